@@ -1,0 +1,24 @@
+"""The ``annotate`` command. Each stage registers its subcommands from ``annotate/commands/``;
+heavy libraries (argostranslate, datasets, label_studio_sdk) are imported inside commands so
+``annotate --help`` stays fast."""
+
+from __future__ import annotations
+
+import typer
+
+from annotate.commands import data, demo, labelstudio, pipeline, scoring
+
+app = typer.Typer(
+    name="annotate",
+    help="Bilingual annotation and translation-quality datasets: ingest → segment → translate → "
+    "Label Studio → Hugging Face dataset → scores and reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+for module in (pipeline, labelstudio, data, scoring, demo):
+    module.register(app)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Subcommands of ``annotate``, one module per area; each exposes ``register(app)``."""

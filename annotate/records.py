@@ -1,0 +1,220 @@
+"""The typed records that cross stage boundaries.
+
+Data flows one way::
+
+    raw file ─ingest→ Article ─segment→ Segment ─translate→ Translation
+      ─labelstudio.export→ DocumentAnnotation (entities, claims, SegmentRating, PostEdit)
+      ─dataset / scoring→ …
+
+Every offset is a Unicode code-point index (a Python ``str`` index), end-exclusive, and every span
+carries its ``text`` so that ``text == container[start:end]`` can be checked at each boundary.
+Records serialise to plain JSON objects (``to_dict`` / ``from_dict``) so stages compose through
+JSON Lines pipes (``annotate ingest DIR --jsonl | annotate segment --jsonl | …``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T", bound="Record")
+
+
+class Record:
+    """Mixin: lossless conversion to and from JSON-ready dicts (nested records and lists included)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+        hints = typing.get_type_hints(cls)
+        kwargs = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name in data:
+                kwargs[f.name] = _convert(hints[f.name], data[f.name])
+        return cls(**kwargs)
+
+    @classmethod
+    def from_json(cls: type[T], line: str) -> T:
+        return cls.from_dict(json.loads(line))
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(hint):
+            if arg is not type(None):
+                return _convert(arg, value)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return [_convert(item, v) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        return {k: _convert(item, v) for k, v in value.items()}
+    if isinstance(hint, type) and issubclass(hint, Record):
+        return hint.from_dict(value)
+    return value
+
+
+# ── ingest ────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Paragraph(Record):
+    """A kept block of text and where it came from in the raw file (code points)."""
+
+    text: str
+    raw_start: int
+    raw_end: int
+
+
+@dataclass
+class Article(Record):
+    """A cleaned article. ``text`` is the clean document: the title, then the body paragraphs,
+    joined by blank lines; segments and entity/claim spans are offsets into ``text``."""
+
+    doc_id: str  # stable content hash of the raw bytes
+    source_name: str  # file name only, never a local path
+    title: str
+    title_raw_start: int
+    title_raw_end: int
+    paragraphs: list[Paragraph]
+    captions: list[Paragraph] = field(default_factory=list)  # photo captions and credits
+    source_attribution: list[Paragraph] = field(default_factory=list)  # "Con información de …"
+
+    @property
+    def text(self) -> str:
+        return PARAGRAPH_SEPARATOR.join([self.title, *(p.text for p in self.paragraphs)])
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["text"] = self.text  # derived, included for consumers of --jsonl
+        return data
+
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+# ── segment ───────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Segment(Record):
+    """One source sentence. ``seg_id`` is 1-based within the document (as in WMT MQM TSV and as
+    annotators see it); ``start``/``end`` index ``Article.text``; paragraph 0 is the title."""
+
+    doc_id: str
+    seg_id: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+# ── translate ─────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Translation(Record):
+    """One system's output for one segment."""
+
+    doc_id: str
+    seg_id: int
+    system: str  # e.g. "apertium", "argos"
+    system_version: str  # e.g. "apertium-eng-spa 0.8.x" — recorded in every dataset row and report
+    source: str
+    mt: str
+    unknown_words: list[str] = field(default_factory=list)  # source words the system left untranslated
+
+
+# ── annotations (produced by annotate.labelstudio.export and annotate.mqm_tsv) ────────────────
+
+
+@dataclass(frozen=True)
+class Span(Record):
+    """A labelled span: an entity (label = PER, ORG, …) or a claim (label = claim type)."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ErrorSpan(Record):
+    """One MQM error in a translation. Offsets index the segment's MT text; an empty span
+    (start == end) is an error with no extent in the target, e.g. an omission."""
+
+    start: int
+    end: int
+    category: str  # an MQM category from annotate.schema, e.g. "Accuracy/Mistranslation"
+    severity: str  # "Major" | "Minor" | "Neutral"
+    text: str
+    comment: str = ""
+
+
+@dataclass
+class SegmentRating(Record):
+    """One rater's MQM judgement of one translated segment (no errors = a "No-error" rating)."""
+
+    system: str
+    doc_id: str
+    seg_id: int
+    rater: str  # pseudonym, never an email
+    source: str
+    target: str
+    errors: list[ErrorSpan] = field(default_factory=list)
+    doc: str = ""  # human-readable document name (WMT TSV "doc" column), optional
+
+
+@dataclass(frozen=True)
+class PostEdit(Record):
+    """A post-edited (reference) translation of one source segment."""
+
+    seg_id: int
+    text: str
+
+
+AnnotationStatus = Literal["completed", "cancelled", "draft"]
+
+
+@dataclass
+class DocumentAnnotation(Record):
+    """One annotator's work on one article (one Label Studio task)."""
+
+    doc_id: str
+    annotator: str  # pseudonym, e.g. "annotator-3f2a…"
+    status: str  # AnnotationStatus
+    task_id: int | None = None
+    annotation_id: int | None = None
+    entities: list[Span] = field(default_factory=list)  # offsets into Article.text
+    claims: list[Span] = field(default_factory=list)  # offsets into Article.text
+    ratings: list[SegmentRating] = field(default_factory=list)  # one per (system, segment)
+    post_edits: list[PostEdit] = field(default_factory=list)
+    updated_at: str = ""
+
+
+@dataclass
+class AnnotatedDocument(Record):
+    """Everything known about one article after annotation: what was shown (clean text, segments,
+    every system's translation) and what annotators made of it. A Label Studio export parses into
+    a list of these (annotate.labelstudio.export); a WMT MQM TSV file imports into them too
+    (annotate.mqm_tsv); the dataset builder and the scorers consume them."""
+
+    doc_id: str
+    title: str
+    text: str  # Article.text: segments and entity/claim spans index it
+    source_name: str = ""
+    segments: list[Segment] = field(default_factory=list)
+    translations: list[Translation] = field(default_factory=list)
+    annotations: list[DocumentAnnotation] = field(default_factory=list)

@@ -1,0 +1,156 @@
+"""THE label schema. Everything else is derived from it: the Label Studio labeling config
+(annotate.labelstudio.config), the dataset's ClassLabels (annotate.dataset), MQM weights
+(annotate.scoring) and report legends (annotate.report). Change a label here, nowhere else.
+
+MQM categories follow Google's MQM typology as used in the WMT MQM human evaluations
+(Freitag et al., 2021, "Experts, Errors, and Context"), with the same category names, so that
+WMT MQM TSV files import without a mapping table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label annotators can pick: its value (stored in annotations), guidance and colour."""
+
+    value: str
+    description: str
+    color: str
+
+
+# ── source side: named entities ───────────────────────────────────────────────────────────────
+
+ENTITY_LABELS: tuple[Label, ...] = (
+    Label("PER", "Person: a named individual (Vladímir Putin, Kim Jong Un). Not titles alone.", "#e6194b"),
+    Label("ORG", "Organisation: agencies, companies, parties, media, governments as institutions "
+          "(ONU, KCNA, el Kremlin as an institution).", "#4363d8"),
+    Label("LOC", "Location: countries, cities, regions, geographic and political places "
+          "(Corea del Norte, Pyongyang, Vladivostok).", "#3cb44b"),
+    Label("MISC", "Other named things: events, nationalities used as names, products, "
+          "vehicles, treaties, titles of works (Guerra Fría, Aurus Senat).", "#f58231"),
+    Label("DATE", "Dates and times, absolute or relative (el martes, en julio de 2000, 2019).", "#911eb4"),
+    Label("QUANTITY", "Numbers with or without units, amounts, percentages "
+          "(6.700 contenedores, 680 kilómetros, dos días).", "#42d4f4"),
+)
+
+# ── source side: factual claims ───────────────────────────────────────────────────────────────
+
+CLAIM_TYPES: tuple[Label, ...] = (
+    Label("Event", "Something happened, is happening or is scheduled: who did what, where, when.", "#ffe119"),
+    Label("Quantity", "A checkable number, amount, date or statistic.", "#bfef45"),
+    Label("Quote", "A statement attributed to a named source, direct («…») or reported (dijo que…).", "#fabed4"),
+    Label("Relation", "A state of affairs between actors: alliances, accusations, sanctions, roles.", "#dcbeff"),
+    Label("Prediction", "An expectation or forecast presented as fact-like (se espera que…).", "#ffd8b1"),
+)
+CLAIM_LABEL = "Claim"  # the single span label for claims; the type is a per-region choice
+
+# ── target side: MQM ──────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class MQMCategory:
+    name: str  # "Parent/Child" as in Google's MQM TSV files
+    description: str
+    color: str
+
+    @property
+    def parent(self) -> str:
+        return self.name.split("/", 1)[0]
+
+
+MQM_CATEGORIES: tuple[MQMCategory, ...] = (
+    MQMCategory("Accuracy/Mistranslation", "Target does not accurately represent the source.", "#d62728"),
+    MQMCategory("Accuracy/Omission", "Content in the source is missing from the target "
+                "(mark the place where it is missing).", "#e377c2"),
+    MQMCategory("Accuracy/Addition", "Target includes content not present in the source.", "#ff9896"),
+    MQMCategory("Accuracy/Untranslated text", "Source text left untranslated in the target.", "#8c564b"),
+    MQMCategory("Fluency/Grammar", "Problems with grammar other than spelling and orthography "
+                "(agreement, word order, articles, tense).", "#1f77b4"),
+    MQMCategory("Fluency/Spelling", "Spelling or capitalisation errors.", "#aec7e8"),
+    MQMCategory("Fluency/Punctuation", "Punctuation errors (Minor counts only 0.1).", "#17becf"),
+    MQMCategory("Fluency/Register", "Wrong grammatical register (e.g. too informal pronouns).", "#9edae5"),
+    MQMCategory("Fluency/Inconsistency", "Internal inconsistency (not related to terminology).", "#393b79"),
+    MQMCategory("Fluency/Character encoding", "Characters garbled by wrong encoding.", "#5254a3"),
+    MQMCategory("Terminology/Inappropriate for context", "Terminology non-standard or does not fit "
+                "the context (domain terms, official names, titles).", "#2ca02c"),
+    MQMCategory("Terminology/Inconsistent use of terminology", "A term translated differently "
+                "within the document.", "#98df8a"),
+    MQMCategory("Style/Awkward", "Grammatical but unidiomatic, awkward, or translationese.", "#ff7f0e"),
+    MQMCategory("Locale convention/Date format", "Wrong date format for English.", "#bcbd22"),
+    MQMCategory("Locale convention/Number format", "Wrong number format for English "
+                "(6.700 for 6,700; decimal comma). Extension of Google's typology.", "#dbdb8d"),
+    MQMCategory("Locale convention/Currency format", "Wrong currency format.", "#c7c7c7"),
+    MQMCategory("Locale convention/Name format", "Wrong name format.", "#7f7f7f"),
+    MQMCategory("Non-translation!", "The segment is impossible to reliably characterise "
+                "(garbage, wrong language): whole segment, always weighted 25.", "#000000"),
+    MQMCategory("Source error", "An error in the source, not the translation (weight 0).", "#c49c94"),
+    MQMCategory("Other", "Any other issue.", "#f7b6d2"),
+)
+
+NO_ERROR = "No-error"  # the category of WMT TSV rows that record a segment without errors
+
+
+@dataclass(frozen=True)
+class Severity:
+    name: str
+    description: str
+    weight: float
+
+
+SEVERITIES: tuple[Severity, ...] = (
+    Severity("Major", "Changes or obscures the meaning, or would mislead a reader; "
+             "a reader would notice and be misled or confused.", 5.0),
+    Severity("Minor", "Noticeable imperfection that does not change the meaning; "
+                      "the reader still understands the intended text.", 1.0),
+    Severity("Neutral", "A preference or borderline issue, not an error; recorded but weighted 0.", 0.0),
+)
+
+
+@dataclass(frozen=True)
+class MQMWeights:
+    """Google's MQM weights (Freitag et al. 2021): Major 5, Minor 1, Neutral 0, Minor
+    Fluency/Punctuation 0.1, Non-translation 25 whatever the severity. Overridable per field."""
+
+    severity: dict[str, float] = field(default_factory=lambda: {s.name: s.weight for s in SEVERITIES})
+    # (category, severity) → weight; severity "*" matches any severity
+    overrides: dict[tuple[str, str], float] = field(
+        default_factory=lambda: {
+            ("Fluency/Punctuation", "Minor"): 0.1,
+            ("Non-translation!", "*"): 25.0,
+            ("Source error", "*"): 0.0,
+        }
+    )
+
+    def weight(self, category: str, severity: str) -> float:
+        """Penalty of one error. Raises KeyError naming an unknown severity."""
+        for key in ((category, severity), (category, "*")):
+            if key in self.overrides:
+                return self.overrides[key]
+        if category == NO_ERROR:
+            return 0.0
+        try:
+            return self.severity[severity]
+        except KeyError:
+            raise KeyError(f"unknown MQM severity {severity!r} (known: {sorted(self.severity)})") from None
+
+
+GOOGLE_MQM_WEIGHTS = MQMWeights()
+
+
+def entity_values() -> list[str]:
+    return [label.value for label in ENTITY_LABELS]
+
+
+def claim_type_values() -> list[str]:
+    return [label.value for label in CLAIM_TYPES]
+
+
+def mqm_category_names() -> list[str]:
+    return [c.name for c in MQM_CATEGORIES]
+
+
+def severity_names() -> list[str]:
+    return [s.name for s in SEVERITIES]
