@@ -1,9 +1,142 @@
-"""Subcommands: pipeline (filled in by its stage)."""
+"""Subcommands of the text pipeline: ``ingest`` (raw files → Articles), ``segment`` (Articles →
+Segments). Each stage reads/writes JSON Lines with ``--jsonl`` so stages compose in pipes."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+JSONL_HELP = "Write one JSON object per line to stdout (for pipes) instead of a table."
+
+
+def _console(stderr: bool = False):  # rich is light, but keep imports local like the others
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=False)
+
+
+def _ingest(path: Path, explain: bool, explain_to_stderr: bool):
+    """Ingest a folder (or one file); print the --explain tables; return (results, errors)."""
+    from annotate.articles import ingest_dir_explained
+
+    try:
+        results, errors = ingest_dir_explained(path)
+    except FileNotFoundError as exc:
+        _console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if explain:
+        console = _console(stderr=explain_to_stderr)
+        for article, result in results:
+            console.print(_explain_table(article.source_name, result))
+    return results, errors
+
+
+def _explain_table(name: str, result):
+    from rich.table import Table
+
+    from annotate.chrome import BLANK
+
+    table = Table(title=f"{name}: why each line was kept or removed", title_justify="left")
+    for column in ("line", "role", "rule"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("detail", ratio=1, overflow="fold")
+    table.add_column("text", ratio=2, overflow="fold")
+    styles = {"removed": "red", "caption": "yellow", "attribution": "cyan", "title": "bold green"}
+    for decision in sorted(result.decisions, key=lambda d: d.line.number):
+        if decision.role == BLANK:
+            continue
+        text = decision.line.text or repr(decision.line.raw)
+        table.add_row(str(decision.line.number), decision.role, decision.rule, decision.detail,
+                      text if len(text) <= 90 else text[:87] + "…", style=styles.get(decision.role))
+    return table
+
+
+def _report_failures(errors) -> None:
+    """List files that could not be ingested (after the good ones were written) and exit 1."""
+    if errors:
+        console = _console(stderr=True)
+        console.print(f"[red]{len(errors)} file(s) could not be ingested:[/]")
+        for error in errors:
+            console.print(f"  [red]✗[/] {error.path}: {error.reason}", highlight=False)
+        raise typer.Exit(1)
+
+
+def ingest_command(
+    path: Annotated[Path, typer.Argument(help="Folder of raw UTF-8 article files (or one file).")],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help=JSONL_HELP)] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show, line by line, which rule kept or "
+                                          "removed it (to stderr with --jsonl).")] = False,
+) -> None:
+    """Read raw scraped articles, strip page chrome, and output clean Article records."""
+    from annotate.commands._io import write_records
+
+    results, errors = _ingest(path, explain, explain_to_stderr=jsonl)
+    if jsonl:
+        write_records(article for article, _ in results)
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"{len(results)} article(s) from {path}")
+        table.add_column("file", overflow="fold")
+        table.add_column("doc_id", overflow="fold")
+        table.add_column("title", overflow="fold", ratio=1)
+        for column in ("paragraphs", "captions", "chars", "removed"):
+            table.add_column(column, justify="right")
+        for article, result in results:
+            removed = result.removed_lines
+            table.add_row(article.source_name, article.doc_id, article.title, str(len(article.paragraphs)),
+                          str(len(article.captions)), str(len(article.text)), str(removed))
+        _console().print(table)
+    _report_failures(errors)
+
+
+def segment_command(
+    path: Annotated[Optional[Path], typer.Argument(
+        help="Folder of raw articles to ingest and segment in one go; without it, read Article "
+             "JSON Lines from stdin (annotate ingest DIR --jsonl | annotate segment).")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help=JSONL_HELP)] = False,
+) -> None:
+    """Split Articles into numbered sentences (Segments) with offsets into Article.text."""
+    from annotate.commands._io import JsonlError, read_records, write_records
+    from annotate.records import Article
+    from annotate.segment import segment_article
+
+    errors = []
+    if path is not None:
+        results, errors = _ingest(path, explain=False, explain_to_stderr=True)
+        articles = [article for article, _ in results]
+    elif sys.stdin.isatty():
+        _console(stderr=True).print("[red]error:[/] give a folder of raw articles, or pipe Article "
+                                    "JSON Lines in: annotate ingest DIR --jsonl | annotate segment")
+        raise typer.Exit(2)
+    else:
+        try:
+            articles = list(read_records(Article))
+        except JsonlError as exc:
+            _console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+    if jsonl:
+        write_records(segment for article in articles for segment in segment_article(article))
+    else:
+        from rich.table import Table
+
+        console = _console()
+        for article in articles:
+            table = Table(title=f"{article.source_name or article.doc_id}: {article.title}",
+                          title_justify="left")
+            for column in ("seg", "par", "start", "end"):
+                table.add_column(column, justify="right", no_wrap=True)
+            table.add_column("text", overflow="fold")
+            for seg in segment_article(article):
+                table.add_row(str(seg.seg_id), str(seg.paragraph), str(seg.start), str(seg.end), seg.text)
+            console.print(table)
+    _report_failures(errors)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the `annotate` app."""
+    app.command("ingest")(ingest_command)
+    app.command("segment")(segment_command)

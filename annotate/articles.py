@@ -1,0 +1,234 @@
+"""Ingestion: raw scraped text files → clean :class:`~annotate.records.Article` records.
+
+Page chrome (share buttons, ads, injected links, newsletter prompts, teaser lists, comment forms,
+counters, breadcrumbs…) is removed by a small ordered table of named rules (:data:`RULES`, in
+:mod:`annotate.chrome`); the first rule that matches a line decides its fate, so every line can be
+explained (``annotate ingest DIR --explain``). Photo captions / credits and source attributions
+leave the body but are kept on the Article. Every kept piece keeps code-point offsets into the
+decoded raw text: ``raw[p.raw_start:p.raw_end] == p.text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotate.chrome import (
+    ATTRIBUTION,
+    BODY,
+    CAPTION,
+    MIN_WRAPPED_LINE,
+    REMOVED,
+    TITLE,
+    LineDecision,
+    RawLine,
+    classify_lines,
+    ends_sentence,
+)
+from annotate.records import Article, Paragraph
+
+__all__ = [
+    "IngestError",
+    "CleanResult",
+    "clean_text",
+    "read_article",
+    "ingest_dir",
+    "ingest_dir_explained",
+    "explain_file",
+    "input_files",
+    "split_lines",
+]
+
+# A wire-agency tag glued to the end of the last paragraph ("… estancada. AFP").
+_AGENCY_TAG = re.compile(
+    r"(?<=[.!?»”\"…)])[ \t\xa0]+"
+    r"(?P<tag>AFP|EFE|AP|Reuters|DPA|dpa|ANSA|Xinhua|Europa Press|Sputnik|VOA|EP|AP/EFE|EFE/AFP)"
+    r"[ \t\xa0]*$"
+)
+
+
+class IngestError(Exception):
+    """A file that cannot become an Article; names the file and says why."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass
+class CleanResult:
+    """What cleaning one raw text produced: the article parts and one decision per line."""
+
+    title: Paragraph
+    paragraphs: list[Paragraph]
+    captions: list[Paragraph]
+    source_attribution: list[Paragraph]
+    decisions: list[LineDecision]
+
+    @property
+    def removed_lines(self) -> int:
+        """Lines dropped as page chrome (NBSP-only lines included, empty lines not)."""
+        return sum(1 for d in self.decisions if d.role == REMOVED)
+
+
+_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+# Whitespace plus the invisible format characters scrapers leave behind (BOM, zero-width
+# space/joiners, word joiner); \s already covers NBSP and the other Unicode spaces.
+_BLANK = r"[\s\ufeff\u200b\u200c\u200d\u2060]"
+_LEADING = re.compile(f"^{_BLANK}+")
+_TRAILING = re.compile(f"{_BLANK}+$")
+
+
+def split_lines(raw: str) -> list[RawLine]:
+    """Split raw text into lines (``\\n``, ``\\r\\n`` or ``\\r``), each trimmed by offsets only:
+    ``raw[line.start:line.end] == line.text`` without leading/trailing whitespace (NBSP, BOM…)."""
+    lines: list[RawLine] = []
+    for number, match in enumerate(_LINE.finditer(raw), 1):
+        start, end = match.span(1)
+        if start == len(raw) and not match.group(2) and lines:
+            break  # the empty match after a final newline is not a line
+        lead = _LEADING.match(match.group(1))
+        line_start = start + (lead.end() if lead else 0)
+        trail = _TRAILING.search(raw, line_start, end)
+        line_end = max(line_start, trail.start() if trail else end)
+        lines.append(RawLine(number, line_start, line_end, raw[line_start:line_end], match.group(1)))
+    return lines
+
+
+def clean_text(raw: str) -> CleanResult:
+    """Decide every line of a raw article (title, body, caption, attribution, removed) and build
+    the kept parts with offsets into ``raw``. Raises ValueError if nothing is left to be a title."""
+    decisions = classify_lines(split_lines(raw))
+    title_line = next((d.line for d in decisions if d.role == TITLE), None)
+    if title_line is None:
+        raise ValueError("no article text left after removing page chrome (see --explain)")
+    paragraphs = _merge_body(raw, decisions)
+    captions = [_para(d.line) for d in decisions if d.role == CAPTION]
+    attribution = [_para(d.line) for d in decisions if d.role == ATTRIBUTION]
+    tag = _AGENCY_TAG.search(paragraphs[-1].text) if paragraphs else None
+    if tag:
+        # "… estancada. AFP": the sentence stays in the body, the agency becomes attribution.
+        last = paragraphs[-1]
+        body_end = last.raw_start + tag.start()
+        tag_start = last.raw_start + tag.start("tag")
+        tag_para = Paragraph(tag.group("tag"), tag_start, tag_start + len(tag.group("tag")))
+        paragraphs[-1] = Paragraph(raw[last.raw_start : body_end], last.raw_start, body_end)
+        attribution.append(tag_para)
+        attribution.sort(key=lambda p: p.raw_start)
+        line = next(d.line for d in decisions if d.line.start <= tag_start < d.line.end)
+        decisions.append(LineDecision(line, ATTRIBUTION, "agency-tag", f"split off {tag_para.text!r}"))
+    return CleanResult(_para(title_line), paragraphs, captions, attribution, decisions)
+
+
+def _para(line: RawLine) -> Paragraph:
+    return Paragraph(line.text, line.start, line.end)
+
+
+def _merge_body(raw: str, decisions: list[LineDecision]) -> list[Paragraph]:
+    """Body lines become paragraphs; a hard-wrapped paragraph (adjacent body lines, the first one
+    long and not ending a sentence) is joined back into one paragraph spanning the raw newline."""
+    spans: list[list[int]] = []
+    previous: LineDecision | None = None
+    for decision in decisions:
+        line = decision.line
+        if decision.role == BODY:
+            if (
+                previous is not None
+                and previous.role == BODY
+                and previous.line.number == line.number - 1
+                and len(previous.line.text) >= MIN_WRAPPED_LINE
+                and not ends_sentence(previous.line.text)
+            ):
+                spans[-1][1] = line.end
+            else:
+                spans.append([line.start, line.end])
+        previous = decision
+    return [Paragraph(raw[start:end], start, end) for start, end in spans]
+
+
+def decode_raw(path: Path, data: bytes) -> str:
+    """Decode a file's bytes as UTF-8; raise IngestError for empty, binary or non-UTF-8 content."""
+    if not data.strip():
+        raise IngestError(path, "empty file (no text)")
+    if b"\x00" in data:
+        nul = data.index(b"\x00")
+        raise IngestError(path, f"binary file (NUL byte at offset {nul}), expected UTF-8 text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        raise IngestError(
+            path, f"not UTF-8: byte 0x{bad} at offset {exc.start} ({exc.reason}); re-encode the file as UTF-8"
+        ) from None
+
+
+def doc_id_for(data: bytes) -> str:
+    """Stable document id: the first 16 hex digits of the SHA-256 of the raw bytes."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def read_article(path: Path | str) -> Article:
+    """Read one raw text file into an Article. Raises IngestError(path, reason) if it is
+    unreadable, empty, binary, not UTF-8, or has no article text once the chrome is removed."""
+    return _read(Path(path))[0]
+
+
+def _read(path: Path) -> tuple[Article, CleanResult]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(path, f"cannot read: {exc.strerror or exc}") from None
+    raw = decode_raw(path, data)
+    try:
+        result = clean_text(raw)
+    except ValueError as exc:
+        raise IngestError(path, str(exc)) from None
+    article = Article(
+        doc_id=doc_id_for(data),
+        source_name=path.name,
+        title=result.title.text,
+        title_raw_start=result.title.raw_start,
+        title_raw_end=result.title.raw_end,
+        paragraphs=result.paragraphs,
+        captions=result.captions,
+        source_attribution=result.source_attribution,
+    )
+    return article, result
+
+
+def explain_file(path: Path | str) -> CleanResult:
+    """The line-by-line decisions for one file (what ``annotate ingest --explain`` shows)."""
+    return _read(Path(path))[1]
+
+
+def input_files(path: Path | str) -> list[Path]:
+    """The files ``ingest`` reads: ``path`` itself, or the non-hidden files in a folder, by name."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    return sorted((p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")),
+                  key=lambda p: p.name)
+
+
+def ingest_dir(path: Path | str) -> tuple[list[Article], list[IngestError]]:
+    """Ingest every file of a folder (sorted by file name). Bad files do not stop the others:
+    they come back as IngestErrors alongside the Articles that were read."""
+    results, errors = ingest_dir_explained(path)
+    return [article for article, _ in results], errors
+
+
+def ingest_dir_explained(path: Path | str) -> tuple[list[tuple[Article, CleanResult]], list[IngestError]]:
+    """Like :func:`ingest_dir`, with each Article's line-by-line decisions (for ``--explain``)."""
+    results: list[tuple[Article, CleanResult]] = []
+    errors: list[IngestError] = []
+    for file in input_files(path):
+        try:
+            results.append(_read(file))
+        except IngestError as exc:
+            errors.append(exc)
+    return results, errors
