@@ -136,7 +136,52 @@ def segment_command(
     _report_failures(errors)
 
 
+def translate_command(
+    path: Annotated[Optional[Path], typer.Argument(
+        help="Folder of raw articles to ingest, segment and translate in one go; without it, read "
+             "Segment JSON Lines from stdin (annotate segment DIR --jsonl | annotate translate).")] = None,
+    system: Annotated[Optional[list[str]], typer.Option(
+        "--system", "-s", help="MT system to use (repeatable): apertium, argos, argos-test-fixture. "
+                               "Default: every usable real system.")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help=JSONL_HELP)] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1,
+                                            help="Sentences per system call (and per cache commit).")] = 256,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the translation "
+                                           "cache (.annotate/translations.sqlite).")] = False,
+) -> None:
+    """Machine-translate Segments with every usable MT system (cached), output Translations."""
+    from annotate.commands._io import write_records
+    from annotate.translate.stage import (StageError, all_translations, choose_translators, read_segments,
+                                          run_translations, summary_table)
+
+    err = _console(stderr=True)
+    try:
+        segments, problems = read_segments(path)
+        translators, reasons = choose_translators(system or [])
+    except StageError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    for name, reason in reasons.items():
+        err.print(f"[yellow]{name} not used:[/] {reason}", highlight=False)
+    from annotate.translate import TranslationError
+
+    try:
+        runs = run_translations(segments, translators, batch_size=batch_size, use_cache=not no_cache)
+    except TranslationError as exc:  # batches finished before the failure are already cached
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    if jsonl:
+        write_records(all_translations(runs))
+    else:
+        _console().print(summary_table(runs, translators))
+    for problem in problems:
+        err.print(f"  [red]✗[/] {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the `annotate` app."""
     app.command("ingest")(ingest_command)
     app.command("segment")(segment_command)
+    app.command("translate")(translate_command)
