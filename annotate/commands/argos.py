@@ -1,0 +1,78 @@
+"""Subcommands: ``annotate argos install PATH.argosmodel`` and ``annotate argos list``.
+
+Package management goes through argostranslate (imported lazily, inside the commands)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+argos_app = typer.Typer(
+    name="argos",
+    help="Manage Argos Translate packages (offline: install from an .argosmodel file).",
+    no_args_is_help=True,
+)
+
+
+def _console(stderr: bool = False):  # noqa: ANN202 (rich.console.Console)
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=False)
+
+
+@argos_app.command("install")
+def install_command(
+    path: Annotated[Path, typer.Argument(help="An Argos Translate package file (.argosmodel).")],
+) -> None:
+    """Install an Argos Translate package from a local .argosmodel file."""
+    from annotate.translate.argos import ArgosPackageError, install_package
+
+    try:
+        info = install_package(path)
+    except ArgosPackageError as exc:
+        _console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    console = _console()
+    console.print(
+        f"installed [bold]{info.version}[/] ({info.from_code} → {info.to_code}) in {info.path}", highlight=False
+    )
+    if info.is_test_fixture:
+        console.print(
+            "[yellow]note:[/] this is a TEST FIXTURE package (random weights, garbage output); it is only "
+            "used when asked for by name: --system argos-test-fixture"
+        )
+
+
+@argos_app.command("list")
+def list_command() -> None:
+    """List installed Argos Translate packages and which one the `argos` system uses."""
+    from rich.table import Table
+
+    from annotate.translate.argos import REAL_PACKAGE_HINT, argos_translator, installed_packages
+    from annotate.translate.base import TranslatorUnavailable
+
+    packages = installed_packages()
+    try:
+        used = argos_translator().package_info.path
+    except TranslatorUnavailable:
+        used = None
+    table = Table(title=f"{len(packages)} installed Argos package(s)")
+    for column in ("package", "version", "languages", "note", "path"):
+        table.add_column(column, overflow="fold")
+    for info in packages:
+        if info.is_test_fixture:
+            note = "[yellow]TEST FIXTURE (garbage output)[/]"
+        else:
+            note = "used by `argos`" if info.path == used else ""
+        table.add_row(info.name, info.package_version, f"{info.from_code} → {info.to_code}", note, str(info.path))
+    console = _console()
+    console.print(table)
+    if used is None:
+        console.print(f"[yellow]no real es→en package:[/] {REAL_PACKAGE_HINT}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``annotate argos …`` to the `annotate` app."""
+    app.add_typer(argos_app, name="argos")

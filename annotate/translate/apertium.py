@@ -1,0 +1,163 @@
+"""Apertium ``spa-eng`` (rule-based, offline): one ``apertium`` process per batch.
+
+Alignment. Apertium's plain-text mode treats newlines as ordinary blanks, so with one sentence per
+line its multiword and transfer rules reach across lines ("la casa\\nblanca" → "The white\\nhouse").
+Instead we run the pipeline in null-flush mode (``apertium -z -f none``: each NUL-terminated block
+is translated on its own, as Apertium-APy does) and do the text "deformatting" ourselves, exactly
+like ``apertium-destxt``: stream-format characters are backslash-escaped, other whitespace becomes
+a superblank, and each block ends in ``.[]`` (the sentence end destxt adds and retxt removes).
+
+Unknown words. We run once with marks: ``*word`` (not in the Spanish dictionary) and ``@word`` (not
+in the bilingual dictionary) are source words left untranslated and go to ``unknown_words``; ``#``
+(generation failure) is just dropped, like ``apertium -u`` does. To tell marks from real ``*``,
+``#``, ``@`` in the source, those characters are sent inside superblanks (``[*]``), which every
+Apertium stage passes through verbatim; so an unbracketed mark character in the output is a mark.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+
+from annotate.translate.base import (
+    TranslationError,
+    TranslationOutput,
+    TranslatorUnavailable,
+    register_translator,
+)
+
+PAIR = "spa-eng"
+DATA_PACKAGE = "apertium-eng-spa"
+_ESCAPED = frozenset("\\[]^$/<>{}")  # reserved in the Apertium stream format (as apertium-destxt)
+_AS_SUPERBLANK = frozenset("*#@~")  # mark characters, and ~ (post-generation trigger)
+_UNKNOWN_MARKS = frozenset("*@")
+_MARKS = frozenset("*@#")
+_BLOCK_END = ".[]"  # destxt's sentence end: makes the tagger/transfer close the last sentence
+_INSTALL_HINT = f"install it with: sudo apt-get install -y apertium {DATA_PACKAGE}"
+
+
+def deformat(sentence: str) -> str:
+    """Encode plain text as an Apertium stream block (what ``apertium-destxt -n`` would emit)."""
+    out: list[str] = []
+    for char in sentence:
+        if char in _ESCAPED:
+            out.append("\\" + char)
+        elif char in _AS_SUPERBLANK or (char.isspace() and char != " "):
+            out.append(f"[{char}]")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def reformat(block: str) -> TranslationOutput:
+    """Decode one translated stream block: unescape, open superblanks, strip and collect marks."""
+    text: list[str] = []
+    unknown: list[str] = []
+    i, n = 0, len(block)
+    while i < n:
+        char = block[i]
+        if char == "\\" and i + 1 < n:
+            text.append(block[i + 1])
+            i += 2
+        elif char == "." and block.startswith("[]", i + 1):
+            i += 3  # the sentence end we appended (apertium-retxt drops it the same way)
+        elif char == "[":
+            i += 1
+            while i < n and block[i] != "]":
+                if block[i] == "\\" and i + 1 < n:
+                    i += 1
+                text.append(block[i])
+                i += 1
+            i += 1
+        elif char in _MARKS:
+            j = i + 1
+            while j < n and not block[j].isspace() and block[j] not in "[]\\" and block[j] not in _MARKS:
+                j += 1
+            word = _strip_punctuation(block[i + 1 : j])
+            if char in _UNKNOWN_MARKS and word:
+                unknown.append(word)
+            i += 1  # drop only the mark; the word itself is copied as ordinary text
+        else:
+            text.append(char)
+            i += 1
+    return TranslationOutput(mt="".join(text), unknown_words=unknown)
+
+
+def _strip_punctuation(token: str) -> str:
+    start, end = 0, len(token)
+    while start < end and unicodedata.category(token[start]).startswith("P"):
+        start += 1
+    while end > start and unicodedata.category(token[end - 1]).startswith("P"):
+        end -= 1
+    return token[start:end]
+
+
+def _apertium_modes(executable: str) -> list[str]:
+    listing = subprocess.run([executable, "-l"], capture_output=True, text=True, timeout=30)
+    return listing.stdout.split()
+
+
+def _data_version() -> str:
+    """``apertium-eng-spa 0.8.1-2`` from dpkg; a clear placeholder where dpkg does not know it."""
+    if shutil.which("dpkg-query"):
+        query = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", DATA_PACKAGE], capture_output=True, text=True, timeout=30
+        )
+        if query.returncode == 0 and query.stdout.strip():
+            return f"{DATA_PACKAGE} {query.stdout.strip()}"
+    return f"{DATA_PACKAGE} (version unknown: not a Debian package)"
+
+
+class ApertiumTranslator:
+    """Spanish→English with Apertium; construct with :func:`apertium_translator`."""
+
+    name = "apertium"
+    is_test_fixture = False
+    settings_key = ""
+
+    def __init__(self, executable: str, version: str, pair: str = PAIR) -> None:
+        self.executable = executable
+        self.version = version
+        self.pair = pair
+
+    def translate_batch(self, sentences: list[str]) -> list[TranslationOutput]:
+        """Translate all ``sentences`` with ONE apertium process; blank sentences give ""."""
+        todo = [i for i, s in enumerate(sentences) if s.strip()]
+        outputs = [TranslationOutput(mt="") for _ in sentences]
+        if not todo:
+            return outputs
+        stream = "".join(deformat(sentences[i]) + _BLOCK_END + "\0" for i in todo)
+        process = subprocess.run(
+            [self.executable, "-z", "-f", "none", self.pair],
+            input=stream.encode("utf-8"),
+            capture_output=True,
+        )
+        if process.returncode != 0:
+            raise TranslationError(
+                f"apertium {self.pair} exited with {process.returncode}: "
+                f"{process.stderr.decode('utf-8', 'replace').strip()[:500]}"
+            )
+        blocks = process.stdout.decode("utf-8").split("\0")
+        # Stages flush a few extra NULs at end of input: only empty blocks may follow ours.
+        if len(blocks) < len(todo) or any(block.strip() for block in blocks[len(todo) :]):
+            raise TranslationError(
+                f"apertium {self.pair} returned {sum(1 for b in blocks if b)} blocks for "
+                f"{len(todo)} sentences: output is not aligned with the input"
+            )
+        for index, block in zip(todo, blocks):
+            outputs[index] = reformat(block)
+        return outputs
+
+
+def apertium_translator() -> ApertiumTranslator:
+    """The Apertium spa-eng translator, or TranslatorUnavailable saying what is missing."""
+    executable = shutil.which("apertium")
+    if executable is None:
+        raise TranslatorUnavailable(f"the `apertium` command is not installed; {_INSTALL_HINT}")
+    if PAIR not in _apertium_modes(executable):
+        raise TranslatorUnavailable(f"apertium has no {PAIR} mode ({DATA_PACKAGE} missing); {_INSTALL_HINT}")
+    return ApertiumTranslator(executable, _data_version())
+
+
+register_translator("apertium", apertium_translator)
