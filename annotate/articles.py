@@ -204,29 +204,35 @@ def explain_file(path: Path | str) -> CleanResult:
     return _read(Path(path))[1]
 
 
-def input_files(path: Path | str) -> list[Path]:
-    """The files ``ingest`` reads: ``path`` itself, or the non-hidden files in a folder, by name."""
+DEFAULT_PATTERN = "*.txt"
+
+
+def input_files(path: Path | str, pattern: str = DEFAULT_PATTERN) -> list[Path]:
+    """The files ``ingest`` reads: ``path`` itself, or a folder's non-hidden files matching
+    ``pattern`` (not recursive), sorted by name. Raises FileNotFoundError for a missing path."""
     path = Path(path)
     if path.is_file():
         return [path]
     if not path.is_dir():
         raise FileNotFoundError(f"{path}: no such file or folder")
-    return sorted((p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")),
+    return sorted((p for p in path.glob(pattern) if p.is_file() and not p.name.startswith(".")),
                   key=lambda p: p.name)
 
 
-def ingest_dir(path: Path | str) -> tuple[list[Article], list[IngestError]]:
-    """Ingest every file of a folder (sorted by file name). Bad files do not stop the others:
-    they come back as IngestErrors alongside the Articles that were read."""
-    results, errors = ingest_dir_explained(path)
+def ingest_dir(path: Path | str, pattern: str = DEFAULT_PATTERN) -> tuple[list[Article], list[IngestError]]:
+    """Ingest every ``*.txt`` file of a folder (or ``pattern``), sorted by file name. Bad files do
+    not stop the others: they come back as IngestErrors alongside the Articles that were read."""
+    results, errors = ingest_dir_explained(path, pattern)
     return [article for article, _ in results], errors
 
 
-def ingest_dir_explained(path: Path | str) -> tuple[list[tuple[Article, CleanResult]], list[IngestError]]:
+def ingest_dir_explained(
+    path: Path | str, pattern: str = DEFAULT_PATTERN
+) -> tuple[list[tuple[Article, CleanResult]], list[IngestError]]:
     """Like :func:`ingest_dir`, with each Article's line-by-line decisions (for ``--explain``)."""
     results: list[tuple[Article, CleanResult]] = []
     errors: list[IngestError] = []
-    for file in input_files(path):
+    for file in input_files(path, pattern):
         try:
             results.append(_read(file))
         except IngestError as exc:

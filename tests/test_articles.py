@@ -262,7 +262,7 @@ def test_rules_have_unique_names_and_descriptions() -> None:
 BAD_FILES = [
     ("empty.txt", b"", "empty file"),
     ("blank.txt", b"  \n\n \r\n", "empty file"),
-    ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "binary file"),
+    ("photo.txt", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "binary file"),
     ("latin1.txt", "Título\n\nEl niño comió.\n".encode("latin-1"), "not UTF-8"),
     ("chrome-only.txt", "- Publicidad -\n\nCompartir en Facebook\n".encode(), "no article text"),
 ]
@@ -283,7 +283,8 @@ def mixed_dir(tmp_path: Path) -> Path:
         (tmp_path / seed.name).write_bytes(seed.read_bytes())
     for name, data, _ in BAD_FILES:
         (tmp_path / name).write_bytes(data)
-    (tmp_path / ".hidden").write_text("ignored")
+    (tmp_path / ".hidden.txt").write_text("ignored")
+    (tmp_path / "notes.md").write_text("# not an article: only *.txt is read by default")
     return tmp_path
 
 
@@ -291,6 +292,8 @@ def test_ingest_dir_keeps_good_files_and_lists_bad_ones(mixed_dir: Path) -> None
     articles, errors = ingest_dir(mixed_dir)
     assert [a.source_name for a in articles] == sorted(p.name for p in SEEDS.glob("*.txt"))[:2]
     assert sorted(e.path.name for e in errors) == sorted(b[0] for b in BAD_FILES)
+    articles, errors = ingest_dir(mixed_dir, pattern="*.md")
+    assert [a.source_name for a in articles] == ["notes.md"] and not errors
 
 
 def test_cli_jsonl_writes_good_articles_then_fails_listing_bad_ones(mixed_dir: Path) -> None:

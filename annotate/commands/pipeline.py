@@ -18,12 +18,12 @@ def _console(stderr: bool = False):  # rich is light, but keep imports local lik
     return Console(stderr=stderr, soft_wrap=False)
 
 
-def _ingest(path: Path, explain: bool, explain_to_stderr: bool):
+def _ingest(path: Path, pattern: str, explain: bool, explain_to_stderr: bool):
     """Ingest a folder (or one file); print the --explain tables; return (results, errors)."""
     from annotate.articles import ingest_dir_explained
 
     try:
-        results, errors = ingest_dir_explained(path)
+        results, errors = ingest_dir_explained(path, pattern)
     except FileNotFoundError as exc:
         _console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
@@ -69,11 +69,12 @@ def ingest_command(
     jsonl: Annotated[bool, typer.Option("--jsonl", help=JSONL_HELP)] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show, line by line, which rule kept or "
                                           "removed it (to stderr with --jsonl).")] = False,
+    pattern: Annotated[str, typer.Option("--glob", help="Which files of the folder to read.")] = "*.txt",
 ) -> None:
     """Read raw scraped articles, strip page chrome, and output clean Article records."""
     from annotate.commands._io import write_records
 
-    results, errors = _ingest(path, explain, explain_to_stderr=jsonl)
+    results, errors = _ingest(path, pattern, explain, explain_to_stderr=jsonl)
     if jsonl:
         write_records(article for article, _ in results)
     else:
@@ -98,6 +99,7 @@ def segment_command(
         help="Folder of raw articles to ingest and segment in one go; without it, read Article "
              "JSON Lines from stdin (annotate ingest DIR --jsonl | annotate segment).")] = None,
     jsonl: Annotated[bool, typer.Option("--jsonl", help=JSONL_HELP)] = False,
+    pattern: Annotated[str, typer.Option("--glob", help="Which files of the folder to read.")] = "*.txt",
 ) -> None:
     """Split Articles into numbered sentences (Segments) with offsets into Article.text."""
     from annotate.commands._io import JsonlError, read_records, write_records
@@ -106,7 +108,7 @@ def segment_command(
 
     errors = []
     if path is not None:
-        results, errors = _ingest(path, explain=False, explain_to_stderr=True)
+        results, errors = _ingest(path, pattern, explain=False, explain_to_stderr=True)
         articles = [article for article, _ in results]
     elif sys.stdin.isatty():
         _console(stderr=True).print("[red]error:[/] give a folder of raw articles, or pipe Article "

