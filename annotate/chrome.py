@@ -288,7 +288,8 @@ RULES: tuple[Rule, ...] = (
     Rule("agency-line", ATTRIBUTION, "a news agency alone on a line ('EFE', 'AP/Reuters')",
          _match(_AGENCY_LINE, 6)),
     Rule("byline", ATTRIBUTION, "author line ('Por María López | EFE')", _match(_BYLINE, 12)),
-    Rule("credited-caption", CAPTION, "photo caption: ends in a credit ('(Foto: Reuters)') or has a caption label ('Pie de foto, …')", _credited_caption),
+    Rule("credited-caption", CAPTION, "photo caption: ends in a credit ('(Foto: Reuters)') or has a "
+         "caption label ('Pie de foto, …')", _credited_caption),
     Rule("photo-credit", CAPTION, "a photo credit line ('Getty Images/Archivo', 'Foto: EFE')", _photo_credit),
     Rule("caption-after-credit", CAPTION, "photo description right after a lead photo credit", _after_credit),
     Rule("teaser-block", REMOVED, "block of headline + truncated snippet ('…') pairs", _teaser),

@@ -194,12 +194,14 @@ def _cap(words: str) -> str:
     return "|".join(f"(?<!\\w)[{w[0].upper()}{w[0]}]{w[1:]}" for w in words.split("|"))
 
 
-_MONTH = r"(?<!\w)(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)(?!\w)"
+_MONTH = (r"(?<!\w)(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+          r"noviembre|diciembre)(?!\w)")
 _WEEKDAY = r"(?<!\w)(?:lunes|martes|miércoles|jueves|viernes|sábado|domingo)(?!\w)"
 _YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 _SEASON = r"(?:primavera|verano|otoño|invierno)"
 _PART_OF_DAY = r"(?:por la (?:mañana|tarde|noche)|en la (?:mañana|tarde|noche)|de madrugada)"
 _OF_YEAR = rf"(?:de|del)\s+(?:{_YEAR}|año pasado|próximo año|este año)"
+_CLOCK = r"(?:horas|h\b|hs\b|GMT|hora local|a\.\s?m\.|p\.\s?m\.)"
 _UNIT = r"(?:año|mes|semana|fin de semana|siglo|década|trimestre|semestre)"
 _NUMBER = r"(?:\d{1,3}(?:[.,]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
 _NUMBER_WORD = (r"(?:dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|"
@@ -232,16 +234,17 @@ _DATE_PATTERNS = [
     rf"(?:(?:{_cap('el|este|ese|aquel')})\s+)?{_SEASON}(?:\s+{_OF_YEAR})?",
     # "esta semana", "el mes pasado", "la próxima semana", "el fin de semana"
     rf"(?:{_cap('este|esta|ese|esa|aquel|aquella')})\s+{_UNIT}",
-    rf"(?:{_cap('el|la')})\s+(?:(?:próximo|próxima|pasado|pasada)\s+{_UNIT}|{_UNIT}\s+(?:pasado|pasada|próximo|próxima|que viene|siguiente|anterior)|fin de semana)",
+    rf"(?:{_cap('el|la')})\s+(?:(?:próximo|próxima|pasado|pasada)\s+{_UNIT}"
+    rf"|{_UNIT}\s+(?:pasado|pasada|próximo|próxima|que viene|siguiente|anterior)|fin de semana)",
     rf"(?:{_cap('hoy|ayer|anteayer|anoche')})|(?:{_cap('esta')})\s+(?:mañana|tarde|noche)",
     # "pocos días antes", "Días después", "los últimos meses"
     rf"(?:(?:{_cap('pocos|pocas|unos|unas|varios|varias|algunos|algunas|un|una')}|{_NUMBER}|{_NUMBER_WORD})\s+)?"
     rf"(?:{_cap('días|día|semanas|semana|meses|mes|años|año|horas|hora')})\s+(?:antes|después|más tarde)(?!\w)",
     rf"(?:{_cap('los|las')})\s+(?:últimos|últimas|próximos|próximas)\s+(?:\w+\s+)?(?:días|semanas|meses|años|décadas)(?!\w)",
-    rf"(?:{_cap('hace')})\s+(?:{_NUMBER}|{_NUMBER_WORD}|unos|unas|más de \w+)\s+(?:años?|meses|mes|semanas?|días?|décadas?|horas?)",
+    rf"(?:{_cap('hace')})\s+(?:{_NUMBER}|{_NUMBER_WORD}|unos|unas|más de \w+)\s+"
+    r"(?:años?|meses|mes|semanas?|días?|décadas?|horas?)",
     # times: "10.32 hora local", "16.32 GMT", "las 8:00"
-    rf"(?:(?<=las )\d{{1,2}}[.:]\d{{2}}|\d{{1,2}}[.:]\d{{2}}(?=\s*(?:horas|h\b|hs\b|GMT|hora local|a\.\s?m\.|p\.\s?m\.)))"
-    rf"(?:\s*(?:horas|h\b|hs\b|GMT|hora local|a\.\s?m\.|p\.\s?m\.))?",
+    rf"(?:(?<=las )\d{{1,2}}[.:]\d{{2}}|\d{{1,2}}[.:]\d{{2}}(?=\s*{_CLOCK}))(?:\s*{_CLOCK})?",
     # a bare year: "2019"
     rf"(?<![\w.,$-]){_YEAR}(?![\w]|[.,]\d)",
 ]
@@ -267,7 +270,7 @@ def rule_entities(text: str) -> list[Span]:
     """DATE and QUANTITY spans found by the regex rules alone (no model), non-overlapping:
     the longest candidate wins, DATE before QUANTITY on a tie, then the leftmost."""
     candidates: list[tuple[int, int, int, str]] = []
-    for priority, (pattern, label) in enumerate(_RULES):
+    for pattern, label in _RULES:
         for match in pattern.finditer(text):
             start, end = match.span()
             if label == "QUANTITY" and not text[start].isdigit() and _DETERMINER_BEFORE.search(text[:start]) \

@@ -37,7 +37,9 @@ def _ingest(path: Path, pattern: str, explain: bool, explain_to_stderr: bool):
 def _explain_table(name: str, result):
     from rich.table import Table
 
-    from annotate.chrome import BLANK
+    from annotate.chrome import BLANK, RULES
+
+    descriptions = {rule.name: rule.description for rule in RULES}
 
     table = Table(title=f"{name}: why each line was kept or removed", title_justify="left")
     for column in ("line", "role", "rule"):
@@ -49,7 +51,8 @@ def _explain_table(name: str, result):
         if decision.role == BLANK:
             continue
         text = decision.line.text or repr(decision.line.raw)
-        table.add_row(str(decision.line.number), decision.role, decision.rule, decision.detail,
+        detail = decision.detail or descriptions.get(decision.rule, "")
+        table.add_row(str(decision.line.number), decision.role, decision.rule, detail,
                       text if len(text) <= 90 else text[:87] + "…", style=styles.get(decision.role))
     return table
 
