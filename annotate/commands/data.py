@@ -1,9 +1,131 @@
-"""Subcommands: data (filled in by its stage)."""
+"""Subcommands: ``annotate build`` — a Label Studio export (or AnnotatedDocument JSON Lines) → a
+Hugging Face dataset folder, optionally pushed to the Hub."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
 import typer
+
+if TYPE_CHECKING:
+    from annotate.dataset import BuildReport
+    from annotate.records import AnnotatedDocument
+
+DEFAULT_GUIDELINES = Path("seeds") / "GUIDELINES.md"
+
+
+class InputError(ValueError):
+    """The build input cannot be read; the message says which file and where."""
+
+
+def load_documents(path: Path) -> list[AnnotatedDocument]:
+    """Read ``path``: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl`` pipes); anything else =
+    a Label Studio JSON export, parsed by ``annotate.labelstudio.export.parse_export``."""
+    from annotate.commands._io import read_records
+    from annotate.records import AnnotatedDocument
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.suffix == ".jsonl":
+        with path.open(encoding="utf-8") as stream:
+            return list(read_records(AnnotatedDocument, stream, name=str(path)))
+    try:
+        with path.open(encoding="utf-8") as stream:
+            data = json.load(stream)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(data, list):
+        raise InputError(f"{path}: a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
+    try:
+        from annotate.labelstudio.export import parse_export
+    except ImportError as exc:
+        raise InputError(f"cannot parse {path}: the Label Studio export parser is not available ({exc})") from None
+    return parse_export(data)
+
+
+def _print_report(report: BuildReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from annotate.dataset.splits import SPLIT_NAMES
+
+    table = Table(title=f"dataset {report.name!r}: rows per config and split")
+    table.add_column("config")
+    for split in SPLIT_NAMES:
+        table.add_column(split, justify="right")
+    for config, splits in report.counts.items():
+        table.add_row(config, *(str(splits.get(split, 0)) for split in SPLIT_NAMES))
+    console = Console()
+    console.print(table)
+    for config, reason in report.omitted_configs.items():
+        console.print(f"config [bold]{config}[/] left out: {reason}")
+    conversion = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.ner_conversion.items())
+    console.print(f"ner spans → BIO: {conversion}")
+    console.print(f"splits: {report.split_rule}")
+    console.print(f"written: {report.out_dir} ({report.seconds['total']:.1f} s)")
+
+
+def build_command(
+    export: Path = typer.Argument(..., metavar="EXPORT.json", help="Label Studio JSON export (from `annotate pull`), or a .jsonl "
+                                  "file of AnnotatedDocument records."),
+    out_dir: Path = typer.Argument(..., metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. datasets/seeds."),
+    name: Optional[str] = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name)."),
+    description: Optional[str] = typer.Option(None, "--description", help="Description for the card."),
+    split: str = typer.Option("auto", "--split", help="auto (hash split from 20 documents, else all in "
+                              "test) | hash | train | validation | test (everything in that split)."),
+    license: str = typer.Option("other", "--license", help="License identifier for the card."),
+    guidelines: Optional[Path] = typer.Option(None, "--guidelines", help="Markdown annotation guidelines "
+                                              f"for the card (default: {DEFAULT_GUIDELINES} if it exists)."),
+    push_to_hub: Optional[str] = typer.Option(None, "--push-to-hub", metavar="REPO", help="Also upload to "
+                                              "this Hub dataset repo (token from env HF_TOKEN only)."),
+) -> None:
+    """Build a Hugging Face dataset folder (README.md card + parquet per config/split)."""
+    import os
+
+    from rich.console import Console
+
+    from annotate.commands._io import JsonlError
+    from annotate.dataset import DEFAULT_DESCRIPTION, DatasetBuildError, build_dataset, push_dataset_to_hub
+    from annotate.dataset.hub import TOKEN_VARIABLE
+
+    errors = Console(stderr=True)
+
+    def fail(message: str) -> None:
+        errors.print(f"[bold red]error:[/] {message}", highlight=False)
+        raise typer.Exit(1)
+
+    if push_to_hub and not os.environ.get(TOKEN_VARIABLE, "").strip():
+        fail(f"--push-to-hub needs a Hugging Face token in the environment variable {TOKEN_VARIABLE}")
+    if guidelines is None and DEFAULT_GUIDELINES.is_file():
+        guidelines = DEFAULT_GUIDELINES
+    try:
+        docs = load_documents(export)
+        report = build_dataset(
+            docs,
+            out_dir,
+            name=name or out_dir.resolve().name,
+            description=description or DEFAULT_DESCRIPTION,
+            license=license,
+            split=split,
+            guidelines_path=guidelines,
+        )
+    except (InputError, JsonlError, DatasetBuildError) as exc:
+        fail(str(exc))
+    except ValueError as exc:  # e.g. the export parser's ExportError: its message names task and region
+        fail(f"{export}: {exc}")
+    _print_report(report)
+    if push_to_hub:
+        try:
+            url = push_dataset_to_hub(out_dir, push_to_hub)
+        except DatasetBuildError as exc:
+            fail(str(exc))
+        except Exception as exc:  # network, permissions, …: the built folder is kept either way
+            fail(f"push to {push_to_hub} failed ({type(exc).__name__}: {exc}); the dataset is in {out_dir}")
+        Console().print(f"pushed to the Hub: {url}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the `annotate` app."""
+    app.command("build")(build_command)

@@ -1,0 +1,25 @@
+"""Annotated documents → a Hugging Face dataset folder (``datasets/<name>/``): a README.md card whose
+YAML declares every config with typed features, and parquet files per config and split, loadable
+offline with ``datasets.load_dataset(folder, config)``.
+
+Configs: ``segments`` (default), ``documents``, ``ner``, ``translation``, ``systems``; see
+``annotate.dataset.features``. Modules: ``checks`` (span and label validation), ``rows`` (records →
+rows, selection rules), ``bio`` (char spans → BIO), ``scores`` (sacrebleu, MQM), ``splits``,
+``writer`` (streaming parquet), ``card`` (README.md), ``build`` (orchestration), ``hub`` (push).
+"""
+
+from annotate.dataset.build import DEFAULT_DESCRIPTION, BuildReport, build_dataset
+from annotate.dataset.checks import DatasetBuildError
+from annotate.dataset.features import CONFIG_NAMES, DEFAULT_CONFIG
+from annotate.dataset.hub import HubPushError, push_dataset_to_hub
+
+__all__ = [
+    "CONFIG_NAMES",
+    "DEFAULT_CONFIG",
+    "DEFAULT_DESCRIPTION",
+    "BuildReport",
+    "DatasetBuildError",
+    "HubPushError",
+    "build_dataset",
+    "push_dataset_to_hub",
+]

@@ -1,0 +1,111 @@
+"""Character spans → token BIO tags for the ``ner`` config, with spaCy's Spanish tokenizer.
+
+Rules (also stated in the dataset card):
+
+* Tokens come from ``spacy.blank("es")`` (rule-based tokenizer, no model download); whitespace
+  tokens are dropped.
+* A span that does not start and end on token boundaries is EXPANDED to the tokens it touches and
+  counted (``expanded``); it is never dropped silently.
+* An entity that crosses a segment boundary is clipped to each segment it touches and counted
+  (``crossing_segments``); one outside every segment is counted (``outside_segments``); one that
+  covers only whitespace is counted (``without_tokens``).
+* Overlapping entities (sharing a token after expansion): the longest span in tokens wins, ties go
+  to the earlier start, then to schema label order; each losing span is counted (``overlapping``)
+  and stays in the ``documents`` config, where spans may overlap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import cached_property
+
+from annotate.dataset.features import bio_tag_names, label_index
+from annotate.records import Segment, Span
+from annotate.schema import entity_values
+
+_TAG_INDEX = label_index(bio_tag_names())
+_LABEL_ORDER = label_index(entity_values())
+
+
+@dataclass
+class BioStats:
+    """What the char-span → BIO conversion had to change; counted, never silent."""
+
+    spans: int = 0  # entity spans that reached a segment
+    tagged: int = 0  # spans that became tags
+    expanded: int = 0  # tagged spans widened to token boundaries
+    overlapping: int = 0  # spans left out of the tags because a longer span holds a token
+    crossing_segments: int = 0  # spans that cross a segment boundary (clipped per segment)
+    outside_segments: int = 0  # spans in no segment
+    without_tokens: int = 0  # spans covering only whitespace
+
+    def add(self, other: BioStats) -> None:
+        """Accumulate another document's counts into this one."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self) -> dict[str, int]:
+        """Counts by name, for the build summary and the card."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class BioTagger:
+    """Tokenises segments and turns document-level entity spans into per-segment BIO tags."""
+
+    @cached_property
+    def _tokenizer(self):
+        import spacy  # heavy: imported on first use only
+
+        return spacy.blank("es").tokenizer
+
+    def tag_document(
+        self, segments: list[Segment], entities: list[Span]
+    ) -> tuple[list[tuple[list[str], list[int]]], BioStats]:
+        """(tokens, tag indexes) for each segment in the given order, and the conversion counts."""
+        stats = BioStats()
+        per_segment: list[list[tuple[int, int, str]]] = [[] for _ in segments]
+        for entity in entities:
+            touched = [
+                i for i, seg in enumerate(segments) if entity.start < seg.end and entity.end > seg.start
+            ]
+            if not touched:
+                stats.outside_segments += 1
+                continue
+            if len(touched) > 1:
+                stats.crossing_segments += 1
+            for i in touched:
+                seg = segments[i]
+                per_segment[i].append(
+                    (max(entity.start, seg.start) - seg.start, min(entity.end, seg.end) - seg.start, entity.label)
+                )
+        tagged = [self._tag_segment(seg.text, spans, stats) for seg, spans in zip(segments, per_segment)]
+        return tagged, stats
+
+    def _tag_segment(
+        self, text: str, spans: list[tuple[int, int, str]], stats: BioStats
+    ) -> tuple[list[str], list[int]]:
+        doc = self._tokenizer(text)
+        tokens = [(tok.idx, tok.idx + len(tok.text), tok.text) for tok in doc if not tok.is_space]
+        candidates = []
+        for start, end, label in spans:
+            stats.spans += 1
+            covering = [i for i, (t_start, t_end, _) in enumerate(tokens) if t_start < end and t_end > start]
+            if not covering:
+                stats.without_tokens += 1
+                continue
+            first, last = covering[0], covering[-1]
+            on_boundaries = tokens[first][0] == start and tokens[last][1] == end
+            candidates.append((first, last, label, on_boundaries))
+        # Longest first, then earliest, then schema order: the documented overlap rule.
+        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0], _LABEL_ORDER[c[2]]))
+        tags = [0] * len(tokens)
+        for first, last, label, on_boundaries in candidates:
+            if any(tags[first : last + 1]):
+                stats.overlapping += 1
+                continue
+            stats.tagged += 1
+            stats.expanded += not on_boundaries
+            tags[first] = _TAG_INDEX[f"B-{label}"]
+            for i in range(first + 1, last + 1):
+                tags[i] = _TAG_INDEX[f"I-{label}"]
+        return [text for _, _, text in tokens], tags

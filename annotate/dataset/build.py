@@ -1,0 +1,184 @@
+"""``build_dataset``: annotated documents → a Hugging Face dataset folder (README.md card + parquet).
+
+The folder is written next to its destination and swapped in only when complete, so a failed
+build (bad input is reported with what and where) never destroys the previous dataset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotate.dataset.card import GENERATED_MARKER, CardContext, render_card
+from annotate.dataset.checks import DatasetBuildError
+from annotate.dataset.features import CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION
+from annotate.dataset.rows import RowBuilder
+from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
+from annotate.dataset.writer import DatasetWriter
+from annotate.records import AnnotatedDocument
+
+DEFAULT_DESCRIPTION = (
+    "A bilingual (Spanish→English) news dataset for named-entity recognition, claim detection, "
+    "machine translation and translation-quality estimation, with human MQM error annotations and "
+    "post-edited references."
+)
+DEFAULT_LICENSE = "other"
+
+_EMPTY_CONFIG_REASONS = {
+    SEGMENTS: "no document has a machine translation",
+    NER: "no document has a completed annotation",
+    TRANSLATION: "no segment has a post-edited reference",
+    SYSTEMS: "no document has a machine translation",
+}
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote and what it had to adapt (the CLI prints it; nothing here is written)."""
+
+    name: str
+    out_dir: Path
+    readme: Path
+    files: dict[str, dict[str, Path]]  # config → split → parquet file
+    counts: dict[str, dict[str, int]]  # config → split → rows
+    omitted_configs: dict[str, str]  # config → why it has no rows
+    n_documents: int
+    annotation_status: dict[str, int]
+    ner_conversion: dict[str, int]  # BioStats counts: expanded, overlapping, …
+    split_rule: str
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time: total, sacrebleu
+
+    @property
+    def expanded_spans(self) -> int:
+        """Entity spans widened to token boundaries in the ``ner`` config."""
+        return self.ner_conversion["expanded"]
+
+    @property
+    def overlapping_spans(self) -> int:
+        """Entity spans left out of ``ner`` tags because a longer span covers one of their tokens."""
+        return self.ner_conversion["overlapping"]
+
+
+def _sorted_unique(docs: Iterable[AnnotatedDocument]) -> list[AnnotatedDocument]:
+    ordered = sorted(docs, key=lambda d: d.doc_id)  # a list of references, not copies
+    for previous, current in zip(ordered, ordered[1:]):
+        if previous.doc_id == current.doc_id:
+            raise DatasetBuildError(f"document {current.doc_id!r} appears twice in the input")
+    if not ordered:
+        raise DatasetBuildError("no documents to build a dataset from")
+    return ordered
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise DatasetBuildError(f"{out_dir} exists and is not a directory")
+    if not any(out_dir.iterdir()):
+        return
+    readme = out_dir / "README.md"
+    if not (readme.is_file() and GENERATED_MARKER in readme.read_text(encoding="utf-8", errors="replace")):
+        raise DatasetBuildError(
+            f"refusing to replace {out_dir}: it is not empty and is not a dataset built by `annotate build`"
+        )
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace out_dir by staging with two renames; the old folder is deleted only afterwards."""
+    previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
+    if out_dir.exists():
+        out_dir.rename(previous)
+    staging.rename(out_dir)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def build_dataset(
+    docs: Iterable[AnnotatedDocument],
+    out_dir: str | Path,
+    *,
+    name: str,
+    description: str = DEFAULT_DESCRIPTION,
+    license: str = DEFAULT_LICENSE,
+    split: str = "auto",
+    guidelines_path: Path | None = None,
+) -> BuildReport:
+    """Build ``out_dir`` = README.md (card with ``configs`` and typed ``dataset_info``) + one parquet
+    file per config and split, loadable offline with ``datasets.load_dataset(out_dir, config)``.
+
+    ``split``: ``auto`` (hash split from 20 documents, else everything in ``test``), ``hash``, or a
+    split name to put everything there. ``guidelines_path``: Markdown copied into the card's
+    guidelines section. Raises DatasetBuildError (what and where) on invalid records; the previous
+    contents of ``out_dir`` survive any failure.
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    _check_replaceable(out_dir)
+    guidelines = None
+    if guidelines_path is not None:
+        if not guidelines_path.is_file():
+            raise DatasetBuildError(f"guidelines file {guidelines_path} does not exist")
+        guidelines = guidelines_path.read_text(encoding="utf-8")
+    ordered = _sorted_unique(docs)
+    try:
+        rule = choose_split_rule(len(ordered), split)
+    except ValueError as exc:
+        raise DatasetBuildError(str(exc)) from None
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        builder = RowBuilder()
+        writer = DatasetWriter(staging)
+        systems: set[tuple[str, str]] = set()
+        for doc in ordered:
+            doc_split = rule.split_of(doc.doc_id)
+            for config, rows in builder.document(doc, doc_split).items():
+                writer.write(config, doc_split, rows)
+            systems.update((t.system, t.system_version) for t in doc.translations)
+        for split_name in SPLIT_NAMES:
+            writer.write(SYSTEMS, split_name, builder.system_rows(split_name))
+        written = writer.close()
+        ner_conversion = builder.bio.as_dict()
+        status = dict(sorted(builder.status_counts.items()))
+        omitted = {c: _EMPTY_CONFIG_REASONS[c] for c in CONFIG_NAMES if c not in written and c != DOCUMENTS}
+        context = CardContext(
+            name=name,
+            description=description,
+            license=license,
+            files=written,
+            omitted_configs=omitted,
+            split_rule=rule.describe(),
+            n_documents=len(ordered),
+            annotation_status=status,
+            n_annotators=len(builder.annotators),
+            systems=sorted(systems),
+            ner_conversion=ner_conversion,
+            sentence_signatures=builder.scorer.sentence_signatures(),
+            corpus_signatures=builder.scorer.corpus_signatures(),
+            guidelines=guidelines,
+            guidelines_source=guidelines_path.name if guidelines_path else None,
+        )
+        (staging / "README.md").write_text(render_card(context), encoding="utf-8")
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildReport(
+        name=name,
+        out_dir=out_dir,
+        readme=out_dir / "README.md",
+        files={c: {s: out_dir / f.relative_path for s, f in splits.items()} for c, splits in written.items()},
+        counts={c: {s: f.num_examples for s, f in splits.items()} for c, splits in written.items()},
+        omitted_configs=omitted,
+        n_documents=len(ordered),
+        annotation_status=status,
+        ner_conversion=ner_conversion,
+        split_rule=rule.describe(),
+        seconds={"total": time.perf_counter() - started, "sacrebleu": builder.scorer.seconds},
+    )

@@ -1,0 +1,221 @@
+"""Records → rows of every config, one document at a time (the builder streams; nothing here holds
+more than one document's rows).
+
+Selection rules (stated in the dataset card):
+
+* Only ``completed`` annotations are used; drafts and cancelled annotations are counted and left out.
+* Annotations of a document are ranked: latest ``updated_at`` first, then annotator pseudonym, then
+  annotation id. The first one is the document's *primary* annotation: it supplies ``documents``
+  entities/claims and the ``ner`` tags.
+* ``reference`` of a segment = the post-edit of the highest-ranked annotation that post-edited it;
+  ``references`` keeps every annotator's post-edit, in rank order.
+* MQM ratings: one per rater per (system, segment) — a rater's highest-ranked annotation wins;
+  ``mqm`` = mean over raters of each rater's summed error weights.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+
+from annotate import schema
+from annotate.dataset.bio import BioStats, BioTagger
+from annotate.dataset.checks import COMPLETED, check_document
+from annotate.dataset.features import DOCUMENTS, NER, SEGMENTS, TRANSLATION, label_index
+from annotate.dataset.scores import CorpusTotals, Scorer, segment_mqm
+from annotate.records import AnnotatedDocument, DocumentAnnotation, SegmentRating, Span
+
+_CATEGORY = label_index(schema.mqm_category_names())
+_SEVERITY = label_index(schema.severity_names())
+_ENTITY = label_index(schema.entity_values())
+_CLAIM = label_index(schema.claim_type_values())
+
+Row = dict[str, Any]
+
+
+def ranked_annotations(doc: AnnotatedDocument) -> list[DocumentAnnotation]:
+    """The document's completed annotations, primary first (latest update, then pseudonym, then id)."""
+    completed = [a for a in doc.annotations if a.status == COMPLETED]
+    completed.sort(key=lambda a: (a.annotator, a.annotation_id if a.annotation_id is not None else -1))
+    completed.sort(key=lambda a: a.updated_at, reverse=True)  # stable: ties keep the order above
+    return completed
+
+
+def file_name_only(source_name: str) -> str:
+    """Keep the file name of a source, never a local path (records should already do this)."""
+    return PureWindowsPath(PurePosixPath(source_name).name).name
+
+
+def _span_rows(spans: list[Span], index: dict[str, int]) -> list[Row]:
+    ordered = sorted(spans, key=lambda s: (s.start, s.end, index[s.label]))
+    return [{"start": s.start, "end": s.end, "label": index[s.label], "text": s.text} for s in ordered]
+
+
+@dataclass
+class SystemTotals:
+    """What the systems config needs about one (split, system, version)."""
+
+    corpus: CorpusTotals
+    n_segments: int = 0
+    n_rated: int = 0
+    mqm_sum: float = 0.0
+
+
+class RowBuilder:
+    """Builds each config's rows per document and keeps the per-system totals for ``systems``."""
+
+    def __init__(self) -> None:
+        self.scorer = Scorer()
+        self.tagger = BioTagger()
+        self.bio = BioStats()
+        self.status_counts: dict[str, int] = defaultdict(int)
+        self.annotators: set[str] = set()
+        self._systems: dict[tuple[str, str, str], SystemTotals] = {}
+
+    def document(self, doc: AnnotatedDocument, split: str) -> dict[str, list[Row]]:
+        """All rows of one validated document, by config (raises DatasetBuildError on bad input)."""
+        mt_by_key = check_document(doc)
+        for annotation in doc.annotations:
+            self.status_counts[annotation.status] += 1
+        ranked = ranked_annotations(doc)
+        primary = ranked[0] if ranked else None
+        for annotation in ranked:
+            self.annotators.add(annotation.annotator)
+            self.annotators.update(rating.rater for rating in annotation.ratings)
+        segments = sorted(doc.segments, key=lambda s: s.seg_id)
+        references = self._references(ranked)
+        rows: dict[str, list[Row]] = {
+            SEGMENTS: self._segment_rows(doc, segments, ranked, references, mt_by_key, split),
+            DOCUMENTS: [self._document_row(doc, primary)],
+            NER: self._ner_rows(doc, segments, primary),
+            TRANSLATION: [
+                {"doc_id": doc.doc_id, "seg_id": s.seg_id, "translation": {"es": s.text, "en": references[s.seg_id][0]["text"]}}
+                for s in segments
+                if s.seg_id in references
+            ],
+        }
+        return rows
+
+    @staticmethod
+    def _references(ranked: list[DocumentAnnotation]) -> dict[int, list[Row]]:
+        references: dict[int, list[Row]] = defaultdict(list)
+        for annotation in ranked:
+            for post_edit in annotation.post_edits:
+                references[post_edit.seg_id].append({"annotator": annotation.annotator, "text": post_edit.text})
+        return references
+
+    def _segment_rows(self, doc, segments, ranked, references, mt_by_key, split) -> list[Row]:
+        ratings: dict[tuple[str, int], dict[str, SegmentRating]] = defaultdict(dict)
+        for annotation in ranked:
+            for rating in annotation.ratings:
+                ratings[(rating.system, rating.seg_id)].setdefault(rating.rater, rating)
+        by_segment = defaultdict(list)
+        for translation in doc.translations:
+            by_segment[translation.seg_id].append(translation)
+        rows = []
+        for segment in segments:
+            seg_references = references.get(segment.seg_id, [])
+            reference = seg_references[0]["text"] if seg_references else None
+            for translation in sorted(by_segment[segment.seg_id], key=lambda t: (t.system, t.system_version)):
+                key = (translation.system, translation.seg_id)
+                raters = ratings.get(key, {})
+                totals = self._system_totals(split, translation.system, translation.system_version)
+                totals.n_segments += 1
+                mqm = segment_mqm(raters.values())
+                if mqm is not None:
+                    totals.n_rated += 1
+                    totals.mqm_sum += mqm
+                scores = None
+                if reference is not None:
+                    scores = self.scorer.segment(mt_by_key[key], reference)
+                    totals.corpus.add(scores)
+                rows.append(
+                    {
+                        "doc_id": doc.doc_id,
+                        "seg_id": segment.seg_id,
+                        "source": segment.text,
+                        "system": translation.system,
+                        "system_version": translation.system_version,
+                        "mt": translation.mt,
+                        "reference": reference,
+                        "references": seg_references,
+                        "errors": _error_rows(raters.values()),
+                        "mqm": mqm,
+                        "bleu": scores.bleu if scores else None,
+                        "chrf": scores.chrf if scores else None,
+                        "ter": scores.ter if scores else None,
+                        "annotators": sorted(raters),
+                        "n_raters": len(raters),
+                    }
+                )
+        return rows
+
+    def _document_row(self, doc: AnnotatedDocument, primary: DocumentAnnotation | None) -> Row:
+        return {
+            "doc_id": doc.doc_id,
+            "title": doc.title,
+            "text": doc.text,
+            "source_name": file_name_only(doc.source_name),
+            "entities": _span_rows(primary.entities, _ENTITY) if primary else [],
+            "claims": _span_rows(primary.claims, _CLAIM) if primary else [],
+            "annotator": primary.annotator if primary else None,
+        }
+
+    def _ner_rows(self, doc, segments, primary: DocumentAnnotation | None) -> list[Row]:
+        # Unannotated documents get no NER rows: "no entities marked" is not "no entities".
+        if primary is None:
+            return []
+        tagged, stats = self.tagger.tag_document(segments, primary.entities)
+        self.bio.add(stats)
+        return [
+            {"doc_id": doc.doc_id, "seg_id": segment.seg_id, "tokens": tokens, "ner_tags": tags}
+            for segment, (tokens, tags) in zip(segments, tagged)
+        ]
+
+    def _system_totals(self, split: str, system: str, version: str) -> SystemTotals:
+        key = (split, system, version)
+        if key not in self._systems:
+            self._systems[key] = SystemTotals(CorpusTotals())
+        return self._systems[key]
+
+    def system_rows(self, split: str) -> list[Row]:
+        """One ``systems`` row per (system, version) seen in the split, sorted by name and version."""
+        signatures = self.scorer.corpus_signatures()
+        rows = []
+        for (row_split, system, version), totals in sorted(self._systems.items()):
+            if row_split != split:
+                continue
+            rows.append(
+                {
+                    "system": system,
+                    "version": version,
+                    **self.scorer.corpus(totals.corpus),
+                    "signatures": signatures,
+                    "mqm": totals.mqm_sum / totals.n_rated if totals.n_rated else None,
+                    "n_segments": totals.n_segments,
+                    "n_scored": totals.corpus.n_scored,
+                    "n_rated": totals.n_rated,
+                }
+            )
+        return rows
+
+
+def _error_rows(ratings) -> list[Row]:
+    rows = [
+        {
+            "start": error.start,
+            "end": error.end,
+            "category": _CATEGORY[error.category],
+            "severity": _SEVERITY[error.severity],
+            "text": error.text,
+            "annotator": rating.rater,
+            "comment": error.comment,
+        }
+        for rating in ratings
+        for error in rating.errors
+    ]
+    rows.sort(key=lambda r: (r["start"], r["end"], r["category"], r["annotator"], r["severity"]))
+    return rows
+

@@ -1,0 +1,104 @@
+"""Scores stored in the dataset: sacrebleu 2.6 BLEU / chrF++ / TER per segment and per system, and
+MQM per segment with the schema's weights.
+
+Each (hypothesis, reference) pair is read by sacrebleu ONCE: the segment's sufficient statistics
+give the sentence score and are summed per system for the corpus score, exactly as sacrebleu's own
+``corpus_score`` aggregates them (tests compare both against sacrebleu's public API). Reading the
+corpus a second time would double the build's dominant cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from statistics import fmean
+from time import perf_counter
+
+from annotate.records import SegmentRating
+from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
+
+METRIC_NAMES: tuple[str, ...] = ("bleu", "chrf", "ter")
+
+
+@dataclass(frozen=True)
+class SegmentScores:
+    """Sentence-level scores of one hypothesis against one reference, plus the statistics that
+    the corpus score sums."""
+
+    bleu: float
+    chrf: float
+    ter: float
+    stats: tuple[list, list, list]
+
+
+@dataclass
+class CorpusTotals:
+    """Running sums of segment statistics for one system (over one split)."""
+
+    n_scored: int = 0
+    sums: list[list[float]] = field(default_factory=lambda: [[], [], []])
+
+    def add(self, scores: SegmentScores) -> None:
+        """Add one segment's statistics."""
+        self.n_scored += 1
+        for index, stats in enumerate(scores.stats):
+            total = self.sums[index]
+            if not total:
+                total.extend(stats)
+            else:
+                for i, value in enumerate(stats):
+                    total[i] += value
+
+
+class Scorer:
+    """sacrebleu metrics configured once: BLEU (sentence: effective order), chrF++, TER."""
+
+    def __init__(self) -> None:
+        from sacrebleu.metrics import BLEU, CHRF, TER
+
+        self._corpus = (BLEU(), CHRF(word_order=2), TER())
+        self._sentence_bleu = BLEU(effective_order=True)
+        self.seconds = 0.0  # time spent in sacrebleu, for the build report and the benchmark
+        # One public-API call each fixes the metrics' reference count, which their signatures print.
+        self._sentence_bleu.sentence_score("a", ["a"])
+        for metric in self._corpus:
+            metric.corpus_score(["a"], [["a"]])
+
+    def segment(self, hypothesis: str, reference: str) -> SegmentScores:
+        """Sentence BLEU (effective order), chrF++ and TER of one hypothesis against one reference."""
+        started = perf_counter()
+        stats = tuple(
+            metric._extract_corpus_statistics([hypothesis], [[reference]])[0] for metric in self._corpus
+        )
+        bleu = self._sentence_bleu._compute_score_from_stats(stats[0]).score
+        chrf, ter = (metric._compute_score_from_stats(s).score for metric, s in zip(self._corpus[1:], stats[1:]))
+        self.seconds += perf_counter() - started
+        return SegmentScores(bleu=bleu, chrf=chrf, ter=ter, stats=stats)  # type: ignore[arg-type]
+
+    def corpus(self, totals: CorpusTotals) -> dict[str, float | None]:
+        """Corpus BLEU, chrF++ and TER from summed statistics (None when nothing was scored)."""
+        if not totals.n_scored:
+            return dict.fromkeys(METRIC_NAMES)
+        return {
+            name: metric._compute_score_from_stats(sums).score
+            for name, metric, sums in zip(METRIC_NAMES, self._corpus, totals.sums)
+        }
+
+    def corpus_signatures(self) -> dict[str, str]:
+        """sacrebleu signatures of the corpus metrics (systems config)."""
+        return {name: str(metric.get_signature()) for name, metric in zip(METRIC_NAMES, self._corpus)}
+
+    def sentence_signatures(self) -> dict[str, str]:
+        """sacrebleu signatures of the sentence-level metrics (segments config)."""
+        return {**self.corpus_signatures(), "bleu": str(self._sentence_bleu.get_signature())}
+
+
+def rating_penalty(rating: SegmentRating, weights: MQMWeights = GOOGLE_MQM_WEIGHTS) -> float:
+    """One rater's MQM penalty for one segment: the sum of its errors' weights (0 = No-error)."""
+    return sum(weights.weight(error.category, error.severity) for error in rating.errors)
+
+
+def segment_mqm(ratings: Iterable[SegmentRating], weights: MQMWeights = GOOGLE_MQM_WEIGHTS) -> float | None:
+    """MQM of one segment: each rater's summed penalty, averaged over raters; None if unrated."""
+    penalties = [rating_penalty(rating, weights) for rating in ratings]
+    return fmean(penalties) if penalties else None

@@ -1,0 +1,319 @@
+"""The dataset builder end to end: records → folder → datasets.load_dataset (offline, real parquet
+builder), typed features, selection rules, reproducibility, safety of the previous build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotate.dataset import CONFIG_NAMES, DatasetBuildError, build_dataset
+from annotate.dataset.splits import hash_split
+from annotate.dataset.synthetic import synthetic_documents
+from annotate.records import (
+    AnnotatedDocument,
+    DocumentAnnotation,
+    ErrorSpan,
+    PostEdit,
+    Segment,
+    SegmentRating,
+    Span,
+    Translation,
+)
+
+TITLE = "Putin visita Corea del Norte"
+BODY = "El presidente de Rusia, Vladímir Putin, llegará a Pyongyang el martes."
+TEXT = f"{TITLE}\n\n{BODY}"
+MT = {
+    ("apertium", 1): "Putin visit North Korea",
+    ("apertium", 2): "The president of Russia, Vladimir Putin, will arrive to Pyongyang the Tuesday.",
+    ("argos", 1): "Putin visits North Korea",
+    ("argos", 2): "Russian President Vladimir Putin will arrive in Pyongyang on Tuesday.",
+}
+VERSIONS = {"apertium": "apertium-eng-spa 0.8.2", "argos": "translate-es_en 1.9"}
+
+
+def span(text: str, sub: str, label: str, occurrence: int = 0) -> Span:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(sub, start + 1)
+    return Span(start, start + len(sub), label, sub)
+
+
+def error(system: str, seg_id: int, sub: str, category: str, severity: str) -> ErrorSpan:
+    mt = MT[(system, seg_id)]
+    start = mt.index(sub)
+    return ErrorSpan(start, start + len(sub), category, severity, sub)
+
+
+def rating(system: str, seg_id: int, rater: str, *errors: ErrorSpan) -> SegmentRating:
+    segment = SEGMENTS[seg_id - 1]
+    return SegmentRating(system, "doc-a", seg_id, rater, segment.text, MT[(system, seg_id)], list(errors))
+
+
+SEGMENTS = [
+    Segment("doc-a", 1, 0, 0, len(TITLE), TITLE),
+    Segment("doc-a", 2, 1, len(TITLE) + 2, len(TEXT), BODY),
+]
+
+
+def annotated_document(source_name: str = "000_putin.txt") -> AnnotatedDocument:
+    """Two completed annotations (ana = latest = primary, ben) and one draft (cy)."""
+    ana = DocumentAnnotation(
+        "doc-a", "ana", "completed", 1, 11,
+        entities=[span(TEXT, "Putin", "PER", 0), span(TEXT, "Corea del Norte", "LOC"), span(TEXT, "Rusia", "LOC"),
+                  span(TEXT, "Vladímir Putin", "PER"), span(TEXT, "Pyongyang", "LOC"), span(TEXT, "el martes", "DATE")],
+        claims=[span(TEXT, "Vladímir Putin, llegará a Pyongyang el martes", "Event")],
+        ratings=[
+            rating("apertium", 2, "ana", error("apertium", 2, "to", "Fluency/Grammar", "Minor"),
+                   error("apertium", 2, ",", "Fluency/Punctuation", "Minor")),
+            rating("argos", 2, "ana"),
+        ],
+        post_edits=[PostEdit(2, "Russian President Vladimir Putin will arrive in Pyongyang on Tuesday.")],
+        updated_at="2024-06-02T10:00:00Z",
+    )
+    ben = DocumentAnnotation(
+        "doc-a", "ben", "completed", 1, 12,
+        entities=[span(TEXT, "Putin", "PER", 0)],
+        ratings=[
+            rating("apertium", 1, "ben", error("apertium", 1, "visit", "Non-translation!", "Minor")),
+            rating("apertium", 2, "ben", error("apertium", 2, "the Tuesday", "Accuracy/Mistranslation", "Major")),
+        ],
+        post_edits=[PostEdit(1, "Putin visits North Korea"),
+                    PostEdit(2, "The Russian president, Vladimir Putin, will arrive in Pyongyang on Tuesday.")],
+        updated_at="2024-06-01T10:00:00Z",
+    )
+    draft = DocumentAnnotation("doc-a", "cy", "draft", 1, 13, entities=[span(TEXT, "Rusia", "ORG")])
+    translations = [
+        Translation("doc-a", seg_id, system, VERSIONS[system], SEGMENTS[seg_id - 1].text, mt)
+        for (system, seg_id), mt in MT.items()
+    ]
+    return AnnotatedDocument("doc-a", TITLE, TEXT, source_name, list(SEGMENTS), translations, [ben, ana, draft])
+
+
+def bare_document() -> AnnotatedDocument:
+    """A translated document nobody annotated."""
+    doc = annotated_document()
+    return AnnotatedDocument("doc-b", doc.title, doc.text, "001.txt",
+                             [Segment("doc-b", s.seg_id, s.paragraph, s.start, s.end, s.text) for s in doc.segments],
+                             [Translation("doc-b", t.seg_id, t.system, t.system_version, t.source, t.mt)
+                              for t in doc.translations])
+
+
+def load(out: Path, config: str, cache: Path):
+    import datasets
+
+    return datasets.load_dataset(str(out), config, cache_dir=str(cache))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("built")
+    out = root / "datasets" / "putin"
+    report = build_dataset([bare_document(), annotated_document()], out, name="putin")
+    return out, report, root / "hf-cache"
+
+
+def test_every_config_loads_offline_with_typed_features(built):
+    from datasets import ClassLabel, Translation as TranslationFeature
+
+    out, report, cache = built
+    loaded = {config: load(out, config, cache)["test"] for config in CONFIG_NAMES}
+    assert {c: len(d) for c, d in loaded.items()} == {
+        "segments": 8, "documents": 2, "ner": 2, "translation": 2, "systems": 2}
+    assert report.counts == {c: {"test": n} for c, n in
+                             {"segments": 8, "documents": 2, "ner": 2, "translation": 2, "systems": 2}.items()}
+    errors = loaded["segments"].features["errors"].feature
+    assert isinstance(errors["category"], ClassLabel) and isinstance(errors["severity"], ClassLabel)
+    assert errors["severity"].names == ["Major", "Minor", "Neutral"]
+    assert isinstance(loaded["documents"].features["entities"].feature["label"], ClassLabel)
+    assert loaded["documents"].features["claims"].feature["label"].names[0] == "Event"
+    tags = loaded["ner"].features["ner_tags"].feature
+    assert isinstance(tags, ClassLabel) and tags.names[:3] == ["O", "B-PER", "I-PER"]
+    assert isinstance(loaded["translation"].features["translation"], TranslationFeature)
+
+
+SEGMENT_EXPECTATIONS = [
+    # (seg_id, system, reference author, mqm, raters)
+    (1, "apertium", "ben", 25.0, ["ben"]),  # Non-translation! weighs 25 whatever the severity
+    (1, "argos", "ben", None, []),
+    (2, "apertium", "ana", (1.1 + 5.0) / 2, ["ana", "ben"]),  # ana: Minor 1 + Minor punctuation 0.1; ben: Major 5
+    (2, "argos", "ana", 0.0, ["ana"]),  # rated without errors: No-error = 0
+]
+
+
+@pytest.mark.parametrize("seg_id, system, reference_author, mqm, raters", SEGMENT_EXPECTATIONS)
+def test_segment_rows_follow_the_documented_rules(built, seg_id, system, reference_author, mqm, raters):
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    out, _, cache = built
+    rows = [r for r in load(out, "segments", cache)["test"] if r["doc_id"] == "doc-a"]
+    assert [(r["seg_id"], r["system"]) for r in rows] == [(1, "apertium"), (1, "argos"), (2, "apertium"), (2, "argos")]
+    row = next(r for r in rows if (r["seg_id"], r["system"]) == (seg_id, system))
+    assert row["annotators"] == raters and row["n_raters"] == len(raters)
+    assert row["mqm"] == pytest.approx(mqm) if mqm is not None else row["mqm"] is None
+    assert row["references"][0]["annotator"] == reference_author
+    assert row["reference"] == row["references"][0]["text"]
+    assert row["system_version"] == VERSIONS[system] and row["mt"] == MT[(system, seg_id)]
+    reference = row["reference"]
+    assert row["bleu"] == pytest.approx(BLEU(effective_order=True).sentence_score(row["mt"], [reference]).score)
+    assert row["chrf"] == pytest.approx(CHRF(word_order=2).sentence_score(row["mt"], [reference]).score)
+    assert row["ter"] == pytest.approx(TER().sentence_score(row["mt"], [reference]).score)
+
+
+def test_error_spans_keep_rater_category_and_text(built):
+    out, _, cache = built
+    segments = load(out, "segments", cache)["test"]
+    features = segments.features["errors"].feature
+    row = next(r for r in segments if (r["doc_id"], r["seg_id"], r["system"]) == ("doc-a", 2, "apertium"))
+    decoded = [(e["annotator"], features["category"].int2str(e["category"]), features["severity"].int2str(e["severity"]),
+                e["text"], row["mt"][e["start"]:e["end"]]) for e in row["errors"]]
+    assert decoded == [
+        ("ana", "Fluency/Punctuation", "Minor", ",", ","),
+        ("ana", "Fluency/Grammar", "Minor", "to", "to"),
+        ("ben", "Accuracy/Mistranslation", "Major", "the Tuesday", "the Tuesday"),
+    ]
+
+
+def test_documents_and_ner_come_from_the_primary_annotation(built):
+    out, _, cache = built
+    documents = {r["doc_id"]: r for r in load(out, "documents", cache)["test"]}
+    assert documents["doc-a"]["annotator"] == "ana"
+    assert [(e["text"], e["start"], e["end"]) for e in documents["doc-a"]["entities"]][:2] == [
+        ("Putin", 0, 5), ("Corea del Norte", 13, 28)]
+    assert all(TEXT[e["start"]:e["end"]] == e["text"] for e in documents["doc-a"]["entities"])
+    assert documents["doc-b"]["annotator"] is None and documents["doc-b"]["entities"] == []
+    ner = load(out, "ner", cache)["test"]
+    names = ner.features["ner_tags"].feature.names
+    assert {r["doc_id"] for r in ner} == {"doc-a"}  # unannotated doc-b has no NER rows
+    first = next(r for r in ner if r["seg_id"] == 1)
+    assert list(zip(first["tokens"], (names[t] for t in first["ner_tags"]))) == [
+        ("Putin", "B-PER"), ("visita", "O"), ("Corea", "B-LOC"), ("del", "I-LOC"), ("Norte", "I-LOC")]
+
+
+def test_translation_and_systems_configs(built):
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    out, _, cache = built
+    pairs = load(out, "translation", cache)["test"]
+    assert [(r["seg_id"], r["translation"]["es"][:5], r["translation"]["en"][:9]) for r in pairs] == [
+        (1, "Putin", "Putin vis"), (2, "El pr", "Russian P")]
+    systems = {r["system"]: r for r in load(out, "systems", cache)["test"]}
+    refs = [r["translation"]["en"] for r in pairs] * 2  # doc-a then doc-b: same texts, no references in doc-b
+    apertium = [MT[("apertium", 1)], MT[("apertium", 2)]]
+    row = systems["apertium"]
+    assert (row["n_segments"], row["n_scored"], row["n_rated"]) == (4, 2, 2)
+    assert row["mqm"] == pytest.approx((25.0 + 3.05) / 2)
+    assert row["bleu"] == pytest.approx(BLEU().corpus_score(apertium, [refs[:2]]).score)
+    assert row["chrf"] == pytest.approx(CHRF(word_order=2).corpus_score(apertium, [refs[:2]]).score)
+    assert row["ter"] == pytest.approx(TER().corpus_score(apertium, [refs[:2]]).score)
+    assert row["signatures"]["bleu"].startswith("nrefs:1|case:mixed|eff:no|tok:13a")
+    assert row["version"] == VERSIONS["apertium"]
+
+
+def test_card_states_counts_rules_and_schema_labels(built):
+    from annotate import schema
+
+    out, report, _ = built
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "\ndefault: true" not in card and "  default: true" in card
+    for label in (*schema.ENTITY_LABELS, *schema.CLAIM_TYPES):
+        assert f"`{label.value}` | {label.description}" in card
+    for category in schema.MQM_CATEGORIES:
+        assert f"`{category.name}`" in card
+    assert "| `segments` (default) |" in card and "| 0 | 0 | 8 |" in card
+    assert "draft 1" in card and "completed 2" in card
+    assert report.annotation_status == {"completed": 2, "draft": 1}
+    assert "All documents are in the `test` split" in card
+    assert report.expanded_spans == 0 and "| expanded | 0 |" in card
+    assert not list(out.rglob("__init__.py"))
+
+
+def test_rebuild_is_byte_identical(tmp_path):
+    docs = [annotated_document(), bare_document()]
+    first = build_dataset(docs, tmp_path / "one", name="same")
+    second = build_dataset(list(reversed(docs)), tmp_path / "two", name="same")
+
+    def contents(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert contents(first.out_dir) == contents(second.out_dir)
+    assert len(contents(first.out_dir)) == 6  # README + one parquet file per config
+    build_dataset(docs, tmp_path / "one", name="same")  # rebuilding in place gives the same bytes too
+    assert contents(first.out_dir) == contents(second.out_dir)
+
+
+def test_failed_build_keeps_the_previous_dataset(tmp_path):
+    out = tmp_path / "ds"
+    build_dataset([annotated_document()], out, name="keep")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    broken = annotated_document()
+    broken.annotations[1].entities[0] = Span(0, 5, "PER", "Putín")
+    with pytest.raises(DatasetBuildError, match=r"document 'doc-a', annotator 'ana', entity #1 \(PER\).*'Putín'"):
+        build_dataset([broken], out, name="keep")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]  # no staging folder left behind
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(DatasetBuildError, match="refusing to replace"):
+        build_dataset([annotated_document()], tmp_path, name="x")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_no_paths_emails_or_tokens_in_the_output(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    secret = "hf_NotARealTokenButSecret123"
+    monkeypatch.setenv("HF_TOKEN", secret)
+    doc = annotated_document(source_name=str(tmp_path / "private" / "000_putin.txt"))
+    out = tmp_path / "ds"
+    build_dataset([doc], out, name="clean")
+    texts = [(out / "README.md").read_text(encoding="utf-8")]
+    for parquet in out.rglob("*.parquet"):
+        texts.append(json.dumps(pq.read_table(parquet).to_pylist(), ensure_ascii=False))
+        texts.append(parquet.read_bytes().decode("latin-1"))
+    blob = "\n".join(texts)
+    for forbidden in (str(tmp_path), "/private/", secret, "@example", "/home/", "/tmp/"):
+        assert forbidden not in blob
+    assert "000_putin.txt" in blob
+
+
+def test_email_as_annotator_is_refused(tmp_path):
+    doc = annotated_document()
+    doc.annotations[1].annotator = "ana@example.org"
+    with pytest.raises(DatasetBuildError, match="looks like an e-mail") as raised:
+        build_dataset([doc], tmp_path / "ds", name="x")
+    assert "example.org" not in str(raised.value)
+
+
+def test_hash_split_keeps_documents_together(tmp_path):
+    docs = list(synthetic_documents(30, segments=2))
+    report = build_dataset(docs, tmp_path / "ds", name="split")
+    assert set(report.counts["documents"]) == {"train", "validation", "test"}
+    cache = tmp_path / "cache"
+    for config in ("segments", "documents", "ner"):
+        for split, rows in load(report.out_dir, config, cache).items():
+            assert {hash_split(doc_id) for doc_id in rows["doc_id"]} == {split}
+    forced = build_dataset(docs, tmp_path / "forced", name="split", split="train")
+    assert set(forced.counts["segments"]) == {"train"}
+
+
+def test_configs_without_rows_are_left_out_and_explained(tmp_path):
+    report = build_dataset([bare_document()], tmp_path / "ds", name="bare")
+    assert set(report.omitted_configs) == {"ner", "translation"}
+    card = report.readme.read_text(encoding="utf-8")
+    assert "`translation`: no segment has a post-edited reference" in card
+    assert "config_name: translation" not in card
+    assert len(load(report.out_dir, "segments", tmp_path / "cache")["test"]) == 4
+
+
+def test_guidelines_are_copied_into_a_marked_section(tmp_path):
+    guidelines = tmp_path / "GUIDELINES.md"
+    guidelines.write_text("# Guidelines\n\nMark *names*.\n\n```\n# not a heading\n```\n", encoding="utf-8")
+    report = build_dataset([annotated_document()], tmp_path / "ds", name="g", guidelines_path=guidelines)
+    card = report.readme.read_text(encoding="utf-8")
+    section = card.split("<!-- BEGIN GUIDELINES (from GUIDELINES.md)", 1)[1].split("<!-- END GUIDELINES -->")[0]
+    assert "### Guidelines" in section and "Mark *names*." in section and "\n# not a heading" in section
