@@ -3,7 +3,6 @@ Hugging Face dataset folder, optionally pushed to the Hub."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -22,7 +21,8 @@ class InputError(ValueError):
 
 def load_documents(path: Path) -> list[AnnotatedDocument]:
     """Read ``path``: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl`` pipes); anything else =
-    a Label Studio JSON export, parsed by ``annotate.labelstudio.export.parse_export``."""
+    a Label Studio JSON export, read and parsed by ``annotate.labelstudio.export`` (the one module
+    that knows Label Studio's format; its ExportError names task, annotation and region)."""
     from annotate.commands._io import read_records
     from annotate.records import AnnotatedDocument
 
@@ -32,17 +32,10 @@ def load_documents(path: Path) -> list[AnnotatedDocument]:
         with path.open(encoding="utf-8") as stream:
             return list(read_records(AnnotatedDocument, stream, name=str(path)))
     try:
-        with path.open(encoding="utf-8") as stream:
-            data = json.load(stream)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    if not isinstance(data, list):
-        raise InputError(f"{path}: a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
-    try:
-        from annotate.labelstudio.export import parse_export
+        from annotate.labelstudio.export import load_export, parse_export
     except ImportError as exc:
-        raise InputError(f"cannot parse {path}: the Label Studio export parser is not available ({exc})") from None
-    return parse_export(data)
+        raise InputError(f"cannot read {path}: the Label Studio export parser is not available ({exc})") from None
+    return parse_export(load_export(path))
 
 
 def _print_report(report: BuildReport) -> None:

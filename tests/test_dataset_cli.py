@@ -1,0 +1,82 @@
+"""`annotate build` from the command line, and the Hub push's no-token path (no network)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from annotate.cli import app
+from annotate.commands._io import write_records
+from annotate.dataset import HubPushError, build_dataset, push_dataset_to_hub
+from annotate.dataset.synthetic import synthetic_documents
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def jsonl(tmp_path):
+    path = tmp_path / "docs.jsonl"
+    with path.open("w", encoding="utf-8") as stream:
+        write_records(synthetic_documents(3, segments=2), stream)
+    return path
+
+
+def test_build_from_jsonl_records(jsonl, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no seeds/GUIDELINES.md here: the card says none was supplied
+    out = tmp_path / "datasets" / "cli-set"
+    result = runner.invoke(app, ["build", str(jsonl), str(out), "--split", "test"])
+    assert result.exit_code == 0, result.output
+    assert "segments" in result.output and "expanded 0" in result.output
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "# cli-set" in card and "No guidelines file was supplied" in card
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.parquet")) == [
+        f"{config}/test-00000-of-00001.parquet" for config in ("documents", "ner", "segments", "systems", "translation")]
+
+
+def test_default_guidelines_file_is_picked_up(jsonl, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "GUIDELINES.md").write_text("# How we annotate\n\nBe consistent.\n", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(jsonl), "ds", "--name", "g"])
+    assert result.exit_code == 0, result.output
+    assert "### How we annotate" in (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+
+
+def test_bad_jsonl_line_is_named(jsonl, tmp_path):
+    lines = jsonl.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1][: len(lines[1]) // 2]
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(jsonl), str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{jsonl}:2: not a AnnotatedDocument record" in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_input_and_bad_record_are_clear_errors(jsonl, tmp_path):
+    result = runner.invoke(app, ["build", str(tmp_path / "nope.json"), str(tmp_path / "out")])
+    assert result.exit_code == 1 and "no such file" in result.output
+    text = jsonl.read_text(encoding="utf-8").replace('"label": "PER"', '"label": "PERSONA"', 1)
+    jsonl.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["build", str(jsonl), str(tmp_path / "out")])
+    assert result.exit_code == 1 and "unknown label 'PERSONA'" in " ".join(result.output.split())
+
+
+def test_push_without_token_fails_before_building(jsonl, tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(jsonl), str(out), "--push-to-hub", "someone/some-set"])
+    assert result.exit_code == 1 and "HF_TOKEN" in result.output
+    assert not out.exists()
+
+
+def test_push_dataset_to_hub_needs_env_token_and_a_built_folder(tmp_path, monkeypatch):
+    out = tmp_path / "ds"
+    build_dataset(list(synthetic_documents(1, segments=1)), out, name="push")
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    with pytest.raises(HubPushError, match="set HF_TOKEN in the environment"):
+        push_dataset_to_hub(out, "someone/some-set")
+    monkeypatch.setenv("HF_TOKEN", "hf_not_a_real_token")
+    with pytest.raises(HubPushError, match="not a dataset folder built by `annotate build`"):
+        push_dataset_to_hub(tmp_path, "someone/some-set")
+    with pytest.raises(HubPushError, match="must look like 'owner/name'"):
+        push_dataset_to_hub(out, "no-owner")
