@@ -1,9 +1,194 @@
-"""Subcommands: labelstudio (filled in by its stage)."""
+"""Subcommands for Label Studio: ``server start|stop|status``, ``push``, ``pull``.
+
+Every command that talks to a server uses, in order: ``--url``/``--token``, then
+``ANNOTATE_LS_URL``/``ANNOTATE_LS_TOKEN``, then the SDK's ``LABEL_STUDIO_URL``/
+``LABEL_STUDIO_API_KEY``, else the local server (started if needed). Tokens are never printed.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+URL_HELP = "URL of a running Label Studio (else ANNOTATE_LS_URL / LABEL_STUDIO_URL, else the local server)."
+TOKEN_HELP = "Its API token (else ANNOTATE_LS_TOKEN / LABEL_STUDIO_API_KEY). Prefer the env var: flags show in `ps`."
+PROJECT_HELP = "Project title (found by title, created if missing)."
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    _console(stderr=True).print(f"[red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _connect(url: str | None, token: str | None):
+    """External connection if configured, else start/reuse the local server."""
+    from annotate.labelstudio import LabelStudioError, ensure_server
+
+    try:
+        return ensure_server(url, token)
+    except LabelStudioError as exc:
+        _fail(str(exc))
+
+
+server_app = typer.Typer(help="Run a local Label Studio (SQLite, loopback only, data in the state folder).",
+                         no_args_is_help=True)
+
+
+@server_app.command("start")
+def server_start(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the server (a first start migrates ~1 min).")] = 240.0,
+) -> None:
+    """Start the local server (or reuse the running one) and print its URL and login."""
+    from annotate.labelstudio import LabelStudioError
+    from annotate.labelstudio.server import ensure_server, server_status
+
+    console = _console(stderr=True)
+    with console.status("starting Label Studio (a first start takes about a minute)…"):
+        try:
+            conn = ensure_server(None, None, timeout=timeout)
+        except LabelStudioError as exc:
+            _fail(str(exc))
+    status = server_status()
+    console.print(f"Label Studio is running at [bold]{conn.url}[/] (pid {conn.pid})")
+    console.print(f"log in as {conn.username}; password and API token are in {status.credentials_path} (mode 0600)")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local server (SIGTERM, then SIGKILL after a grace period)."""
+    from annotate.labelstudio.server import stop_server
+
+    stopped = stop_server()
+    _console(stderr=True).print("stopped" if stopped else "no local server was running")
+
+
+@server_app.command("status")
+def server_status_command() -> None:
+    """Is the local server running? Where are its URL, log and credentials?"""
+    from annotate.labelstudio.server import server_status
+
+    status = server_status()
+    console = _console()
+    if status.running:
+        console.print(f"running at {status.url} (pid {status.pid})")
+    else:
+        console.print("not running")
+    console.print(f"credentials: {status.credentials_path}\nlog: {status.log_path}\ndata: {status.data_dir}")
+    if not status.running:
+        raise typer.Exit(3)
+
+
+def push_command(
+    path: Annotated[Optional[Path], typer.Argument(help="Folder of raw articles: ingested, segmented and "
+                                                   "translated by every available MT system, then pushed.")] = None,
+    docs: Annotated[Optional[Path], typer.Option("--docs", help="AnnotatedDocument JSON Lines to push instead "
+                                                 "('-' = stdin); their completed annotations are imported too.")] = None,
+    project: Annotated[str, typer.Option(help=PROJECT_HELP)] = "annotate: es-en news",
+    predictions: Annotated[bool, typer.Option("--predictions/--no-predictions",
+                                              help="Add pre-annotations (entities, error suggestions).")] = True,
+    overwrite_annotated: Annotated[bool, typer.Option(
+        "--overwrite-annotated", help="Also update the data of tasks that already have annotations "
+        "(their annotations stay and may no longer match). Off by default: such tasks are skipped and listed.")] = False,
+    chunk_size: Annotated[int, typer.Option(help="Tasks per bulk import call.")] = 1000,
+    url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
+    token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
+) -> None:
+    """Create or update one Label Studio task per article (idempotent: never duplicates)."""
+    import sys
+
+    from annotate.labelstudio import LabelStudioError, PushInterrupted, push_documents
+    from annotate.labelstudio.push import documents_from_dir
+    from annotate.records import AnnotatedDocument
+
+    console = _console(stderr=True)
+    if (path is None) == (docs is None):
+        _fail("give either a folder of raw articles or --docs FILE.jsonl", 2)
+    if path is not None:
+        try:
+            with console.status("ingesting, segmenting and translating…"):
+                prepared = documents_from_dir(path)
+        except (FileNotFoundError, LabelStudioError) as exc:
+            _fail(str(exc), 2)
+        for problem in prepared.problems:
+            console.print(f"[yellow]warning:[/] {problem}")
+        documents = prepared.documents
+    else:
+        from annotate.commands._io import JsonlError, read_records
+
+        try:
+            if str(docs) == "-":
+                documents = list(read_records(AnnotatedDocument, sys.stdin))
+            else:
+                with open(docs, encoding="utf-8") as handle:
+                    documents = list(read_records(AnnotatedDocument, handle, name=str(docs)))
+        except (OSError, JsonlError) as exc:
+            _fail(str(exc), 2)
+    if not documents:
+        _fail("nothing to push (no documents)", 2)
+    conn = _connect(url, token)
+    try:
+        with console.status(f"pushing {len(documents)} documents…"):
+            report = push_documents(conn, documents, project, with_predictions=predictions,
+                                    chunk_size=chunk_size, overwrite_annotated=overwrite_annotated)
+    except PushInterrupted as exc:
+        _fail(str(exc))
+    except (LabelStudioError, ValueError) as exc:
+        _fail(str(exc))
+    console.print(report.summary())
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    if report.duplicate_inputs:
+        console.print(f"[yellow]warning:[/] doc_ids given more than once (first kept): {report.duplicate_inputs}")
+    if report.duplicate_tasks:
+        console.print(f"[yellow]warning:[/] older duplicate tasks found (left alone): {report.duplicate_tasks}")
+    if report.skipped_annotated:
+        console.print("[yellow]not updated because annotators already worked on them "
+                      "(use --overwrite-annotated to force):[/]")
+        for doc_id, task_id in report.skipped_annotated.items():
+            console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
+
+
+def pull_command(
+    out: Annotated[Optional[Path], typer.Option(help="Where to save the export JSON (the input of "
+                                                "`annotate build`); default out/labelstudio-<project>.json.")] = None,
+    project: Annotated[str, typer.Option(help=PROJECT_HELP)] = "annotate: es-en news",
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Also write the parsed AnnotatedDocument records "
+                                        "to stdout, one per line.")] = False,
+    url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
+    token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
+) -> None:
+    """Export the project's annotations (snapshot API), save the JSON and check every span."""
+    from annotate.labelstudio import ExportError, LabelStudioError, pull
+
+    console = _console(stderr=True)
+    conn = _connect(url, token)
+    try:
+        with console.status("exporting…"):
+            result = pull(conn, project, out)
+    except (ExportError, LabelStudioError) as exc:
+        _fail(str(exc))
+    counts: dict[str, int] = {}
+    for document in result.documents:
+        for annotation in document.annotations:
+            counts[annotation.status] = counts.get(annotation.status, 0) + 1
+    detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no annotations yet"
+    console.print(f"project {result.project_id}: {result.tasks} tasks, {detail}; saved {result.path}")
+    if jsonl:
+        from annotate.commands._io import write_records
+
+        write_records(result.documents)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the `annotate` app."""
+    app.add_typer(server_app, name="server")
+    app.command("push")(push_command)
+    app.command("pull")(pull_command)

@@ -1,0 +1,203 @@
+"""The Label Studio labeling config, generated from :mod:`annotate.schema` and the MT systems.
+
+Design (why the interface looks the way it does):
+
+* **One Text per document, not one per segment.** Entities and claims are labelled on ONE
+  ``Text`` holding the whole Spanish article, so a claim may cross sentence boundaries and the
+  annotator reads the article as an article. Each MT system gets ONE ``Text`` too, for MQM error
+  spans. A project's config is fixed while articles have 5 to 80 sentences: per-segment object
+  tags would need a maximum and could not hold a cross-sentence span.
+* **Numbered, aligned lines.** Every document-level Text shows one sentence per line, prefixed by
+  its number (``[7] …``), with a blank line between paragraphs; the source and each translation
+  use the same numbering and the same paragraph breaks, in side-by-side columns. The offsets of
+  every sentence inside these display texts are stored in the task data
+  (:mod:`annotate.labelstudio.layout`), so export maps a region back to ``Article.text`` offsets
+  (entities, claims) or to ``(seg_id, offset in that segment's MT)`` (MQM errors) and checks the
+  text on the way.
+* **Post-edits: a Repeater of one TextArea per segment** (``pe_0``, ``pe_1``, … over
+  ``$segments``), each next to its numbered source sentence and prefilled with the first system's
+  output. A result's ``from_name`` names its segment index, so the mapping back to ``seg_id`` is
+  unambiguous and needs no offsets; a perRegion TextArea would depend on which span the annotator
+  happened to select, and one big TextArea on the annotator keeping line numbers intact.
+* **Per-region attributes** (claim type, MQM severity) are ``Choices perRegion`` shown when a
+  region is selected; in the export they share the region's id.
+* Guidelines (label definitions, severity guidance) come from the schema and appear both in a
+  collapsible panel on the labeling page and as the project's ``expert_instruction``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from annotate import schema
+
+SOURCE_TEXT = "source"  # Text tag of the Spanish article (display text with numbered sentences)
+# Its task data field. Not "source": the labeling UI overwrites data.source with the task's JSON.
+SOURCE_FIELD = "source_numbered"
+ENTITY_CONTROL = "entity"
+CLAIM_CONTROL = "claim"
+CLAIM_TYPE_CONTROL = "claim_type"
+SEGMENTS_FIELD = "segments"
+POST_EDIT_PREFIX = "pe_"  # pe_{index}: TextArea of segment index (0-based position in $segments)
+POST_EDIT_TEXT_PREFIX = "seg_"  # seg_{index}: the numbered source sentence the TextArea belongs to
+_SLUG = re.compile(r"[^0-9a-z]+")
+
+
+def system_key(system: str) -> str:
+    """A tag-name-safe key for an MT system name (``"Apertium spa-eng"`` → ``"apertium_spa_eng"``)."""
+    key = _SLUG.sub("_", system.lower()).strip("_")
+    if not key:
+        raise ValueError(f"MT system name {system!r} has no letters or digits to name its Label Studio tags")
+    return key
+
+
+def system_keys(systems: Sequence[str]) -> dict[str, str]:
+    """System name → key, refusing two systems that would share tag names."""
+    keys: dict[str, str] = {}
+    for system in systems:
+        key = system_key(system)
+        clash = [s for s, k in keys.items() if k == key]
+        if clash:
+            raise ValueError(f"MT systems {clash[0]!r} and {system!r} map to the same Label Studio key {key!r}")
+        keys[system] = key
+    return keys
+
+
+def mt_text_name(key: str) -> str:
+    return f"mt_{key}"
+
+
+def mqm_control_name(key: str) -> str:
+    return f"mqm_{key}"
+
+
+def severity_control_name(key: str) -> str:
+    return f"severity_{key}"
+
+
+def _attrs(**attrs: object) -> str:
+    return " ".join(f'{name.rstrip("_")}="{html.escape(str(value), quote=True)}"' for name, value in attrs.items()
+                    if value is not None)
+
+
+def _label(label_value: str, hint: str, color: str, alias: str | None = None) -> str:
+    return f"<Label {_attrs(value=label_value, alias=alias, background=color, hint=hint)}/>"
+
+
+def mqm_display_names() -> dict[str, str]:
+    """MQM category → the short name on its button ("Accuracy/Omission" → "Omission"). Results
+    store the full category (the Label's ``alias``); colours and hints show the parent."""
+    short = {c.name: c.name.split("/", 1)[-1] for c in schema.MQM_CATEGORIES}
+    if len(set(short.values())) != len(short):  # two children with one name: keep full names
+        return {c.name: c.name for c in schema.MQM_CATEGORIES}
+    return short
+
+
+def guidelines_markdown() -> str:
+    """Label definitions and severity guidance, from the schema, as Markdown."""
+    lines = ["### Entities (Spanish source)", ""]
+    lines += [f"- **{label.value}**: {label.description}" for label in schema.ENTITY_LABELS]
+    lines += ["", f"### Claims (Spanish source): select the claim, label it **{schema.CLAIM_LABEL}**, "
+              "then pick its type", ""]
+    lines += [f"- **{label.value}**: {label.description}" for label in schema.CLAIM_TYPES]
+    lines += ["", "### Translation errors (each MT column): select the error span, pick the MQM "
+              "category, then its severity", ""]
+    lines += [f"- **{category.name}**: {category.description}" for category in schema.MQM_CATEGORIES]
+    lines += ["", "### Severity", ""]
+    lines += [f"- **{severity.name}** (weight {severity.weight:g}): {severity.description}"
+              for severity in schema.SEVERITIES]
+    lines += ["", "### Post-edit", "",
+              "Below the columns, correct the English of every sentence so that it is a fluent, "
+              "accurate translation of the Spanish. The box starts with the machine translation; "
+              "leave it unchanged only if it is already correct."]
+    return "\n".join(lines)
+
+
+def expert_instruction_html() -> str:
+    """The same guidelines as HTML, for the project's ``expert_instruction``."""
+    parts = ["<h3>Entities (Spanish source)</h3><ul>"]
+    parts += [f"<li><b>{html.escape(l.value)}</b>: {html.escape(l.description)}</li>" for l in schema.ENTITY_LABELS]
+    parts += [f"</ul><h3>Claims: label the span <b>{html.escape(schema.CLAIM_LABEL)}</b>, then choose its type</h3><ul>"]
+    parts += [f"<li><b>{html.escape(l.value)}</b>: {html.escape(l.description)}</li>" for l in schema.CLAIM_TYPES]
+    parts += ["</ul><h3>Translation errors (MQM): category, then severity</h3><ul>"]
+    parts += [f"<li><b>{html.escape(c.name)}</b>: {html.escape(c.description)}</li>" for c in schema.MQM_CATEGORIES]
+    parts += ["</ul><h3>Severity</h3><ul>"]
+    parts += [f"<li><b>{html.escape(s.name)}</b> (weight {s.weight:g}): {html.escape(s.description)}</li>"
+              for s in schema.SEVERITIES]
+    parts += ["</ul><h3>Post-edit</h3><p>Correct the English of every sentence; each box starts with the "
+              "machine translation.</p>"]
+    return "".join(parts)
+
+
+_STYLE = """
+.ann-grid { display: grid; column-gap: 14px; align-items: start; }
+.ann-bar { position: sticky; top: 0; z-index: 5; background: #fff; padding: 4px 0 2px;
+           border-bottom: 2px solid #e6e6e6; align-self: stretch; }
+.ann-bar h4 { margin: 0 0 2px 0 !important; font-size: 15px; }
+.ann-bar .lsf-label { font-size: 12px; line-height: 18px; padding: 0 5px; margin: 1px 3px 1px 0; }
+.ann-bar .lsf-label__hotkey { font-size: 10px; }
+.ann-doc { font-size: 15px; line-height: 1.65; padding-top: 6px; min-width: 0; }
+.ann-pe-row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 14px;
+              border-top: 1px solid #eee; padding: 2px 0; }
+.ann-pe-row .lsf-richtext { font-size: 14px; }
+""".strip()
+
+
+def label_config(systems: Sequence[str]) -> str:
+    """The labeling config XML for these MT systems (order kept; the first prefills post-edits).
+
+    Layout: a grid with one column per text (source, then each system); its first row holds each
+    column's label bar (sticky while scrolling), its second row the texts, so that every column's
+    sentence [1] starts at the same height."""
+    keys = system_keys(systems)
+    columns = 1 + len(keys)
+    out: list[str] = ["<View>", f"<Style>{_STYLE}</Style>",
+                      '<Header value="$title" size="3"/>',
+                      '<Collapse><Panel value="Guidelines: labels, MQM categories, severities (click to open)">',
+                      f"<View><Markdown><![CDATA[\n{guidelines_markdown()}\n]]></Markdown></View>",
+                      "</Panel></Collapse>",
+                      f'<View className="ann-grid" style="grid-template-columns: repeat({columns}, minmax(0, 1fr))">']
+
+    # Row 1: label bars. Source: entities + claims (with the per-region claim type).
+    out.append('<View className="ann-bar">')
+    out.append('<Header value="Spanish source: entities and claims" size="5"/>')
+    out.append(f"<Labels {_attrs(name=ENTITY_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
+    out += [_label(l.value, l.description, l.color) for l in schema.ENTITY_LABELS]
+    out.append("</Labels>")
+    out.append(f"<Labels {_attrs(name=CLAIM_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
+    out.append(_label(schema.CLAIM_LABEL, "A checkable factual claim; then choose its type.", "#ffe119"))
+    out.append("</Labels>")
+    out.append(f"<Choices {_attrs(name=CLAIM_TYPE_CONTROL, toName=SOURCE_TEXT, perRegion='true', required='true', visibleWhen='region-selected', whenLabelValue=schema.CLAIM_LABEL, showInline='true')}>")
+    out += [f"<Choice {_attrs(value=l.value, hint=l.description)}/>" for l in schema.CLAIM_TYPES]
+    out.append("</Choices></View>")
+    # Each MT system: MQM categories + the per-region severity.
+    short = mqm_display_names()
+    for system, key in keys.items():
+        text = mt_text_name(key)
+        out.append('<View className="ann-bar">')
+        out.append(f"<Header {_attrs(value=f'MT {system}: translation errors (MQM)', size='5')}/>")
+        out.append(f"<Labels {_attrs(name=mqm_control_name(key), toName=text, showInline='true')}>")
+        out += [_label(short[c.name], f"{c.name}: {c.description}", c.color, alias=c.name)
+                for c in schema.MQM_CATEGORIES]
+        out.append("</Labels>")
+        out.append(f"<Choices {_attrs(name=severity_control_name(key), toName=text, perRegion='true', required='true', visibleWhen='region-selected', showInline='true')}>")
+        out += [f"<Choice {_attrs(value=s.name, hint=s.description)}/>" for s in schema.SEVERITIES]
+        out.append("</Choices></View>")
+    # Row 2: the texts, whole documents with numbered sentences.
+    out.append(f'<View className="ann-doc"><Text {_attrs(name=SOURCE_TEXT, value="$" + SOURCE_FIELD)}/></View>')
+    for key in keys.values():
+        out.append(f'<View className="ann-doc"><Text {_attrs(name=mt_text_name(key), value="$" + mt_text_name(key))}/></View>')
+    out.append("</View>")
+
+    # Post-edits: one TextArea per segment, prefilled with the first system's output.
+    first = f" (each box starts with the {systems[0]} output)" if systems else ""
+    out.append(f"<Header {_attrs(value=f'Post-edit: the correct English of each sentence{first}', size='5')}/>")
+    out.append(f"<Repeater {_attrs(on='$' + SEGMENTS_FIELD, indexFlag='{{idx}}')}>")
+    out.append('<View className="ann-pe-row">')
+    out.append(f"<Text {_attrs(name=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].label')}/>")
+    out.append(f"<TextArea {_attrs(name=POST_EDIT_PREFIX + '{{idx}}', toName=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].mt', maxSubmissions='1', editable='true', rows='2')}/>")
+    out.append("</View></Repeater>")
+    out.append("</View>")
+    return "\n".join(out)

@@ -1,0 +1,376 @@
+"""Label Studio export JSON → :class:`annotate.records.AnnotatedDocument`. This is the ONLY module
+that knows the shape of Label Studio results (``tasks.py`` builds results through the helpers here).
+
+A result item, as the labeling UI stores it::
+
+    {"id": "k3Jx9aQ2bT", "from_name": "entity", "to_name": "source", "type": "labels",
+     "origin": "manual", "value": {"start": 40, "end": 53, "text": "Vladímir Putin", "labels": ["PER"]}}
+
+A per-region choice (claim type, MQM severity) is a separate item with the SAME ``id`` as its
+region. A post-edit is ``{"from_name": "pe_3", "type": "textarea", "value": {"text": ["…"]}}``.
+
+Statuses (``DocumentAnnotation.status``):
+
+* ``"completed"`` — a submitted annotation. Every (system, segment) gets a SegmentRating, an empty
+  error list meaning "no error" (the annotator saw and accepted it).
+* ``"cancelled"`` — the annotator skipped the task (``was_cancelled``). Whatever it holds is kept,
+  but it yields NO no-error ratings: skipping is not judging. Consumers normally drop these.
+* ``"draft"`` — unsubmitted work (``drafts`` in a snapshot export); ratings only where errors were
+  marked. Not for scoring; kept so nothing an annotator did is lost silently.
+
+Annotators are pseudonymised: ``annotator-`` + 8 hex digits of SHA-256 over a project salt and the
+user's id and email. Users created by :func:`annotate.labelstudio.push.push_documents` for imported
+gold annotations have emails ``<pseudonym>@annotate.invalid`` and keep that pseudonym.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from annotate import schema
+from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio.errors import ExportError
+from annotate.labelstudio.layout import locate
+from annotate.records import (
+    AnnotatedDocument,
+    DocumentAnnotation,
+    ErrorSpan,
+    PostEdit,
+    Segment,
+    SegmentRating,
+    Span,
+    Translation,
+)
+
+IMPORTED_USER_DOMAIN = "annotate.invalid"  # reserved TLD: these addresses can never receive mail
+_IMPORTED_EMAIL = re.compile(r"^([A-Za-z0-9._-]+)@" + re.escape(IMPORTED_USER_DOMAIN) + "$")
+TASK_FORMAT = 1  # data["annotate_format"]: bump when the task data layout changes
+
+
+# ── building result items (used by tasks.py for predictions and imported annotations) ─────────
+
+
+def _item(region_id: str, from_name: str, to_name: str, kind: str, value: dict[str, Any],
+          origin: str | None) -> dict[str, Any]:
+    item = {"id": region_id, "from_name": from_name, "to_name": to_name, "type": kind, "value": value}
+    if origin is not None:  # the UI marks its own results "manual"; predictions carry none
+        item["origin"] = origin
+    return item
+
+
+def span_result(region_id: str, from_name: str, to_name: str, start: int, end: int, text: str,
+                label: str, origin: str | None = "manual") -> dict[str, Any]:
+    """A ``labels`` region on a Text tag."""
+    return _item(region_id, from_name, to_name, "labels", {"start": start, "end": end, "text": text, "labels": [label]},
+                 origin)
+
+
+def region_choice_result(region_id: str, from_name: str, to_name: str, start: int, end: int, text: str,
+                         choice: str, origin: str | None = "manual") -> dict[str, Any]:
+    """A per-region choice: same ``id`` (and span) as the region it qualifies."""
+    return _item(region_id, from_name, to_name, "choices", {"start": start, "end": end, "text": text, "choices": [choice]},
+                 origin)
+
+
+def textarea_result(region_id: str, from_name: str, to_name: str, text: str,
+                    origin: str | None = "manual") -> dict[str, Any]:
+    """A TextArea answer (one submitted text)."""
+    return _item(region_id, from_name, to_name, "textarea", {"text": [text]}, origin)
+
+
+def completed_by_email(email: str) -> dict[str, str]:
+    """``completed_by`` of an imported annotation: Label Studio resolves members by email."""
+    return {"email": email}
+
+
+def imported_user_email(annotator: str) -> str:
+    """The Label Studio account standing for an imported annotator pseudonym."""
+    local = re.sub(r"[^A-Za-z0-9._-]+", "-", annotator).strip("-.") or "annotator"
+    return f"{local}@{IMPORTED_USER_DOMAIN}"
+
+
+# ── pseudonyms ────────────────────────────────────────────────────────────────────────────────
+
+
+def pseudonym(user_id: Any, email: str | None, salt: str) -> str:
+    """A stable pseudonym for a Label Studio user; never contains the email."""
+    if email:
+        match = _IMPORTED_EMAIL.match(email)
+        if match:
+            return match.group(1)
+    digest = hashlib.sha256(f"{salt}\0{user_id}\0{(email or '').lower()}".encode()).hexdigest()
+    return f"annotator-{digest[:8]}"
+
+
+def default_salt(task: dict[str, Any]) -> str:
+    return f"label-studio-project-{task.get('project')}"
+
+
+def _annotator(completed_by: Any, salt: str) -> str:
+    if isinstance(completed_by, dict):
+        if completed_by.get("pseudonym"):
+            return str(completed_by["pseudonym"])
+        return pseudonym(completed_by.get("id"), completed_by.get("email"), salt)
+    if isinstance(completed_by, int):
+        return pseudonym(completed_by, None, salt)
+    if isinstance(completed_by, str) and completed_by:  # drafts carry the user as a string
+        return pseudonym(None, completed_by, salt)
+    return "annotator-unknown"
+
+
+def scrub_export(data: list[dict[str, Any]], salt: str | None = None) -> list[dict[str, Any]]:
+    """A copy of an export with every user identity replaced by its pseudonym (no emails, names or
+    user ids), suitable for saving as the hand-off file. Parses identically."""
+    scrubbed = json.loads(json.dumps(data))
+    for task in scrubbed:
+        if not isinstance(task, dict):
+            continue
+        task_salt = salt or default_salt(task)
+        for annotation in task.get("annotations") or []:
+            if isinstance(annotation, dict):
+                annotation["completed_by"] = {"pseudonym": _annotator(annotation.get("completed_by"), task_salt)}
+                for key in ("created_username", "updated_by", "last_action_by"):
+                    annotation.pop(key, None)
+        for draft in task.get("drafts") or []:
+            if isinstance(draft, dict):
+                draft["user"] = {"pseudonym": _annotator(draft.get("user"), task_salt)}
+                draft.pop("created_username", None)
+        for key in ("comment_authors", "annotators", "updated_by", "created_by"):
+            task.pop(key, None)
+    return scrubbed
+
+
+# ── reading ───────────────────────────────────────────────────────────────────────────────────
+
+
+def load_export(path: Path | str) -> list[dict[str, Any]]:
+    """Read a saved export file; a truncated or non-list file is a clear ExportError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read the export: {exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExportError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
+                          "the export may be truncated — pull it again") from exc
+    if not isinstance(data, list):
+        raise ExportError(f"{path}: a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
+    return data
+
+
+def _need(mapping: Any, key: str, where: str, kind: type | tuple[type, ...] | None = None) -> Any:
+    if not isinstance(mapping, dict):
+        raise ExportError(f"{where}: expected an object, got {type(mapping).__name__}")
+    if key not in mapping:
+        raise ExportError(f"{where}: missing key {key!r}")
+    value = mapping[key]
+    if kind is not None and not isinstance(value, kind):
+        raise ExportError(f"{where}: {key!r} should be {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
+    return value
+
+
+class _TaskView:
+    """The task data an export carries, with its layout checked once."""
+
+    def __init__(self, task: dict[str, Any], where: str):
+        self.where = where
+        self.task_id = _need(task, "id", where, int)
+        data = _need(task, "data", where, dict)
+        self.data = data
+        self.doc_id = str(_need(data, "doc_id", f"{where} data"))
+        self.text = _need(data, "text", f"{where} data", str)
+        self.display = _need(data, lsconfig.SOURCE_FIELD, f"{where} data", str)
+        systems = _need(data, "systems", f"{where} data", list)
+        self.systems = [(_need(s, "name", f"{where} data.systems"), _need(s, "key", f"{where} data.systems"),
+                         s.get("version", "")) for s in systems]
+        self.key_to_system = {key: name for name, key, _ in self.systems}
+        self.segments: list[Segment] = []
+        self.src_at: list[int] = []
+        self.mt: dict[str, list[str]] = {key: [] for _, key, _ in self.systems}
+        self.mt_at: dict[str, list[int]] = {key: [] for _, key, _ in self.systems}
+        self.translations: list[Translation] = []
+        for index, seg in enumerate(_need(data, lsconfig.SEGMENTS_FIELD, f"{where} data", list)):
+            swhere = f"{where} data.segments[{index}]"
+            segment = Segment(doc_id=self.doc_id, seg_id=_need(seg, "seg_id", swhere, int),
+                              paragraph=_need(seg, "paragraph", swhere, int), start=_need(seg, "start", swhere, int),
+                              end=_need(seg, "end", swhere, int), text=_need(seg, "source", swhere, str))
+            if self.text[segment.start:segment.end] != segment.text:
+                raise ExportError(f"{swhere}: segment {segment.seg_id} text {segment.text!r} != data.text"
+                                  f"[{segment.start}:{segment.end}] {self.text[segment.start:segment.end]!r}")
+            at = _need(seg, "src_at", swhere, int)
+            if self.display[at:at + len(segment.text)] != segment.text:
+                raise ExportError(f"{swhere}: segment {segment.seg_id} is not at offset {at} of data.source")
+            self.segments.append(segment)
+            self.src_at.append(at)
+            per_system = _need(seg, "systems", swhere, dict)
+            for name, key, version in self.systems:
+                entry = _need(per_system, key, f"{swhere}.systems", dict)
+                mt = _need(entry, "text", f"{swhere}.systems.{key}", str)
+                mt_at = _need(entry, "at", f"{swhere}.systems.{key}", int)
+                display = _need(data, lsconfig.mt_text_name(key), f"{where} data", str)
+                if display[mt_at:mt_at + len(mt)] != mt:
+                    raise ExportError(f"{swhere}: the {name} output of segment {segment.seg_id} is not at "
+                                      f"offset {mt_at} of data.{lsconfig.mt_text_name(key)}")
+                self.mt[key].append(mt)
+                self.mt_at[key].append(mt_at)
+                if not entry.get("missing"):
+                    self.translations.append(Translation(
+                        doc_id=self.doc_id, seg_id=segment.seg_id, system=name, system_version=version,
+                        source=segment.text, mt=mt, unknown_words=list(entry.get("unknown_words") or [])))
+        self.src_len = [len(s.text) for s in self.segments]
+
+    def document(self) -> AnnotatedDocument:
+        return AnnotatedDocument(doc_id=self.doc_id, title=str(self.data.get("title", "")), text=self.text,
+                                 source_name=str(self.data.get("source_name", "")), segments=list(self.segments),
+                                 translations=list(self.translations))
+
+
+def _regions(result: list[Any], where: str) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Group result items by region id; TextArea answers are returned apart."""
+    by_id: dict[str, list[dict]] = defaultdict(list)
+    textareas: list[dict] = []
+    for index, item in enumerate(result):
+        iwhere = f"{where} result[{index}]"
+        kind = _need(item, "type", iwhere, str)
+        _need(item, "from_name", iwhere, str)
+        _need(item, "value", iwhere, dict)
+        if kind == "textarea":
+            textareas.append(item)
+        else:
+            by_id[str(_need(item, "id", iwhere))].append(item)
+    return by_id, textareas
+
+
+def _checked_span(item: dict, display: str, where: str) -> tuple[int, int]:
+    value = item["value"]
+    start, end = _need(value, "start", where, int), _need(value, "end", where, int)
+    text = _need(value, "text", where, str)
+    if not 0 <= start <= end <= len(display) or display[start:end] != text:
+        raise ExportError(f"{where}: region text {text!r} does not match the task data "
+                          f"{item['to_name']}[{start}:{end}] = {display[start:end]!r}")
+    return start, end
+
+
+def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator: str, annotation_id: int | None,
+                      where: str, updated_at: str) -> DocumentAnnotation:
+    by_id, textareas = _regions(result, where)
+    record = DocumentAnnotation(doc_id=view.doc_id, annotator=annotator, status=status, task_id=view.task_id,
+                                annotation_id=annotation_id, updated_at=updated_at)
+    errors: dict[tuple[str, int], list[ErrorSpan]] = defaultdict(list)
+    for region_id, items in by_id.items():
+        rwhere = f"{where} region {region_id}"
+        labels = [i for i in items if i["type"] == "labels"]
+        choices = [i for i in items if i["type"] == "choices"]
+        if len(labels) != 1:
+            raise ExportError(f"{rwhere}: expected one labels item per region, found {len(labels)} "
+                              f"(types {[i['type'] for i in items]})")
+        item = labels[0]
+        control, target = item["from_name"], _need(item, "to_name", rwhere, str)
+        label_values = _need(item["value"], "labels", rwhere, list)
+        if len(label_values) != 1:
+            raise ExportError(f"{rwhere}: expected exactly one label, got {label_values}")
+        label = label_values[0]
+        choice = _need(choices[0]["value"], "choices", rwhere, list)[0] if choices else None
+        if target == lsconfig.SOURCE_TEXT:
+            start, end = _checked_span(item, view.display, rwhere)
+            first, local_start = locate(view.src_at, view.src_len, start, is_end=False)
+            last, local_end = locate(view.src_at, view.src_len, end, is_end=True)
+            a = view.segments[first].start + local_start
+            b = view.segments[last].start + local_end
+            if b <= a:
+                raise ExportError(f"{rwhere}: the {label} span {item['value']['text']!r} covers no sentence text "
+                                  "(only a sentence number or line break)")
+            if control == lsconfig.ENTITY_CONTROL:
+                record.entities.append(Span(start=a, end=b, label=label, text=view.text[a:b]))
+            elif control == lsconfig.CLAIM_CONTROL:
+                record.claims.append(Span(start=a, end=b, label=choice or schema.CLAIM_LABEL, text=view.text[a:b]))
+            else:
+                raise ExportError(f"{rwhere}: unknown control {control!r} on the source text")
+        elif target.startswith("mt_") and target[3:] in view.mt:
+            key = target[3:]
+            display = view.data[target]
+            start, end = _checked_span(item, display, rwhere)
+            if control != lsconfig.mqm_control_name(key):
+                raise ExportError(f"{rwhere}: unknown control {control!r} on {target}")
+            lengths = [len(t) for t in view.mt[key]]
+            index, local_start = locate(view.mt_at[key], lengths, start, is_end=False)
+            end_index, local_end = locate(view.mt_at[key], lengths, end, is_end=True)
+            comment = ""
+            if end_index != index or local_end < local_start:
+                # A span crossing sentences is attributed to the sentence where it starts.
+                comment = f"span crossed into segment {view.segments[end_index].seg_id}; clipped"
+                local_end = max(local_start, lengths[index]) if end_index > index else local_start
+            if choice is None and status == "completed":
+                raise ExportError(f"{rwhere}: MQM error {label!r} on {target} has no severity")
+            mt = view.mt[key][index]
+            errors[(key, index)].append(ErrorSpan(start=local_start, end=local_end, category=label,
+                                                  severity=choice or "", text=mt[local_start:local_end],
+                                                  comment=comment))
+        else:
+            raise ExportError(f"{rwhere}: region on unknown object {target!r}")
+    for item in textareas:
+        control = item["from_name"]
+        if not control.startswith(lsconfig.POST_EDIT_PREFIX):
+            raise ExportError(f"{where}: unknown text answer {control!r}")
+        try:
+            index = int(control[len(lsconfig.POST_EDIT_PREFIX):])
+            segment = view.segments[index]
+        except (ValueError, IndexError):
+            raise ExportError(f"{where}: post-edit {control!r} names no segment of this task "
+                              f"({len(view.segments)} segments)") from None
+        texts = _need(item["value"], "text", f"{where} {control}", list)
+        if texts:
+            record.post_edits.append(PostEdit(seg_id=segment.seg_id, text=str(texts[-1])))
+    record.entities.sort(key=lambda s: (s.start, s.end, s.label))
+    record.claims.sort(key=lambda s: (s.start, s.end, s.label))
+    record.post_edits.sort(key=lambda p: p.seg_id)
+    for name, key, _ in view.systems:
+        for index, segment in enumerate(view.segments):
+            found = sorted(errors.get((key, index), []), key=lambda e: (e.start, e.end, e.category))
+            if found or status == "completed":
+                record.ratings.append(SegmentRating(
+                    system=name, doc_id=view.doc_id, seg_id=segment.seg_id, rater=annotator,
+                    source=segment.text, target=view.mt[key][index], errors=found,
+                    doc=str(view.data.get("source_name") or view.doc_id)))
+    return record
+
+
+def parse_export(data: list[dict[str, Any]], *, salt: str | None = None) -> list[AnnotatedDocument]:
+    """Parse a full JSON export (snapshot API, predictions expanded or not) into documents.
+
+    Every region is checked ``text == data[start:end]``; any mismatch, missing key or unknown
+    control raises ExportError naming task, annotation and region. ``salt`` defaults to one derived
+    from the project id (see module docstring)."""
+    if not isinstance(data, list):
+        raise ExportError(f"a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
+    documents: list[AnnotatedDocument] = []
+    for position, task in enumerate(data):
+        where = f"task {task.get('id', '?') if isinstance(task, dict) else '?'} (export item {position})"
+        view = _TaskView(task, where)
+        where = f"task {view.task_id} (doc {view.doc_id})"
+        task_salt = salt or default_salt(task)
+        document = view.document()
+        for index, annotation in enumerate(task.get("annotations") or []):
+            awhere = f"{where} annotation {annotation.get('id', f'#{index}') if isinstance(annotation, dict) else index}"
+            result = _need(annotation, "result", awhere, list)
+            status = "cancelled" if annotation.get("was_cancelled") else "completed"
+            document.annotations.append(_parse_annotation(
+                view, result, status, _annotator(annotation.get("completed_by"), task_salt),
+                annotation.get("id"), awhere, str(annotation.get("updated_at") or "")))
+        for index, draft in enumerate(task.get("drafts") or []):
+            if not isinstance(draft, dict):
+                continue  # drafts exported as ids only carry nothing to parse
+            dwhere = f"{where} draft {draft.get('id', f'#{index}')}"
+            result = _need(draft, "result", dwhere, list)
+            document.annotations.append(_parse_annotation(
+                view, result, "draft", _annotator(draft.get("user"), task_salt), draft.get("annotation"),
+                dwhere, str(draft.get("updated_at") or "")))
+        documents.append(document)
+    return documents

@@ -1,0 +1,332 @@
+"""Push documents to a Label Studio project (idempotently) and pull annotations back.
+
+Push, per document (identity = ``doc_id`` in task data and meta):
+
+* no task yet → bulk-imported (one ``import_tasks`` call per chunk; each call is atomic on the
+  server, so a push killed midway leaves whole chunks behind and a rerun imports the rest);
+* task with the same data → left alone;
+* task with different data and no annotations → data PATCHed, predictions replaced;
+* task with annotations (submitted or skipped) → NEVER overwritten: skipped and reported, unless
+  ``overwrite_annotated=True`` (then the data is PATCHed and the annotations stay, which may no
+  longer match — hence opt-in only);
+* doc carrying gold annotations whose task exists without any → the task is re-imported with its
+  annotations (there is nothing on it to lose), so annotations keep their annotators.
+
+Pull: a snapshot export with full predictions, annotators and drafts, written (annotators
+pseudonymised) to a JSON file — the hand-off to ``annotate build`` — and parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotate.labelstudio import client as api
+from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio.errors import ExportError, LabelStudioError, ServerUnavailable
+from annotate.labelstudio.export import imported_user_email, parse_export, scrub_export
+from annotate.labelstudio.server import Connection, check_connection
+from annotate.labelstudio.tasks import (
+    TaskBuildError,
+    build_task,
+    document_systems,
+    entity_results,
+    error_results,
+)
+from annotate.records import AnnotatedDocument
+
+DEFAULT_PROJECT_TITLE = "annotate: es-en news"
+DEFAULT_CHUNK_SIZE = 1000
+
+
+@dataclass
+class PushReport:
+    """What a push did, per doc_id."""
+
+    project_id: int
+    project_url: str
+    systems: list[str]
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # re-imported to attach gold annotations
+    skipped_annotated: dict[str, int] = field(default_factory=dict)  # doc_id → task id, left untouched
+    duplicate_inputs: list[str] = field(default_factory=list)  # doc_ids given more than once (first kept)
+    duplicate_tasks: dict[str, list[int]] = field(default_factory=dict)  # doc_id → extra task ids found
+    task_ids: dict[str, int] = field(default_factory=dict)  # doc_id → task id, for every pushed doc
+    model_version: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for humans."""
+        parts = [f"{len(self.created)} created", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
+        if self.replaced:
+            parts.append(f"{len(self.replaced)} re-imported with annotations")
+        if self.skipped_annotated:
+            parts.append(f"{len(self.skipped_annotated)} SKIPPED (already annotated)")
+        return f"project {self.project_id} ({self.project_url}): " + ", ".join(parts)
+
+
+class PushInterrupted(LabelStudioError):
+    """The server went away midway. ``report`` says what was done; rerunning the push completes it."""
+
+    def __init__(self, message: str, report: PushReport):
+        super().__init__(message)
+        self.report = report
+
+
+Suggester = Callable[[AnnotatedDocument, dict[str, Any]], list[dict]]
+
+
+def default_suggester() -> tuple[Suggester | None, str]:
+    """Pre-annotations from :mod:`annotate.suggest` (entities on the source, automatic error
+    suggestions on each MT output) and their model_version; (None, "") if it is unavailable."""
+    try:
+        from annotate import suggest
+    except ImportError:
+        return None, ""
+    version = f"annotate-suggest {getattr(suggest, 'ENTITY_MODEL_VERSION', 'unknown')}"
+
+    def run(doc: AnnotatedDocument, data: dict[str, Any]) -> list[dict]:
+        result: list[dict] = []
+        spans = list(suggest.suggest_entities(doc.text))
+        for span in spans:
+            try:  # a suggestion outside every segment (page chrome, gap) is simply not offered
+                result += entity_results(data, [span], origin=None, salt=f"{doc.doc_id}:suggest")
+            except TaskBuildError:
+                continue
+        for translation in doc.translations:
+            errors = list(suggest.suggest_errors(translation))
+            if errors:
+                result += error_results(data, translation.system, translation.seg_id, errors, origin=None,
+                                        salt=f"{doc.doc_id}:suggest")
+        return result
+
+    return run, version
+
+
+def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[AnnotatedDocument]:
+    kept: dict[str, AnnotatedDocument] = {}
+    for doc in docs:
+        if doc.doc_id in kept:
+            report.duplicate_inputs.append(doc.doc_id)
+        else:
+            kept[doc.doc_id] = doc
+    return list(kept.values())
+
+
+def ensure_project(conn: Connection, title: str, systems: Sequence[str], model_version: str = "",
+                   ls: Any = None) -> api.ProjectInfo:
+    """Find the project by title (create it if missing) and make its config show every system in
+    ``systems`` plus those it already had (systems are only ever added)."""
+    ls = ls or api.open_client(conn)
+    if len(title) < 3:
+        raise ValueError(f"project title {title!r} is too short (Label Studio needs at least 3 characters)")
+    project = api.find_project(ls, conn, title)
+    wanted = list(project.systems if project else [])
+    wanted += [s for s in systems if s not in wanted]
+    xml = api.config_with_marker(lsconfig.label_config(wanted), wanted)
+    if project is None:
+        return api.create_project(ls, conn, title, xml, lsconfig.expert_instruction_html(), model_version)
+    fields: dict[str, Any] = {"label_config": xml, "expert_instruction": lsconfig.expert_instruction_html()}
+    if model_version:
+        fields["model_version"] = model_version
+    api.update_project(ls, conn, project.id, **fields)
+    return api.ProjectInfo(id=project.id, title=project.title, systems=wanted, created_at=project.created_at)
+
+
+def push_documents(
+    conn: Connection,
+    docs: Sequence[AnnotatedDocument],
+    project_title: str = DEFAULT_PROJECT_TITLE,
+    with_predictions: bool = True,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    overwrite_annotated: bool = False,
+    suggester: Suggester | None = None,
+    model_version: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> PushReport:
+    """Create or update one task per document in the project titled ``project_title``.
+
+    Documents carry text, segments and translations and, optionally, annotations (completed or
+    cancelled ones are imported as real annotations by annotators named after their pseudonyms).
+    ``with_predictions`` adds pre-annotations from :func:`default_suggester` (or ``suggester``).
+    Raises PushInterrupted (with the partial report) if the server goes away; rerun to complete."""
+    check_connection(conn)
+    ls = api.open_client(conn)
+    if with_predictions and suggester is None:
+        suggester, model_version = default_suggester()
+    if not with_predictions:
+        suggester = None
+    systems = document_systems(docs)
+    project = ensure_project(conn, project_title, systems, model_version if suggester else "", ls=ls)
+    report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
+                        model_version=model_version if suggester else "")
+    if with_predictions and suggester is None:
+        report.notes.append("no pre-annotations: annotate.suggest is not available")
+    docs = _dedupe(docs, report)
+    existing = api.list_tasks(ls, conn, project.id)
+
+    to_import: list[tuple[str, dict]] = []
+    to_delete: list[int] = []
+    gold_emails: set[str] = set()
+    def with_predictions_added(doc: AnnotatedDocument, task_json: dict) -> dict:
+        # Suggestions (spaCy…) are computed only for tasks that are actually written.
+        if suggester is not None:
+            task_json["predictions"] = [{"model_version": model_version, "result": suggester(doc, task_json["data"])}]
+        return task_json
+
+    try:
+        for doc in docs:
+            tasks = sorted(existing.get(doc.doc_id, []), key=lambda t: t.id)
+            task_json = build_task(doc, project.systems)
+            has_gold = bool(task_json.get("annotations"))
+            if not tasks:
+                to_import.append((doc.doc_id, with_predictions_added(doc, task_json)))
+                continue
+            current, extra = tasks[0], tasks[1:]
+            if extra:
+                report.duplicate_tasks[doc.doc_id] = [t.id for t in extra]
+            report.task_ids[doc.doc_id] = current.id
+            if current.annotations and not overwrite_annotated:
+                if current.data != task_json["data"]:
+                    report.skipped_annotated[doc.doc_id] = current.id
+                else:
+                    report.unchanged.append(doc.doc_id)
+            elif has_gold and not current.annotations:
+                to_delete.append(current.id)
+                to_import.append((doc.doc_id, with_predictions_added(doc, task_json)))
+                report.replaced.append(doc.doc_id)
+            elif current.data != task_json["data"]:
+                api.update_task(ls, conn, current.id, task_json["data"], task_json["meta"])
+                prediction = (with_predictions_added(doc, task_json).get("predictions") or [{}])[0]
+                api.replace_predictions(ls, conn, current.id, prediction.get("result", []), model_version)
+                report.updated.append(doc.doc_id)
+            else:
+                report.unchanged.append(doc.doc_id)
+        for _, task_json in to_import:
+            for annotation in task_json.get("annotations", []):
+                gold_emails.add(annotation["completed_by"]["email"])
+        api.ensure_users(ls, conn, sorted(gold_emails))
+        if to_delete:
+            with api.api_errors(conn, "removing un-annotated tasks to re-import them with annotations"):
+                for task_id in to_delete:
+                    ls.tasks.delete(id=str(task_id))
+        done = 0
+        for start in range(0, len(to_import), chunk_size):
+            chunk = to_import[start:start + chunk_size]
+            ids = api.import_tasks(ls, conn, project.id, [task for _, task in chunk])
+            if len(ids) != len(chunk):
+                raise LabelStudioError(f"import into project {project.id} returned {len(ids)} task ids for "
+                                       f"{len(chunk)} tasks")
+            for (doc_id, _), task_id in zip(chunk, ids):
+                report.task_ids[doc_id] = task_id
+                if doc_id not in report.replaced:
+                    report.created.append(doc_id)
+            done += len(chunk)
+            if progress:
+                progress(done, len(to_import))
+    except ServerUnavailable as exc:
+        raise PushInterrupted(f"{exc}. Pushed so far: {report.summary()}. Run the push again to complete it "
+                              "(it never duplicates tasks).", report) from exc
+    return report
+
+
+# ── pull ──────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class PullResult:
+    """A pulled export: where the JSON was saved and what it parses into."""
+
+    path: Path
+    project_id: int
+    documents: list[AnnotatedDocument]
+    tasks: int
+
+
+def default_export_path(project_title: str) -> Path:
+    slug = re.sub(r"[^0-9A-Za-z]+", "-", project_title).strip("-").lower() or "project"
+    return Path("out") / f"labelstudio-{slug}.json"
+
+
+def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path | None = None,
+         salt: str | None = None) -> PullResult:
+    """Export the project (snapshot API), save it with annotators pseudonymised, parse it.
+
+    The file is written atomically (an earlier export at ``out`` survives a failed pull) and
+    BEFORE parsing, so a parse error never loses the download; the error names the file."""
+    check_connection(conn)
+    ls = api.open_client(conn)
+    project = api.find_project(ls, conn, project_title)
+    if project is None:
+        raise LabelStudioError(f"no project titled {project_title!r} on {conn.url}: push first")
+    raw = api.export_snapshot(ls, conn, project.id)
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise LabelStudioError(f"the export of project {project.id} is not valid JSON ({exc}); pull again") from exc
+    # Salt from the server's project: stable for everyone who pulls this project, unknown elsewhere.
+    data = scrub_export(data, salt or f"{project.id}:{project.created_at}")
+    path = Path(out) if out else default_export_path(project_title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".partial")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+    try:
+        documents = parse_export(data)
+    except ExportError as exc:
+        raise ExportError(f"{exc} (the export is saved at {path})") from exc
+    return PullResult(path=path, project_id=project.id, documents=documents, tasks=len(data))
+
+
+def pull_documents(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE,
+                   out: Path | None = None) -> tuple[Path, list[AnnotatedDocument]]:
+    """For the demo: (saved export path, parsed documents)."""
+    result = pull(conn, project_title, out)
+    return result.path, result.documents
+
+
+# ── raw articles → documents ──────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class PreparedDocuments:
+    """Articles ingested, segmented and translated by every available system."""
+
+    documents: list[AnnotatedDocument]
+    problems: list[str]  # files that could not be ingested, systems that could not run
+    systems: list[str]
+
+
+def documents_from_dir(path: Path | str, translators: Sequence[Any] | None = None) -> PreparedDocuments:
+    """Ingest a folder of raw articles, segment them and translate every segment with each
+    available MT system (through the persistent translation cache)."""
+    from annotate.articles import ingest_dir
+    from annotate.segment import segment_article
+    from annotate.translate import TranslationCache, available_translators, translate_segments, unavailable_reasons
+
+    articles, errors = ingest_dir(path)
+    problems = [f"{error}" for error in errors]
+    if translators is None:
+        translators = available_translators()
+        problems += [f"MT system {name} unavailable: {why}" for name, why in unavailable_reasons().items()]
+    if not translators:
+        raise LabelStudioError("no MT system can run here; " + "; ".join(problems))
+    segments = {article.doc_id: segment_article(article) for article in articles}
+    every_segment = [segment for article in articles for segment in segments[article.doc_id]]
+    translations: dict[str, list] = {article.doc_id: [] for article in articles}
+    with TranslationCache() as cache:
+        for translator in translators:
+            for translation in translate_segments(every_segment, translator, cache):
+                translations[translation.doc_id].append(translation)
+    documents = [AnnotatedDocument(doc_id=a.doc_id, title=a.title, text=a.text, source_name=a.source_name,
+                                   segments=segments[a.doc_id], translations=translations[a.doc_id])
+                 for a in articles]
+    return PreparedDocuments(documents=documents, problems=problems, systems=[t.name for t in translators])

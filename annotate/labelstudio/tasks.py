@@ -1,0 +1,231 @@
+"""Records → Label Studio task JSON: one task per article carrying every system's translation,
+optional pre-annotations (``predictions``) and optional annotations (gold, imported in bulk).
+
+Task identity is the article's ``doc_id``, stored in ``data.doc_id`` and ``meta.doc_id``. The
+data also carries what export needs to map regions back (see :mod:`annotate.labelstudio.layout`):
+``text`` (Article.text), ``source`` (numbered display), ``mt_<key>`` per system, and per segment
+its offsets in every display text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from annotate import schema
+from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio.export import (
+    TASK_FORMAT,
+    completed_by_email,
+    imported_user_email,
+    region_choice_result,
+    span_result,
+    textarea_result,
+)
+from annotate.labelstudio.layout import Line, article_to_line, build_display
+from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, Span, Translation
+
+
+class TaskBuildError(ValueError):
+    """A document that cannot become a task (inconsistent segments, unknown system…)."""
+
+
+def document_systems(docs: Sequence[AnnotatedDocument]) -> list[str]:
+    """MT system names in order of first appearance across documents."""
+    seen: dict[str, None] = {}
+    for doc in docs:
+        for translation in doc.translations:
+            seen.setdefault(translation.system, None)
+    return list(seen)
+
+
+def _region_id(*parts: object) -> str:
+    """A deterministic 10-character region id (Label Studio's own ids are 10 characters too)."""
+    return hashlib.sha1("\0".join(map(str, parts)).encode()).hexdigest()[:10]
+
+
+def _sorted_segments(doc: AnnotatedDocument):
+    segments = sorted(doc.segments, key=lambda s: s.seg_id)
+    previous_end = -1
+    for segment in segments:
+        if doc.text[segment.start:segment.end] != segment.text:
+            raise TaskBuildError(f"doc {doc.doc_id}: segment {segment.seg_id} text {segment.text!r} != "
+                                 f"text[{segment.start}:{segment.end}] {doc.text[segment.start:segment.end]!r}")
+        if segment.start < previous_end:
+            raise TaskBuildError(f"doc {doc.doc_id}: segment {segment.seg_id} overlaps the previous segment")
+        previous_end = segment.end
+    if not segments:
+        raise TaskBuildError(f"doc {doc.doc_id}: has no segments (segment it before pushing)")
+    return segments
+
+
+def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
+    """The ``data`` of the task for ``doc`` in a project showing ``systems`` (in that order).
+    A system with no output for a segment shows an empty line, marked ``missing``."""
+    keys = lsconfig.system_keys(systems)
+    segments = _sorted_segments(doc)
+    by_system: dict[str, dict[int, Translation]] = {system: {} for system in systems}
+    versions: dict[str, str] = {system: "" for system in systems}
+    for translation in doc.translations:
+        if translation.system not in by_system:
+            raise TaskBuildError(f"doc {doc.doc_id}: translation by {translation.system!r}, which is not one "
+                                 f"of the project's systems {list(systems)}")
+        by_system[translation.system][translation.seg_id] = translation
+        versions[translation.system] = versions[translation.system] or translation.system_version
+
+    source_display, source_at = build_display([Line(s.seg_id, s.paragraph, s.text) for s in segments])
+    data: dict[str, Any] = {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "source_name": doc.source_name,
+        "text": doc.text,
+        lsconfig.SOURCE_FIELD: source_display,
+        "systems": [{"name": system, "key": keys[system], "version": versions[system]} for system in systems],
+        "annotate_format": TASK_FORMAT,
+    }
+    per_segment: list[dict[str, Any]] = [{} for _ in segments]
+    for system in systems:
+        lines = [Line(s.seg_id, s.paragraph, by_system[system][s.seg_id].mt if s.seg_id in by_system[system] else "")
+                 for s in segments]
+        display, starts = build_display(lines)
+        data[lsconfig.mt_text_name(keys[system])] = display
+        for index, segment in enumerate(segments):
+            translation = by_system[system].get(segment.seg_id)
+            entry: dict[str, Any] = {"text": lines[index].text, "at": starts[index]}
+            if translation is None:
+                entry["missing"] = True
+            elif translation.unknown_words:
+                entry["unknown_words"] = list(translation.unknown_words)
+            per_segment[index][keys[system]] = entry
+    first = systems[0] if systems else None
+    data[lsconfig.SEGMENTS_FIELD] = [
+        {
+            "seg_id": segment.seg_id,
+            "paragraph": segment.paragraph,
+            "start": segment.start,
+            "end": segment.end,
+            "source": segment.text,
+            "label": f"[{segment.seg_id}] {segment.text}",
+            # Prefill of the post-edit box: the first system's output.
+            "mt": per_segment[index][keys[first]]["text"] if first else "",
+            "src_at": source_at[index],
+            "systems": per_segment[index],
+        }
+        for index, segment in enumerate(segments)
+    ]
+    return data
+
+
+# ── records → result items ────────────────────────────────────────────────────────────────────
+
+
+def _source_region(data: dict[str, Any], span: Span) -> tuple[int, int, str]:
+    """Display offsets (and text) on ``data.source`` of an Article.text span."""
+    segments = data[lsconfig.SEGMENTS_FIELD]
+    starts = [s["start"] for s in segments]
+    ends = [s["end"] for s in segments]
+    first, local_start = article_to_line(starts, ends, span.start, is_end=False)
+    last, local_end = article_to_line(starts, ends, span.end, is_end=True)
+    start = segments[first]["src_at"] + local_start
+    end = segments[last]["src_at"] + local_end
+    if end <= start:
+        raise TaskBuildError(f"doc {data['doc_id']}: span {span.text!r} [{span.start}:{span.end}] lies outside "
+                             "every segment")
+    return start, end, data[lsconfig.SOURCE_FIELD][start:end]
+
+
+def _error_region(data: dict[str, Any], key: str, seg_id: int, error: ErrorSpan) -> tuple[int, int, str]:
+    for segment in data[lsconfig.SEGMENTS_FIELD]:
+        if segment["seg_id"] == seg_id:
+            entry = segment["systems"][key]
+            if entry["text"][error.start:error.end] != error.text:
+                raise TaskBuildError(f"doc {data['doc_id']}: error {error.category!r} text {error.text!r} != "
+                                     f"segment {seg_id} MT[{error.start}:{error.end}]")
+            start, end = entry["at"] + error.start, entry["at"] + error.end
+            return start, end, data[lsconfig.mt_text_name(key)][start:end]
+    raise TaskBuildError(f"doc {data['doc_id']}: error on segment {seg_id}, which the task does not have")
+
+
+def entity_results(data: dict[str, Any], spans: Sequence[Span], *, origin: str | None, salt: str) -> list[dict]:
+    """Entity regions on the source."""
+    out = []
+    for number, span in enumerate(spans):
+        start, end, text = _source_region(data, span)
+        out.append(span_result(_region_id(salt, "entity", number, span.start, span.end), lsconfig.ENTITY_CONTROL,
+                               lsconfig.SOURCE_TEXT, start, end, text, span.label, origin))
+    return out
+
+
+def claim_results(data: dict[str, Any], spans: Sequence[Span], *, origin: str | None, salt: str) -> list[dict]:
+    """Claim regions on the source, each with its claim type as a per-region choice."""
+    out = []
+    for number, span in enumerate(spans):
+        start, end, text = _source_region(data, span)
+        region = _region_id(salt, "claim", number, span.start, span.end)
+        out.append(span_result(region, lsconfig.CLAIM_CONTROL, lsconfig.SOURCE_TEXT, start, end, text,
+                               schema.CLAIM_LABEL, origin))
+        if span.label != schema.CLAIM_LABEL:
+            out.append(region_choice_result(region, lsconfig.CLAIM_TYPE_CONTROL, lsconfig.SOURCE_TEXT,
+                                            start, end, text, span.label, origin))
+    return out
+
+
+def error_results(data: dict[str, Any], system: str, seg_id: int, errors: Sequence[ErrorSpan], *,
+                  origin: str | None, salt: str) -> list[dict]:
+    """MQM error regions on one system's output, each with its severity as a per-region choice."""
+    key = {s["name"]: s["key"] for s in data["systems"]}.get(system)
+    if key is None:
+        raise TaskBuildError(f"doc {data['doc_id']}: errors for system {system!r}, which the task does not show")
+    out = []
+    target = lsconfig.mt_text_name(key)
+    for number, error in enumerate(errors):
+        start, end, text = _error_region(data, key, seg_id, error)
+        region = _region_id(salt, "mqm", system, seg_id, number, error.start, error.end)
+        out.append(span_result(region, lsconfig.mqm_control_name(key), target, start, end, text, error.category, origin))
+        if error.severity:
+            out.append(region_choice_result(region, lsconfig.severity_control_name(key), target, start, end, text,
+                                            error.severity, origin))
+    return out
+
+
+def annotation_json(data: dict[str, Any], annotation: DocumentAnnotation, *, salt: str) -> dict[str, Any]:
+    """An annotation record as Label Studio stores a submitted (or skipped) one."""
+    result = entity_results(data, annotation.entities, origin="manual", salt=salt)
+    result += claim_results(data, annotation.claims, origin="manual", salt=salt)
+    for rating in annotation.ratings:
+        result += error_results(data, rating.system, rating.seg_id, rating.errors, origin="manual", salt=salt)
+    index_of = {segment["seg_id"]: index for index, segment in enumerate(data[lsconfig.SEGMENTS_FIELD])}
+    for post_edit in annotation.post_edits:
+        if post_edit.seg_id not in index_of:
+            raise TaskBuildError(f"doc {data['doc_id']}: post-edit of segment {post_edit.seg_id}, which the task "
+                                 "does not have")
+        index = index_of[post_edit.seg_id]
+        result.append(textarea_result(_region_id(salt, "pe", post_edit.seg_id), f"{lsconfig.POST_EDIT_PREFIX}{index}",
+                                      f"{lsconfig.POST_EDIT_TEXT_PREFIX}{index}", post_edit.text))
+    return {
+        "result": result,
+        "was_cancelled": annotation.status == "cancelled",
+        "ground_truth": False,  # Label Studio's import default is True; UI submissions are False
+        "completed_by": completed_by_email(imported_user_email(annotation.annotator)),
+    }
+
+
+Suggester = Callable[[AnnotatedDocument, dict[str, Any]], list[dict]]
+
+
+def build_task(doc: AnnotatedDocument, systems: Sequence[str], *, suggest: Suggester | None = None,
+               model_version: str = "", with_annotations: bool = True) -> dict[str, Any]:
+    """The import JSON of one task. ``suggest(doc, data)`` returns prediction result items;
+    annotations with status "draft" are not imported (Label Studio has no bulk draft import)."""
+    data = task_data(doc, systems)
+    task: dict[str, Any] = {"data": data, "meta": {"doc_id": doc.doc_id}}
+    if suggest is not None:
+        result = suggest(doc, data)
+        task["predictions"] = [{"model_version": model_version, "result": result}]
+    if with_annotations:
+        annotations = [a for a in doc.annotations if a.status in ("completed", "cancelled")]
+        if annotations:
+            task["annotations"] = [annotation_json(data, a, salt=f"{doc.doc_id}\0{a.annotator}\0{n}")
+                                   for n, a in enumerate(annotations)]
+    return task
