@@ -106,6 +106,7 @@ def test_reformat_table(marked: str, mt: str, unknown: list[str]) -> None:
     ("a*b", "a[*]b"),
     ("^x$ <y> {z} [w] a/b \\", "\\^x\\$ \\<y\\> \\{z\\} \\[w\\] a\\/b \\\\"),
     ("tab\there\nnew ~ @ #", "tab[\t]here[\n]new [~] [@] [#]"),
+    ("nul\0inside", "nul inside"),  # a NUL would end the block early
 ])
 def test_deformat_table(plain: str, stream: str) -> None:
     assert apertium_module.deformat(plain) == stream

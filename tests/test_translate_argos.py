@@ -107,6 +107,15 @@ def test_argos_environment_settings_are_honoured(tiny_argos_package, beam: int) 
     assert result["ours"] == result["raw"]
 
 
+def test_token_batch_defaults_large_unless_argos_batch_size_is_set(tiny_argos_package, monkeypatch) -> None:
+    from annotate.translate.argos import DEFAULT_TOKEN_BATCH, ArgosTranslator
+
+    monkeypatch.delenv("ARGOS_BATCH_SIZE", raising=False)
+    assert ArgosTranslator(tiny_argos_package).decode_options["max_batch_size"] == DEFAULT_TOKEN_BATCH
+    monkeypatch.setenv("ARGOS_BATCH_SIZE", "64")
+    assert ArgosTranslator(tiny_argos_package).decode_options["max_batch_size"] == 64
+
+
 def _cli() -> typer.Typer:
     app = typer.Typer()
     argos_commands.register(app)
@@ -151,3 +160,16 @@ def test_bad_package_files_are_refused_with_a_clear_error(tmp_path: Path, files,
         check_argosmodel(path)
     result = CliRunner().invoke(_cli(), ["argos", "install", str(path)])
     assert result.exit_code == 2 and message in result.output.replace("\n", " ")
+
+
+def test_broken_packages_folder_makes_argos_unavailable_not_crash(tiny_argos_package) -> None:
+    stray = Path(os.environ["ARGOS_PACKAGES_DIR"]) / "half-unzipped"
+    stray.mkdir()
+    try:
+        reasons = unavailable_reasons(include_test_fixtures=True)
+        assert "cannot read the installed Argos packages" in reasons["argos"]
+        assert "metadata.json" in reasons["argos-test-fixture"]
+        result = CliRunner().invoke(_cli(), ["argos", "list"])
+        assert result.exit_code == 2 and "cannot read the installed Argos packages" in result.output
+    finally:
+        stray.rmdir()

@@ -50,10 +50,14 @@ def list_command() -> None:
     """List installed Argos Translate packages and which one the `argos` system uses."""
     from rich.table import Table
 
-    from annotate.translate.argos import REAL_PACKAGE_HINT, argos_translator, installed_packages
+    from annotate.translate.argos import REAL_PACKAGE_HINT, ArgosPackageError, argos_translator, installed_packages
     from annotate.translate.base import TranslatorUnavailable
 
-    packages = installed_packages()
+    try:
+        packages = installed_packages()
+    except ArgosPackageError as exc:
+        _console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
     try:
         used = argos_translator().package_info.path
     except TranslatorUnavailable:

@@ -41,7 +41,9 @@ def deformat(sentence: str) -> str:
     """Encode plain text as an Apertium stream block (what ``apertium-destxt -n`` would emit)."""
     out: list[str] = []
     for char in sentence:
-        if char in _ESCAPED:
+        if char == "\0":  # NUL ends a block in null-flush mode: never let one through
+            out.append(" ")
+        elif char in _ESCAPED:
             out.append("\\" + char)
         elif char in _AS_SUPERBLANK or (char.isspace() and char != " "):
             out.append(f"[{char}]")
