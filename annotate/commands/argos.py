@@ -74,7 +74,7 @@ def list_command() -> None:
     console = _console()
     console.print(table)
     if used is None:
-        console.print(f"[yellow]no real es→en package:[/] {REAL_PACKAGE_HINT}", highlight=False)
+        console.print(f"[yellow]the `argos` system is unavailable:[/] {REAL_PACKAGE_HINT}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -118,7 +118,7 @@ def summary_table(runs: list[TranslationRun], translators: list[Translator]):  #
     from rich.table import Table
 
     table = Table(title="annotate translate")
-    table.add_column("system")
+    table.add_column("system", no_wrap=True)
     table.add_column("version", overflow="fold")
     for column in ("segments", "cached", "new", "seconds", "sent/s"):
         table.add_column(column, justify="right")
