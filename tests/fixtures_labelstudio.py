@@ -1,1 +1,177 @@
-"""Session fixtures (filled in by their stage)."""
+"""Session fixtures for the Label Studio integration: a REAL local server.
+
+A fresh data folder costs ~1–3 minutes of migrations, so it is initialised ONCE as a template
+(``label-studio init``) and kept in pytest's cache folder (``.pytest_cache/…``, keyed by the
+Label Studio version), then copied for each server (~4–20 s start). One server is shared by the
+session; tests that kill or reconfigure a server get their own copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib.metadata
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from annotate.records import (
+    AnnotatedDocument,
+    DocumentAnnotation,
+    ErrorSpan,
+    PostEdit,
+    Segment,
+    SegmentRating,
+    Span,
+    Translation,
+)
+
+
+def _label_studio_version() -> str | None:
+    try:
+        return importlib.metadata.version("label-studio")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def ls_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An initialised ``labelstudio/`` state folder (data + credentials) to copy servers from."""
+    version = _label_studio_version()
+    if version is None:
+        pytest.skip("label-studio is not installed (pip install 'annotate[server]')")
+    from annotate.labelstudio.server import init_data_dir
+
+    cache_root = Path(request.config.cache.mkdir(f"annotate-labelstudio-template-{version}"))
+    template = cache_root / "labelstudio"
+    with open(cache_root / ".lock", "w") as lock:  # parallel sessions build it once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "data" / "label_studio.sqlite3").exists():
+            building = cache_root / "building"
+            shutil.rmtree(building, ignore_errors=True)
+            built = init_data_dir(building)
+            shutil.rmtree(template, ignore_errors=True)
+            os.replace(built, template)
+            shutil.rmtree(building, ignore_errors=True)
+    return template
+
+
+@contextlib.contextmanager
+def running_server(state: Path, template: Path) -> Iterator:
+    """A server on its own copy of the template; stopped (by pid) afterwards."""
+    from annotate.labelstudio.server import ensure_server, stop_server
+
+    conn = ensure_server(state=state, template=template)
+    try:
+        yield conn
+    finally:
+        stop_server(state=state)
+
+
+@pytest.fixture(scope="session")
+def ls_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """State folder of the shared session server."""
+    return tmp_path_factory.mktemp("ls-session-state")
+
+
+@pytest.fixture(scope="session")
+def ls_server(ls_state: Path, ls_template: Path):  # -> annotate.labelstudio.Connection
+    """The session's shared Label Studio (never the user's: no URL/token env in tests)."""
+    with running_server(ls_state, ls_template) as conn:
+        yield conn
+
+
+@pytest.fixture
+def fresh_ls_server(tmp_path: Path, ls_template: Path):
+    """A private server for a test that kills or reconfigures it."""
+    with running_server(tmp_path / "state", ls_template) as conn:
+        yield conn
+
+
+@pytest.fixture
+def project_title(request: pytest.FixtureRequest) -> str:
+    """A project title unique to the test (projects are found by title)."""
+    return f"test {request.node.name}"[:100]
+
+
+# ── documents with every text hazard ──────────────────────────────────────────────────────────
+
+TRICKY_TITLE = "Putin 🇷🇺 y Kim 🇰🇵 firman «acuerdo»"
+TRICKY_PARAGRAPHS = (
+    "El presidente ruso llegó a Pyongyang el martes.\r\nLa familia 👩‍👩‍👧‍👦 saludó «con entusiasmo».",
+    "Según la agencia KCNA, el acuerdo incluye 6.700 contenedores 📦 y cooperación técnica.",
+)
+
+
+def tricky_document(doc_id: str = "doc-tricky-1", systems: tuple[str, ...] = ("argos", "apertium")) -> AnnotatedDocument:
+    """An article with accents, flags, a ZWJ family emoji, «», and a \\r\\n inside a paragraph;
+    sentences segmented by hand (offsets into the text), and one output per system."""
+    text = "\n\n".join((TRICKY_TITLE, *TRICKY_PARAGRAPHS))
+    pieces = [
+        (0, TRICKY_TITLE),
+        (1, "El presidente ruso llegó a Pyongyang el martes."),
+        (1, "La familia 👩‍👩‍👧‍👦 saludó «con entusiasmo»."),
+        (2, "Según la agencia KCNA, el acuerdo incluye 6.700 contenedores 📦 y cooperación técnica."),
+    ]
+    segments, cursor = [], 0
+    for number, (paragraph, sentence) in enumerate(pieces, 1):
+        start = text.index(sentence, cursor)
+        segments.append(Segment(doc_id, number, paragraph, start, start + len(sentence), sentence))
+        cursor = start + len(sentence)
+    english = [
+        "Putin 🇷🇺 and Kim 🇰🇵 sign «agreement»",
+        "The Russian president arrived in Pyongyang on Tuesday.",
+        "The family 👩‍👩‍👧‍👦 greeted «with enthusiasm».",
+        "According to the KCNA agency, the agreement includes 6.700 containers 📦 and technical cooperation.",
+    ]
+    translations = [
+        Translation(doc_id, seg.seg_id, system, f"{system} 1.0", seg.text,
+                    english[i] if k == 0 else english[i].replace("Tuesday", "the Tuesday"))
+        for k, system in enumerate(systems) for i, seg in enumerate(segments)
+    ]
+    return AnnotatedDocument(doc_id=doc_id, title=TRICKY_TITLE, text=text, source_name=f"{doc_id}.txt",
+                             segments=segments, translations=translations)
+
+
+def gold_annotation(doc: AnnotatedDocument, annotator: str = "annotator-0000beef",
+                    status: str = "completed") -> DocumentAnnotation:
+    """A complete annotation of :func:`tricky_document`: entities with emoji and flags nearby, a
+    claim crossing the \\r\\n sentence boundary, an MQM error, an omission, post-edits."""
+    text = doc.text
+
+    def span(needle: str, label: str) -> Span:
+        start = text.index(needle)
+        return Span(start, start + len(needle), label, needle)
+
+    claim_start = text.index("El presidente")
+    claim_end = text.index("».", claim_start) + 2
+    second = [t for t in doc.translations if t.system == doc.translations[-1].system and t.seg_id == 2][0]
+    bad = second.mt.index("the Tuesday")
+    ratings = [SegmentRating(second.system, doc.doc_id, 2, annotator, second.source, second.mt, errors=[
+        ErrorSpan(bad, bad + len("the Tuesday"), "Fluency/Grammar", "Minor", "the Tuesday"),
+        ErrorSpan(0, 3, "Accuracy/Omission", "Major", second.mt[0:3]),
+    ])]
+    return DocumentAnnotation(
+        doc_id=doc.doc_id, annotator=annotator, status=status,
+        entities=[span("Putin", "PER"), span("Kim", "PER"), span("Pyongyang", "LOC"), span("KCNA", "ORG"),
+                  span("el martes", "DATE"), span("6.700 contenedores", "QUANTITY")],
+        claims=[Span(claim_start, claim_end, "Event", text[claim_start:claim_end])],
+        ratings=ratings,
+        post_edits=[PostEdit(2, "The Russian president arrived in Pyongyang on Tuesday."),
+                    PostEdit(3, "The family 👩‍👩‍👧‍👦 greeted them «enthusiastically».")],
+    )
+
+
+@pytest.fixture
+def tricky_doc() -> AnnotatedDocument:
+    return tricky_document()
+
+
+def with_doc_id(doc: AnnotatedDocument, doc_id: str) -> AnnotatedDocument:
+    """The same article under another doc_id (segments and translations follow)."""
+    return replace(doc, doc_id=doc_id, segments=[replace(s, doc_id=doc_id) for s in doc.segments],
+                   translations=[replace(t, doc_id=doc_id) for t in doc.translations], annotations=[])

@@ -121,7 +121,10 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
 
 
 def _source_region(data: dict[str, Any], span: Span) -> tuple[int, int, str]:
-    """Display offsets (and text) on ``data.source`` of an Article.text span."""
+    """Display offsets (and text) on the numbered source of an Article.text span."""
+    if data["text"][span.start:span.end] != span.text:
+        raise TaskBuildError(f"doc {data['doc_id']}: {span.label} span text {span.text!r} != "
+                             f"text[{span.start}:{span.end}] {data['text'][span.start:span.end]!r}")
     segments = data[lsconfig.SEGMENTS_FIELD]
     starts = [s["start"] for s in segments]
     ends = [s["end"] for s in segments]

@@ -1,0 +1,114 @@
+"""The labeling config is derived from annotate.schema, well-formed, and accepted by a real server."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from annotate import schema
+from annotate.labelstudio import config as lsconfig
+
+
+def _tree(systems):
+    return ET.fromstring(lsconfig.label_config(systems))
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("argos", "argos"),
+        ("apertium", "apertium"),
+        ("Apertium spa-eng", "apertium_spa_eng"),
+        ("argos-test-fixture", "argos_test_fixture"),
+        ("NLLB 600M (ct2)", "nllb_600m_ct2"),
+    ],
+)
+def test_system_key(name, key):
+    assert lsconfig.system_key(name) == key
+
+
+def test_system_keys_refuse_collisions_and_empty_names():
+    with pytest.raises(ValueError, match="same Label Studio key 'a_b'"):
+        lsconfig.system_keys(["a-b", "a b"])
+    with pytest.raises(ValueError, match="no letters or digits"):
+        lsconfig.system_key("--")
+
+
+def test_every_schema_label_is_in_the_config_with_its_colour_and_hint():
+    root = _tree(["argos", "apertium"])
+    by_control = {c.get("name"): c for c in root.iter("Labels")}
+    entity = {l.get("value"): l for l in by_control[lsconfig.ENTITY_CONTROL]}
+    assert list(entity) == schema.entity_values()
+    for label in schema.ENTITY_LABELS:
+        assert entity[label.value].get("background") == label.color
+        assert entity[label.value].get("hint") == label.description
+    assert [l.get("value") for l in by_control[lsconfig.CLAIM_CONTROL]] == [schema.CLAIM_LABEL]
+    for key in ("argos", "apertium"):
+        mqm = by_control[lsconfig.mqm_control_name(key)]
+        # The stored value (alias) is the full MQM category; the button shows the short name.
+        assert [l.get("alias") for l in mqm] == schema.mqm_category_names()
+        assert [l.get("background") for l in mqm] == [c.color for c in schema.MQM_CATEGORIES]
+        assert mqm.get("toName") == lsconfig.mt_text_name(key)
+
+
+def test_per_region_choices_come_from_the_schema():
+    root = _tree(["argos"])
+    choices = {c.get("name"): c for c in root.iter("Choices")}
+    claim_type = choices[lsconfig.CLAIM_TYPE_CONTROL]
+    assert claim_type.get("perRegion") == "true"
+    assert claim_type.get("whenLabelValue") == schema.CLAIM_LABEL
+    assert [c.get("value") for c in claim_type] == schema.claim_type_values()
+    severity = choices[lsconfig.severity_control_name("argos")]
+    assert severity.get("perRegion") == "true" and severity.get("required") == "true"
+    assert [c.get("value") for c in severity] == schema.severity_names()
+
+
+def test_every_control_points_at_an_object_tag():
+    root = _tree(["argos", "apertium", "third"])
+    objects = {t.get("name") for t in root.iter() if t.tag in ("Text",)}
+    for control in root.iter():
+        if control.tag in ("Labels", "Choices", "TextArea"):
+            assert control.get("toName") in objects, control.get("name")
+
+
+def test_mqm_buttons_have_unique_short_names():
+    short = lsconfig.mqm_display_names()
+    assert short["Accuracy/Omission"] == "Omission"
+    assert short["Non-translation!"] == "Non-translation!"
+    assert len(set(short.values())) == len(schema.MQM_CATEGORIES)
+
+
+def test_guidelines_cover_every_label_and_severity():
+    text = lsconfig.guidelines_markdown()
+    html = lsconfig.expert_instruction_html()
+    for value in (*schema.entity_values(), *schema.claim_type_values(), *schema.mqm_category_names(),
+                  *schema.severity_names()):
+        assert value in text
+    for severity in schema.SEVERITIES:
+        assert severity.description in text
+        assert severity.name in html
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("systems", [["argos"], ["argos", "apertium"], ["argos", "apertium", "nllb-200"]])
+def test_server_accepts_the_config(ls_server, systems, project_title):
+    from annotate.labelstudio.client import open_client
+
+    ls = open_client(ls_server)
+    xml = lsconfig.label_config(systems)
+    project = ls.projects.create(title=project_title, label_config=xml)  # a 400 would raise ApiError
+    assert ls.projects.get(id=project.id).label_config == xml
+
+
+@pytest.mark.server
+def test_server_rejects_a_broken_config(ls_server, project_title):
+    """The acceptance test above can fail: a control pointing at no object is refused."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    from annotate.labelstudio.client import open_client
+
+    broken = lsconfig.label_config(["argos"]).replace('toName="mt_argos"', 'toName="mt_nowhere"', 1)
+    with pytest.raises(ApiError) as info:
+        open_client(ls_server).projects.create(title=project_title, label_config=broken)
+    assert info.value.status_code == 400

@@ -1,0 +1,152 @@
+"""Local server lifecycle against a real Label Studio: start, reuse, status, stop, port hop,
+start-up failure, server down, wrong token, external-server settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from annotate.labelstudio import server as lsserver
+from annotate.labelstudio.errors import AuthenticationError, ServerError, ServerUnavailable
+from annotate.labelstudio.server import Connection, check_connection, external_connection
+
+
+def _dead_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"  # closed again: nothing listens
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({}, (None, None), None),
+        ({"ANNOTATE_LS_URL": "http://ls:8080/", "ANNOTATE_LS_TOKEN": "tok-annotate-1"}, (None, None), ("http://ls:8080", "tok-annotate-1")),
+        ({"LABEL_STUDIO_URL": "http://sdk:1", "LABEL_STUDIO_API_KEY": "tok-sdk-2"}, (None, None), ("http://sdk:1", "tok-sdk-2")),
+        ({"ANNOTATE_LS_URL": "http://ours:1", "ANNOTATE_LS_TOKEN": "tok-annotate-1", "LABEL_STUDIO_URL": "http://sdk:1",
+          "LABEL_STUDIO_API_KEY": "tok-sdk-2"}, (None, None), ("http://ours:1", "tok-annotate-1")),
+        ({"ANNOTATE_LS_URL": "http://env:1", "ANNOTATE_LS_TOKEN": "tok-annotate-1"}, ("http://flag:2", "tok-flag-3"), ("http://flag:2", "tok-flag-3")),
+    ],
+)
+def test_external_connection_precedence(monkeypatch, env, args, expected):
+    for var in ("ANNOTATE_LS_URL", "ANNOTATE_LS_TOKEN", "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    conn = external_connection(*args)
+    assert (None if conn is None else (conn.url, conn.token)) == expected
+    if conn is not None:
+        assert conn.external and conn.token not in repr(conn)
+
+
+def test_url_without_token_and_token_without_url_are_errors(monkeypatch):
+    for var in ("ANNOTATE_LS_URL", "ANNOTATE_LS_TOKEN", "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(ServerError, match="no API token"):
+        external_connection("http://x:1", None)
+    with pytest.raises(ServerError, match="no server URL"):
+        external_connection(None, "secret-token")
+
+
+def test_server_down_is_a_clear_error_not_a_hang():
+    url = _dead_url()
+    with pytest.raises(ServerUnavailable, match=f"no Label Studio answers at {url}.*annotate server start"):
+        check_connection(Connection(url=url, token="t"))
+
+
+def test_push_and_pull_to_a_dead_server_fail_clearly():
+    from fixtures_labelstudio import tricky_document
+
+    from annotate.labelstudio import pull, push_documents
+
+    conn = Connection(url=_dead_url(), token="t")
+    with pytest.raises(ServerUnavailable, match=conn.url):
+        push_documents(conn, [tricky_document()], "test dead server")
+    with pytest.raises(ServerUnavailable, match=conn.url):
+        pull(conn, "test dead server")
+
+
+@pytest.mark.server
+def test_wrong_token_is_rejected_clearly(ls_server):
+    with pytest.raises(AuthenticationError, match="rejected the API token"):
+        check_connection(Connection(url=ls_server.url, token="not-the-token"))
+
+
+@pytest.mark.server
+def test_start_reuse_status_stop(tmp_path: Path, ls_template: Path):
+    state = tmp_path / "state"
+    conn = lsserver.ensure_server(state=state, template=ls_template)
+    try:
+        assert conn.url.startswith("http://127.0.0.1:") and not conn.external
+        again = lsserver.ensure_server(state=state)
+        assert again.pid == conn.pid and again.url == conn.url  # reused, not restarted
+        status = lsserver.server_status(state)
+        assert status.running and status.pid == conn.pid and status.url == conn.url
+        # Credentials: private file; the secrets never reach the log or the pid file.
+        creds = status.credentials_path
+        assert stat.S_IMODE(creds.stat().st_mode) == 0o600
+        secrets = json.loads(creds.read_text())
+        for path in (status.log_path, state / "labelstudio" / "server.json"):
+            text = path.read_text(errors="replace")
+            assert secrets["token"] not in text and secrets["password"] not in text
+        # The server listens on loopback only.
+        port = int(conn.url.rsplit(":", 1)[1])
+        listening = Path("/proc/net/tcp").read_text().split("\n")[1:]
+        local = [line.split()[1] for line in listening if line.strip() and line.split()[3] == "0A"]
+        assert f"0100007F:{port:04X}" in local and f"00000000:{port:04X}" not in local
+    finally:
+        assert lsserver.stop_server(state) is True
+    assert not lsserver.server_status(state).running
+    with pytest.raises(ProcessLookupError):
+        os.kill(conn.pid, 0)
+    assert lsserver.stop_server(state) is False  # nothing left to stop
+
+
+@pytest.mark.server
+def test_busy_port_is_detected_from_the_log(tmp_path: Path, ls_template: Path, monkeypatch):
+    """Label Studio silently moves to the next port when ours is taken: we follow it."""
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        busy = blocker.getsockname()[1]
+        monkeypatch.setattr(lsserver, "_free_port", lambda: busy)
+        state = tmp_path / "state"
+        try:
+            conn = lsserver.ensure_server(state=state, template=ls_template)
+            assert conn.url != f"http://127.0.0.1:{busy}"
+            assert lsserver.is_healthy(conn.url)
+        finally:
+            lsserver.stop_server(state)
+
+
+@pytest.mark.server
+def test_start_failure_shows_the_log_tail(tmp_path: Path, ls_template: Path):
+    state = tmp_path / "state"
+    root = state / "labelstudio"
+    root.mkdir(parents=True)
+    for item in ("credentials.json",):
+        (root / item).write_bytes((ls_template / item).read_bytes())
+    (root / "data").mkdir()
+    (root / "data" / "label_studio.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ServerError) as info:
+        lsserver.ensure_server(state=state, timeout=180)
+    message = str(info.value)
+    assert "server.log" in message and "database" in message.lower()
+    assert not lsserver.server_status(state).running
+
+
+@pytest.mark.server
+def test_cli_status_prints_paths_never_secrets(ls_server, ls_state, monkeypatch):
+    from annotate.cli import app
+
+    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(ls_state))
+    result = CliRunner().invoke(app, ["server", "status"])
+    assert result.exit_code == 0, result.output
+    assert ls_server.url in result.output and "credentials.json" in result.output
+    assert ls_server.token not in result.output and ls_server.password not in result.output
