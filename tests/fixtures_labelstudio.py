@@ -94,8 +94,11 @@ def fresh_ls_server(tmp_path: Path, ls_template: Path):
 
 @pytest.fixture
 def project_title(request: pytest.FixtureRequest) -> str:
-    """A project title unique to the test (projects are found by title)."""
-    return f"test {request.node.name}"[:100]
+    """A project title unique to the test (projects are found by title; at most 50 characters)."""
+    import hashlib
+
+    digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]
+    return f"t-{digest} {request.node.name}"[:50]
 
 
 # ── documents with every text hazard ──────────────────────────────────────────────────────────

@@ -125,8 +125,8 @@ def ensure_project(conn: Connection, title: str, systems: Sequence[str], model_v
     """Find the project by title (create it if missing) and make its config show every system in
     ``systems`` plus those it already had (systems are only ever added)."""
     ls = ls or api.open_client(conn)
-    if len(title) < 3:
-        raise ValueError(f"project title {title!r} is too short (Label Studio needs at least 3 characters)")
+    if not 3 <= len(title) <= 50:
+        raise ValueError(f"project title {title!r} has {len(title)} characters; Label Studio needs 3 to 50")
     project = api.find_project(ls, conn, title)
     wanted = list(project.systems if project else [])
     wanted += [s for s in systems if s not in wanted]

@@ -1,0 +1,199 @@
+"""Push and pull against a real Label Studio: idempotence, updates, annotated tasks left alone,
+gold annotations round trip (emoji, ZWJ, flags, «», \\r\\n), a server killed mid-push."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fixtures_labelstudio import gold_annotation, tricky_document, with_doc_id
+from typer.testing import CliRunner
+
+from annotate.labelstudio import PushInterrupted, pull, push_documents
+from annotate.labelstudio import client as api
+from annotate.labelstudio.server import ensure_server
+from annotate.labelstudio.tasks import annotation_json
+
+pytestmark = pytest.mark.server
+
+
+def _docs(n: int, prefix: str = "doc") -> list:
+    base = tricky_document()
+    return [with_doc_id(base, f"{prefix}-{i:03d}") for i in range(n)]
+
+
+def _tasks(conn, report) -> dict[str, list]:
+    return api.list_tasks(api.open_client(conn), conn, report.project_id)
+
+
+def test_push_is_idempotent(ls_server, project_title):
+    docs = _docs(3)
+    first = push_documents(ls_server, docs, project_title, with_predictions=False)
+    assert sorted(first.created) == [d.doc_id for d in docs] and not first.updated
+    second = push_documents(ls_server, docs, project_title, with_predictions=False)
+    assert second.project_id == first.project_id
+    assert sorted(second.unchanged) == [d.doc_id for d in docs] and not second.created
+    tasks = _tasks(ls_server, first)
+    assert {doc_id: len(found) for doc_id, found in tasks.items()} == {d.doc_id: 1 for d in docs}
+    assert second.task_ids == first.task_ids
+
+
+def test_changed_document_is_patched_in_place(ls_server, project_title):
+    docs = _docs(2)
+    first = push_documents(ls_server, docs, project_title, with_predictions=False)
+    changed = replace(docs[1], translations=[replace(t, mt=t.mt + " (v2)") for t in docs[1].translations])
+    second = push_documents(ls_server, [docs[0], changed], project_title, with_predictions=False)
+    assert second.updated == [changed.doc_id] and second.unchanged == [docs[0].doc_id]
+    (task,) = _tasks(ls_server, first)[changed.doc_id]
+    assert task.id == first.task_ids[changed.doc_id]
+    assert task.data["segments"][0]["systems"]["argos"]["text"].endswith("(v2)")
+
+
+def test_annotated_tasks_are_never_overwritten_silently(ls_server, project_title):
+    doc = _docs(1)[0]
+    report = push_documents(ls_server, [doc], project_title, with_predictions=False)
+    task_id = report.task_ids[doc.doc_id]
+    ls = api.open_client(ls_server)
+    data = _tasks(ls_server, report)[doc.doc_id][0].data
+    annotation = annotation_json(data, gold_annotation(doc), salt="ui")
+    ls.annotations.create(id=task_id, result=annotation["result"], was_cancelled=False, ground_truth=False)
+
+    changed = replace(doc, title=doc.title + " (corrected)")
+    skipped = push_documents(ls_server, [changed], project_title, with_predictions=False)
+    assert skipped.skipped_annotated == {doc.doc_id: task_id} and not skipped.updated
+    assert _tasks(ls_server, report)[doc.doc_id][0].data["title"] == doc.title  # untouched
+    assert "SKIPPED" in skipped.summary()
+
+    forced = push_documents(ls_server, [changed], project_title, with_predictions=False, overwrite_annotated=True)
+    assert forced.updated == [doc.doc_id]
+    (task,) = _tasks(ls_server, report)[doc.doc_id]
+    assert task.data["title"] == changed.title and task.annotations == 1  # annotation kept
+
+
+def test_annotation_created_through_the_api_pulls_back_identically(ls_server, project_title, tmp_path):
+    """An annotation stored exactly as the UI stores it (result items, per-region choices sharing
+    the region id, textarea post-edits) parses back into the same records."""
+    doc = _docs(1)[0]
+    report = push_documents(ls_server, [doc], project_title, with_predictions=False)
+    data = _tasks(ls_server, report)[doc.doc_id][0].data
+    gold = gold_annotation(doc)
+    ls = api.open_client(ls_server)
+    ls.annotations.create(id=report.task_ids[doc.doc_id], result=annotation_json(data, gold, salt="x")["result"],
+                          was_cancelled=False, ground_truth=False)
+    result = pull(ls_server, project_title, tmp_path / "export.json")
+    (parsed,) = result.documents
+    (annotation,) = parsed.annotations
+    assert annotation.status == "completed" and annotation.annotator.startswith("annotator-")
+    assert annotation.entities == sorted(gold.entities, key=lambda s: (s.start, s.end))
+    assert annotation.claims == gold.claims and annotation.post_edits == gold.post_edits
+    assert [e for r in annotation.ratings for e in r.errors] == sorted(
+        [e for r in gold.ratings for e in r.errors], key=lambda e: e.start)
+
+
+def test_gold_annotations_and_predictions_round_trip(ls_server, project_title, tmp_path):
+    doc = _docs(1)[0]
+    gold = [gold_annotation(doc, "annotator-0000beef"),
+            replace(gold_annotation(doc, "annotator-1111cafe"), entities=[], post_edits=[]),
+            replace(gold_annotation(doc, "annotator-2222f00d", status="cancelled"), entities=[], claims=[],
+                    ratings=[], post_edits=[])]
+    doc.annotations = gold
+    report = push_documents(ls_server, [doc], project_title, with_predictions=True)
+    assert report.created == [doc.doc_id] and report.model_version.startswith("annotate-suggest ")
+
+    out = tmp_path / "export.json"
+    result = pull(ls_server, project_title, out)
+    raw = out.read_text(encoding="utf-8")
+    assert "@" not in raw.replace("@annotate.invalid", "")  # no e-mail left in the hand-off file
+    (parsed,) = result.documents
+    assert parsed.text == doc.text and parsed.segments == doc.segments
+    by_annotator = {a.annotator: a for a in parsed.annotations}
+    assert sorted(by_annotator) == ["annotator-0000beef", "annotator-1111cafe", "annotator-2222f00d"]
+    assert by_annotator["annotator-2222f00d"].status == "cancelled"
+    first = by_annotator["annotator-0000beef"]
+    assert first.entities == sorted(gold[0].entities, key=lambda s: (s.start, s.end))
+    assert [e.text for r in first.ratings for e in r.errors] == ["The", "the Tuesday"]
+    assert by_annotator["annotator-1111cafe"].entities == []  # annotators kept apart
+
+    (task,) = json.loads(raw)
+    (prediction,) = task["predictions"]
+    assert prediction["model_version"] == report.model_version
+    for item in prediction["result"]:  # suggestions sit on the text they claim
+        field = "source_numbered" if item["to_name"] == "source" else item["to_name"]
+        value = item["value"]
+        assert task["data"][field][value["start"]:value["end"]] == value["text"]
+    assert {i["value"]["labels"][0] for i in prediction["result"] if i["type"] == "labels"} >= {"PER", "LOC"}
+
+
+def test_duplicate_inputs_are_reported_and_pushed_once(ls_server, project_title):
+    doc = _docs(1)[0]
+    report = push_documents(ls_server, [doc, doc], project_title, with_predictions=False)
+    assert report.created == [doc.doc_id] and report.duplicate_inputs == [doc.doc_id]
+
+
+def test_a_new_system_is_added_to_the_project(ls_server, project_title):
+    only_argos = tricky_document("doc-a", systems=("argos",))
+    push_documents(ls_server, [only_argos], project_title, with_predictions=False)
+    both = tricky_document("doc-b", systems=("apertium",))
+    report = push_documents(ls_server, [both], project_title, with_predictions=False)
+    assert report.systems == ["argos", "apertium"]
+    project = api.find_project(api.open_client(ls_server), ls_server, project_title)
+    assert project.systems == ["argos", "apertium"]
+
+
+def test_server_killed_mid_push_then_rerun_completes(fresh_ls_server, project_title, tmp_path):
+    docs = _docs(12, prefix="kill")
+    conn = fresh_ls_server
+
+    def kill_after_two_chunks(done: int, total: int) -> None:
+        if done == 4:
+            os.kill(conn.pid, signal.SIGKILL)
+
+    with pytest.raises(PushInterrupted) as info:
+        push_documents(conn, docs, project_title, with_predictions=False, chunk_size=2,
+                       progress=kill_after_two_chunks)
+    assert len(info.value.report.created) == 4
+    assert "Run the push again" in str(info.value)
+
+    state = tmp_path / "state"
+    restarted = ensure_server(state=state)  # same data folder, new process
+    assert restarted.pid != conn.pid
+    report = push_documents(restarted, docs, project_title, with_predictions=False, chunk_size=2)
+    assert sorted(report.created + report.unchanged) == sorted(d.doc_id for d in docs)
+    assert len(report.unchanged) == 4
+    tasks = _tasks(restarted, report)
+    assert {doc_id: len(found) for doc_id, found in tasks.items()} == {d.doc_id: 1 for d in docs}
+
+
+def test_cli_push_and_pull(ls_server, project_title, tmp_path, monkeypatch):
+    from annotate.cli import app
+
+    docs_file = tmp_path / "docs.jsonl"
+    doc = _docs(1)[0]
+    doc.annotations = [gold_annotation(doc)]
+    docs_file.write_text(doc.to_json() + "\n", encoding="utf-8")
+    monkeypatch.setenv("ANNOTATE_LS_URL", ls_server.url)
+    monkeypatch.setenv("ANNOTATE_LS_TOKEN", ls_server.token)
+    runner = CliRunner()
+    pushed = runner.invoke(app, ["push", "--docs", str(docs_file), "--project", project_title, "--no-predictions"])
+    assert pushed.exit_code == 0, pushed.output
+    assert "1 created" in pushed.output and ls_server.token not in pushed.output
+    out = tmp_path / "pulled.json"
+    pulled = runner.invoke(app, ["pull", "--project", project_title, "--out", str(out), "--jsonl"])
+    assert pulled.exit_code == 0, pulled.output
+    assert "1 completed" in pulled.output and out.exists()
+    record = json.loads([line for line in pulled.stdout.splitlines() if line.startswith("{")][0])
+    assert record["doc_id"] == doc.doc_id and record["annotations"][0]["annotator"] == "annotator-0000beef"
+
+
+def test_cli_push_bad_input_is_a_clear_error(tmp_path):
+    from annotate.cli import app
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"doc_id": "x", "title": "t", "text": "t"}\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["push", "--docs", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:2" in result.output
