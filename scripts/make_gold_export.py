@@ -1,0 +1,85 @@
+"""Turn the team's text-anchored gold annotations (seeds/gold/*.yaml) into seeds/gold_export.json:
+the Label Studio JSON export of a real project holding them — the same path an annotator's work
+takes (created as annotations on a real server, exported through the snapshot API), and then
+rebuild the committed dataset ``datasets/seeds-es-en`` from it.
+
+    .venv/bin/python scripts/make_gold_export.py            # export + dataset
+    .venv/bin/python scripts/make_gold_export.py --dataset-only
+
+A throwaway local Label Studio runs in a temp state folder and is stopped by PID at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+GOLD_EXPORT = SEEDS / "gold_export.json"
+DATASET_DIR = REPO / "datasets" / "seeds-es-en"
+GOLD_PROJECT_TITLE = "annotate gold: seed articles"
+# A fixed salt keeps annotator pseudonyms stable across regenerations of the export.
+PSEUDONYM_SALT = "annotate-seeds-gold"
+DATASET_NAME = "seeds-es-en"
+DATASET_DESCRIPTION = (
+    "Five Spanish news articles (June 2023 – June 2024 coverage of Russia–North Korea relations), "
+    "cleaned and segmented into 87 sentences, machine-translated to English by Apertium, and annotated "
+    "by the annotate team: named entities and factual claims on the Spanish source, a complete MQM "
+    "error annotation of every Apertium translation, and a professional post-edited English reference "
+    "for every sentence."
+)
+
+
+def _load_gold_module():
+    spec = importlib.util.spec_from_file_location("gold", REPO / "scripts" / "gold.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gold"] = module  # dataclasses in the module look themselves up here
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_export() -> None:
+    """Gold YAML → records → a real Label Studio project → snapshot export → seeds/gold_export.json."""
+    from annotate.labelstudio import ensure_server, pull, push_documents, stop_server
+
+    gold = _load_gold_module()
+    articles, segments, translations = gold.run_pipeline(SEEDS)
+    docs = gold.load_gold(SEEDS / "gold", articles, segments, translations)
+    with tempfile.TemporaryDirectory(prefix="annotate-gold-") as state:
+        state_dir = Path(state)
+        conn = ensure_server(state=state_dir)
+        try:
+            report = push_documents(conn, docs, GOLD_PROJECT_TITLE, with_predictions=True)
+            print(report.summary())
+            result = pull(conn, GOLD_PROJECT_TITLE, out=GOLD_EXPORT, salt=PSEUDONYM_SALT)
+            print(f"exported {result.tasks} tasks → {GOLD_EXPORT.relative_to(REPO)}")
+        finally:
+            stop_server(state=state_dir)
+
+
+def make_dataset() -> None:
+    """seeds/gold_export.json → datasets/seeds-es-en (the committed dataset)."""
+    from annotate.dataset import build_dataset
+    from annotate.labelstudio import load_export, parse_export
+
+    docs = parse_export(load_export(GOLD_EXPORT))
+    report = build_dataset(docs, DATASET_DIR, name=DATASET_NAME, description=DATASET_DESCRIPTION,
+                           guidelines_path=SEEDS / "GUIDELINES.md")
+    print(report)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset-only", action="store_true", help="only rebuild the dataset from the export")
+    args = parser.parse_args()
+    if not args.dataset_only:
+        make_export()
+    make_dataset()
+
+
+if __name__ == "__main__":
+    main()
