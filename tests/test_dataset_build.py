@@ -116,7 +116,8 @@ def built(tmp_path_factory):
 
 
 def test_every_config_loads_offline_with_typed_features(built):
-    from datasets import ClassLabel, Translation as TranslationFeature
+    from datasets import ClassLabel
+    from datasets import Translation as TranslationFeature
 
     out, report, cache = built
     loaded = {config: load(out, config, cache)["test"] for config in CONFIG_NAMES}
@@ -167,7 +168,8 @@ def test_error_spans_keep_rater_category_and_text(built):
     segments = load(out, "segments", cache)["test"]
     features = segments.features["errors"].feature
     row = next(r for r in segments if (r["doc_id"], r["seg_id"], r["system"]) == ("doc-a", 2, "apertium"))
-    decoded = [(e["annotator"], features["category"].int2str(e["category"]), features["severity"].int2str(e["severity"]),
+    category, severity = features["category"], features["severity"]
+    decoded = [(e["annotator"], category.int2str(e["category"]), severity.int2str(e["severity"]),
                 e["text"], row["mt"][e["start"]:e["end"]]) for e in row["errors"]]
     assert decoded == [
         ("ana", "Fluency/Punctuation", "Minor", ",", ","),
@@ -317,3 +319,14 @@ def test_guidelines_are_copied_into_a_marked_section(tmp_path):
     card = report.readme.read_text(encoding="utf-8")
     section = card.split("<!-- BEGIN GUIDELINES (from GUIDELINES.md)", 1)[1].split("<!-- END GUIDELINES -->")[0]
     assert "### Guidelines" in section and "Mark *names*." in section and "\n# not a heading" in section
+
+
+def test_parallel_scoring_writes_the_same_bytes(tmp_path):
+    docs = list(synthetic_documents(12, segments=3, annotators=2))
+    serial = build_dataset(docs, tmp_path / "serial", name="p", split="hash", workers=1)
+    parallel = build_dataset(docs, tmp_path / "parallel", name="p", split="hash", workers=2)
+    for config, splits in serial.files.items():
+        for split, path in splits.items():
+            assert path.read_bytes() == parallel.files[config][split].read_bytes(), (config, split)
+    assert serial.readme.read_bytes() == parallel.readme.read_bytes()
+    assert serial.counts["segments"] and parallel.seconds["sacrebleu"] > 0

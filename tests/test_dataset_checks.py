@@ -20,37 +20,44 @@ def corrupt(change) -> None:
     check_document(doc)
 
 
-def _annotation(doc):
-    return doc.annotations[0]
+def replaced(items: list, index: int, **changes) -> None:
+    items[index] = dataclasses.replace(items[index], **changes)
+
+
+def entity(**changes):
+    return lambda doc: replaced(doc.annotations[0].entities, 0, **changes)
+
+
+def added_error(*error):
+    return lambda doc: doc.annotations[0].ratings[0].errors.append(ErrorSpan(*error))
+
+
+def rating(**changes):
+    return lambda doc: [setattr(doc.annotations[0].ratings[0], k, v) for k, v in changes.items()]
 
 
 CORRUPTIONS = [
-    ("entity text", lambda d: _annotation(d).entities.__setitem__(0, dataclasses.replace(_annotation(d).entities[0], text="Putín")),
+    ("entity text", entity(text="Putín"),
      r"document 'synthetic-0-0000007', annotator 'annotator-00', entity #1 \(PER\): span text 'Putín' != text\["),
-    ("entity label", lambda d: _annotation(d).entities.__setitem__(0, dataclasses.replace(_annotation(d).entities[0], label="PERSON")),
-     r"entity #1 \(PERSON\): unknown label 'PERSON' \(schema: PER, ORG"),
-    ("claim offsets", lambda d: _annotation(d).claims.__setitem__(0, Span(10_000, 10_005, "Event", "x")),
+    ("entity label", entity(label="PERSON"), r"entity #1 \(PERSON\): unknown label 'PERSON' \(schema: PER, ORG"),
+    ("claim offsets", lambda d: replaced(d.annotations[0].claims, 0, start=10_000, end=10_005),
      r"claim #1 \(Event\): offsets \[10000:10005\] outside the text"),
-    ("error span", lambda d: _annotation(d).ratings[0].errors.append(ErrorSpan(0, 3, "Fluency/Grammar", "Minor", "xyz")),
+    ("error span", added_error(0, 3, "Fluency/Grammar", "Minor", "xyz"),
      r"rating of system 'apertium' segment 1, error #\d \(Fluency/Grammar\): span text 'xyz' != text\[0:3\]"),
-    ("error category", lambda d: _annotation(d).ratings[0].errors.append(ErrorSpan(0, 0, "Fluency/Typo", "Minor", "")),
-     r"unknown MQM category 'Fluency/Typo'"),
-    ("severity", lambda d: _annotation(d).ratings[0].errors.append(ErrorSpan(0, 0, "Other", "Critical", "")),
+    ("error category", added_error(0, 0, "Fluency/Typo", "Minor", ""), r"unknown MQM category 'Fluency/Typo'"),
+    ("severity", added_error(0, 0, "Other", "Critical", ""),
      r"unknown severity 'Critical' \(schema: Major, Minor, Neutral\)"),
-    ("rated target", lambda d: setattr(_annotation(d).ratings[0], "target", "something else"),
-     r"rated target 'something else' differs from the MT"),
-    ("rated system", lambda d: setattr(_annotation(d).ratings[0], "system", "google"),
-     r"rating of system 'google' segment 1: no such translation"),
-    ("post-edit segment", lambda d: _annotation(d).post_edits.append(PostEdit(99, "x")),
+    ("rated target", rating(target="something else"), r"rated target 'something else' differs from the MT"),
+    ("rated system", rating(system="google"), r"rating of system 'google' segment 1: no such translation"),
+    ("post-edit segment", lambda d: d.annotations[0].post_edits.append(PostEdit(99, "x")),
      r"post-edit for unknown segment 99"),
-    ("duplicate post-edit", lambda d: _annotation(d).post_edits.append(PostEdit(1, "again")),
+    ("duplicate post-edit", lambda d: d.annotations[0].post_edits.append(PostEdit(1, "again")),
      r"two post-edits of segment 1"),
-    ("segment text", lambda d: d.segments.__setitem__(0, dataclasses.replace(d.segments[0], text="Otro texto")),
+    ("segment text", lambda d: replaced(d.segments, 0, text="Otro texto"),
      r"document 'synthetic-0-0000007', segment 1: span text 'Otro texto' != text\["),
-    ("translation source", lambda d: d.translations.__setitem__(0, dataclasses.replace(d.translations[0], source="x")),
+    ("translation source", lambda d: replaced(d.translations, 0, source="x"),
      r"translation by 'apertium' of segment 1: source 'x' != segment text"),
-    ("rater email", lambda d: setattr(_annotation(d).ratings[0], "rater", "someone@example.org"),
-     r"annotator name looks like an e-mail address \(so…@…\)"),
+    ("rater email", rating(rater="someone@example.org"), r"annotator name looks like an e-mail address \(so…@…\)"),
 ]
 
 

@@ -29,8 +29,9 @@ def test_build_from_jsonl_records(jsonl, tmp_path, monkeypatch):
     assert "segments" in result.output and "expanded 0" in result.output
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "# cli-set" in card and "No guidelines file was supplied" in card
+    configs = ("documents", "ner", "segments", "systems", "translation")
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.parquet")) == [
-        f"{config}/test-00000-of-00001.parquet" for config in ("documents", "ner", "segments", "systems", "translation")]
+        f"{config}/test-00000-of-00001.parquet" for config in configs]
 
 
 def test_default_guidelines_file_is_picked_up(jsonl, tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ Hugging Face dataset folder, optionally pushed to the Hub."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -61,17 +61,17 @@ def _print_report(report: BuildReport) -> None:
 
 
 def build_command(
-    export: Path = typer.Argument(..., metavar="EXPORT.json", help="Label Studio JSON export (from `annotate pull`), or a .jsonl "
-                                  "file of AnnotatedDocument records."),
+    export: Path = typer.Argument(..., metavar="EXPORT.json", help="Label Studio JSON export (from "
+                                  "`annotate pull`), or a .jsonl file of AnnotatedDocument records."),
     out_dir: Path = typer.Argument(..., metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. datasets/seeds."),
-    name: Optional[str] = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name)."),
-    description: Optional[str] = typer.Option(None, "--description", help="Description for the card."),
+    name: str | None = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name)."),
+    description: str | None = typer.Option(None, "--description", help="Description for the card."),
     split: str = typer.Option("auto", "--split", help="auto (hash split from 20 documents, else all in "
                               "test) | hash | train | validation | test (everything in that split)."),
     license: str = typer.Option("other", "--license", help="License identifier for the card."),
-    guidelines: Optional[Path] = typer.Option(None, "--guidelines", help="Markdown annotation guidelines "
+    guidelines: Path | None = typer.Option(None, "--guidelines", help="Markdown annotation guidelines "
                                               f"for the card (default: {DEFAULT_GUIDELINES} if it exists)."),
-    push_to_hub: Optional[str] = typer.Option(None, "--push-to-hub", metavar="REPO", help="Also upload to "
+    push_to_hub: str | None = typer.Option(None, "--push-to-hub", metavar="REPO", help="Also upload to "
                                               "this Hub dataset repo (token from env HF_TOKEN only)."),
 ) -> None:
     """Build a Hugging Face dataset folder (README.md card + parquet per config/split)."""

@@ -16,7 +16,8 @@ from pathlib import Path
 from annotate.dataset.card import GENERATED_MARKER, CardContext, render_card
 from annotate.dataset.checks import DatasetBuildError
 from annotate.dataset.features import CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION
-from annotate.dataset.rows import RowBuilder
+from annotate.dataset.rows import RowBuilder, scoring_pairs
+from annotate.dataset.scores import choose_workers, scored_in_order
 from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
 from annotate.dataset.writer import DatasetWriter
 from annotate.records import AnnotatedDocument
@@ -105,14 +106,16 @@ def build_dataset(
     license: str = DEFAULT_LICENSE,
     split: str = "auto",
     guidelines_path: Path | None = None,
+    workers: int | None = None,
 ) -> BuildReport:
     """Build ``out_dir`` = README.md (card with ``configs`` and typed ``dataset_info``) + one parquet
     file per config and split, loadable offline with ``datasets.load_dataset(out_dir, config)``.
 
     ``split``: ``auto`` (hash split from 20 documents, else everything in ``test``), ``hash``, or a
     split name to put everything there. ``guidelines_path``: Markdown copied into the card's
-    guidelines section. Raises DatasetBuildError (what and where) on invalid records; the previous
-    contents of ``out_dir`` survive any failure.
+    guidelines section. ``workers``: processes for sentence scores (default: one per CPU for large
+    builds, none for small ones; the output is identical either way). Raises DatasetBuildError (what
+    and where) on invalid records; the previous contents of ``out_dir`` survive any failure.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -136,9 +139,11 @@ def build_dataset(
         builder = RowBuilder()
         writer = DatasetWriter(staging)
         systems: set[tuple[str, str]] = set()
-        for doc in ordered:
+        n_workers = choose_workers(sum(len(doc.translations) for doc in ordered), workers)
+        work = ((doc, scoring_pairs(doc)) for doc in ordered)
+        for doc, scores in scored_in_order(work, builder.scorer, n_workers):
             doc_split = rule.split_of(doc.doc_id)
-            for config, rows in builder.document(doc, doc_split).items():
+            for config, rows in builder.document(doc, doc_split, scores).items():
                 writer.write(config, doc_split, rows)
             systems.update((t.system, t.system_version) for t in doc.translations)
         for split_name in SPLIT_NAMES:

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from annotate import schema
 
 if TYPE_CHECKING:
-    import datasets
     import pyarrow as pa
+
+    import datasets
 
 SOURCE_LANGUAGE = "es"
 TARGET_LANGUAGE = "en"

@@ -16,6 +16,7 @@ Selection rules (stated in the dataset card):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -23,9 +24,17 @@ from typing import Any
 from annotate import schema
 from annotate.dataset.bio import BioStats, BioTagger
 from annotate.dataset.checks import COMPLETED, check_document
-from annotate.dataset.features import DOCUMENTS, NER, SEGMENTS, TRANSLATION, label_index
-from annotate.dataset.scores import CorpusTotals, Scorer, segment_mqm
-from annotate.records import AnnotatedDocument, DocumentAnnotation, SegmentRating, Span
+from annotate.dataset.features import (
+    DOCUMENTS,
+    NER,
+    SEGMENTS,
+    SOURCE_LANGUAGE,
+    TARGET_LANGUAGE,
+    TRANSLATION,
+    label_index,
+)
+from annotate.dataset.scores import CorpusTotals, Scorer, ScoringPair, SegmentScores, segment_mqm
+from annotate.records import AnnotatedDocument, DocumentAnnotation, Segment, SegmentRating, Span, Translation
 
 _CATEGORY = label_index(schema.mqm_category_names())
 _SEVERITY = label_index(schema.severity_names())
@@ -41,6 +50,26 @@ def ranked_annotations(doc: AnnotatedDocument) -> list[DocumentAnnotation]:
     completed.sort(key=lambda a: (a.annotator, a.annotation_id if a.annotation_id is not None else -1))
     completed.sort(key=lambda a: a.updated_at, reverse=True)  # stable: ties keep the order above
     return completed
+
+
+def references_by_segment(ranked: list[DocumentAnnotation]) -> dict[int, list[Row]]:
+    """seg_id → every post-edit as {annotator, text}, in annotation rank order (first = reference)."""
+    references: dict[int, list[Row]] = defaultdict(list)
+    for annotation in ranked:
+        for post_edit in annotation.post_edits:
+            references[post_edit.seg_id].append({"annotator": annotation.annotator, "text": post_edit.text})
+    return references
+
+
+def scoring_pairs(doc: AnnotatedDocument) -> list[ScoringPair]:
+    """((system, seg_id), MT, reference) for every translation whose segment has a reference: the
+    sacrebleu work of one document, computed before its rows so it can run in worker processes."""
+    references = references_by_segment(ranked_annotations(doc))
+    return [
+        ((t.system, t.seg_id), t.mt, references[t.seg_id][0]["text"])
+        for t in doc.translations
+        if t.seg_id in references
+    ]
 
 
 def file_name_only(source_name: str) -> str:
@@ -74,9 +103,12 @@ class RowBuilder:
         self.annotators: set[str] = set()
         self._systems: dict[tuple[str, str, str], SystemTotals] = {}
 
-    def document(self, doc: AnnotatedDocument, split: str) -> dict[str, list[Row]]:
-        """All rows of one validated document, by config (raises DatasetBuildError on bad input)."""
-        mt_by_key = check_document(doc)
+    def document(
+        self, doc: AnnotatedDocument, split: str, scores: dict[tuple[str, int], SegmentScores]
+    ) -> dict[str, list[Row]]:
+        """All rows of one validated document, by config, given the sentence scores of its
+        ``scoring_pairs`` (raises DatasetBuildError on bad input)."""
+        check_document(doc)
         for annotation in doc.annotations:
             self.status_counts[annotation.status] += 1
         ranked = ranked_annotations(doc)
@@ -85,33 +117,37 @@ class RowBuilder:
             self.annotators.add(annotation.annotator)
             self.annotators.update(rating.rater for rating in annotation.ratings)
         segments = sorted(doc.segments, key=lambda s: s.seg_id)
-        references = self._references(ranked)
+        references = references_by_segment(ranked)
         rows: dict[str, list[Row]] = {
-            SEGMENTS: self._segment_rows(doc, segments, ranked, references, mt_by_key, split),
+            SEGMENTS: self._segment_rows(doc, segments, ranked, references, scores, split),
             DOCUMENTS: [self._document_row(doc, primary)],
             NER: self._ner_rows(doc, segments, primary),
             TRANSLATION: [
-                {"doc_id": doc.doc_id, "seg_id": s.seg_id, "translation": {"es": s.text, "en": references[s.seg_id][0]["text"]}}
+                {
+                    "doc_id": doc.doc_id,
+                    "seg_id": s.seg_id,
+                    "translation": {SOURCE_LANGUAGE: s.text, TARGET_LANGUAGE: references[s.seg_id][0]["text"]},
+                }
                 for s in segments
                 if s.seg_id in references
             ],
         }
         return rows
 
-    @staticmethod
-    def _references(ranked: list[DocumentAnnotation]) -> dict[int, list[Row]]:
-        references: dict[int, list[Row]] = defaultdict(list)
-        for annotation in ranked:
-            for post_edit in annotation.post_edits:
-                references[post_edit.seg_id].append({"annotator": annotation.annotator, "text": post_edit.text})
-        return references
-
-    def _segment_rows(self, doc, segments, ranked, references, mt_by_key, split) -> list[Row]:
+    def _segment_rows(
+        self,
+        doc: AnnotatedDocument,
+        segments: list[Segment],
+        ranked: list[DocumentAnnotation],
+        references: dict[int, list[Row]],
+        scores: dict[tuple[str, int], SegmentScores],
+        split: str,
+    ) -> list[Row]:
         ratings: dict[tuple[str, int], dict[str, SegmentRating]] = defaultdict(dict)
         for annotation in ranked:
             for rating in annotation.ratings:
                 ratings[(rating.system, rating.seg_id)].setdefault(rating.rater, rating)
-        by_segment = defaultdict(list)
+        by_segment: dict[int, list[Translation]] = defaultdict(list)
         for translation in doc.translations:
             by_segment[translation.seg_id].append(translation)
         rows = []
@@ -127,10 +163,9 @@ class RowBuilder:
                 if mqm is not None:
                     totals.n_rated += 1
                     totals.mqm_sum += mqm
-                scores = None
-                if reference is not None:
-                    scores = self.scorer.segment(mt_by_key[key], reference)
-                    totals.corpus.add(scores)
+                segment_scores = scores.get(key)
+                if segment_scores is not None:
+                    totals.corpus.add(segment_scores)
                 rows.append(
                     {
                         "doc_id": doc.doc_id,
@@ -143,9 +178,9 @@ class RowBuilder:
                         "references": seg_references,
                         "errors": _error_rows(raters.values()),
                         "mqm": mqm,
-                        "bleu": scores.bleu if scores else None,
-                        "chrf": scores.chrf if scores else None,
-                        "ter": scores.ter if scores else None,
+                        "bleu": segment_scores.bleu if segment_scores else None,
+                        "chrf": segment_scores.chrf if segment_scores else None,
+                        "ter": segment_scores.ter if segment_scores else None,
                         "annotators": sorted(raters),
                         "n_raters": len(raters),
                     }
@@ -163,7 +198,9 @@ class RowBuilder:
             "annotator": primary.annotator if primary else None,
         }
 
-    def _ner_rows(self, doc, segments, primary: DocumentAnnotation | None) -> list[Row]:
+    def _ner_rows(
+        self, doc: AnnotatedDocument, segments: list[Segment], primary: DocumentAnnotation | None
+    ) -> list[Row]:
         # Unannotated documents get no NER rows: "no entities marked" is not "no entities".
         if primary is None:
             return []
@@ -202,7 +239,7 @@ class RowBuilder:
         return rows
 
 
-def _error_rows(ratings) -> list[Row]:
+def _error_rows(ratings: Iterable[SegmentRating]) -> list[Row]:
     rows = [
         {
             "start": error.start,

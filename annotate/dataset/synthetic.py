@@ -13,8 +13,8 @@ from annotate.records import (
     DocumentAnnotation,
     ErrorSpan,
     PostEdit,
-    SegmentRating,
     Segment,
+    SegmentRating,
     Span,
     Translation,
 )
@@ -75,7 +75,9 @@ def synthetic_document(index: int, *, segments: int = 4, seed: int = 0, annotato
     return AnnotatedDocument(doc_id, title, text, f"{doc_id}.txt", segment_records, translations, annotations)
 
 
-def synthetic_documents(count: int, *, segments: int = 4, seed: int = 0, annotators: int = 1) -> Iterator[AnnotatedDocument]:
+def synthetic_documents(
+    count: int, *, segments: int = 4, seed: int = 0, annotators: int = 1
+) -> Iterator[AnnotatedDocument]:
     """``count`` synthetic documents, generated lazily."""
     for index in range(count):
         yield synthetic_document(index, segments=segments, seed=seed, annotators=annotators)
