@@ -3,6 +3,7 @@ builder), typed features, selection rules, reproducibility, safety of the previo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -330,3 +331,16 @@ def test_parallel_scoring_writes_the_same_bytes(tmp_path):
             assert path.read_bytes() == parallel.files[config][split].read_bytes(), (config, split)
     assert serial.readme.read_bytes() == parallel.readme.read_bytes()
     assert serial.counts["segments"] and parallel.seconds["sacrebleu"] > 0
+
+
+def test_without_translations_documents_becomes_the_default_config(tmp_path):
+    doc = annotated_document()
+    untranslated = AnnotatedDocument(doc.doc_id, doc.title, doc.text, doc.source_name, doc.segments, [],
+                                     [dataclasses.replace(a, ratings=[], post_edits=[]) for a in doc.annotations])
+    report = build_dataset([untranslated], tmp_path / "ds", name="untranslated")
+    assert sorted(report.counts) == ["documents", "ner"]
+    assert set(report.omitted_configs) == {"segments", "translation", "systems"}
+    import datasets
+
+    default = datasets.load_dataset(str(report.out_dir), cache_dir=str(tmp_path / "cache"))
+    assert default["test"].column_names[:3] == ["doc_id", "title", "text"]

@@ -56,6 +56,13 @@ def size_category(n_rows: int) -> str:
     return "1M<n<10M"
 
 
+def default_config(files: dict[str, dict[str, SplitFile]]) -> str:
+    """``segments`` when it has rows, else the first config that does (``load_dataset(path)`` with
+    no config name needs exactly one default)."""
+    present = [config for config in CONFIG_NAMES if config in files]
+    return DEFAULT_CONFIG if DEFAULT_CONFIG in files else present[0]
+
+
 def _ordered_splits(files: dict[str, SplitFile]) -> list[tuple[str, SplitFile]]:
     return [(split, files[split]) for split in SPLIT_NAMES if split in files]
 
@@ -82,12 +89,13 @@ def front_matter(ctx: CardContext) -> str:
         tags=["mqm", "machine-translation-evaluation", "post-editing", "claim-detection"],
     )
     configs, infos = {}, {}
+    default = default_config(ctx.files)
     for config in CONFIG_NAMES:
         if config not in ctx.files:
             continue
         splits = _ordered_splits(ctx.files[config])
         configs[config] = {"data_files": [{"split": s, "path": f.relative_path} for s, f in splits]}
-        if config == DEFAULT_CONFIG:
+        if config == default:
             configs[config]["default"] = True
         split_dict = SplitDict()
         for split, f in splits:
@@ -145,6 +153,7 @@ def render_card(ctx: CardContext) -> str:
         lstrip_blocks=True,
     )
     configs = []
+    default = default_config(ctx.files)
     for config in CONFIG_NAMES:
         if config not in ctx.files:
             continue
@@ -152,7 +161,7 @@ def render_card(ctx: CardContext) -> str:
         configs.append(
             {
                 "name": config,
-                "default": config == DEFAULT_CONFIG,
+                "default": config == default,
                 "row": CONFIG_ROW_DESCRIPTIONS[config],
                 "splits": {s: f.num_examples for s, f in _ordered_splits(ctx.files[config])},
                 "fields": [(name, describe_feature(feature)) for name, feature in features.items()],
@@ -163,7 +172,7 @@ def render_card(ctx: CardContext) -> str:
         marker=GENERATED_MARKER,
         configs=configs,
         split_names=SPLIT_NAMES,
-        default_config=DEFAULT_CONFIG,
+        default_config=default,
         entity_labels=schema.ENTITY_LABELS,
         claim_types=schema.CLAIM_TYPES,
         mqm_categories=schema.MQM_CATEGORIES,
