@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from annotate.records import Article, Segment, Translation
+from annotate.records import AnnotatedDocument, Article, Segment, Translation
 
 GOLD_EXPORT_NAME = "gold_export.json"
 PROJECT_TITLE = "annotate demo: Spanish news → English"
@@ -71,8 +71,112 @@ def _articles_table(articles: list[Article], segments_by_doc: dict[str, list[Seg
     return table
 
 
+def documents_for_push(pipeline: PipelineOutput) -> list[AnnotatedDocument]:
+    """The articles as Label Studio will show them: clean text, sentences, every translation."""
+    by_doc: dict[str, list[Translation]] = {}
+    for translation in pipeline.translations:
+        by_doc.setdefault(translation.doc_id, []).append(translation)
+    segments: dict[str, list[Segment]] = {}
+    for segment in pipeline.segments:
+        segments.setdefault(segment.doc_id, []).append(segment)
+    return [
+        AnnotatedDocument(doc_id=a.doc_id, title=a.title, text=a.text, source_name=a.source_name,
+                          segments=segments.get(a.doc_id, []), translations=by_doc.get(a.doc_id, []))
+        for a in pipeline.articles
+    ]
+
+
+def attach_gold(docs: list[AnnotatedDocument], gold_export: Path, console: Console) -> int:
+    """Give each document the gold annotations of the same article from ``gold_export`` (a Label
+    Studio export), so the push imports them as an annotator's work. Gold made on other text or
+    sentences than today's pipeline produced is not attached (and said so): offsets would lie."""
+    from annotate.labelstudio import load_export, parse_export
+
+    if not gold_export.is_file():
+        console.print(f"[yellow]no gold annotations at {gold_export}: tasks stay unannotated[/]")
+        return 0
+    gold = {doc.doc_id: doc for doc in parse_export(load_export(gold_export))}
+    attached = 0
+    for doc in docs:
+        match = gold.get(doc.doc_id)
+        if match is None:
+            continue
+        if match.text != doc.text or [s.text for s in match.segments] != [s.text for s in doc.segments]:
+            console.print(f"[yellow]gold for {doc.source_name} was made on a different text or "
+                          f"segmentation: not attached[/]")
+            continue
+        gold_mt = {(t.system, t.seg_id): t.mt for t in match.translations}
+        ours = {(t.system, t.seg_id): t.mt for t in doc.translations}
+        if any(ours.get(key, mt) != mt for key, mt in gold_mt.items()):
+            console.print(f"[yellow]gold for {doc.source_name} rates other MT outputs than today's: "
+                          f"not attached[/]")
+            continue
+        doc.annotations = [a for a in match.annotations if a.status == "completed"]
+        attached += 1
+    return attached
+
+
 def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     """Run the demo; returns the process exit code (non-zero when some input could not be used)."""
+    from annotate.dataset import build_dataset
+    from annotate.labelstudio import LabelStudioError, ensure_server, pull, push_documents
+    from annotate.labelstudio.server import server_status
+
     console.rule("1 · ingest → segment → translate")
     pipeline = run_text_pipeline(source_dir, console)
+    if not pipeline.articles:
+        console.print(f"[red]no article could be ingested from {source_dir}[/]")
+        return 1
+
+    console.rule("2 · Label Studio: local server, push with pre-annotations and gold annotations")
+    docs = documents_for_push(pipeline)
+    attached = attach_gold(docs, source_dir / GOLD_EXPORT_NAME, console)
+    try:
+        with console.status("starting Label Studio (the first start migrates its database: ~1 min)…"):
+            conn = ensure_server()
+        with console.status("pushing tasks (pre-annotating entities with spaCy)…"):
+            report = push_documents(conn, docs, PROJECT_TITLE)
+    except LabelStudioError as exc:
+        console.print(f"[red]Label Studio: {exc}[/]")
+        return 1
+    console.print(report.summary())
+    console.print(f"gold annotations attached to {attached} of {len(docs)} articles "
+                  f"(annotator pseudonym of the team's gold work)")
+    for doc_id, task_id in report.skipped_annotated.items():
+        console.print(f"[yellow]task {task_id} ({doc_id}) already has annotations: left untouched[/]")
+
+    console.rule("3 · pull the annotations and build the Hugging Face dataset")
+    export_path = out_dir / "labelstudio-export.json"
+    try:
+        pulled = pull(conn, PROJECT_TITLE, out=export_path)
+    except (LabelStudioError, ValueError) as exc:
+        console.print(f"[red]pull failed: {exc}[/]")
+        return 1
+    dataset_dir = out_dir / "dataset"
+    built = build_dataset(pulled.documents, dataset_dir, name="demo-seeds-es-en",
+                          guidelines_path=source_dir / "GUIDELINES.md"
+                          if (source_dir / "GUIDELINES.md").is_file() else None)
+    console.print(f"export: {pulled.path} ({pulled.tasks} tasks)")
+    console.print(_counts_table(built.counts))
+
+    console.rule("Done")
+    status = server_status()
+    console.print(f"Label Studio: [bold]{report.project_url}[/]")
+    console.print(f"  log in as [bold]{conn.username}[/]; the password is in {status.credentials_path} "
+                  f"(readable by you only)" if not conn.external else "  (your own server)")
+    console.print("  stop it with: .venv/bin/annotate server stop")
+    console.print(f"Dataset: [bold]{dataset_dir}[/]\n  import datasets\n"
+                  f"  ds = datasets.load_dataset({str(dataset_dir)!r}, \"segments\")  "
+                  f"# also documents, ner, translation, systems")
     return 1 if pipeline.problems else 0
+
+
+def _counts_table(counts: dict[str, dict[str, int]]) -> Table:
+    table = Table(title="Dataset configs (rows per split)", title_justify="left")
+    table.add_column("config")
+    splits = sorted({split for per in counts.values() for split in per})
+    for split in splits:
+        table.add_column(split, justify="right")
+    for config, per in sorted(counts.items()):
+        table.add_row(config, *(str(per.get(split, 0)) for split in splits))
+    return table
