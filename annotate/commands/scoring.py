@@ -1,9 +1,184 @@
-"""Subcommands: scoring (filled in by its stage)."""
+"""Subcommands for translation quality: ``import-mqm``, ``export-mqm``, ``mqm-scores``, ``score``
+and ``report``.
+
+Inputs are dispatched by extension: ``.tsv`` is a WMT MQM TSV file (Google's format), ``.json`` a
+Label Studio JSON export, ``.jsonl`` AnnotatedDocument records (e.g. from ``import-mqm``)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+ALLOW_HELP = ("Accept this MQM category although the schema lacks it (repeatable), e.g. "
+              "'Fluency/Display' found in Google's TED files.")
+Allow = Annotated[Optional[list[str]], typer.Option("--allow-category", help=ALLOW_HELP)]
+Reference = Annotated[str, typer.Option(
+    "--reference", "-r",
+    help="'post_edits' (the annotators' post-edited translations) or the name of a system whose "
+         "translations are the reference (e.g. 'ref' in WMT TED files).")]
+Baseline = Annotated[Optional[str], typer.Option(
+    "--baseline", "-b", help="System every other one is tested against (default: the first system).")]
+
+
+def _fail(message: str) -> typer.Exit:
+    from rich.console import Console
+
+    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(2)
+
+
+def load_documents(path: Path, allow_categories: list[str] | None = None):
+    """Annotated documents from a ``.tsv`` (WMT MQM), ``.json`` (Label Studio export) or
+    ``.jsonl`` (AnnotatedDocument records) file, plus the TSV's global segment ids if any."""
+    from annotate.records import AnnotatedDocument
+
+    suffix = path.suffix.lower()
+    if suffix == ".tsv":
+        from annotate.mqm_tsv import read_mqm_tsv
+
+        result = read_mqm_tsv(path, extra_categories=allow_categories or ())
+        return result.documents, result.global_seg_ids
+    if suffix == ".json":
+        from annotate.labelstudio.export import load_export, parse_export
+
+        return parse_export(load_export(path)), None
+    if suffix == ".jsonl":
+        from annotate.commands._io import read_records
+
+        with path.open(encoding="utf-8") as stream:
+            return list(read_records(AnnotatedDocument, stream, name=str(path))), None
+    raise ValueError(f"{path}: unknown input type {suffix!r}; use .tsv (WMT MQM), .json "
+                     "(Label Studio export) or .jsonl (AnnotatedDocument records)")
+
+
+def _load(path: Path, allow: list[str] | None):
+    if not path.exists():
+        raise _fail(f"{path}: no such file")
+    try:
+        return load_documents(path, allow)
+    except (ValueError, OSError) as exc:  # MQMTsvError, ExportError, JsonlError are ValueErrors
+        raise _fail(str(exc)) from None
+
+
+def import_mqm(
+    tsv: Annotated[Path, typer.Argument(help="WMT MQM TSV file.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="JSONL file (default: stdout).")] = None,
+    allow: Allow = None,
+) -> None:
+    """Import a WMT MQM TSV file as AnnotatedDocument JSON Lines (one document per line)."""
+    from annotate.commands._io import write_records
+
+    docs, _ = _load(tsv, allow)
+    if output is None:
+        write_records(docs)
+        return
+    with output.open("w", encoding="utf-8") as stream:
+        count = write_records(docs, stream)
+    typer.echo(f"{count} documents → {output}", err=True)
+
+
+def export_mqm(
+    source: Annotated[Path, typer.Argument(help="Input: .jsonl documents, .json Label Studio export or .tsv.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="TSV file (default: stdout).")] = None,
+    allow: Allow = None,
+) -> None:
+    """Write annotations as a WMT MQM TSV file (opens in Google's MQM Viewer)."""
+    from annotate.mqm_tsv import write_mqm_tsv
+
+    docs, global_ids = _load(source, allow)
+    try:
+        if output is None:
+            write_mqm_tsv(docs, sys.stdout, global_seg_ids=global_ids)
+        else:
+            count = write_mqm_tsv(docs, output, global_seg_ids=global_ids)
+            typer.echo(f"{count} rows → {output}", err=True)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+
+
+def mqm_scores(
+    tsv: Annotated[Path, typer.Argument(help="WMT MQM TSV file (or .json / .jsonl annotations).")],
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"systems": {system: mean MQM per segment}}.')] = False,
+    allow: Allow = None,
+) -> None:
+    """System-level MQM (mean per segment, lower is better), best system first."""
+    from annotate.scoring.mqm import score_documents
+
+    docs, _ = _load(tsv, allow)
+    try:
+        mqm = score_documents(docs)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    ranking = mqm.ranking()
+    if as_json:
+        typer.echo(json.dumps({"systems": {s: mqm.systems[s] for s in ranking}}, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"MQM — {tsv.name} (lower is better)", title_justify="left")
+    for column in ("rank", "system", "MQM", "segments"):
+        table.add_column(column, justify="left" if column == "system" else "right")
+    for rank, system in enumerate(ranking, 1):
+        table.add_row(str(rank), system, f"{mqm.systems[system]:.3f}", str(mqm.n_segments[system]))
+    Console().print(table)
+
+
+def score(
+    source: Annotated[Path, typer.Argument(help="Label Studio export (.json), WMT MQM TSV (.tsv) or .jsonl.")],
+    reference: Reference = "post_edits",
+    baseline: Baseline = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the system table as JSON.")] = False,
+    tests: Annotated[str, typer.Option(help="Paired tests: 'bs', 'ar' or 'bs,ar'.")] = "bs,ar",
+    allow: Allow = None,
+) -> None:
+    """Score every system: BLEU / chrF++ / TER with CIs and paired significance, and MQM."""
+    from annotate.report import evaluation_table, evaluation_to_dict
+    from annotate.scoring.evaluate import evaluate
+
+    docs, _ = _load(source, allow)
+    try:
+        evaluation = evaluate(docs, reference=reference, baseline=baseline,
+                              tests=[t.strip() for t in tests.split(",") if t.strip()])
+    except (ValueError, KeyError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(evaluation_to_dict(evaluation), ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+
+    Console().print(evaluation_table(evaluation, title=source.name))
+
+
+def report(
+    source: Annotated[Path, typer.Argument(help="Label Studio export (.json), WMT MQM TSV (.tsv) or .jsonl.")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for report.html, report.md, scores.json.")],
+    reference: Reference = "post_edits",
+    baseline: Baseline = None,
+    title: Annotated[str, typer.Option(help="Report title.")] = "Translation quality report",
+    dataset: Annotated[str, typer.Option(help="Dataset name shown in the provenance (default: the file name).")] = "",
+    allow: Allow = None,
+) -> None:
+    """Write a self-contained HTML report and its Markdown twin."""
+    from annotate.report import build_report
+
+    docs, _ = _load(source, allow)
+    try:
+        paths = build_report(docs, reference=reference, baseline=baseline, title=title, out_dir=out_dir,
+                             dataset=dataset or source.name)
+    except (ValueError, KeyError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"{paths.html}\n{paths.markdown}\n{paths.data}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the `annotate` app."""
+    app.command("import-mqm")(import_mqm)
+    app.command("export-mqm")(export_mqm)
+    app.command("mqm-scores")(mqm_scores)
+    app.command("score")(score)
+    app.command("report")(report)

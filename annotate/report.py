@@ -1,0 +1,353 @@
+"""Translation-quality reports: one self-contained HTML file (figures embedded as base64 PNG, CSS
+inline, no script, nothing fetched) and a Markdown twin, plus ``scores.json`` with every number.
+
+    paths = build_report(docs, reference="ref", title="TED talks en→de", out_dir=Path("reports/ted"))
+
+Contents: system table (scores ± 95% CI, p-values vs the baseline, significance clusters, MQM,
+rank), MQM by category and severity, per-document table, the worst segments with their error
+spans highlighted in the MT, metric–MQM correlation, annotator agreement, signatures and
+provenance. The numbers come from :func:`annotate.scoring.evaluate.evaluate`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from annotate.records import AnnotatedDocument
+from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
+from annotate.scoring.evaluate import MQM_NAME, POST_EDITS, Evaluation, evaluate
+from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
+
+SEVERITY_RANK = {s.name: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}  # Major > Minor > Neutral
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where a report was written."""
+
+    html: Path
+    markdown: Path
+    data: Path
+
+
+def build_report(
+    docs: Sequence[AnnotatedDocument], *, out_dir: Path | str, reference: str = POST_EDITS,
+    baseline: str | None = None, title: str = "Translation quality report", dataset: str = "",
+    weights: MQMWeights = GOOGLE_MQM_WEIGHTS, n_worst: int = 12, tests: Sequence[str] = ("bs", "ar"),
+    ar_trials: int = 0, bootstrap_samples: int = 0, n_jobs: int = 0, trg_lang: str = "",
+) -> ReportPaths:
+    """Evaluate ``docs`` and write ``report.html``, ``report.md`` (+ ``figures/``) and
+    ``scores.json`` into ``out_dir``. ``reference`` is ``"post_edits"`` or a system name."""
+    evaluation = evaluate(docs, reference=reference, baseline=baseline, weights=weights, tests=tests,
+                          ar_trials=ar_trials, bootstrap_samples=bootstrap_samples, trg_lang=trg_lang, n_jobs=n_jobs)
+    return render_report(evaluation, docs, out_dir=out_dir, title=title, dataset=dataset, n_worst=n_worst)
+
+
+def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, out_dir: Path | str,
+                  title: str, dataset: str = "", n_worst: int = 12) -> ReportPaths:
+    """Write the report files for an existing evaluation."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    from annotate.scoring import figures
+
+    out = Path(out_dir)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    context = report_context(evaluation, docs, title=title, dataset=dataset, n_worst=n_worst)
+    order = [r["system"] for r in context["systems"]]
+    pngs = {
+        "mqm_categories": figures.mqm_by_category(evaluation, [s for s in order if evaluation.row(s).mqm is not None]),
+        "metrics": figures.metric_scores(evaluation, order),
+        "correlation": figures.metric_vs_mqm(evaluation),
+    }
+    context["figures"] = {}
+    for name, png in pngs.items():
+        if png is not None:
+            (out / "figures" / f"{name}.png").write_bytes(png)
+            context["figures"][name] = {"file": f"figures/{name}.png",
+                                        "data_uri": "data:image/png;base64," + base64.b64encode(png).decode()}
+    env = Environment(loader=PackageLoader("annotate", "templates"), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html", "j2"], default_for_string=True), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["num"] = _num
+    env.filters["pval"] = _pval
+    env.filters["md"] = _md_escape
+    paths = ReportPaths(out / "report.html", out / "report.md", out / "scores.json")
+    paths.html.write_text(env.get_template("report.html.j2").render(**context), encoding="utf-8")
+    md_env = env.overlay(autoescape=False)
+    paths.markdown.write_text(md_env.get_template("report.md.j2").render(**context), encoding="utf-8")
+    paths.data.write_text(json.dumps(evaluation_to_dict(evaluation), ensure_ascii=False, indent=1), encoding="utf-8")
+    return paths
+
+
+def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, title: str, dataset: str = "",
+                   n_worst: int = 12) -> dict[str, Any]:
+    """Everything the templates show, as plain values (the templates only format)."""
+    rows = sorted(evaluation.systems, key=lambda r: (r.rank is None, r.rank or 0, r.system))
+    base = evaluation.row(evaluation.baseline)
+    systems = []
+    for row in rows:
+        metrics = {}
+        for metric in METRIC_NAMES:
+            if metric in row.metrics:
+                gain = (row.metrics[metric].score - base.metrics[metric].score) * (1 if HIGHER_IS_BETTER[metric] else -1)
+                significant = _significant(row.p_bs.get(metric), row.p_ar.get(metric), evaluation.alpha)
+                metrics[metric] = {"score": row.metrics[metric].score, "ci": row.ci.get(metric),
+                                   "p_bs": row.p_bs.get(metric), "p_ar": row.p_ar.get(metric),
+                                   "cluster": row.cluster.get(metric), "direction": _direction(significant, gain)}
+        mqm_gain = None if row.mqm is None or base.mqm is None else base.mqm - row.mqm
+        mqm_significant = row.mqm_p is not None and row.mqm_p < evaluation.alpha
+        systems.append({"system": row.system, "version": row.version, "rank": row.rank, "metrics": metrics,
+                        "is_baseline": row.system == evaluation.baseline, "is_reference": row.is_reference,
+                        "mqm": row.mqm, "mqm_ci": row.mqm_ci, "mqm_p": row.mqm_p, "mqm_cluster": row.cluster.get(MQM_NAME),
+                        "mqm_direction": _direction(mqm_significant, mqm_gain), "mqm_segments": row.mqm_segments})
+    return {
+        "title": title, "evaluation": evaluation, "systems": systems, "metric_names": list(METRIC_NAMES),
+        "higher_is_better": HIGHER_IS_BETTER, "alpha": evaluation.alpha,
+        "categories": _category_table(evaluation), "documents": _document_table(evaluation, docs, [r.system for r in rows]),
+        "worst": worst_segments(evaluation, docs, n_worst), "correlations": evaluation.correlations,
+        "agreement": evaluation.agreement, "provenance": provenance(evaluation, docs, dataset),
+    }
+
+
+def worst_segments(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], n: int) -> list[dict[str, Any]]:
+    """The ``n`` worst-scored (system, segment) pairs by MQM, with the MT split into pieces for
+    highlighting: ``{"text", "severity", "title"}``; empty spans become a marker piece."""
+    if evaluation.mqm is None or n <= 0:
+        return []
+    by_doc = {d.doc_id: d for d in docs}
+    scored = [s for s in evaluation.mqm.segments if s.score > 0]  # error-free segments are not "worst"
+    worst = sorted(scored, key=lambda s: (-s.score, s.system, s.doc_id, s.seg_id))[:n]
+    out = []
+    for seg in worst:
+        doc = by_doc.get(seg.doc_id)
+        ratings = [r for a in (doc.annotations if doc else []) for r in a.ratings
+                   if r.system == seg.system and r.seg_id == seg.seg_id]
+        if not ratings:
+            continue
+        errors = [(e, r.rater) for r in ratings for e in r.errors]
+        target_errors = [(e, rater) for e, rater in errors if getattr(e, "side", "target") == "target"]
+        reference = _reference_text(evaluation, seg.doc_id, seg.seg_id)
+        pieces = highlight_pieces(ratings[0].target, target_errors)
+        out.append({"system": seg.system, "doc_id": seg.doc_id, "seg_id": seg.seg_id, "score": seg.score,
+                    "raters": sorted(seg.rater_scores), "source": ratings[0].source, "pieces": pieces,
+                    "markdown_mt": markdown_highlight(pieces), "reference": reference,
+                    "errors": [{"category": e.category, "severity": e.severity, "text": e.text, "rater": rater,
+                                "side": getattr(e, "side", "target"), "comment": e.comment,
+                                "weight": evaluation.mqm.weights.weight(e.category, e.severity)}
+                               for e, rater in errors]})
+    return out
+
+
+def highlight_pieces(text: str, errors: Sequence[tuple[Any, str]]) -> list[dict[str, str]]:
+    """Split ``text`` at every error boundary; each piece carries the most severe covering error's
+    severity and a tooltip listing all covering errors. Text stays raw: templates escape it."""
+    bounds = sorted({0, len(text)} | {e.start for e, _ in errors} | {e.end for e, _ in errors})
+    pieces: list[dict[str, str]] = []
+    for start, end in zip(bounds, bounds[1:] + [None]):
+        for error, rater in errors:  # empty spans: a zero-width marker where the error sits
+            if error.start == error.end == start:
+                pieces.append({"text": "", "severity": error.severity.lower(),
+                               "title": f"{error.severity} · {error.category} (no extent) · {rater}"})
+        if end is None:
+            break
+        covering = [(e, r) for e, r in errors if e.start <= start and end <= e.end and e.start < e.end]
+        piece = {"text": text[start:end], "severity": "", "title": ""}
+        if covering:
+            top = max(covering, key=lambda er: SEVERITY_RANK.get(er[0].severity, 0))
+            piece["severity"] = top[0].severity.lower()
+            piece["title"] = "; ".join(f"{e.severity} · {e.category} · {r}" for e, r in covering)
+        pieces.append(piece)
+    return pieces
+
+
+def markdown_highlight(pieces: Sequence[dict[str, str]]) -> str:
+    """The MT as Markdown: runs of highlighted pieces in one **bold** run, ⟂ for empty spans."""
+    out: list[str] = []
+    run: list[str] = []
+    for piece in pieces:
+        if piece["severity"] and piece["text"]:
+            run.append(piece["text"])
+            continue
+        if run:
+            out.append(_bold("".join(run)))
+            run = []
+        out.append("⟂" if piece["severity"] else _md_escape(piece["text"]))
+    if run:
+        out.append(_bold("".join(run)))
+    return "".join(out)
+
+
+def _bold(text: str) -> str:
+    # Markdown bold must not start or end with a space: keep the spaces outside the markers.
+    stripped = text.strip()
+    if not stripped:
+        return _md_escape(text)
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    return f"{lead}**{_md_escape(stripped)}**{trail}"
+
+
+def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], dataset: str = "") -> dict[str, Any]:
+    """What was evaluated, with what, when: enough to reproduce every number."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import annotate
+
+    def package_version(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    weights = evaluation.mqm.weights if evaluation.mqm else GOOGLE_MQM_WEIGHTS
+    sources = sorted({d.source_name for d in docs if d.source_name})
+    return {
+        "dataset": dataset or ", ".join(sources) or "(unnamed)",
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "tool": f"annotate {annotate.__version__}", "sacrebleu": package_version("sacrebleu"),
+        "python": platform.python_version(), "documents": len(docs),
+        "segments": sum(len(d.segments) for d in docs), "metric_segments": len(evaluation.segment_keys),
+        "skipped_segments": evaluation.skipped_segments, "reference_streams": evaluation.n_reference_streams,
+        "reference": ("post-edits of the annotations" if evaluation.reference == POST_EDITS
+                      else f"system '{evaluation.reference}'"),
+        "baseline": evaluation.baseline, "raters": evaluation.mqm.raters if evaluation.mqm else [],
+        "systems": [(r.system, r.version or "—") for r in evaluation.systems],
+        "signatures": evaluation.signatures,
+        "significance": {test: table.signatures for test, table in evaluation.significance.items()},
+        "weights": {"severity": dict(weights.severity),
+                    "overrides": {f"{c} / {s}": w for (c, s), w in weights.overrides.items()}},
+    }
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """Every number of an evaluation as JSON-ready data (``scores.json``, ``annotate score --json``)."""
+    systems = {}
+    for row in evaluation.systems:
+        systems[row.system] = {
+            "version": row.version, "rank": row.rank, "is_reference": row.is_reference,
+            "is_baseline": row.system == evaluation.baseline,
+            "metrics": {m: {"score": s.score, "ci95": row.ci.get(m), "p_bootstrap": row.p_bs.get(m),
+                            "p_approximate_randomization": row.p_ar.get(m), "cluster": row.cluster.get(m)}
+                        for m, s in row.metrics.items()},
+            "mqm": None if row.mqm is None else {"score": row.mqm, "ci95": row.mqm_ci, "p_approximate_randomization":
+                                                 row.mqm_p, "cluster": row.cluster.get(MQM_NAME),
+                                                 "segments": row.mqm_segments},
+        }
+    agreement = evaluation.agreement
+    return {
+        "reference": evaluation.reference, "baseline": evaluation.baseline, "alpha": evaluation.alpha,
+        "segments": len(evaluation.segment_keys), "reference_streams": evaluation.n_reference_streams,
+        "signatures": evaluation.signatures, "systems": systems, "clusters": evaluation.clusters,
+        "mqm_breakdown": {s: {f"{c} / {sev}": v for (c, sev), v in b.items()}
+                          for s, b in (evaluation.mqm.breakdown.items() if evaluation.mqm else [])},
+        "correlations": [vars(c) for c in evaluation.correlations],
+        "agreement": None if agreement is None else {
+            "documents": agreement.n_documents, "pairs": agreement.n_pairs,
+            "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in agreement.span_f1.items()},
+            "severity_agreement": agreement.severity_agreement, "krippendorff_alpha_mqm": agreement.alpha_mqm,
+            "alpha_units": agreement.alpha_units},
+    }
+
+
+def evaluation_table(evaluation: Evaluation, title: str = ""):
+    """A rich table of the system scores (for the terminal)."""
+    from rich.table import Table
+
+    table = Table(title=f"{title} — reference: {evaluation.reference}, baseline: {evaluation.baseline}",
+                  title_justify="left", caption=f"p: paired bootstrap / approximate randomization vs baseline; "
+                                                f"[n]: significance cluster (alpha {evaluation.alpha})")
+    table.add_column("rank", justify="right")
+    table.add_column("system")
+    for metric in METRIC_NAMES:
+        table.add_column(f"{metric} {'↑' if HIGHER_IS_BETTER[metric] else '↓'}", justify="right")
+    table.add_column("MQM ↓", justify="right")
+    for row in sorted(evaluation.systems, key=lambda r: (r.rank is None, r.rank or 0)):
+        cells = []
+        for metric in METRIC_NAMES:
+            if metric not in row.metrics:
+                cells.append("ref" if row.is_reference else "—")
+                continue
+            cell = f"{row.metrics[metric].score:.2f} ±{_num(row.ci.get(metric))} [{row.cluster.get(metric, '')}]"
+            if row.p_bs.get(metric) is not None or row.p_ar.get(metric) is not None:
+                cell += f"\np {_pval(row.p_bs.get(metric))} / {_pval(row.p_ar.get(metric))}"
+            cells.append(cell)
+        mqm = "—" if row.mqm is None else f"{row.mqm:.3f} ±{_num(row.mqm_ci, 3)} [{row.cluster.get(MQM_NAME, '')}]"
+        table.add_row(str(row.rank or ""), row.system + (" (baseline)" if row.system == evaluation.baseline else ""),
+                      *cells, mqm)
+    return table
+
+
+def _category_table(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Error counts and MQM points per segment by (category, severity), all systems together."""
+    mqm = evaluation.mqm
+    if mqm is None:
+        return []
+    total_segments = sum(mqm.n_segments.values()) or 1
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for system, counts in mqm.error_counts.items():
+        for key, count in counts.items():
+            row = rows.setdefault(key, {"category": key[0], "severity": key[1], "count": 0, "points": 0.0})
+            row["count"] += count
+            row["points"] += mqm.breakdown[system][key] * mqm.n_segments[system] / total_segments
+    return sorted(rows.values(), key=lambda r: (-r["points"], -r["count"], r["category"]))
+
+
+def _document_table(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], systems: Sequence[str]) -> dict[str, Any]:
+    """MQM and chrF++ per document and system."""
+    chrf: dict[str, dict[str, float]] = {}
+    if evaluation.statistics is not None:
+        for doc in docs:
+            indices = [i for i, (d, _) in enumerate(evaluation.segment_keys) if d == doc.doc_id]
+            if indices:
+                chrf[doc.doc_id] = evaluation.statistics.subset_scores("chrF2++", indices)
+    rows = []
+    for doc in docs:
+        mqm = evaluation.mqm.documents.get(doc.doc_id, {}) if evaluation.mqm else {}
+        cells = {s: {"mqm": mqm.get(s), "chrf": chrf.get(doc.doc_id, {}).get(s)} for s in systems}
+        best = min((s for s in systems if mqm.get(s) is not None), key=lambda s: mqm[s], default=None)
+        rows.append({"doc_id": doc.doc_id, "title": doc.title, "segments": len(doc.segments), "cells": cells, "best": best})
+    return {"systems": list(systems), "rows": rows}
+
+
+def _reference_text(evaluation: Evaluation, doc_id: str, seg_id: int) -> str:
+    try:
+        index = evaluation.segment_keys.index((doc_id, seg_id))
+    except ValueError:
+        return ""
+    return evaluation.references[0][index] if evaluation.references else ""
+
+
+def _significant(p_bs: float | None, p_ar: float | None, alpha: float) -> bool | None:
+    values = [p for p in (p_bs, p_ar) if p is not None]
+    return None if not values else all(p < alpha for p in values)
+
+
+def _direction(significant: bool | None, gain: float | None) -> str:
+    """"better" / "worse" than the baseline when significant, else ""."""
+    if not significant or gain is None or gain == 0:
+        return ""
+    return "better" if gain > 0 else "worse"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _pval(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _md_escape(text: Any) -> str:
+    """Escape text for a Markdown table cell or paragraph."""
+    out = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    for char in "*_`[]<>#":
+        out = out.replace(char, "\\" + char)
+    return out

@@ -1,0 +1,193 @@
+"""Inter-annotator agreement where several annotators labelled the same document.
+
+* **Span F1** per layer — ``entities`` and ``claims`` (spans in the source article) and
+  ``errors`` (MQM error spans in each system's translation of each segment) — for every pair of
+  annotators of a document, micro-averaged over documents and pairs:
+
+  - *exact*: same start, end and label;
+  - *overlap*: same label and the spans share at least one character (two empty spans — e.g.
+    omission markers — match when they sit at the same position). Precision counts spans of A
+    that match some span of B, recall spans of B matched by A, so the score is symmetric.
+
+* **Severity agreement** on error spans matched by overlap (one-to-one, greedily by largest
+  overlap): the share of matched pairs with the same severity.
+* **Krippendorff's alpha** (interval) on segment MQM scores, raters × (system, segment) units,
+  computed with the ``krippendorff`` package (Krippendorff 2011, "Computing Krippendorff's
+  Alpha-Reliability"); None when no unit has two raters.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from annotate.records import AnnotatedDocument, DocumentAnnotation
+from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
+from annotate.scoring.mqm import COUNTED_STATUSES, rating_penalty
+
+LAYERS: tuple[str, ...] = ("entities", "claims", "errors")
+# A comparable span: (unit, start, end, label). The unit is "" for article spans and
+# "system#seg_id" for error spans, so errors only match within the same translation.
+SpanKey = tuple[str, int, int, str]
+
+
+@dataclass
+class SpanCounts:
+    """Micro-averaged span agreement counts for one layer and one matching mode."""
+
+    matched_a: int = 0  # spans of A matching some span of B
+    total_a: int = 0
+    matched_b: int = 0
+    total_b: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.matched_a / self.total_a if self.total_a else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched_b / self.total_b if self.total_b else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class AgreementReport:
+    """Agreement over all documents annotated by two or more annotators."""
+
+    n_documents: int = 0  # documents with ≥ 2 counted annotations
+    n_pairs: int = 0  # annotator pairs compared (summed over documents)
+    span_f1: dict[str, dict[str, SpanCounts]] = field(default_factory=dict)  # layer → exact|overlap → counts
+    severity_matched: int = 0
+    severity_agreeing: int = 0
+    alpha_mqm: float | None = None
+    alpha_units: int = 0  # (system, segment) units with ≥ 2 raters
+
+    @property
+    def severity_agreement(self) -> float | None:
+        """Share of overlap-matched error pairs with the same severity (None if none matched)."""
+        return self.severity_agreeing / self.severity_matched if self.severity_matched else None
+
+
+def layer_spans(annotation: DocumentAnnotation, layer: str, units: set[str] | None = None) -> list[SpanKey]:
+    """The comparable spans of one annotation for ``entities``, ``claims`` or ``errors``; for
+    errors, only in the translations ``units`` ("system#seg_id") when given."""
+    if layer == "entities":
+        return [("", s.start, s.end, s.label) for s in annotation.entities]
+    if layer == "claims":
+        return [("", s.start, s.end, s.label) for s in annotation.claims]
+    if layer == "errors":
+        return [(unit, e.start, e.end, e.category) for r in annotation.ratings for e in r.errors
+                for unit in [f"{r.system}#{r.seg_id}"] if units is None or unit in units]
+    raise ValueError(f"unknown layer {layer!r}; use one of {LAYERS}")
+
+
+def spans_match(a: SpanKey, b: SpanKey, mode: str) -> bool:
+    """Do two spans match under ``mode`` (``"exact"`` or ``"overlap"``)?"""
+    if a[0] != b[0] or a[3] != b[3]:
+        return False
+    if mode == "exact":
+        return a[1] == b[1] and a[2] == b[2]
+    if mode == "overlap":
+        if a[1] == a[2] or b[1] == b[2]:  # an empty span is a position
+            return a[1] == b[1] and a[2] == b[2] or (a[1] < b[1] < a[2]) or (b[1] < a[1] < b[2])
+        return min(a[2], b[2]) > max(a[1], b[1])
+    raise ValueError(f"unknown matching mode {mode!r}; use 'exact' or 'overlap'")
+
+
+def span_counts(spans_a: Sequence[SpanKey], spans_b: Sequence[SpanKey], mode: str) -> SpanCounts:
+    """Agreement counts between two annotators' spans of one layer of one document."""
+    return SpanCounts(
+        matched_a=sum(any(spans_match(a, b, mode) for b in spans_b) for a in spans_a),
+        total_a=len(spans_a),
+        matched_b=sum(any(spans_match(a, b, mode) for a in spans_a) for b in spans_b),
+        total_b=len(spans_b),
+    )
+
+
+def rated_units(annotation: DocumentAnnotation) -> set[str]:
+    """The translations ("system#seg_id") an annotation rated, with or without errors."""
+    return {f"{r.system}#{r.seg_id}" for r in annotation.ratings}
+
+
+def severity_pairs(a: DocumentAnnotation, b: DocumentAnnotation) -> list[tuple[str, str]]:
+    """Severities of error spans matched one-to-one by overlap (largest overlap first)."""
+    errors_a = [((f"{r.system}#{r.seg_id}", e.start, e.end, e.category), e.severity) for r in a.ratings for e in r.errors]
+    errors_b = [((f"{r.system}#{r.seg_id}", e.start, e.end, e.category), e.severity) for r in b.ratings for e in r.errors]
+    candidates = []
+    for i, (span_a, _) in enumerate(errors_a):
+        for j, (span_b, _) in enumerate(errors_b):
+            if spans_match(span_a, span_b, "overlap"):
+                overlap = min(span_a[2], span_b[2]) - max(span_a[1], span_b[1])
+                candidates.append((-overlap, i, j))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for _, i, j in sorted(candidates):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((errors_a[i][1], errors_b[j][1]))
+    return pairs
+
+
+def agreement(
+    docs: Iterable[AnnotatedDocument], *, weights: MQMWeights = GOOGLE_MQM_WEIGHTS,
+    statuses: Sequence[str] = COUNTED_STATUSES,
+) -> AgreementReport:
+    """Span F1 per layer, severity agreement and Krippendorff's alpha over all documents."""
+    report = AgreementReport(span_f1={layer: {"exact": SpanCounts(), "overlap": SpanCounts()} for layer in LAYERS})
+    rater_scores: dict[tuple[str, str, int], dict[str, float]] = defaultdict(dict)
+    for doc in docs:
+        annotations = [a for a in doc.annotations if a.status in statuses]
+        for annotation in annotations:
+            for rating in annotation.ratings:
+                rater_scores[(rating.system, rating.doc_id, rating.seg_id)][rating.rater] = rating_penalty(rating, weights)
+        compared = False
+        for a, b in itertools.combinations(annotations, 2):
+            shared = rated_units(a) & rated_units(b)
+            has_source_layers = bool(a.entities or a.claims) and bool(b.entities or b.claims)
+            if a.annotator == b.annotator or not (shared or has_source_layers):
+                continue  # e.g. WMT MQM files: each rater saw different systems' translations
+            compared = True
+            report.n_pairs += 1
+            for layer in LAYERS:
+                spans_a, spans_b = layer_spans(a, layer, shared), layer_spans(b, layer, shared)
+                for mode, total in report.span_f1[layer].items():
+                    counts = span_counts(spans_a, spans_b, mode)
+                    total.matched_a += counts.matched_a
+                    total.total_a += counts.total_a
+                    total.matched_b += counts.matched_b
+                    total.total_b += counts.total_b
+            for sev_a, sev_b in severity_pairs(a, b):
+                report.severity_matched += 1
+                report.severity_agreeing += sev_a == sev_b
+        report.n_documents += compared
+    report.alpha_mqm, report.alpha_units = mqm_alpha(rater_scores)
+    return report
+
+
+def mqm_alpha(rater_scores: dict[tuple[str, str, int], dict[str, float]]) -> tuple[float | None, int]:
+    """Krippendorff's alpha (interval) of raters' segment MQM scores; returns (alpha, #units with
+    ≥ 2 raters). Units rated once carry no agreement information and are left out."""
+    import numpy as np
+
+    units = [scores for scores in rater_scores.values() if len(scores) >= 2]
+    if not units:
+        return None, 0
+    raters = sorted({rater for scores in units for rater in scores})
+    data = np.full((len(raters), len(units)), np.nan)
+    for column, scores in enumerate(units):
+        for rater, score in scores.items():
+            data[raters.index(rater), column] = score
+    values = data[~np.isnan(data)]
+    if np.allclose(values, values[0]):
+        return 1.0, len(units)  # every rating identical: perfect agreement (alpha's 0/0 case)
+    import krippendorff
+
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="interval")), len(units)

@@ -1,0 +1,237 @@
+"""Everything a translation-quality report shows, computed from annotated documents.
+
+:func:`evaluate` gathers each system's translations and the references from
+:class:`~annotate.records.AnnotatedDocument` records, then runs the automatic metrics, paired
+significance (bootstrap and approximate randomization), significance clusters, MQM, correlation
+and agreement. ``annotate score`` prints its result; :mod:`annotate.report` renders it.
+
+References: ``reference="post_edits"`` uses the post-edits in the documents' completed annotations
+(one reference stream per post-editor, as many streams as every used segment has); any other
+value names a system whose translations serve as the reference (e.g. ``ref`` in WMT TED data),
+and that system is then left out of the automatic-metric rows (it would score against itself).
+Metrics use the segments that have a reference and a translation from every evaluated system.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from annotate.records import AnnotatedDocument
+from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
+from annotate.scoring.agreement import AgreementReport, agreement
+from annotate.scoring.correlation import Correlation, segment_correlations, system_correlations
+from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
+from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, score_documents
+from annotate.scoring.significance import (
+    DEFAULT_ALPHA,
+    MQMSignificance,
+    SignificanceTable,
+    metric_clusters,
+    mqm_clusters,
+    mqm_paired_test,
+    paired_test,
+)
+
+POST_EDITS = "post_edits"
+MQM_NAME = "MQM"
+
+
+@dataclass
+class SystemRow:
+    """One line of the system table."""
+
+    system: str
+    version: str = ""
+    is_reference: bool = False
+    metrics: dict[str, MetricScore] = field(default_factory=dict)
+    ci: dict[str, float | None] = field(default_factory=dict)  # bootstrap 95% CI half-width
+    p_bs: dict[str, float | None] = field(default_factory=dict)  # vs baseline, paired bootstrap
+    p_ar: dict[str, float | None] = field(default_factory=dict)  # vs baseline, approximate randomization
+    cluster: dict[str, int] = field(default_factory=dict)  # metric or "MQM" → 1-based cluster
+    mqm: float | None = None
+    mqm_ci: float | None = None
+    mqm_p: float | None = None
+    mqm_segments: int = 0
+    rank: int | None = None  # by MQM, else by chrF++
+
+
+@dataclass
+class Evaluation:
+    """All numbers of one evaluation; ``systems`` lists the baseline first."""
+
+    reference: str
+    baseline: str
+    alpha: float
+    systems: list[SystemRow]
+    segment_keys: list[tuple[str, int]]  # (doc_id, seg_id) of the segments metrics were computed on
+    n_reference_streams: int
+    skipped_segments: int  # segments left out of the metrics (no reference or a missing system)
+    references: list[list[str]] = field(default_factory=list)
+    hypotheses: dict[str, list[str]] = field(default_factory=dict)
+    sentence: dict[str, dict[str, list[float]]] = field(default_factory=dict)  # metric → system → scores
+    significance: dict[str, SignificanceTable] = field(default_factory=dict)  # "bs" / "ar"
+    clusters: dict[str, list[list[str]]] = field(default_factory=dict)
+    mqm: MQMResult | None = None
+    mqm_significance: list[MQMSignificance] = field(default_factory=list)
+    correlations: list[Correlation] = field(default_factory=list)
+    agreement: AgreementReport | None = None
+    signatures: dict[str, str] = field(default_factory=dict)
+    statistics: Statistics | None = None  # sacrebleu sufficient statistics, for sub-corpus scores
+
+    def row(self, system: str) -> SystemRow:
+        """The table row of ``system``; KeyError if it was not evaluated."""
+        for row in self.systems:
+            if row.system == system:
+                return row
+        raise KeyError(system)
+
+
+def evaluate(
+    docs: Sequence[AnnotatedDocument], *, reference: str = POST_EDITS, baseline: str | None = None,
+    weights: MQMWeights = GOOGLE_MQM_WEIGHTS, tests: Sequence[str] = ("bs", "ar"), alpha: float = DEFAULT_ALPHA,
+    ar_trials: int = 0, bootstrap_samples: int = 0, trg_lang: str = "", statuses: Sequence[str] = COUNTED_STATUSES,
+    n_jobs: int = 1,
+) -> Evaluation:
+    """Score every system in ``docs`` (see the module docstring). ``baseline`` defaults to the
+    first evaluated system; ``ar_trials`` / ``bootstrap_samples`` of 0 keep sacrebleu's defaults;
+    ``n_jobs`` processes extract the metric statistics (0 = all cores)."""
+    translations, versions = _translations(docs)
+    systems = [s for s in versions if s != reference]
+    if reference != POST_EDITS and reference not in versions:
+        raise ValueError(f"reference system {reference!r} is not among the systems {list(versions)}")
+    if not systems:
+        raise ValueError("no system translations found in the documents")
+    baseline = baseline or systems[0]
+    if baseline not in systems:
+        raise ValueError(f"baseline {baseline!r} is not among the evaluated systems {systems}")
+    ordered = [baseline, *[s for s in systems if s != baseline]]
+
+    refs_by_key = _references(docs, reference, translations, statuses)
+    all_keys = [(doc.doc_id, seg.seg_id) for doc in docs for seg in doc.segments] or sorted(refs_by_key)
+    keys = [k for k in all_keys if refs_by_key.get(k) and all((s, *k) in translations for s in ordered)]
+    n_streams = min((len(refs_by_key[k]) for k in keys), default=0)
+    references = [[refs_by_key[k][i] for k in keys] for i in range(n_streams)]
+    hypotheses = {s: [translations[(s, *k)] for k in keys] for s in ordered}
+
+    rows = {s: SystemRow(system=s, version=versions.get(s, "")) for s in ordered}
+    if reference != POST_EDITS:
+        rows[reference] = SystemRow(system=reference, version=versions.get(reference, ""), is_reference=True)
+    evaluation = Evaluation(reference=reference, baseline=baseline, alpha=alpha, systems=list(rows.values()),
+                            segment_keys=keys, n_reference_streams=n_streams,
+                            skipped_segments=len(all_keys) - len(keys), references=references, hypotheses=hypotheses)
+    if keys:
+        _automatic_metrics(evaluation, rows, tests, ar_trials, bootstrap_samples, trg_lang, n_jobs)
+
+    mqm = score_documents(docs, weights=weights)
+    if mqm.segments:
+        evaluation.mqm = mqm
+        _human_scores(evaluation, rows, mqm)
+    evaluation.agreement = agreement(docs, weights=weights, statuses=statuses)
+    _rank(evaluation)
+    return evaluation
+
+
+def _automatic_metrics(evaluation: Evaluation, rows: dict[str, SystemRow], tests: Sequence[str],
+                       ar_trials: int, bootstrap_samples: int, trg_lang: str, n_jobs: int) -> None:
+    hyps, refs = evaluation.hypotheses, evaluation.references
+    statistics = Statistics.extract(hyps, references=refs, trg_lang=trg_lang, n_jobs=n_jobs)
+    evaluation.statistics = statistics
+    corpus = statistics.corpus_scores()
+    for system, scores in corpus.items():
+        rows[system].metrics = scores
+    evaluation.signatures = {m: s.signature for m, s in next(iter(corpus.values())).items()}
+    evaluation.sentence = statistics.sentence_scores()
+    if len(hyps) >= 2:
+        for test in tests:
+            n = ar_trials if test == "ar" else bootstrap_samples
+            table = paired_test(list(hyps.items()), references=refs, test_type=test, n_samples=n,
+                                trg_lang=trg_lang, statistics=statistics)
+            evaluation.significance[test] = table
+            for metric, results in table.results.items():
+                for result in results:
+                    target = rows[result.system].p_bs if test == "bs" else rows[result.system].p_ar
+                    target[metric] = result.p_value
+                    rows[result.system].ci.setdefault(metric, result.ci)
+    for metric in METRIC_NAMES:
+        clusters = metric_clusters(statistics, metric=metric, alpha=evaluation.alpha,
+                                   n_samples=bootstrap_samples or 1000)
+        evaluation.clusters[metric] = clusters
+        for index, members in enumerate(clusters, 1):
+            for system in members:
+                rows[system].cluster[metric] = index
+
+
+def _human_scores(evaluation: Evaluation, rows: dict[str, SystemRow], mqm: MQMResult) -> None:
+    for system, score in mqm.systems.items():
+        row = rows.setdefault(system, SystemRow(system=system))
+        if row not in evaluation.systems:
+            evaluation.systems.append(row)
+        row.mqm, row.mqm_segments = score, mqm.n_segments[system]
+    mqm_systems = [r.system for r in evaluation.systems if r.mqm is not None]
+    _, aligned = mqm.aligned_segment_scores(mqm_systems)
+    if aligned and all(aligned.values()):
+        base = evaluation.baseline if evaluation.baseline in aligned else mqm_systems[0]
+        evaluation.mqm_significance = mqm_paired_test(aligned, baseline=base)
+        for result in evaluation.mqm_significance:
+            rows[result.system].mqm_ci, rows[result.system].mqm_p = result.ci, result.p_value
+        clusters = mqm_clusters(aligned, alpha=evaluation.alpha)
+        evaluation.clusters[MQM_NAME] = clusters
+        for index, members in enumerate(clusters, 1):
+            for system in members:
+                rows[system].cluster[MQM_NAME] = index
+    # Correlation on the metric segments that every metric-scored system has MQM for.
+    seg_mqm = {(s.system, s.doc_id, s.seg_id): s.score for s in mqm.segments}
+    metric_systems = [s for s in evaluation.hypotheses if all((s, *k) in seg_mqm for k in evaluation.segment_keys)]
+    if evaluation.sentence and metric_systems:
+        per_system = {s: [seg_mqm[(s, *k)] for k in evaluation.segment_keys] for s in metric_systems}
+        sentence = {m: {s: v for s, v in by_s.items() if s in per_system} for m, by_s in evaluation.sentence.items()}
+        corpus = {m: {s: rows[s].metrics[m].score for s in metric_systems} for m in METRIC_NAMES}
+        system_mqm = {s: sum(v) / len(v) for s, v in per_system.items() if v}
+        evaluation.correlations = segment_correlations(sentence, per_system) + system_correlations(corpus, system_mqm)
+
+
+def _rank(evaluation: Evaluation) -> None:
+    rows = [r for r in evaluation.systems if r.mqm is not None]
+    if rows:
+        ordered = sorted(rows, key=lambda r: r.mqm)  # type: ignore[arg-type, return-value]
+    else:
+        rows = [r for r in evaluation.systems if "chrF2++" in r.metrics]
+        ordered = sorted(rows, key=lambda r: -r.metrics["chrF2++"].score)
+    for position, row in enumerate(ordered, 1):
+        row.rank = position
+
+
+def _translations(docs: Sequence[AnnotatedDocument]) -> tuple[dict[tuple[str, str, int], str], dict[str, str]]:
+    """``{(system, doc_id, seg_id): mt}`` and ``{system: version}`` in order of appearance; MT
+    texts missing from ``translations`` are taken from ratings' targets."""
+    texts: dict[tuple[str, str, int], str] = {}
+    versions: dict[str, str] = {}
+    for doc in docs:
+        for t in doc.translations:
+            texts.setdefault((t.system, doc.doc_id, t.seg_id), t.mt)
+            if not versions.get(t.system):
+                versions[t.system] = t.system_version
+        for ann in doc.annotations:
+            for rating in ann.ratings:
+                texts.setdefault((rating.system, doc.doc_id, rating.seg_id), rating.target)
+                versions.setdefault(rating.system, "")
+    return texts, versions
+
+
+def _references(docs: Sequence[AnnotatedDocument], reference: str, translations: dict[tuple[str, str, int], str],
+                statuses: Sequence[str]) -> dict[tuple[str, int], list[str]]:
+    refs: dict[tuple[str, int], list[str]] = {}
+    if reference != POST_EDITS:
+        for (system, doc_id, seg_id), text in translations.items():
+            if system == reference:
+                refs[(doc_id, seg_id)] = [text]
+        return refs
+    for doc in docs:
+        for ann in doc.annotations:
+            if ann.status not in statuses:
+                continue
+            for post_edit in ann.post_edits:
+                if post_edit.text.strip():
+                    refs.setdefault((doc.doc_id, post_edit.seg_id), []).append(post_edit.text)
+    return refs

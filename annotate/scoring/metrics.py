@@ -1,0 +1,231 @@
+"""Automatic MT metrics with sacrebleu 2.6: BLEU, chrF++ (``CHRF(word_order=2)``) and TER, at corpus
+and sentence level, each number carrying its sacrebleu signature.
+
+Reference orientation is the classic silent bug (sacrebleu issues #220, #256): every function here
+takes ``hypotheses=`` and ``references=`` by keyword, and ``references`` is a list of reference
+*streams* (``[refs_a]`` or ``[refs_a, refs_b]``), each as long as ``hypotheses``; a bare list of
+strings is refused with an explanation instead of being misread as many one-line streams.
+
+Speed: TER's per-segment alignment dominates everything (tens of ms for a long sentence), so an
+evaluation extracts each system's sacrebleu *sufficient statistics* once (:class:`Statistics`,
+optionally on several processes) and derives corpus scores, sentence scores, paired tests and
+clusters from them — exactly the numbers sacrebleu computes, without recomputing the alignments.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # sacrebleu is imported lazily: `annotate --help` must stay fast
+    from sacrebleu.metrics.base import Metric
+
+BLEU_NAME, CHRF_NAME, TER_NAME = "BLEU", "chrF2++", "TER"  # the names sacrebleu gives its scores
+METRIC_NAMES: tuple[str, ...] = (BLEU_NAME, CHRF_NAME, TER_NAME)
+HIGHER_IS_BETTER: dict[str, bool] = {BLEU_NAME: True, CHRF_NAME: True, TER_NAME: False}
+
+
+@dataclass(frozen=True)
+class MetricScore:
+    """One corpus-level score and the sacrebleu signature that makes it reproducible."""
+
+    metric: str
+    score: float
+    signature: str
+    higher_is_better: bool
+
+    def __str__(self) -> str:
+        return f"{self.metric} = {self.score:.2f}"
+
+
+def make_metrics(*, sentence_level: bool = False, trg_lang: str = "",
+                 references: Sequence[Sequence[str]] | None = None) -> dict[str, Metric]:
+    """Fresh sacrebleu metric objects keyed by score name: BLEU, chrF2++ and TER.
+
+    ``sentence_level`` switches BLEU to ``effective_order=True`` (the right setting for single
+    sentences); ``trg_lang`` lets BLEU pick its tokenizer (e.g. ``zh``, ``ja``); ``references``
+    pre-processes the reference streams once (sacrebleu's reference cache).
+    """
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    refs = None if references is None else [list(stream) for stream in references]
+    return {
+        BLEU_NAME: BLEU(effective_order=sentence_level, trg_lang=trg_lang, references=refs),
+        CHRF_NAME: CHRF(word_order=2, references=refs),
+        TER_NAME: TER(references=refs),
+    }
+
+
+def check_references(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Validate the orientation and shape of ``references`` and return it as lists.
+
+    Raises TypeError for a bare list of strings (one stream not wrapped in a list) and ValueError
+    naming the stream whose length differs from the hypotheses'.
+    """
+    if isinstance(references, str) or any(isinstance(stream, str) for stream in references):
+        raise TypeError(
+            "references must be a list of reference streams, e.g. [refs] or [refs_a, refs_b], "
+            "each a list with one reference per hypothesis; got a list of strings "
+            "(wrap a single reference stream in a list)"
+        )
+    if not references:
+        raise ValueError("at least one reference stream is needed")
+    streams = [list(stream) for stream in references]
+    for index, stream in enumerate(streams):
+        if len(stream) != len(hypotheses):
+            raise ValueError(
+                f"reference stream {index} has {len(stream)} segments but there are "
+                f"{len(hypotheses)} hypotheses: references must be aligned with hypotheses"
+            )
+        for line, text in enumerate(stream, 1):
+            if not isinstance(text, str):
+                raise TypeError(f"reference stream {index}, segment {line}: expected str, got {type(text).__name__}")
+    for line, text in enumerate(hypotheses, 1):
+        if not isinstance(text, str):
+            raise TypeError(f"hypothesis {line}: expected str, got {type(text).__name__}")
+    return streams
+
+
+def corpus_scores(*, hypotheses: Sequence[str], references: Sequence[Sequence[str]],
+                  trg_lang: str = "") -> dict[str, MetricScore]:
+    """Corpus BLEU / chrF++ / TER of one system against one or more reference streams."""
+    streams = check_references(hypotheses, references)
+    metrics = make_metrics(trg_lang=trg_lang)
+    return {name: _score(metric, metric.corpus_score(list(hypotheses), streams)) for name, metric in metrics.items()}
+
+
+def sentence_scores(*, hypotheses: Sequence[str], references: Sequence[Sequence[str]],
+                    trg_lang: str = "") -> dict[str, list[float]]:
+    """Per-segment scores ``{metric: [score for each hypothesis]}``, as ``sentence_score`` gives
+    them (sentence BLEU with ``effective_order=True``)."""
+    streams = check_references(hypotheses, references)
+    stats = Statistics.extract({"_": hypotheses}, references=streams, trg_lang=trg_lang)
+    return {metric: by_system["_"] for metric, by_system in stats.sentence_scores().items()}
+
+
+def score_systems(systems: Mapping[str, Sequence[str]], *, references: Sequence[Sequence[str]],
+                  trg_lang: str = "", n_jobs: int = 1) -> dict[str, dict[str, MetricScore]]:
+    """Corpus scores of several systems on the same references: ``{system: {metric: score}}``."""
+    return Statistics.extract(systems, references=references, trg_lang=trg_lang, n_jobs=n_jobs).corpus_scores()
+
+
+@dataclass
+class Statistics:
+    """sacrebleu's per-segment sufficient statistics of several systems against one set of
+    references: ``stats[metric][system]`` is what ``metric._extract_corpus_statistics`` returns
+    (sacrebleu 2.6 API — pinned in pyproject — used exactly as ``PairedTest`` uses it)."""
+
+    references: list[list[str]]
+    trg_lang: str = ""
+    stats: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    hypotheses: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def extract(cls, systems: Mapping[str, Sequence[str]], *, references: Sequence[Sequence[str]],
+                trg_lang: str = "", n_jobs: int = 1) -> Statistics:
+        """Extract the statistics of every (metric, system), on ``n_jobs`` processes (0 = all cores)."""
+        if not systems:
+            raise ValueError("no systems to score")
+        first = next(iter(systems.values()))
+        streams = check_references(first, references)
+        for name, hyps in systems.items():
+            if len(hyps) != len(first):
+                raise ValueError(f"system {name!r} has {len(hyps)} segments, expected {len(first)}")
+            check_references(hyps, streams)
+        result = cls(references=streams, trg_lang=trg_lang, hypotheses={s: list(h) for s, h in systems.items()})
+        jobs = [(metric, system) for system in systems for metric in METRIC_NAMES]
+        n_jobs = n_jobs if n_jobs > 0 else (os.cpu_count() or 1)
+        global _FORK_STATE
+        _FORK_STATE = (result.hypotheses, streams, trg_lang)
+        try:
+            if n_jobs == 1 or len(jobs) == 1:
+                extracted = [_extract_one(job) for job in jobs]
+            else:
+                import multiprocessing
+
+                # fork: workers inherit the texts instead of receiving them pickled
+                with multiprocessing.get_context("fork").Pool(min(n_jobs, len(jobs))) as pool:
+                    extracted = pool.map(_extract_one, jobs, chunksize=1)
+        finally:
+            _FORK_STATE = None
+        for (metric, system), stats in zip(jobs, extracted):
+            result.stats.setdefault(metric, {})[system] = stats
+        return result
+
+    def corpus_scores(self) -> dict[str, dict[str, MetricScore]]:
+        """``{system: {metric: MetricScore}}`` computed from the statistics."""
+        metrics = make_metrics(trg_lang=self.trg_lang)
+        signatures = {name: _signature(metric, len(self.references)) for name, metric in metrics.items()}
+        out: dict[str, dict[str, MetricScore]] = {}
+        for system in self.hypotheses:
+            out[system] = {}
+            for name, metric in metrics.items():
+                score = metric._aggregate_and_compute(self.stats[name][system])
+                out[system][name] = MetricScore(score.name, float(score.score), signatures[name],
+                                                HIGHER_IS_BETTER.get(score.name, True))
+        return out
+
+    def sentence_scores(self) -> dict[str, dict[str, list[float]]]:
+        """``{metric: {system: [segment score, …]}}``, identical to ``sentence_score`` per segment."""
+        metrics = make_metrics(sentence_level=True, trg_lang=self.trg_lang)
+        return {name: {system: [float(metric._aggregate_and_compute([seg]).score) for seg in by_system[system]]
+                       for system in by_system}
+                for name, by_system in self.stats.items() for metric in [metrics[name]]}
+
+    def subset_scores(self, metric: str, indices: Sequence[int]) -> dict[str, float]:
+        """Corpus ``metric`` of every system on the segments at ``indices`` (e.g. one document)."""
+        scorer = make_metrics(trg_lang=self.trg_lang)[metric]
+        return {system: float(scorer._aggregate_and_compute([stats[i] for i in indices]).score)
+                for system, stats in self.stats[metric].items()}
+
+    def memo_metrics(self) -> dict[str, Metric]:
+        """Metric objects for ``sacrebleu.significance.PairedTest`` that return these statistics
+        instead of recomputing them (any other hypotheses are computed normally)."""
+        from sacrebleu.metrics import BLEU, CHRF, TER
+
+        classes = {BLEU_NAME: BLEU, CHRF_NAME: CHRF, TER_NAME: TER}
+        kwargs: dict[str, dict[str, Any]] = {BLEU_NAME: {"trg_lang": self.trg_lang}, CHRF_NAME: {"word_order": 2},
+                                             TER_NAME: {}}
+        out = {}
+        for name, cls in classes.items():
+            memo = {tuple(self.hypotheses[s]): stats for s, stats in self.stats[name].items()}
+            out[name] = _memoizing(cls)(memo, **kwargs[name])
+            out[name].num_refs = len(self.references)  # for signatures: sacrebleu sets it on extraction
+        return out
+
+
+_FORK_STATE: tuple[dict[str, list[str]], list[list[str]], str] | None = None
+
+
+def _extract_one(job: tuple[str, str]) -> list[Any]:
+    metric_name, system = job
+    assert _FORK_STATE is not None
+    hypotheses, references, trg_lang = _FORK_STATE
+    metric = make_metrics(trg_lang=trg_lang)[metric_name]
+    return metric._extract_corpus_statistics(hypotheses[system], references)
+
+
+def _memoizing(cls: type) -> type:
+    class Memoized(cls):  # type: ignore[misc, valid-type]
+        def __init__(self, memo: dict[tuple[str, ...], list[Any]], **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._memo = memo
+
+        def _extract_corpus_statistics(self, hypotheses: Sequence[str], references: Any) -> Any:
+            cached = self._memo.get(tuple(hypotheses))
+            return cached if cached is not None else super()._extract_corpus_statistics(hypotheses, references)
+
+    Memoized.__name__ = Memoized.__qualname__ = f"Memoized{cls.__name__}"
+    return Memoized
+
+
+def _signature(metric: Any, n_refs: int) -> str:
+    metric.num_refs = n_refs  # what sacrebleu records once it has seen the references
+    return str(metric.get_signature())
+
+
+def _score(metric: Any, score: Any) -> MetricScore:
+    return MetricScore(metric=score.name, score=float(score.score), signature=str(metric.get_signature()),
+                       higher_is_better=HIGHER_IS_BETTER.get(score.name, True))

@@ -1,0 +1,276 @@
+"""Paired significance of MT systems, 95% confidence intervals and WMT-style significance clusters.
+
+* :func:`paired_test` wraps ``sacrebleu.significance.PairedTest``: every system against the first
+  one (the baseline), by paired bootstrap resampling (``"bs"``, 1000 resamples) or approximate
+  randomization (``"ar"``, 10,000 trials), with bootstrap 95% CIs; seeded by ``SACREBLEU_SEED``.
+* :func:`metric_clusters` and :func:`mqm_clusters` group systems into significance clusters.
+
+Cluster algorithm (as in the WMT findings papers' ranking tables, where systems a test cannot
+separate share a cluster): sort systems best first. The best system opens cluster 1 and is its
+*head*. Walk down the sorted list; a system joins the current cluster when the paired test cannot
+tell it apart from the head (p ≥ alpha), otherwise it opens a new cluster and becomes its head.
+Every member of a cluster is therefore "not significantly worse than the cluster's best", and
+every cluster head is significantly worse than the previous cluster's head.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from annotate.scoring.metrics import HIGHER_IS_BETTER, Statistics, check_references, make_metrics
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_ALPHA = 0.05
+TEST_TYPES = ("bs", "ar")
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """One system's score for one metric, with its p-value against the baseline (None for the
+    baseline itself) and the bootstrap estimate ``mean ± ci`` (ci = half-width of the 95% CI)."""
+
+    system: str
+    metric: str
+    score: float
+    p_value: float | None
+    mean: float | None
+    ci: float | None
+
+    def significant(self, alpha: float = DEFAULT_ALPHA) -> bool:
+        """True if the system differs significantly from the baseline at level ``alpha``."""
+        return self.p_value is not None and self.p_value < alpha
+
+
+@dataclass
+class SignificanceTable:
+    """Results of one paired test: ``results[metric]`` lists systems in input order, baseline first."""
+
+    test_type: str
+    baseline: str
+    signatures: dict[str, str]
+    results: dict[str, list[PairedResult]] = field(default_factory=dict)
+
+    def get(self, system: str, metric: str) -> PairedResult:
+        """The result of ``system`` for ``metric``; KeyError names what is missing."""
+        for result in self.results.get(metric, []):
+            if result.system == system:
+                return result
+        raise KeyError(f"no {metric!r} result for system {system!r}")
+
+
+def paired_test(
+    systems: Sequence[tuple[str, Sequence[str]]],
+    *,
+    references: Sequence[Sequence[str]],
+    test_type: str = "bs",
+    n_samples: int = 0,
+    trg_lang: str = "",
+    statistics: Statistics | None = None,
+) -> SignificanceTable:
+    """Paired significance of every system against ``systems[0]`` (the baseline) for BLEU,
+    chrF++ and TER with sacrebleu's PairedTest. ``n_samples=0`` keeps sacrebleu's defaults
+    (1000 bootstrap resamples, 10,000 AR trials); AR results also get bootstrap CIs.
+    ``statistics`` (already extracted for these systems and references) saves recomputing them."""
+    from sacrebleu.significance import PairedTest
+
+    if test_type not in TEST_TYPES:
+        raise ValueError(f"unknown test type {test_type!r}: use one of {TEST_TYPES}")
+    if len(systems) < 2:
+        raise ValueError("a paired test needs a baseline and at least one other system")
+    names = [name for name, _ in systems]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate system names: {names}")
+    streams = check_references(systems[0][1], references)
+    for name, hyps in systems:
+        if len(hyps) != len(streams[0]):
+            raise ValueError(f"system {name!r} has {len(hyps)} segments, references have {len(streams[0])}")
+    metrics = statistics.memo_metrics() if statistics is not None else make_metrics(trg_lang=trg_lang)
+    test = PairedTest(
+        [(name, list(hyps)) for name, hyps in systems],
+        metrics,
+        streams,
+        test_type=test_type,
+        n_samples=n_samples,
+        n_ar_confidence=0 if test_type == "ar" else -1,  # 0 = bootstrap CIs with the default 1000
+    )
+    sigs, scores = test()
+    table = SignificanceTable(test_type=test_type, baseline=names[0],
+                              signatures={metric: str(sig) for metric, sig in sigs.items()})
+    for metric, column in scores.items():
+        if metric == "System":
+            continue
+        table.results[metric] = [
+            PairedResult(system=name, metric=metric, score=float(res.score), p_value=res.p_value,
+                         mean=None if res.mean is None else float(res.mean),
+                         ci=None if res.ci is None else float(res.ci))
+            for name, res in zip(names, column)
+        ]
+    return table
+
+
+def cluster_systems(
+    scores: Mapping[str, float], *, higher_is_better: bool, differs: Callable[[str, str], bool]
+) -> list[list[str]]:
+    """Group systems into significance clusters (see the module docstring).
+
+    ``differs(head, system)`` says whether ``system`` is significantly different from ``head``.
+    Ties in score keep the input order.
+    """
+    order = sorted(scores, key=lambda name: scores[name], reverse=higher_is_better)
+    clusters: list[list[str]] = []
+    head = None
+    for name in order:
+        if head is not None and not differs(head, name):
+            clusters[-1].append(name)
+            continue
+        clusters.append([name])
+        head = name
+    return clusters
+
+
+def metric_clusters(
+    statistics: Statistics, *, metric: str, alpha: float = DEFAULT_ALPHA, n_samples: int = 1000,
+) -> list[list[str]]:
+    """Significance clusters for one automatic metric (``"BLEU"``, ``"chrF2++"`` or ``"TER"``) of
+    the systems in ``statistics``; heads are compared by :class:`PairedBootstrap`."""
+    bootstrap = PairedBootstrap(statistics, metric=metric, n_samples=n_samples)
+    return cluster_systems(bootstrap.scores, higher_is_better=HIGHER_IS_BETTER.get(metric, True),
+                           differs=lambda head, other: bootstrap.p_value(head, other) < alpha)
+
+
+class PairedBootstrap:
+    """Paired bootstrap resampling between any two systems of ``statistics``, computed exactly as
+    sacrebleu's ``"bs"`` PairedTest computes it (same seed, same resamples, same p-value
+    estimator), but with each system's resampled scores computed once and reused for every pair."""
+
+    def __init__(self, statistics: Statistics, *, metric: str, n_samples: int = 1000) -> None:
+        import numpy as np
+
+        self.metric = make_metrics(trg_lang=statistics.trg_lang).get(metric)
+        if self.metric is None:
+            raise KeyError(f"unknown metric {metric!r}; use one of {list(HIGHER_IS_BETTER)}")
+        raw = statistics.stats[metric]
+        self.scores = {name: float(self.metric._aggregate_and_compute(s).score) for name, s in raw.items()}
+        self._stats = {name: np.asarray(s, dtype="float32") for name, s in raw.items()}
+        self._idxs = _bootstrap_indices(len(statistics.references[0]), n_samples)
+        self._resampled: dict[str, Any] = {}
+
+    def resampled(self, system: str) -> np.ndarray:
+        """The system's score on every bootstrap resample."""
+        import numpy as np
+
+        if system not in self._resampled:
+            stats = self._stats[system]
+            self._resampled[system] = np.array(
+                [self.metric._compute_score_from_stats(stats[idx].sum(0)).score for idx in self._idxs])
+        return self._resampled[system]
+
+    def p_value(self, baseline: str, system: str) -> float:
+        """p-value of the difference between ``system`` and ``baseline``."""
+        diffs = abs(self.resampled(system) - self.resampled(baseline))
+        return _p_value(diffs - diffs.mean(), abs(self.scores[baseline] - self.scores[system]))
+
+
+@dataclass(frozen=True)
+class MQMSignificance:
+    """One system's mean segment MQM with a bootstrap 95% CI and a paired approximate
+    randomization p-value against the baseline (None for the baseline)."""
+
+    system: str
+    mean: float
+    ci: float
+    p_value: float | None
+
+
+def mqm_paired_test(
+    segment_scores: Mapping[str, Sequence[float]], *, baseline: str | None = None,
+    n_trials: int = 10000, n_bootstrap: int = 1000,
+) -> list[MQMSignificance]:
+    """Paired two-sided approximate randomization test of mean segment MQM, every system against
+    the baseline (default: the first system), on segment scores aligned across systems."""
+    import numpy as np
+
+    names = list(segment_scores)
+    if not names:
+        return []
+    baseline = baseline if baseline is not None else names[0]
+    arrays = {name: np.asarray(segment_scores[name], dtype="float64") for name in names}
+    n = len(arrays[baseline])
+    for name, values in arrays.items():
+        if len(values) != n:
+            raise ValueError(f"system {name!r} has {len(values)} segment scores, baseline has {n}")
+    rng = np.random.default_rng(_seed())
+    flips = rng.integers(2, size=(n_trials, n), dtype=bool)
+    counts = _bootstrap_counts(n, n_bootstrap)
+    out = []
+    for name in [baseline, *[x for x in names if x != baseline]]:
+        values = arrays[name]
+        boot = counts @ values / max(n, 1)
+        _, ci = _estimate_ci(boot)
+        p_value = None
+        if name != baseline:
+            diff = values - arrays[baseline]
+            shuffled = np.abs(np.where(flips, -diff, diff).mean(axis=1))
+            p_value = _p_value(shuffled, abs(diff.mean()))
+        out.append(MQMSignificance(system=name, mean=float(values.mean()) if n else 0.0, ci=ci, p_value=p_value))
+    return out
+
+
+def mqm_clusters(
+    segment_scores: Mapping[str, Sequence[float]], *, alpha: float = DEFAULT_ALPHA, n_trials: int = 10000
+) -> list[list[str]]:
+    """Significance clusters by MQM (lower is better), heads compared by paired AR."""
+    import numpy as np
+
+    means = {name: float(np.mean(values)) if len(values) else 0.0 for name, values in segment_scores.items()}
+
+    def differs(head: str, other: str) -> bool:
+        pair = {head: segment_scores[head], other: segment_scores[other]}
+        result = mqm_paired_test(pair, baseline=head, n_trials=n_trials, n_bootstrap=1)
+        return result[1].p_value is not None and result[1].p_value < alpha
+
+    return cluster_systems(means, higher_is_better=False, differs=differs)
+
+
+def _seed() -> int | None:
+    seed = os.environ.get("SACREBLEU_SEED", "12345")  # the same seed variable sacrebleu honours
+    return None if seed.lower() == "none" else int(seed)
+
+
+def _bootstrap_indices(n: int, n_samples: int) -> np.ndarray:
+    """The resampled segment indices sacrebleu's paired bootstrap draws with the same seed."""
+    import numpy as np
+
+    return np.random.default_rng(_seed()).choice(n, size=(n_samples, n), replace=True)
+
+
+def _bootstrap_counts(n: int, n_samples: int) -> np.ndarray:
+    """How many times each segment is drawn in each resample, as a (n_samples × n) matrix."""
+    import numpy as np
+
+    idxs = _bootstrap_indices(n, n_samples)
+    counts = np.zeros((n_samples, n), dtype="float64")
+    np.add.at(counts, (np.arange(n_samples)[:, None], idxs), 1)
+    return counts
+
+
+def _p_value(samples: Any, observed: float) -> float:
+    # sacrebleu's (and MultEval's) estimator: strictly greater, +1 smoothing.
+    import numpy as np
+
+    return float((np.sum(samples > observed) + 1) / (len(samples) + 1))
+
+
+def _estimate_ci(samples: Any) -> tuple[float, float]:
+    # sacrebleu.significance.estimate_ci: mean and half-width of the central 95% of resamples.
+    import numpy as np
+
+    ordered = np.sort(np.asarray(samples))
+    lower_idx = len(ordered) // 40
+    upper_idx = len(ordered) - lower_idx - 1
+    return float(ordered.mean()), float(0.5 * (ordered[upper_idx] - ordered[lower_idx]))
