@@ -66,7 +66,7 @@ def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, 
         "metrics": figures.metric_scores(evaluation, order),
         "correlation": figures.metric_vs_mqm(evaluation),
     }
-    context["figures"] = {}
+    context["figures"] = dict.fromkeys(pngs)
     for name, png in pngs.items():
         if png is not None:
             (out / "figures" / f"{name}.png").write_bytes(png)

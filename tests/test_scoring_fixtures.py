@@ -1,6 +1,6 @@
 """Synthetic annotated documents shared by the scoring and report tests (no tests here): three
-quality, two annotators who rated the same translations (so agreement is defined), post-edits as
-references, and text that must be escaped in HTML (<script>, &, quotes)."""
+systems of different quality, two annotators who rated the same translations (so agreement is
+defined), post-edits as references, and text that must be escaped in HTML (<script>, &, quotes)."""
 
 from __future__ import annotations
 

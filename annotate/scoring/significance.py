@@ -216,7 +216,7 @@ def mqm_paired_test(
         if name != baseline:
             diff = values - arrays[baseline]
             shuffled = np.abs(np.where(flips, -diff, diff).mean(axis=1))
-            p_value = _p_value(shuffled, abs(diff.mean()))
+            p_value = _p_value(shuffled, abs(diff.mean()), at_least=True)
         out.append(MQMSignificance(system=name, mean=float(values.mean()) if n else 0.0, ci=ci, p_value=p_value))
     return out
 
@@ -259,11 +259,15 @@ def _bootstrap_counts(n: int, n_samples: int) -> np.ndarray:
     return counts
 
 
-def _p_value(samples: Any, observed: float) -> float:
-    # sacrebleu's (and MultEval's) estimator: strictly greater, +1 smoothing.
+def _p_value(samples: Any, observed: float, *, at_least: bool = False) -> float:
+    """(count + 1) / (n + 1) of resampled statistics beyond the observed one. sacrebleu counts
+    strictly greater ones (kept for its tests, to give its exact numbers); the MQM test counts
+    ties too (``at_least``), so two identical systems get p = 1 instead of a spurious p ≈ 0 —
+    ties are common with integer-valued MQM penalties."""
     import numpy as np
 
-    return float((np.sum(samples > observed) + 1) / (len(samples) + 1))
+    beyond = samples >= observed - 1e-12 if at_least else samples > observed
+    return float((np.sum(beyond) + 1) / (len(samples) + 1))
 
 
 def _estimate_ci(samples: Any) -> tuple[float, float]:

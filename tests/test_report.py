@@ -1,0 +1,159 @@
+"""Reports (annotate.report): evaluation of synthetic documents, self-contained escaped HTML, the
+Markdown twin, scores.json, the CLI, and a real headless Chromium rendering with a screenshot."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_scoring_fixtures import synthetic_documents
+
+from annotate.report import highlight_pieces, markdown_highlight, render_report
+from annotate.records import ErrorSpan
+from annotate.scoring.evaluate import evaluate
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FAST = {"ar_trials": 500, "bootstrap_samples": 300}  # fewer resamples: same code paths, faster
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    return evaluate(synthetic_documents(), **FAST)
+
+
+@pytest.fixture(scope="module")
+def report(evaluation, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    return render_report(evaluation, synthetic_documents(), out_dir=out, title="Synthetic <b>news</b> & MT")
+
+
+def test_evaluation_of_synthetic_documents(evaluation) -> None:
+    assert evaluation.baseline == "base" and evaluation.reference == "post_edits"
+    assert evaluation.n_reference_streams == 2 and len(evaluation.segment_keys) == 6
+    ranks = {row.system: row.rank for row in evaluation.systems}
+    assert ranks == {"good": 1, "base": 2, "weak": 3}
+    weak, base = evaluation.row("weak"), evaluation.row("base")
+    assert weak.metrics["chrF2++"].score < base.metrics["chrF2++"].score
+    assert weak.p_bs["BLEU"] is not None and base.p_bs["BLEU"] is None  # baseline has no p-value
+    assert evaluation.clusters["MQM"][-1] == ["weak"]
+    assert {c.level for c in evaluation.correlations} == {"segment", "system"}
+    assert evaluation.agreement.n_pairs == 2
+
+
+def test_reference_system_is_not_scored_against_itself() -> None:
+    evaluation = evaluate(synthetic_documents(), reference="good", **FAST)
+    good = evaluation.row("good")
+    assert good.is_reference and not good.metrics and good.mqm == 0.0
+    assert evaluation.n_reference_streams == 1
+    assert evaluation.references[0][0] == "The president of Russia will arrive in North Korea on Tuesday."
+    with pytest.raises(ValueError, match="reference system 'nope' is not among the systems"):
+        evaluate(synthetic_documents(), reference="nope")
+    with pytest.raises(ValueError, match="baseline 'good' is not among the evaluated systems"):
+        evaluate(synthetic_documents(), reference="good", baseline="good")
+
+
+def test_html_is_self_contained_and_escaped(report) -> None:
+    html = report.html.read_text(encoding="utf-8")
+    assert "<title>Synthetic &lt;b&gt;news&lt;/b&gt; &amp; MT</title>" in html
+    # the MT's "<script>alert(1)</script>" is shown as text, inside an error highlight
+    assert '<mark class="major" title="Major · Accuracy/Addition · ann-a; Major · Accuracy/Addition · ann-b">' \
+           "&lt;script&gt;alert(1)&lt;/script&gt;</mark>" in html
+    assert "<script" not in html.replace("&lt;script", "")
+    assert not re.search(r'(src|href)="(https?:)?//', html), "nothing may be fetched from the network"
+    assert html.count('src="data:image/png;base64,') == 3
+    for heading in ("Systems", "MQM by error category and severity", "Per document", "Worst segments",
+                    "Metric–human correlation", "Annotator agreement", "Signatures and provenance"):
+        assert f"<h2>{heading}</h2>" in html
+    assert "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0" in html
+    assert "apertium-eng-spa 0.8" in html and "annotate 0.1.0" in html
+
+
+def test_markdown_twin_and_scores_json(report, evaluation) -> None:
+    markdown = report.markdown.read_text(encoding="utf-8")
+    assert markdown.startswith("# Synthetic \\<b\\>news\\</b\\> & MT\n")
+    assert "| Rank | System | MQM ↓ | BLEU ↑ | chrF2++ ↑ | TER ↓ |" in markdown
+    assert "![MQM by category and severity](figures/mqm_categories.png)" in markdown
+    for name in ("metrics", "mqm_categories", "correlation"):
+        assert (report.html.parent / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = [line for line in markdown.splitlines() if line.startswith("| ") and "(baseline)" in line]
+    assert len(rows) == 1 and rows[0].count("|") == 7  # no stray pipes from the content
+    data = json.loads(report.data.read_text(encoding="utf-8"))
+    assert data["systems"]["weak"]["mqm"]["score"] == pytest.approx(evaluation.row("weak").mqm)
+    assert data["systems"]["base"]["metrics"]["BLEU"]["p_bootstrap"] is None
+    assert data["agreement"]["span_f1"]["entities"]["exact"] == pytest.approx(4 / 7)
+
+
+@pytest.mark.parametrize(
+    ("errors", "pieces"),
+    [
+        ([], [("abcdef", "")]),
+        ([(1, 3, "Minor")], [("a", ""), ("bc", "minor"), ("def", "")]),
+        ([(0, 4, "Minor"), (2, 6, "Major")], [("ab", "minor"), ("cd", "major"), ("ef", "major")]),
+        ([(3, 3, "Major")], [("abc", ""), ("", "major"), ("def", "")]),  # empty span: a marker
+        ([(6, 6, "Minor")], [("abcdef", ""), ("", "minor")]),  # … also at the very end
+    ],
+)
+def test_highlight_pieces(errors, pieces) -> None:
+    spans = [(ErrorSpan(s, e, "Other", sev, "abcdef"[s:e]), "r1") for s, e, sev in errors]
+    got = highlight_pieces("abcdef", spans)
+    assert [(p["text"], p["severity"]) for p in got if p["text"] or p["severity"]] == pieces
+    assert "".join(p["text"] for p in got) == "abcdef"
+
+
+def test_markdown_highlight_merges_runs_and_escapes() -> None:
+    spans = [(ErrorSpan(0, 4, "Other", "Minor", "a *b"), "r"), (ErrorSpan(2, 9, "Other", "Major", "*b c|d "), "r")]
+    assert markdown_highlight(highlight_pieces("a *b c|d e", spans)) == "**a \\*b c\\|d** e"
+
+
+def test_cli_score_and_report(tmp_path: Path) -> None:
+    tsv = REPO / "tests" / "data" / "mqm" / "corners.tsv"
+    run = subprocess.run([sys.executable, "-m", "annotate.cli", "score", str(tsv), "--json", "--reference", "sysA"],
+                         capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["reference"] == "sysA" and data["systems"]["sysB"]["mqm"]["score"] == pytest.approx(11.0)
+    out = tmp_path / "corners-report"
+    run = subprocess.run([sys.executable, "-m", "annotate.cli", "report", str(tsv), "--out-dir", str(out),
+                          "--reference", "sysA", "--title", "Corners"], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    assert (out / "report.html").exists() and (out / "report.md").exists()
+    bad = subprocess.run([sys.executable, "-m", "annotate.cli", "score", str(tsv), "--reference", "nope"],
+                         capture_output=True, text=True, cwd=REPO)
+    assert bad.returncode == 2 and "reference system 'nope' is not among the systems" in bad.stderr
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)")
+def test_report_renders_in_headless_chromium(report) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    screenshot = report.html.parent / "report.png"
+    with tempfile.TemporaryDirectory() as profile, playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, viewport={"width": 1300, "height": 900},
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(report.html.as_uri())
+            assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+            assert dialogs == []  # the MT's <script>alert(1)</script> did not run
+            assert page.locator("table").first.locator("tbody tr").count() == 3
+            assert page.locator("mark.major").count() >= 3 and page.locator("mark.gap").count() >= 1
+            assert page.get_by_text("<script>alert(1)</script>", exact=False).count() >= 1
+            images = page.locator("img")
+            assert all(images.nth(i).evaluate("img => img.naturalWidth > 100") for i in range(images.count()))
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    assert screenshot.stat().st_size > 50_000

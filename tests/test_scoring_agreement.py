@@ -1,0 +1,124 @@
+"""Inter-annotator agreement (annotate.scoring.agreement) and metric–human correlation
+(annotate.scoring.correlation)."""
+
+from __future__ import annotations
+
+import pytest
+from test_scoring_fixtures import synthetic_documents
+
+from annotate.records import DocumentAnnotation, ErrorSpan, SegmentRating
+from annotate.scoring.agreement import agreement, mqm_alpha, severity_pairs, span_counts, spans_match
+from annotate.scoring.correlation import correlate, segment_correlations, system_correlations
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "exact", "overlap"),
+    [
+        (("", 0, 5, "LOC"), ("", 0, 5, "LOC"), True, True),
+        (("", 0, 5, "LOC"), ("", 0, 5, "ORG"), False, False),  # label must agree
+        (("", 0, 5, "LOC"), ("", 3, 9, "LOC"), False, True),
+        (("", 0, 5, "LOC"), ("", 5, 9, "LOC"), False, False),  # touching is not overlapping
+        (("s#1", 0, 5, "Other"), ("s#2", 0, 5, "Other"), False, False),  # other translation
+        (("", 4, 4, "Accuracy/Omission"), ("", 4, 4, "Accuracy/Omission"), True, True),  # same position
+        (("", 4, 4, "Accuracy/Omission"), ("", 2, 6, "Accuracy/Omission"), False, True),  # inside a span
+        (("", 4, 4, "Accuracy/Omission"), ("", 4, 6, "Accuracy/Omission"), False, False),  # at its edge
+    ],
+)
+def test_spans_match(a, b, exact: bool, overlap: bool) -> None:
+    assert spans_match(a, b, "exact") is exact and spans_match(b, a, "exact") is exact
+    assert spans_match(a, b, "overlap") is overlap and spans_match(b, a, "overlap") is overlap
+
+
+def test_span_counts_precision_recall_f1() -> None:
+    a = [("", 0, 5, "LOC"), ("", 10, 14, "ORG"), ("", 20, 25, "DATE")]
+    b = [("", 0, 5, "LOC"), ("", 8, 14, "ORG")]
+    exact, overlap = span_counts(a, b, "exact"), span_counts(a, b, "overlap")
+    assert (exact.precision, exact.recall, exact.f1) == pytest.approx((1 / 3, 1 / 2, 0.4))
+    assert (overlap.precision, overlap.recall, overlap.f1) == pytest.approx((2 / 3, 1.0, 0.8))
+    assert span_counts([], [], "exact").f1 == 0.0
+
+
+def _annotation(rater: str, *errors: tuple[int, int, str, str]) -> DocumentAnnotation:
+    return DocumentAnnotation(doc_id="d", annotator=rater, status="completed", ratings=[SegmentRating(
+        system="s", doc_id="d", seg_id=1, rater=rater, source="x", target="0123456789",
+        errors=[ErrorSpan(start, end, category, severity, "0123456789"[start:end]) for start, end, category, severity in errors])])
+
+
+def test_severity_pairs_match_one_to_one_by_largest_overlap() -> None:
+    a = _annotation("a", (0, 6, "Other", "Major"))
+    b = _annotation("b", (0, 2, "Other", "Minor"), (1, 6, "Other", "Major"))
+    assert severity_pairs(a, b) == [("Major", "Major")]
+
+
+def test_krippendorff_alpha_textbook_example() -> None:
+    # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers,
+    # 12 units, values 1–5, missing values; interval alpha = 0.849.
+    table = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+        [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+    ]
+    units = {("s", "d", unit): {f"obs{o}": row[unit] for o, row in enumerate(table) if row[unit] is not None}
+             for unit in range(12)}
+    alpha, n_units = mqm_alpha(units)
+    assert alpha == pytest.approx(0.849, abs=5e-4)
+    assert n_units == 11  # unit 12 has one value: no pair to compare
+    assert mqm_alpha({("s", "d", 1): {"a": 2.0, "b": 2.0}, ("s", "d", 2): {"a": 0.0, "b": 0.0}}) == (1.0, 2)
+    assert mqm_alpha({("s", "d", 1): {"a": 2.0}}) == (None, 0)
+
+
+def test_agreement_on_synthetic_documents() -> None:
+    report = agreement(synthetic_documents())
+    assert (report.n_documents, report.n_pairs) == (2, 2)
+    entities = report.span_f1["entities"]  # ann-a: 4 entities, ann-b: 3; "KCNA" vs "agencia KCNA"
+    assert (entities["exact"].precision, entities["exact"].recall) == pytest.approx((2 / 4, 2 / 3))
+    assert entities["overlap"].f1 == pytest.approx(2 * 0.75 * 1.0 / 1.75)
+    assert report.span_f1["claims"]["exact"].total_a == 0
+    errors = report.span_f1["errors"]
+    assert (errors["exact"].total_a, errors["exact"].total_b) == (14, 9)
+    assert 0 < errors["exact"].f1 < errors["overlap"].f1 < 1
+    # matched error pairs: base d1#1 Minor/Minor, base d2#1 Minor/Major, weak d1#1 Major/Major,
+    # weak d1#2 Major/Major, weak d2#2 Major/Minor, weak d2#3 Major/Major
+    assert report.severity_matched == 6 and report.severity_agreeing == 4
+    assert report.alpha_units == 18 and -1 <= report.alpha_mqm <= 1
+
+
+def test_agreement_needs_two_annotators() -> None:
+    report = agreement(synthetic_documents(annotators=("ann-a",)))
+    assert (report.n_documents, report.n_pairs, report.alpha_mqm) == (0, 0, None)
+
+
+# ── correlation ───────────────────────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize(
+    ("metric", "values", "mqm", "pearson", "kendall"),
+    [
+        ("BLEU", [10, 20, 30, 40], [4, 3, 2, 1], 1.0, 1.0),  # higher BLEU, fewer errors: agreement
+        ("TER", [40, 30, 20, 10], [4, 3, 2, 1], 1.0, 1.0),  # TER is an error rate: negated
+        ("chrF2++", [10, 20, 30, 40], [1, 2, 3, 4], -1.0, -1.0),  # a metric that disagrees
+        ("BLEU", [1, 2, 3, 4], [0, 0, 0, 0], None, None),  # constant MQM: undefined
+        ("BLEU", [1, 2], [1, 0], None, None),  # too few points
+    ],
+)
+def test_correlation_orientation(metric, values, mqm, pearson, kendall) -> None:
+    result = correlate(metric, "system", values, mqm)
+    assert result.n == len(values)
+    assert result.pearson == (None if pearson is None else pytest.approx(pearson))
+    assert result.kendall == (None if kendall is None else pytest.approx(kendall))
+
+
+def test_correlation_values_from_scipy() -> None:
+    result = correlate("BLEU", "segment", [30.0, 10.0, 50.0, 40.0, 20.0], [2.0, 6.0, 0.0, 5.0, 1.0])
+    # −MQM = [−2, −6, 0, −5, −1]: Pearson 80 / √(1000 · 26.8); tau-b: 7 concordant, 3 discordant pairs → 0.4
+    assert result.pearson == pytest.approx(80 / (1000 * 26.8) ** 0.5)
+    assert result.kendall == pytest.approx(0.4)
+
+
+def test_segment_and_system_correlations() -> None:
+    sentence = {"BLEU": {"a": [10.0, 50.0], "b": [20.0, 30.0]}}
+    assert segment_correlations(sentence, {"a": [5.0, 0.0], "b": [3.0, 1.0]})[0].n == 4
+    system = system_correlations({"TER": {"a": 30.0, "b": 50.0, "c": 40.0}}, {"a": 1.0, "b": 3.0, "c": 2.0})
+    assert system[0].kendall == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="BLEU / a: 2 sentence scores, 1 MQM scores"):
+        segment_correlations(sentence, {"a": [1.0]})
