@@ -150,7 +150,7 @@ def translate_command(
                                "Default: every usable real system.")] = None,
     jsonl: Annotated[bool, typer.Option("--jsonl", help=JSONL_HELP)] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
-                                            help="Sentences per system call (and per cache commit).")] = 256,
+                                            help="Sentences per system call (and per cache commit).")] = 1024,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the translation "
                                            "cache (.annotate/translations.sqlite).")] = False,
 ) -> None:
