@@ -36,7 +36,7 @@ REAL_PACKAGE_HINT = (
 
 # CTranslate2 sub-batch size in tokens when ARGOS_BATCH_SIZE is not set. argostranslate's own
 # default (32 tokens) suits one paragraph at a time: with our whole-corpus batches it makes every
-# sentence its own sub-batch, ~3-5x slower. Outputs are identical whatever the batching (checked).
+# sentence its own sub-batch, ~3x slower here. Outputs are identical whatever the batching (checked).
 DEFAULT_TOKEN_BATCH = 4096
 
 
