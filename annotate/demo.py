@@ -159,6 +159,13 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     console.print(f"export: {pulled.path} ({pulled.tasks} tasks)")
     console.print(_counts_table(built.counts))
 
+    console.rule("4 · scores and report (sacrebleu vs the post-edits, human MQM)")
+    from annotate.report import build_report
+
+    with console.status("scoring (paired significance needs a few seconds)…"):
+        paths = build_report(pulled.documents, out_dir=out_dir / "report",
+                             title="Seed articles: Spanish → English", dataset=str(dataset_dir.name))
+
     console.rule("Done")
     status = server_status()
     console.print(f"Label Studio: [bold]{report.project_url}[/]")
@@ -168,6 +175,7 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     console.print(f"Dataset: [bold]{dataset_dir}[/]\n  import datasets\n"
                   f"  ds = datasets.load_dataset({str(dataset_dir)!r}, \"segments\")  "
                   f"# also documents, ner, translation, systems")
+    console.print(f"Report: [bold]{paths.html}[/] (Markdown twin: {paths.markdown})")
     return 1 if pipeline.problems else 0
 
 
