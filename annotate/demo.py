@@ -17,6 +17,7 @@ from annotate.records import AnnotatedDocument, Article, Segment, Translation
 
 GOLD_EXPORT_NAME = "gold_export.json"
 PROJECT_TITLE = "annotate demo: Spanish news → English"
+DEMO_DATASET_NAME = "demo-seeds-es-en"
 
 
 @dataclass
@@ -153,7 +154,7 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
         console.print(f"[red]pull failed: {exc}[/]")
         return 1
     dataset_dir = out_dir / "dataset"
-    built = build_dataset(pulled.documents, dataset_dir, name="demo-seeds-es-en",
+    built = build_dataset(pulled.documents, dataset_dir, name=DEMO_DATASET_NAME,
                           guidelines_path=source_dir / "GUIDELINES.md"
                           if (source_dir / "GUIDELINES.md").is_file() else None)
     console.print(f"export: {pulled.path} ({pulled.tasks} tasks)")
@@ -164,7 +165,7 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
 
     with console.status("scoring (paired significance needs a few seconds)…"):
         paths = build_report(pulled.documents, out_dir=out_dir / "report",
-                             title="Seed articles: Spanish → English", dataset=str(dataset_dir.name))
+                             title="Seed articles: Spanish → English", dataset=DEMO_DATASET_NAME)
 
     console.rule("Done")
     status = server_status()
