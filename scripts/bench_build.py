@@ -1,22 +1,29 @@
 #!/usr/bin/env python
 """Benchmark `annotate build` against a raw baseline measured in the same run (not a test).
 
-Input: a synthetic export of N tasks (one task = one annotated article: segments, two MT systems,
-MQM ratings, post-edits), written as AnnotatedDocument JSON Lines — the records the Label Studio
-export parser produces. Each measurement runs in a fresh subprocess:
+Input: N synthetic tasks (one task = one article: segments, two MT systems, a completed annotation
+with entities, claims, MQM errors and post-edits), written two ways from the same documents:
 
-* baseline: ``pyarrow.json.read_json(file)`` + ``pyarrow.parquet.write_table`` of the same file;
-* build: JSON → records (``annotate.commands.data.load_documents``) + ``build_dataset``.
+* ``records.jsonl``: AnnotatedDocument records, one per line (``annotate build`` reads .jsonl);
+* ``export.json``: a Label Studio JSON export made offline by the project's own task builder
+  (annotate.labelstudio.tasks.build_task), read by load_export + parse_export.
 
-Printed: wall seconds (imports excluded, reported apart), the ratio build / baseline, the part of
-the build spent inside sacrebleu (sentence statistics, read once per segment pair) and the ratio
-without it, and peak RSS at each size plus the builder's own increment over the loaded records
-(peak RSS − RSS once the records are in memory), which must grow far slower than the task count.
+Each measurement runs in a fresh subprocess:
+
+* baseline: ``pyarrow.json.read_json(records.jsonl)`` + ``pyarrow.parquet.write_table``. (pyarrow
+  cannot read the Label Studio export itself: it is not line-delimited, and ``value.text`` is a
+  string in label regions but a list in text areas.)
+* build: ``annotate build``'s path — ``load_documents`` + ``build_dataset`` (validation, selection
+  rules, spaCy BIO, sacrebleu sentence statistics in worker processes, parquet, card), from
+  ``records.jsonl`` (the baseline's file) and from ``export.json`` (the real hand-off).
+
+Printed: wall seconds (imports excluded, reported apart), ratios to the baseline with and without
+the wall time the build waited for sacrebleu, and peak RSS per size plus the builder's own
+increment over the parsed records (peak RSS − RSS once the records are in memory), which must grow
+far slower than the task count.
 
     .venv/bin/python scripts/bench_build.py --tasks 10000 --memory-sizes 10000,50000
 """
-
-from __future__ import annotations
 
 import argparse
 import json
@@ -44,12 +51,24 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_export(path: Path, tasks: int, segments: int) -> None:
-    from annotate.commands._io import write_records
-    from annotate.dataset.synthetic import synthetic_documents
+def write_inputs(folder: Path, tasks: int, segments: int) -> tuple[Path, Path]:
+    """The same synthetic documents as AnnotatedDocument JSON Lines and as a Label Studio export."""
+    from annotate.dataset.synthetic import SYSTEMS, synthetic_documents
+    from annotate.labelstudio.tasks import build_task
 
-    with path.open("w", encoding="utf-8") as stream:
-        write_records(synthetic_documents(tasks, segments=segments), stream)
+    records, export = folder / f"records-{tasks}.jsonl", folder / f"export-{tasks}.json"
+    systems = [name for name, _ in SYSTEMS]
+    with records.open("w", encoding="utf-8") as jsonl, export.open("w", encoding="utf-8") as array:
+        array.write("[")
+        for task_id, doc in enumerate(synthetic_documents(tasks, segments=segments), 1):
+            jsonl.write(doc.to_json() + "\n")
+            task = build_task(doc, systems)
+            task.update(id=task_id, project=1)
+            for number, annotation in enumerate(task.get("annotations", []), 1):
+                annotation.update(id=task_id * 10 + number, updated_at=doc.annotations[number - 1].updated_at)
+            array.write(("," if task_id > 1 else "") + json.dumps(task, ensure_ascii=False))
+        array.write("]")
+    return records, export
 
 
 def child_baseline(path: Path, out: Path) -> dict:
@@ -66,7 +85,12 @@ def child_baseline(path: Path, out: Path) -> dict:
 
 def child_build(path: Path, out: Path) -> dict:
     started = time.perf_counter()
-    import spacy  # noqa: F401  (imports are timed apart: they are paid once per process)
+    # Imports are timed apart: they are paid once per process, whatever the size.
+    import datasets  # noqa: F401
+    import jinja2  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    import sacrebleu  # noqa: F401
+    import spacy  # noqa: F401
 
     from annotate.commands.data import load_documents
     from annotate.dataset import build_dataset
@@ -84,21 +108,39 @@ def child_build(path: Path, out: Path) -> dict:
         "load_s": loaded - imported,
         "build_s": done - loaded,
         "sacrebleu_s": report.seconds["sacrebleu"],
+        "scoring_wait_s": report.seconds["scoring_wait"],
         "seconds": done - imported,
         "rows": sum(sum(splits.values()) for splits in report.counts.values()),
         "rss_after_load_mb": rss_loaded,
         "peak_rss_mb": peak_rss_mb(),
+        # scoring workers are forked: their RSS counts pages they share with this process
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
 def run_child(kind: str, path: Path) -> dict:
+    """Run one measurement in a fresh interpreter; returns its JSON result line."""
     with tempfile.TemporaryDirectory(prefix="bench-build-out-") as out:
         result = subprocess.run(
-            [sys.executable, __file__, "--child", kind, "--export", str(path), "--out", out],
+            [sys.executable, __file__, "--child", kind, "--input", str(path), "--out", out],
             check=True, capture_output=True, text=True,
             env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"},
         )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def print_build(label: str, build: dict, baseline: dict) -> None:
+    own = build["peak_rss_mb"] - build["rss_after_load_mb"]
+    without = (build["seconds"] - build["scoring_wait_s"]) / baseline["seconds"]
+    print(f"annotate build ({label})")
+    print(f"  load → records   {build['load_s']:8.2f} s")
+    print(f"  build_dataset    {build['build_s']:8.2f} s   waiting for sacrebleu {build['scoring_wait_s']:.2f} s "
+          f"(sacrebleu CPU {build['sacrebleu_s']:.2f} s), {build['rows']} rows")
+    print(f"  total            {build['seconds']:8.2f} s   = {build['seconds'] / baseline['seconds']:.1f} × pyarrow; "
+          f"without the sacrebleu wait {without:.1f} ×")
+    print(f"  memory           peak RSS {build['peak_rss_mb']:.0f} MB = {build['rss_after_load_mb']:.0f} MB before the "
+          f"build (libraries + parsed records) + {own:.0f} MB builder; largest scoring worker "
+          f"{build['worker_peak_rss_mb']:.0f} MB (shared pages counted)")
 
 
 def main() -> None:
@@ -107,40 +149,34 @@ def main() -> None:
     parser.add_argument("--memory-sizes", default="10000,50000", help="task counts for the memory runs")
     parser.add_argument("--segments", type=int, default=2, help="segments per task (× 2 MT systems)")
     parser.add_argument("--child", choices=["baseline", "build"], help=argparse.SUPPRESS)
-    parser.add_argument("--export", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        result = (child_baseline if args.child == "baseline" else child_build)(args.export, args.out)
+        result = (child_baseline if args.child == "baseline" else child_build)(args.input, args.out)
         print(json.dumps(result))
         return
 
     sizes = sorted({args.tasks, *(int(s) for s in args.memory_sizes.split(",") if s)})
+    own_memory = {}
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        results = {}
         for tasks in sizes:
-            path = Path(tmp) / f"export-{tasks}.jsonl"
-            write_export(path, tasks, args.segments)
-            size_mb = path.stat().st_size / 2**20
-            baseline, build = run_child("baseline", path), run_child("build", path)
-            results[tasks] = (baseline, build)
-            print(f"\n== {tasks} tasks ({args.segments} segments × 2 systems each; export {size_mb:.1f} MB) ==")
-            print(f"pyarrow read_json + write_table : {baseline['seconds']:8.2f} s   peak RSS {baseline['peak_rss_mb']:7.0f} MB")
-            print(f"annotate load + build           : {build['seconds']:8.2f} s   peak RSS {build['peak_rss_mb']:7.0f} MB"
-                  f"   ({build['rows']} rows)")
-            print(f"  JSON → records                : {build['load_s']:8.2f} s")
-            print(f"  build_dataset                 : {build['build_s']:8.2f} s   of which sacrebleu {build['sacrebleu_s']:.2f} s")
-            print(f"  builder's own memory          : {build['peak_rss_mb'] - build['rss_after_load_mb']:8.0f} MB over "
-                  f"{build['rss_after_load_mb']:.0f} MB of loaded records")
-            print(f"ratio build / pyarrow           : {build['seconds'] / baseline['seconds']:8.1f} ×")
-            print(f"ratio without sacrebleu         : {(build['seconds'] - build['sacrebleu_s']) / baseline['seconds']:8.1f} ×")
-            print(f"imports (not timed above)       : pyarrow {baseline['import_s']:.1f} s, annotate+spaCy {build['import_s']:.1f} s")
+            records, export = write_inputs(Path(tmp), tasks, args.segments)
+            baseline = run_child("baseline", records)
+            print(f"\n== {tasks} tasks ({args.segments} segments × 2 systems each; records "
+                  f"{records.stat().st_size / 2**20:.1f} MB, export {export.stat().st_size / 2**20:.1f} MB) ==", flush=True)
+            print(f"pyarrow read_json + write_table (records.jsonl): {baseline['seconds']:.2f} s, "
+                  f"peak RSS {baseline['peak_rss_mb']:.0f} MB (imports {baseline['import_s']:.1f} s apart)")
+            from_export = run_child("build", export)
+            print_build("export.json, Label Studio path", from_export, baseline)
+            own_memory[tasks] = from_export["peak_rss_mb"] - from_export["rss_after_load_mb"]
+            if tasks == args.tasks:
+                print_build("records.jsonl, the baseline's file", run_child("build", records), baseline)
+            print(f"imports (not timed above): annotate + spaCy {from_export['import_s']:.1f} s", flush=True)
         if len(sizes) > 1:
             small, large = sizes[0], sizes[-1]
-            (_, b_small), (_, b_large) = results[small], results[large]
-            own = [b["peak_rss_mb"] - b["rss_after_load_mb"] for b in (b_small, b_large)]
-            print(f"\nmemory {small} → {large} tasks (× {large / small:.0f}): peak RSS × "
-                  f"{b_large['peak_rss_mb'] / b_small['peak_rss_mb']:.2f}, builder's own × {own[1] / max(own[0], 1):.2f}")
+            print(f"\nbuilder's own memory {small} → {large} tasks (× {large / small:.0f}): "
+                  f"{own_memory[small]:.0f} → {own_memory[large]:.0f} MB (× {own_memory[large] / max(own_memory[small], 1):.2f})")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ Rules (also stated in the dataset card):
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields
 from functools import cached_property
 
@@ -84,17 +85,17 @@ class BioTagger:
     def _tag_segment(
         self, text: str, spans: list[tuple[int, int, str]], stats: BioStats
     ) -> tuple[list[str], list[int]]:
-        doc = self._tokenizer(text)
-        tokens = [(tok.idx, tok.idx + len(tok.text), tok.text) for tok in doc if not tok.is_space]
+        tokens = [(tok.idx, tok.idx + len(tok.text), tok.text) for tok in self._tokenizer(text) if not tok.is_space]
+        starts, ends = [t[0] for t in tokens], [t[1] for t in tokens]
         candidates = []
         for start, end, label in spans:
             stats.spans += 1
-            covering = [i for i, (t_start, t_end, _) in enumerate(tokens) if t_start < end and t_end > start]
-            if not covering:
+            # tokens touched: from the first that ends after `start` to the last that starts before `end`
+            first, last = bisect_right(ends, start), bisect_left(starts, end) - 1
+            if first > last:
                 stats.without_tokens += 1
                 continue
-            first, last = covering[0], covering[-1]
-            on_boundaries = tokens[first][0] == start and tokens[last][1] == end
+            on_boundaries = starts[first] == start and ends[last] == end
             candidates.append((first, last, label, on_boundaries))
         # Longest first, then earliest, then schema order: the documented overlap rule.
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0], _LABEL_ORDER[c[2]]))

@@ -51,7 +51,8 @@ class BuildReport:
     annotation_status: dict[str, int]
     ner_conversion: dict[str, int]  # BioStats counts: expanded, overlapping, …
     split_rule: str
-    seconds: dict[str, float] = field(default_factory=dict)  # wall time: total, sacrebleu
+    # total wall time; sacrebleu CPU time (over all workers); wall time spent waiting for scores
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def expanded_spans(self) -> int:
@@ -93,7 +94,12 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
     if out_dir.exists():
         out_dir.rename(previous)
-    staging.rename(out_dir)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        if previous.exists():
+            previous.rename(out_dir)  # put the old dataset back before reporting the failure
+        raise
     shutil.rmtree(previous, ignore_errors=True)
 
 
@@ -185,5 +191,9 @@ def build_dataset(
         annotation_status=status,
         ner_conversion=ner_conversion,
         split_rule=rule.describe(),
-        seconds={"total": time.perf_counter() - started, "sacrebleu": builder.scorer.seconds},
+        seconds={
+            "total": time.perf_counter() - started,
+            "sacrebleu": builder.scorer.seconds,
+            "scoring_wait": builder.scorer.wait_seconds,
+        },
     )

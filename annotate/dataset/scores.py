@@ -55,13 +55,10 @@ class CorpusTotals:
     def add(self, scores: SegmentScores) -> None:
         """Add one segment's statistics."""
         self.n_scored += 1
-        for index, stats in enumerate(scores.stats):
-            total = self.sums[index]
-            if not total:
-                total.extend(stats)
-            else:
-                for i, value in enumerate(stats):
-                    total[i] += value
+        self.sums = [
+            [a + b for a, b in zip(total, stats)] if total else list(stats)
+            for total, stats in zip(self.sums, scores.stats)
+        ]
 
 
 class Scorer:
@@ -72,7 +69,10 @@ class Scorer:
 
         self._corpus = (BLEU(), CHRF(word_order=2), TER())
         self._sentence_bleu = BLEU(effective_order=True)
-        self.seconds = 0.0  # time spent in sacrebleu by scored_in_order (build report, benchmark)
+        # Filled by scored_in_order for the build report: sacrebleu CPU seconds (summed over workers)
+        # and the wall seconds the build spent waiting for scores (equal without workers).
+        self.seconds = 0.0
+        self.wait_seconds = 0.0
         # One public-API call each fixes the metrics' reference count, which their signatures print.
         self._sentence_bleu.sentence_score("a", ["a"])
         for metric in self._corpus:
@@ -138,6 +138,7 @@ def scored_in_order(
         for item, pairs in items:
             scores, seconds = _score_batch(scorer, pairs)
             scorer.seconds += seconds
+            scorer.wait_seconds += seconds
             yield item, scores
         return
     import multiprocessing
@@ -157,7 +158,9 @@ def scored_in_order(
 
 def _collect(entry, scorer: Scorer):
     item, result = entry
+    started = perf_counter()
     scores, seconds = result.get()
+    scorer.wait_seconds += perf_counter() - started
     scorer.seconds += seconds
     return item, scores
 
