@@ -23,6 +23,8 @@ from typing import TypeVar
 
 from annotate.records import SegmentRating
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
+from annotate.scoring.metrics import BLEU_NAME, CHRF_NAME, TER_NAME, make_metrics
+from annotate.scoring.mqm import rating_penalty
 
 METRIC_NAMES: tuple[str, ...] = ("bleu", "chrf", "ter")
 # Below this many pairs a worker pool costs more (process start, imports) than it saves.
@@ -65,10 +67,11 @@ class Scorer:
     """sacrebleu metrics configured once: BLEU (sentence: effective order), chrF++, TER."""
 
     def __init__(self) -> None:
-        from sacrebleu.metrics import BLEU, CHRF, TER
-
-        self._corpus = (BLEU(), CHRF(word_order=2), TER())
-        self._sentence_bleu = BLEU(effective_order=True)
+        # The project's one definition of the metrics (annotate.scoring.metrics), so dataset scores
+        # and reports carry the same signatures.
+        corpus = make_metrics()
+        self._corpus = (corpus[BLEU_NAME], corpus[CHRF_NAME], corpus[TER_NAME])
+        self._sentence_bleu = make_metrics(sentence_level=True)[BLEU_NAME]
         # Filled by scored_in_order for the build report: sacrebleu CPU seconds (summed over workers)
         # and the wall seconds the build spent waiting for scores (equal without workers).
         self.seconds = 0.0
@@ -165,12 +168,8 @@ def _collect(entry, scorer: Scorer):
     return item, scores
 
 
-def rating_penalty(rating: SegmentRating, weights: MQMWeights = GOOGLE_MQM_WEIGHTS) -> float:
-    """One rater's MQM penalty for one segment: the sum of its errors' weights (0 = No-error)."""
-    return sum(weights.weight(error.category, error.severity) for error in rating.errors)
-
-
 def segment_mqm(ratings: Iterable[SegmentRating], weights: MQMWeights = GOOGLE_MQM_WEIGHTS) -> float | None:
-    """MQM of one segment: each rater's summed penalty, averaged over raters; None if unrated."""
+    """MQM of one segment: each rater's summed penalty (annotate.scoring.mqm), averaged over
+    raters; None if unrated."""
     penalties = [rating_penalty(rating, weights) for rating in ratings]
     return fmean(penalties) if penalties else None
