@@ -86,12 +86,12 @@ def child_baseline(path: Path, out: Path) -> dict:
 def child_build(path: Path, out: Path) -> dict:
     started = time.perf_counter()
     # Imports are timed apart: they are paid once per process, whatever the size.
-    import datasets  # noqa: F401
     import jinja2  # noqa: F401
     import pyarrow.parquet  # noqa: F401
     import sacrebleu  # noqa: F401
     import spacy  # noqa: F401
 
+    import datasets  # noqa: F401
     from annotate.commands.data import load_documents
     from annotate.dataset import build_dataset
     from annotate.dataset.bio import BioTagger
@@ -163,8 +163,9 @@ def main() -> None:
         for tasks in sizes:
             records, export = write_inputs(Path(tmp), tasks, args.segments)
             baseline = run_child("baseline", records)
-            print(f"\n== {tasks} tasks ({args.segments} segments × 2 systems each; records "
-                  f"{records.stat().st_size / 2**20:.1f} MB, export {export.stat().st_size / 2**20:.1f} MB) ==", flush=True)
+            sizes_mb = records.stat().st_size / 2**20, export.stat().st_size / 2**20
+            print(f"\n== {tasks} tasks ({args.segments} segments × 2 systems each; records {sizes_mb[0]:.1f} MB, "
+                  f"export {sizes_mb[1]:.1f} MB) ==", flush=True)
             print(f"pyarrow read_json + write_table (records.jsonl): {baseline['seconds']:.2f} s, "
                   f"peak RSS {baseline['peak_rss_mb']:.0f} MB (imports {baseline['import_s']:.1f} s apart)")
             from_export = run_child("build", export)
@@ -175,8 +176,9 @@ def main() -> None:
             print(f"imports (not timed above): annotate + spaCy {from_export['import_s']:.1f} s", flush=True)
         if len(sizes) > 1:
             small, large = sizes[0], sizes[-1]
+            growth = own_memory[large] / max(own_memory[small], 1)
             print(f"\nbuilder's own memory {small} → {large} tasks (× {large / small:.0f}): "
-                  f"{own_memory[small]:.0f} → {own_memory[large]:.0f} MB (× {own_memory[large] / max(own_memory[small], 1):.2f})")
+                  f"{own_memory[small]:.0f} → {own_memory[large]:.0f} MB (× {growth:.2f})")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def _print_report(report: BuildReport) -> None:
 
     from annotate.dataset.splits import SPLIT_NAMES
 
-    table = Table(title=f"dataset {report.name!r}: rows per config and split")
+    table = Table(title=f"rows of {report.name}")
     table.add_column("config")
     for split in SPLIT_NAMES:
         table.add_column(split, justify="right")

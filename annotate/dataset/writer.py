@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotate.dataset.features import arrow_schema
+from annotate.dataset.features import CONFIG_NAMES, arrow_schema
+from annotate.dataset.splits import SPLIT_NAMES
 
 ROWS_PER_ROW_GROUP = 2048
 
@@ -81,9 +82,12 @@ class DatasetWriter:
         self._sinks[key].extend(rows)
 
     def close(self) -> dict[str, dict[str, SplitFile]]:
-        """Flush everything; returns the written files by config and split."""
+        """Flush everything; returns the written files by config and split (in CONFIG_NAMES and
+        SPLIT_NAMES order)."""
         written: dict[str, dict[str, SplitFile]] = {}
-        for (config, split), sink in sorted(self._sinks.items()):
+        rank = {name: index for index, name in enumerate((*CONFIG_NAMES, *SPLIT_NAMES))}
+        for config, split in sorted(self._sinks, key=lambda key: (rank[key[0]], rank[key[1]])):
+            sink = self._sinks[(config, split)]
             sink.close()
             written.setdefault(config, {})[split] = SplitFile(
                 relative_path=data_file_name(config, split),
