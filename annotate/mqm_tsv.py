@@ -233,6 +233,10 @@ def _rating_rows(doc: str, seg_id: int, global_id: int, rating: SegmentRating) -
     for error in rating.errors:
         source, target = rating.source, rating.target
         side = span_side(error)
+        marked_text = {"target": target, "source": source}.get(side)
+        if marked_text is not None and marked_text[error.start:error.end] != error.text:
+            raise ValueError(f"{where}: error span {error.start}:{error.end} is {marked_text[error.start:error.end]!r} "
+                             f"in the {side}, but the error says {error.text!r}")
         if side == "target":
             target = mark_span(target, error.start, error.end)
         elif side == "source":
@@ -335,6 +339,20 @@ def _int(value: str, column: str, where: str) -> int:
         return int(value)
     except ValueError:
         raise MQMTsvError(f"{where}: column {column} must be an integer, got {value!r}") from None
+
+
+def restore_sides(doc: AnnotatedDocument, data: dict) -> AnnotatedDocument:
+    """Re-create :class:`SidedErrorSpan` errors from a document's JSON (``ErrorSpan.from_dict``
+    drops the ``side`` key that ``to_dict`` wrote), so JSONL round trips keep source-side spans."""
+    for ann, ann_data in zip(doc.annotations, data.get("annotations", [])):
+        for rating, rating_data in zip(ann.ratings, ann_data.get("ratings", [])):
+            for index, error_data in enumerate(rating_data.get("errors", [])):
+                side = error_data.get("side", "target")
+                if side != "target" and span_side(rating.errors[index]) != side:
+                    error = rating.errors[index]
+                    rating.errors[index] = SidedErrorSpan(error.start, error.end, error.category, error.severity,
+                                                          error.text, error.comment, side=side)
+    return doc
 
 
 def error_to_dict(error: ErrorSpan) -> dict[str, object]:

@@ -299,20 +299,21 @@ def _category_table(evaluation: Evaluation) -> list[dict[str, Any]]:
 
 
 def _document_table(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], systems: Sequence[str]) -> dict[str, Any]:
-    """MQM and chrF++ per document and system."""
+    """MQM and corpus chrF++ per system (rows, report order) and document (columns)."""
     chrf: dict[str, dict[str, float]] = {}
     if evaluation.statistics is not None:
         for doc in docs:
             indices = [i for i, (d, _) in enumerate(evaluation.segment_keys) if d == doc.doc_id]
             if indices:
                 chrf[doc.doc_id] = evaluation.statistics.subset_scores("chrF2++", indices)
-    rows = []
-    for doc in docs:
-        mqm = evaluation.mqm.documents.get(doc.doc_id, {}) if evaluation.mqm else {}
-        cells = {s: {"mqm": mqm.get(s), "chrf": chrf.get(doc.doc_id, {}).get(s)} for s in systems}
-        best = min((s for s in systems if mqm.get(s) is not None), key=lambda s: mqm[s], default=None)
-        rows.append({"doc_id": doc.doc_id, "title": doc.title, "segments": len(doc.segments), "cells": cells, "best": best})
-    return {"systems": list(systems), "rows": rows}
+    mqm = evaluation.mqm.documents if evaluation.mqm else {}
+    columns = [{"doc_id": d.doc_id, "title": d.title, "segments": len(d.segments),
+                "best": min((s for s in systems if s in mqm.get(d.doc_id, {})), key=lambda s: mqm[d.doc_id][s],
+                            default=None)} for d in docs]
+    rows = [{"system": s, "cells": [{"mqm": mqm.get(d.doc_id, {}).get(s), "chrf": chrf.get(d.doc_id, {}).get(s),
+                                     "best": s == column["best"]} for d, column in zip(docs, columns)]}
+            for s in systems]
+    return {"columns": columns, "rows": rows}
 
 
 def _reference_text(evaluation: Evaluation, doc_id: str, seg_id: int) -> str:

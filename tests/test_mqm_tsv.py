@@ -231,3 +231,23 @@ def test_cli_unknown_category_is_a_clear_error(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert f"{bad}:2: unknown MQM category 'Accuracy/Bogus'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_cli_import_then_export_gives_the_file_back(tmp_path: Path) -> None:
+    # JSON Lines in between: source-side spans survive (their "side" travels in the JSON).
+    jsonl, tsv = tmp_path / "corners.jsonl", tmp_path / "corners.tsv"
+    for command in (["import-mqm", str(DATA / "corners.tsv"), "-o", str(jsonl)],
+                    ["export-mqm", str(jsonl), "-o", str(tsv)]):
+        run = subprocess.run([sys.executable, "-m", "annotate.cli", *command], capture_output=True, text=True, cwd=REPO)
+        assert run.returncode == 0, run.stderr
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 2  # one line per document
+    assert tsv.read_text(encoding="utf-8") == (DATA / "corners.tsv").read_text(encoding="utf-8")
+
+
+def test_export_refuses_a_span_that_does_not_match_its_text(tmp_path: Path) -> None:
+    docs = read_mqm_tsv(DATA / "corners.tsv").documents
+    rating = docs[0].annotations[0].ratings[0]
+    error = rating.errors[0]
+    rating.errors[0] = type(error)(error.start + 1, error.end + 1, error.category, error.severity, error.text)
+    with pytest.raises(ValueError, match=r"sysA news.1#1 rater rater1: error span 1:3 is 'r ' in the target, but the error says 'Er'"):
+        write_mqm_tsv(docs, tmp_path / "bad.tsv")

@@ -47,10 +47,19 @@ def load_documents(path: Path, allow_categories: list[str] | None = None):
 
         return parse_export(load_export(path)), None
     if suffix == ".jsonl":
-        from annotate.commands._io import read_records
+        from annotate.mqm_tsv import restore_sides
 
+        docs = []
         with path.open(encoding="utf-8") as stream:
-            return list(read_records(AnnotatedDocument, stream, name=str(path))), None
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line)
+                    docs.append(restore_sides(AnnotatedDocument.from_dict(data), data))
+                except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                    raise ValueError(f"{path}:{number}: not an AnnotatedDocument record: {exc}") from exc
+        return docs, None
     raise ValueError(f"{path}: unknown input type {suffix!r}; use .tsv (WMT MQM), .json "
                      "(Label Studio export) or .jsonl (AnnotatedDocument records)")
 
