@@ -217,7 +217,7 @@ def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], datase
         "reference": ("post-edits of the annotations" if evaluation.reference == POST_EDITS
                       else f"system '{evaluation.reference}'"),
         "baseline": evaluation.baseline, "raters": evaluation.mqm.raters if evaluation.mqm else [],
-        "systems": [(r.system, r.version or "—") for r in evaluation.systems],
+        "systems": [(r.system, r.version) for r in evaluation.systems],
         "signatures": evaluation.signatures,
         "significance": {test: table.signatures for test, table in evaluation.significance.items()},
         "weights": {"severity": dict(weights.severity),
