@@ -95,12 +95,11 @@ def find_project(ls: LabelStudio, conn: Connection, title: str) -> ProjectInfo |
 
 
 def create_project(ls: LabelStudio, conn: Connection, title: str, label_config: str,
-                   instruction_html: str, model_version: str) -> ProjectInfo:
+                   instruction_html: str) -> ProjectInfo:
     """Create a project (the server validates the config: a 400 names the problem)."""
     with api_errors(conn, f"creating project {title!r}"):
         project = ls.projects.create(title=title, label_config=label_config, expert_instruction=instruction_html,
-                                     show_instruction=True, show_collab_predictions=True,
-                                     model_version=model_version or None, show_skip_button=True)
+                                     show_instruction=True, show_collab_predictions=True, show_skip_button=True)
     return ProjectInfo(id=project.id, title=project.title, systems=systems_in_config(label_config),
                        created_at=str(getattr(project, "created_at", "")))
 

@@ -19,7 +19,7 @@ Statuses (``DocumentAnnotation.status``):
   marked. Not for scoring; kept so nothing an annotator did is lost silently.
 
 Annotators are pseudonymised: ``annotator-`` + 8 hex digits of SHA-256 over a project salt and the
-user's id and email. Users created by :func:`annotate.labelstudio.push.push_documents` for imported
+user's e-mail (or user id when the export has no e-mail). Users created by :func:`annotate.labelstudio.push.push_documents` for imported
 gold annotations have emails ``<pseudonym>@annotate.invalid`` and keep that pseudonym.
 """
 
@@ -103,7 +103,10 @@ def pseudonym(user_id: Any, email: str | None, salt: str) -> str:
         match = _IMPORTED_EMAIL.match(email)
         if match:
             return match.group(1)
-    digest = hashlib.sha256(f"{salt}\0{user_id}\0{(email or '').lower()}".encode()).hexdigest()
+    # The e-mail identifies a person everywhere (annotations carry id + e-mail, drafts only the
+    # e-mail); the id is used when no e-mail is exported.
+    identity = f"email:{email.strip().lower()}" if email else f"id:{user_id}"
+    digest = hashlib.sha256(f"{salt}\0{identity}".encode()).hexdigest()
     return f"annotator-{digest[:8]}"
 
 
@@ -248,11 +251,21 @@ def _regions(result: list[Any], where: str) -> tuple[dict[str, list[dict]], list
     return by_id, textareas
 
 
+def as_rendered(text: str) -> str:
+    """How the labeling UI writes a region's ``text``: from the browser selection, with every CR
+    and every LF replaced by the two characters ``\\n`` (Label Studio's
+    ``selection.toString().replace(/[\\n\\r]/g, "\\\\n")``); a CR LF thus becomes ``\\n\\n``.
+    Offsets are untouched (code points, CR LF counting 2). This is the ONLY difference accepted
+    between a region's text and the task data."""
+    return text.replace("\r", "\\n").replace("\n", "\\n") if ("\r" in text or "\n" in text) else text
+
+
 def _checked_span(item: dict, display: str, where: str) -> tuple[int, int]:
     value = item["value"]
     start, end = _need(value, "start", where, int), _need(value, "end", where, int)
     text = _need(value, "text", where, str)
-    if not 0 <= start <= end <= len(display) or display[start:end] != text:
+    in_range = 0 <= start <= end <= len(display)
+    if not in_range or (display[start:end] != text and as_rendered(display[start:end]) != text):
         raise ExportError(f"{where}: region text {text!r} does not match the task data "
                           f"{item['to_name']}[{start}:{end}] = {display[start:end]!r}")
     return start, end

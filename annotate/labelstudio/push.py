@@ -120,8 +120,7 @@ def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[Annot
     return list(kept.values())
 
 
-def ensure_project(conn: Connection, title: str, systems: Sequence[str], model_version: str = "",
-                   ls: Any = None) -> api.ProjectInfo:
+def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any = None) -> api.ProjectInfo:
     """Find the project by title (create it if missing) and make its config show every system in
     ``systems`` plus those it already had (systems are only ever added)."""
     ls = ls or api.open_client(conn)
@@ -132,11 +131,8 @@ def ensure_project(conn: Connection, title: str, systems: Sequence[str], model_v
     wanted += [s for s in systems if s not in wanted]
     xml = api.config_with_marker(lsconfig.label_config(wanted), wanted)
     if project is None:
-        return api.create_project(ls, conn, title, xml, lsconfig.expert_instruction_html(), model_version)
-    fields: dict[str, Any] = {"label_config": xml, "expert_instruction": lsconfig.expert_instruction_html()}
-    if model_version:
-        fields["model_version"] = model_version
-    api.update_project(ls, conn, project.id, **fields)
+        return api.create_project(ls, conn, title, xml, lsconfig.expert_instruction_html())
+    api.update_project(ls, conn, project.id, label_config=xml, expert_instruction=lsconfig.expert_instruction_html())
     return api.ProjectInfo(id=project.id, title=project.title, systems=wanted, created_at=project.created_at)
 
 
@@ -165,7 +161,7 @@ def push_documents(
     if not with_predictions:
         suggester = None
     systems = document_systems(docs)
-    project = ensure_project(conn, project_title, systems, model_version if suggester else "", ls=ls)
+    project = ensure_project(conn, project_title, systems, ls=ls)
     report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
                         model_version=model_version if suggester else "")
     if with_predictions and suggester is None:
@@ -232,6 +228,10 @@ def push_documents(
             done += len(chunk)
             if progress:
                 progress(done, len(to_import))
+        if suggester is not None and (to_import or report.updated):
+            # Shown to annotators as pre-annotations; the server accepts a version only once
+            # predictions with it exist, hence after the import.
+            api.update_project(ls, conn, project.id, model_version=model_version)
     except ServerUnavailable as exc:
         raise PushInterrupted(f"{exc}. Pushed so far: {report.summary()}. Run the push again to complete it "
                               "(it never duplicates tasks).", report) from exc

@@ -17,6 +17,7 @@ from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.export import (
     TASK_FORMAT,
+    as_rendered,
     completed_by_email,
     imported_user_email,
     region_choice_result,
@@ -120,6 +121,7 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
 # ── records → result items ────────────────────────────────────────────────────────────────────
 
 
+# Region texts are written as the UI writes them (see export.as_rendered): CR LF as two LFs.
 def _source_region(data: dict[str, Any], span: Span) -> tuple[int, int, str]:
     """Display offsets (and text) on the numbered source of an Article.text span."""
     if data["text"][span.start:span.end] != span.text:
@@ -135,7 +137,7 @@ def _source_region(data: dict[str, Any], span: Span) -> tuple[int, int, str]:
     if end <= start:
         raise TaskBuildError(f"doc {data['doc_id']}: span {span.text!r} [{span.start}:{span.end}] lies outside "
                              "every segment")
-    return start, end, data[lsconfig.SOURCE_FIELD][start:end]
+    return start, end, as_rendered(data[lsconfig.SOURCE_FIELD][start:end])
 
 
 def _error_region(data: dict[str, Any], key: str, seg_id: int, error: ErrorSpan) -> tuple[int, int, str]:
@@ -146,7 +148,7 @@ def _error_region(data: dict[str, Any], key: str, seg_id: int, error: ErrorSpan)
                 raise TaskBuildError(f"doc {data['doc_id']}: error {error.category!r} text {error.text!r} != "
                                      f"segment {seg_id} MT[{error.start}:{error.end}]")
             start, end = entry["at"] + error.start, entry["at"] + error.end
-            return start, end, data[lsconfig.mt_text_name(key)][start:end]
+            return start, end, as_rendered(data[lsconfig.mt_text_name(key)][start:end])
     raise TaskBuildError(f"doc {data['doc_id']}: error on segment {seg_id}, which the task does not have")
 
 

@@ -1,0 +1,176 @@
+"""A real headless Chromium on the Label Studio labeling UI: an annotator logs in, sees the whole
+article and every translation, labels entities, a claim, an MQM error with its severity, edits a
+post-edit, submits; skips a task; leaves a draft. The export must parse back into exactly that,
+and the UI's result items must have exactly the shape our importer writes.
+
+Set ANNOTATE_RECORD_LS_EXPORT=1 to (re)write tests/data/labelstudio/export.json from this run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fixtures_labelstudio import gold_annotation, tricky_document, with_doc_id
+
+from annotate import schema
+from annotate.labelstudio import client as api
+from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio.browser import (
+    browser_page,
+    choose,
+    chromium_available,
+    label_text,
+    login,
+    open_task,
+    select_region,
+    text_objects,
+)
+from annotate.labelstudio.export import parse_export
+from annotate.labelstudio.push import push_documents
+from annotate.labelstudio.tasks import annotation_json
+
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(), reason="needs Debian's chromium and pip playwright"),
+]
+RECORDING = Path(__file__).parent / "data" / "labelstudio" / "export.json"
+EDITED = "The Russian president arrived in Pyongyang on Tuesday."
+
+
+@pytest.fixture(scope="module")
+def ui_project(ls_server):
+    """Four tasks: one for the UI to label, one with imported gold annotations by two annotators,
+    one to skip, one to leave as a draft (the last two with pre-annotations)."""
+    base = tricky_document()
+    labeled, gold, skip, draft = (with_doc_id(base, name) for name in ("ui-labeled", "ui-gold", "ui-skip", "ui-draft"))
+    gold.annotations = [gold_annotation(gold, "annotator-0000beef"),
+                        replace(gold_annotation(gold, "annotator-1111cafe"), claims=[], post_edits=[])]
+    title = "browser tests"
+    first = push_documents(ls_server, [labeled, gold], title, with_predictions=False)
+    second = push_documents(ls_server, [skip, draft], title, with_predictions=True)
+    return {"conn": ls_server, "project": first.project_id, "tasks": {**first.task_ids, **second.task_ids},
+            "docs": {d.doc_id: d for d in (labeled, gold, skip, draft)}}
+
+
+def _on_screen(text: str) -> str:
+    """A text as the browser shows it (innerText): a CR is a line break of its own."""
+    return text.replace("\r", "\n")
+
+
+def _task_data(conn, project_id: int, doc_id: str) -> dict:
+    return api.list_tasks(api.open_client(conn), conn, project_id)[doc_id][0].data
+
+
+def test_labeling_page_shows_the_article_translations_and_labels(ui_project, tmp_path):
+    conn, project = ui_project["conn"], ui_project["project"]
+    data = _task_data(conn, project, "ui-labeled")
+    out = tmp_path / "labeling.png"
+    with browser_page() as page:
+        login(page, conn)
+        open_task(page, conn, project, ui_project["tasks"]["ui-labeled"])
+        texts = text_objects(page)
+        # The whole numbered article, then each system's output, then one row per sentence.
+        assert texts[0] == _on_screen(data[lsconfig.SOURCE_FIELD])
+        assert texts[1] == _on_screen(data["mt_argos"]) and texts[2] == _on_screen(data["mt_apertium"])
+        assert texts[3:] == [_on_screen(s["label"]) for s in data[lsconfig.SEGMENTS_FIELD]]
+        buttons = page.locator(".lsf-label__text").all_inner_texts()
+        for value in (*schema.entity_values(), schema.CLAIM_LABEL, *lsconfig.mqm_display_names().values()):
+            assert value in buttons
+        assert buttons.count("Omission") == 2  # one MQM bar per system
+        boxes = page.locator("textarea")
+        assert [boxes.nth(i).input_value() for i in range(boxes.count())] == \
+            [s["mt"] for s in data[lsconfig.SEGMENTS_FIELD]]  # prefilled with the first system
+        page.screenshot(path=str(out))
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
+
+
+@contextlib.contextmanager
+def _screenshot_on_failure(page, path: Path):
+    try:
+        yield
+    except Exception:
+        page.screenshot(path=str(path))
+        print(f"screenshot of the failure: {path}")
+        raise
+
+
+def _shape(item: dict) -> tuple:
+    return (item["from_name"], item["to_name"], item["type"], json.dumps(item["value"], sort_keys=True,
+                                                                         ensure_ascii=False))
+
+
+def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
+    conn, project, tasks = ui_project["conn"], ui_project["project"], ui_project["tasks"]
+    with browser_page() as page, _screenshot_on_failure(page, tmp_path / "failure.png"):
+        login(page, conn)
+        # 1. Label a task and submit.
+        open_task(page, conn, project, tasks["ui-labeled"])
+        label_text(page, 0, "LOC", "Pyongyang")
+        label_text(page, 0, "Claim", "El presidente ruso llegó a Pyongyang\r\nel martes.")
+        select_region(page, 0, "El presidente ruso")
+        choose(page, 0, "Event")
+        label_text(page, 2, "Grammar", "the Tuesday")
+        select_region(page, 2, "the Tuesday")
+        choose(page, 2, "Minor")
+        page.locator("textarea").nth(1).fill(EDITED)
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Annotation saved successfully").wait_for(timeout=60_000)
+        # 2. Skip the next task of the labeling stream (the gold task is already labeled).
+        page.goto(f"{conn.url}/projects/{project}/data?labeling=1")
+        page.wait_for_selector(".lsf-richtext__container", timeout=90_000)
+        page.keyboard.press("Escape")  # close the instructions shown at the start of the stream
+        assert text_objects(page)[0] == _on_screen(_task_data(conn, project, "ui-skip")[lsconfig.SOURCE_FIELD])
+        page.get_by_role("button", name="Skip").click()
+        page.wait_for_timeout(1500)
+        # 3. Start on another task and leave: the UI keeps a draft.
+        open_task(page, conn, project, tasks["ui-draft"])
+        label_text(page, 0, "ORG", "KCNA")
+        page.wait_for_timeout(6000)  # draft autosave
+        page.goto(conn.project_url(project))
+        page.wait_for_timeout(1500)
+
+    raw = api.export_snapshot(api.open_client(conn), conn, project)
+    if os.environ.get("ANNOTATE_RECORD_LS_EXPORT"):
+        RECORDING.parent.mkdir(parents=True, exist_ok=True)
+        RECORDING.write_text(json.dumps(json.loads(raw), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    exported = {t["data"]["doc_id"]: t for t in json.loads(raw)}
+    documents = {d.doc_id: d for d in parse_export(list(exported.values()))}
+
+    # The UI's result items have exactly the shape our importer writes for the same records.
+    (ui_annotation,) = exported["ui-labeled"]["annotations"]
+    (parsed,) = documents["ui-labeled"].annotations
+    ours = annotation_json(exported["ui-labeled"]["data"], parsed, salt="compare")["result"]
+    assert sorted(map(_shape, ui_annotation["result"])) == sorted(map(_shape, ours))
+    for items in (ui_annotation["result"], ours):
+        choice_ids = {i["id"] for i in items if i["type"] == "choices"}
+        assert choice_ids <= {i["id"] for i in items if i["type"] == "labels"}  # per-region: same id
+    assert {i.get("origin") for i in ui_annotation["result"]} == {"manual"} == {i.get("origin") for i in ours}
+
+    # … and parses into what the annotator did.
+    doc = ui_project["docs"]["ui-labeled"]
+    text = doc.text
+    assert parsed.status == "completed" and parsed.annotator.startswith("annotator-")
+    assert [(s.label, s.text) for s in parsed.entities] == [("LOC", "Pyongyang")]
+    (claim,) = parsed.claims
+    assert claim.label == "Event" and claim.text == "El presidente ruso llegó a Pyongyang\r\nel martes."
+    assert text[claim.start:claim.end] == claim.text
+    errors = [(r.system, r.seg_id, e.category, e.severity, e.text) for r in parsed.ratings for e in r.errors]
+    assert errors == [("apertium", 2, "Fluency/Grammar", "Minor", "the Tuesday")]
+    argos = {t.seg_id: t.mt for t in doc.translations if t.system == "argos"}
+    assert {p.seg_id: p.text for p in parsed.post_edits} == {**argos, 2: EDITED}  # untouched boxes keep MT
+
+    (skipped,) = documents["ui-skip"].annotations
+    assert skipped.status == "cancelled" and skipped.annotator == parsed.annotator
+    drafts = documents["ui-draft"].annotations
+    assert [a.status for a in drafts] == ["draft"]
+    assert ("ORG", "KCNA") in {(s.label, s.text) for s in drafts[0].entities}
+    gold = {a.annotator: a for a in documents["ui-gold"].annotations}
+    assert sorted(gold) == ["annotator-0000beef", "annotator-1111cafe"]
+    assert all(a.status == "completed" for a in gold.values())
+    assert "@" not in json.dumps([d.to_dict() for d in documents.values()], ensure_ascii=False)

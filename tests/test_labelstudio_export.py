@@ -1,0 +1,195 @@
+"""export.py on a REAL recorded export (tests/data/labelstudio/export.json, written by
+tests/test_browser.py from a Label Studio 1.23.2 session: a task labelled in the UI, one with
+imported gold annotations by two annotators, one skipped, one left as a draft), plus edited
+copies for every way an export can be wrong."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from annotate.labelstudio.errors import ExportError
+from annotate.labelstudio.export import as_rendered, load_export, parse_export, pseudonym, scrub_export
+
+RECORDED = Path(__file__).parent / "data" / "labelstudio" / "export.json"
+
+
+@pytest.fixture(scope="module")
+def recorded() -> list[dict]:
+    return load_export(RECORDED)
+
+
+@pytest.fixture
+def export(recorded) -> list[dict]:
+    """A fresh deep copy to edit."""
+    return copy.deepcopy(recorded)
+
+
+def _task(data: list[dict], doc_id: str) -> dict:
+    return next(t for t in data if t["data"]["doc_id"] == doc_id)
+
+
+def _docs(data: list[dict]) -> dict:
+    return {d.doc_id: d for d in parse_export(data)}
+
+
+def test_recorded_export_parses_into_what_the_annotators_did(recorded):
+    docs = _docs(recorded)
+    assert sorted(docs) == ["ui-draft", "ui-gold", "ui-labeled", "ui-skip"]
+    (labeled,) = docs["ui-labeled"].annotations
+    assert labeled.status == "completed"
+    assert [(s.label, s.text) for s in labeled.entities] == [("LOC", "Pyongyang")]
+    (claim,) = labeled.claims
+    assert (claim.label, claim.text) == ("Event", "El presidente ruso llegó a Pyongyang\r\nel martes.")
+    assert docs["ui-labeled"].text[claim.start:claim.end] == claim.text
+    errors = [(r.system, r.seg_id, e.category, e.severity, e.text, e.start, e.end)
+              for r in labeled.ratings for e in r.errors]
+    assert errors == [("apertium", 2, "Fluency/Grammar", "Minor", "the Tuesday", 46, 57)]
+    assert len(labeled.ratings) == 2 * 4  # every (system, segment), the rest without errors
+    assert [p.seg_id for p in labeled.post_edits] == [1, 2, 3, 4]
+    assert labeled.post_edits[1].text == "The Russian president arrived in Pyongyang on Tuesday."
+
+    gold = {a.annotator: a for a in docs["ui-gold"].annotations}
+    assert sorted(gold) == ["annotator-0000beef", "annotator-1111cafe"]  # kept apart
+    assert len(gold["annotator-0000beef"].entities) == 6 and gold["annotator-1111cafe"].claims == []
+    (skipped,) = docs["ui-skip"].annotations
+    assert skipped.status == "cancelled" and all(r.errors for r in skipped.ratings)
+    (draft,) = docs["ui-draft"].annotations
+    assert draft.status == "draft" and ("ORG", "KCNA") in {(s.label, s.text) for s in draft.entities}
+    assert labeled.annotator == skipped.annotator == draft.annotator  # one person, one pseudonym
+
+
+def test_no_email_reaches_the_records(recorded):
+    assert "@" in json.dumps(recorded)  # the raw export has them …
+    records = json.dumps([d.to_dict() for d in parse_export(recorded)], ensure_ascii=False)
+    assert "@" not in records  # … the records never
+
+
+@pytest.mark.parametrize(
+    ("user_id", "email", "salt", "expected"),
+    [
+        (7, "annotator-0000beef@annotate.invalid", "any", "annotator-0000beef"),  # imported: kept
+        (1, "Someone@Example.org", "s1", pseudonym(1, "someone@example.org", "s1")),  # case-insensitive
+    ],
+)
+def test_pseudonyms(user_id, email, salt, expected):
+    assert pseudonym(user_id, email, salt) == expected
+
+
+def test_pseudonyms_are_stable_and_salted():
+    first = pseudonym(1, "a@b.c", "project-1")
+    assert first == pseudonym(1, "a@b.c", "project-1") and first.startswith("annotator-") and len(first) == 18
+    assert first != pseudonym(1, "a@b.c", "project-2") and first != pseudonym(1, "x@b.c", "project-1")
+    assert first == pseudonym(None, "A@B.c", "project-1")  # drafts carry only the e-mail: same person
+    assert pseudonym(5, None, "project-1") != pseudonym(6, None, "project-1")
+    assert "a@b.c" not in first
+
+
+def test_scrubbed_export_has_no_identities_and_parses_the_same(recorded):
+    scrubbed = scrub_export(recorded)
+    text = json.dumps(scrubbed, ensure_ascii=False)
+    assert "localhost" not in text and "created_username" not in text
+    assert [d.to_dict() for d in parse_export(scrubbed)] == [d.to_dict() for d in parse_export(recorded)]
+
+
+def test_a_region_whose_text_does_not_match_is_an_error_naming_everything(export):
+    task = _task(export, "ui-labeled")
+    (annotation,) = task["annotations"]
+    region = next(i for i in annotation["result"] if i["from_name"] == "entity")
+    region["value"]["text"] = "Pyongyangg"
+    with pytest.raises(ExportError) as info:
+        parse_export(export)
+    message = str(info.value)
+    for part in (f"task {task['id']}", "ui-labeled", f"annotation {annotation['id']}", f"region {region['id']}",
+                 "'Pyongyangg'", "'Pyongyang'"):
+        assert part in message
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t["value"].update(end=t["value"]["end"] + 1), "does not match the task data"),
+        (lambda t: t["value"].update(start=10**6, end=10**6 + 9), "does not match the task data"),
+        (lambda t: t["value"].pop("start"), "missing key 'start'"),
+        (lambda t: t.update(from_name="nonsense"), "unknown control 'nonsense'"),
+        (lambda t: t.update(to_name="elsewhere"), "region on unknown object 'elsewhere'"),
+        (lambda t: t["value"].update(labels=["PER", "LOC"]), "exactly one label"),
+    ],
+)
+def test_broken_regions_are_errors(export, edit, message):
+    region = next(i for i in _task(export, "ui-labeled")["annotations"][0]["result"] if i["from_name"] == "entity")
+    edit(region)
+    with pytest.raises(ExportError, match=message):
+        parse_export(export)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.pop("data"), "missing key 'data'"),
+        (lambda t: t["data"].pop("segments"), "missing key 'segments'"),
+        (lambda t: t["data"]["segments"][1].pop("src_at"), r"segments\[1\]: missing key 'src_at'"),
+        (lambda t: t["data"].update(text=t["data"]["text"].replace("Pyongyang", "Pionyang")), "!= data.text"),
+        (lambda t: t["data"].update(mt_argos=t["data"]["mt_argos"][:-5]), "argos output of segment 4"),
+        (lambda t: t["annotations"][0].pop("result"), "annotation .*: missing key 'result'"),
+        (lambda t: t["annotations"][0].update(result="oops"), "'result' should be list"),
+    ],
+)
+def test_malformed_tasks_are_errors_naming_the_place(export, edit, message):
+    edit(_task(export, "ui-labeled"))
+    with pytest.raises(ExportError, match=message):
+        parse_export(export)
+
+
+def test_truncated_and_non_list_files(tmp_path):
+    raw = RECORDED.read_text(encoding="utf-8")
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text(raw[: len(raw) // 2], encoding="utf-8")
+    with pytest.raises(ExportError, match=r"truncated\.json: not valid JSON at line \d+.*truncated"):
+        load_export(truncated)
+    wrong = tmp_path / "object.json"
+    wrong.write_text('{"tasks": []}', encoding="utf-8")
+    with pytest.raises(ExportError, match="list of tasks, got dict"):
+        load_export(wrong)
+    with pytest.raises(ExportError, match="cannot read"):
+        load_export(tmp_path / "missing.json")
+
+
+def test_mqm_error_without_severity(export):
+    task = _task(export, "ui-labeled")
+    annotation = task["annotations"][0]
+    annotation["result"] = [i for i in annotation["result"] if i["from_name"] != "severity_apertium"]
+    with pytest.raises(ExportError, match="has no severity"):
+        parse_export(export)
+    # The same in a draft is unfinished work, kept with an empty severity.
+    task["drafts"] = [{"id": 99, "user": "x@y.z", "result": annotation["result"], "annotation": None}]
+    task["annotations"] = []
+    (draft,) = _docs(export)["ui-labeled"].annotations
+    assert [e.severity for r in draft.ratings for e in r.errors] == [""]
+
+
+def test_mqm_span_crossing_into_the_next_sentence_is_clipped_and_noted(export):
+    task = _task(export, "ui-labeled")
+    region = [i for i in task["annotations"][0]["result"] if i["to_name"] == "mt_apertium"]
+    display = task["data"]["mt_apertium"]
+    end = display.index("The family") + len("The family")
+    for item in region:
+        item["value"].update(end=end, text=as_rendered(display[item["value"]["start"]:end]))
+    (annotation,) = _docs(export)["ui-labeled"].annotations
+    (error,) = [e for r in annotation.ratings for e in r.errors]
+    assert error.text == "the Tuesday." and "crossed into segment 3" in error.comment
+
+
+def test_predictions_as_ids_only_still_parse(export):
+    for task in export:
+        task["predictions"] = [p["id"] for p in task.get("predictions", [])]
+        task["drafts"] = [d["id"] for d in task.get("drafts", [])]
+    assert len(parse_export(export)) == 4
+
+
+def test_an_export_that_is_not_a_list():
+    with pytest.raises(ExportError, match="list of tasks"):
+        parse_export({"id": 1})  # type: ignore[arg-type]
