@@ -21,6 +21,7 @@ from annotate.mqm_tsv import (
     strip_markers,
     write_mqm_tsv,
 )
+from annotate.schema import MQMWeights
 from annotate.scoring.mqm import score_documents
 
 DATA = Path(__file__).parent / "data" / "mqm"
@@ -251,3 +252,29 @@ def test_export_refuses_a_span_that_does_not_match_its_text(tmp_path: Path) -> N
     rating.errors[0] = type(error)(error.start + 1, error.end + 1, error.category, error.severity, error.text)
     with pytest.raises(ValueError, match=r"sysA news.1#1 rater rater1: error span 1:3 is 'r ' in the target, but the error says 'Er'"):
         write_mqm_tsv(docs, tmp_path / "bad.tsv")
+
+
+# Same README, "TED talks" → "Chinese to English" table. Google's numbers for this file weight
+# "Source error" like any other category (its mqm_scores.py has no rule for it), whereas the
+# schema — like Google's MQM Viewer — weights it 0: overriding the weights reproduces the table.
+PUBLISHED_TED_ZHEN = [
+    ("refB", 0.42), ("DIDI-NLP", 1.65), ("metricsystem2", 1.76), ("metricsystem1", 1.90), ("MiSS", 1.97),
+    ("IIE-MT", 1.98), ("metricsystem4", 2.05), ("metricsystem5", 2.15), ("SMU", 2.202), ("Borderline", 2.40),
+    ("NiuTrans", 2.49), ("Facebook-AI", 2.64), ("Online-W", 2.93), ("metricsystem3", 2.99), ("ref", 5.52),
+]
+SOURCE_ERRORS_COUNTED = MQMWeights(overrides={("Fluency/Punctuation", "Minor"): 0.1, ("Non-translation!", "*"): 25.0})
+
+
+@pytest.mark.skipif(not (SHARED_MQM / "mqm_ted_zhen.tsv").exists(), reason=f"{SHARED_MQM} absent")
+def test_ted_zhen_with_googles_source_error_weighting() -> None:
+    docs = read_mqm_tsv(SHARED_MQM / "mqm_ted_zhen.tsv").documents
+    mqm = score_documents(docs, weights=SOURCE_ERRORS_COUNTED)
+    assert mqm.ranking() == [system for system, _ in PUBLISHED_TED_ZHEN]
+    for system, published in PUBLISHED_TED_ZHEN:
+        digits = 3 if system == "SMU" else 2  # the README gives SMU three decimals
+        if system == "Borderline":  # 1272.4 / 529 = 2.4053: like eTranslation en-de, 0.005 off
+            assert abs(mqm.systems[system] - published) < 0.01
+        else:
+            assert round(mqm.systems[system], digits) == published, system
+    # with the schema's weights (Source error = 0) the numbers are lower, e.g. DIDI-NLP 1.64
+    assert round(score_documents(docs).systems["DIDI-NLP"], 2) == 1.64
