@@ -157,3 +157,18 @@ def test_report_renders_in_headless_chromium(report) -> None:
         finally:
             browser.close()
     assert screenshot.stat().st_size > 50_000
+
+
+def test_mqm_only_report_without_references(tmp_path: Path) -> None:
+    # A WMT TSV has no post-edits: the report keeps the human side and says what is missing.
+    from annotate.mqm_tsv import read_mqm_tsv
+
+    docs = read_mqm_tsv(REPO / "tests" / "data" / "mqm" / "corners.tsv").documents
+    evaluation = evaluate(docs, **FAST)
+    assert evaluation.segment_keys == [] and evaluation.skipped_segments == 3
+    assert all(not row.metrics for row in evaluation.systems)
+    assert [row.system for row in sorted(evaluation.systems, key=lambda r: r.rank)] == ["sysA", "sysB"]
+    paths = render_report(evaluation, docs, out_dir=tmp_path, title="MQM only")
+    html = paths.html.read_text(encoding="utf-8")
+    assert "Not available: needs MQM and automatic scores" in html and "3 left out" in html
+    assert html.count('src="data:image/png;base64,') == 1  # the MQM chart only
