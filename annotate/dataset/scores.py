@@ -19,12 +19,15 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from statistics import fmean
 from time import perf_counter
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from annotate.records import SegmentRating
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.metrics import BLEU_NAME, CHRF_NAME, TER_NAME, make_metrics
 from annotate.scoring.mqm import rating_penalty
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
 
 METRIC_NAMES: tuple[str, ...] = ("bleu", "chrf", "ter")
 # Below this many pairs a worker pool costs more (process start, imports) than it saves.
@@ -135,7 +138,7 @@ def scored_in_order(
     items: Iterable[tuple[Item, list[ScoringPair]]], scorer: Scorer, workers: int = 1
 ) -> Iterator[tuple[Item, dict]]:
     """For each (item, pairs): (item, {key: SegmentScores}), in input order. With ``workers`` > 1
-    the pairs are scored in that many spawned processes, a bounded number of batches ahead; the
+    the pairs are scored in that many worker processes, a bounded number of batches ahead; the
     time spent scoring is added to ``scorer.seconds`` either way (CPU seconds across workers)."""
     if workers <= 1:
         for item, pairs in items:
@@ -159,7 +162,7 @@ def scored_in_order(
             yield _collect(pending.popleft(), scorer)
 
 
-def _collect(entry, scorer: Scorer):
+def _collect(entry: tuple[Item, AsyncResult], scorer: Scorer) -> tuple[Item, dict]:
     item, result = entry
     started = perf_counter()
     scores, seconds = result.get()
