@@ -11,6 +11,7 @@ and their scores must agree. Prints wall times and the ratio ours / sacrebleu (t
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import resource
@@ -31,14 +32,14 @@ def synthetic_corpus(n: int, seed: int = 13) -> tuple[list[str], list[str], list
     distributed words from a 3,000-word vocabulary, 6–24 words per segment, some moved phrases."""
     rng = random.Random(seed)
     vocabulary = _vocabulary(rng)
-    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    cum_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
     refs, sys_a, sys_b = [], [], []
     for _ in range(n):
-        ref = rng.choices(vocabulary, weights, k=rng.randint(6, 24))
+        ref = rng.choices(vocabulary, cum_weights=cum_weights, k=rng.randint(6, 24))
         ref[0] = ref[0].capitalize()
         refs.append(" ".join(ref) + ".")
         for out, p_edit in ((sys_a, 0.15), (sys_b, 0.3)):
-            hyp = [rng.choices(vocabulary, weights)[0] if rng.random() < p_edit else w
+            hyp = [rng.choices(vocabulary, cum_weights=cum_weights)[0] if rng.random() < p_edit else w
                    for w in ref if rng.random() > p_edit / 3]
             if rng.random() < 0.05 and len(hyp) > 4:  # a moved phrase, which TER counts as one shift
                 cut = rng.randint(1, len(hyp) - 2)
