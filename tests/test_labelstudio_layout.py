@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotate.labelstudio.layout import Line, article_to_line, build_display, locate
+from annotate.labelstudio.layout import Line, article_to_line, build_display, locate, on_one_line
 
 LINES = [Line(1, 0, "Título 🇷🇺"), Line(2, 1, "Uno «dos»."), Line(3, 1, "Tres\r\ncuatro 👩‍👩‍👧.")]
 DISPLAY, STARTS = build_display(LINES)
@@ -12,9 +12,11 @@ LENGTHS = [len(line.text) for line in LINES]
 
 
 def test_display_text_and_sentence_starts():
-    assert DISPLAY == "[1] Título 🇷🇺\n\n[2] Uno «dos».\n[3] Tres\r\ncuatro 👩‍👩‍👧."
+    # One line per sentence: the CR LF inside sentence 3 shows as two spaces (same length).
+    assert DISPLAY == "[1] Título 🇷🇺\n\n[2] Uno «dos».\n[3] Tres  cuatro 👩‍👩‍👧."
     for start, line in zip(STARTS, LINES):
-        assert DISPLAY[start:start + len(line.text)] == line.text
+        assert DISPLAY[start:start + len(line.text)] == on_one_line(line.text)
+        assert len(on_one_line(line.text)) == len(line.text)
 
 
 def test_empty_and_single_line_displays():
@@ -38,7 +40,7 @@ A, B, C = STARTS  # where sentences 1, 2, 3 start
         (B - 2, True, (0, LENGTHS[0]), "end inside '[2] '"),
         (B, True, (0, LENGTHS[0]), "end exactly where sentence 2 starts closes sentence 1"),
         (B, False, (1, 0), "start exactly at sentence 2"),
-        (C + 5, False, (2, 5), "after the \\r\\n (counts 2 code points)"),
+        (C + 6, False, (2, 6), "after the \\r\\n (counts 2 code points)"),
         (C + LENGTHS[2], True, (2, LENGTHS[2]), "end of the text"),
     ],
 )

@@ -30,10 +30,11 @@ def test_task_data_shows_numbered_aligned_texts():
     assert data["doc_id"] == doc.doc_id and data["text"] == doc.text
     assert data[lsconfig.SOURCE_FIELD].startswith("[1] Putin 🇷🇺 y Kim 🇰🇵 firman «acuerdo»\n\n[2] El presidente")
     assert "\n[3] La familia" in data[lsconfig.SOURCE_FIELD]  # same paragraph: a line break, no blank line
+    assert "[2] El presidente ruso llegó a Pyongyang  el martes.\n" in data[lsconfig.SOURCE_FIELD]  # CR LF shown as spaces
     assert data["mt_apertium"].count("\n\n") == data[lsconfig.SOURCE_FIELD].count("\n\n")  # same paragraphs
     for segment in data[lsconfig.SEGMENTS_FIELD]:
         at = segment["src_at"]
-        assert data[lsconfig.SOURCE_FIELD][at:at + len(segment["source"])] == segment["source"]
+        assert data[lsconfig.SOURCE_FIELD][at:at + len(segment["source"])] == segment["source"].replace("\r\n", "  ")
         for key, entry in segment["systems"].items():
             assert data[f"mt_{key}"][entry["at"]:entry["at"] + len(entry["text"])] == entry["text"]
         assert segment["mt"] == segment["systems"]["argos"]["text"]  # the first system prefills post-edits

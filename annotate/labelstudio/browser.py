@@ -123,8 +123,10 @@ _SELECTED_REGION_JS = "() => Boolean(window.Htx?.annotationStore?.selected?.high
 
 
 def text_objects(page: Any) -> list[str]:
-    """The rendered text of every Text object, in page order (source, each MT, post-edit rows)."""
-    return page.evaluate("() => [...document.querySelectorAll('.lsf-richtext__container')].map(e => e.innerText)")
+    """The text of every Text object as rendered, line by line (one line per sentence or blank
+    line, joined with "\\n"), in page order: the source, each MT output, the post-edit rows."""
+    return page.evaluate("""() => [...document.querySelectorAll('.lsf-richtext__container')].map(
+        e => [...e.querySelectorAll('.lsf-richtext__line')].map(line => line.textContent).join('\\n'))""")
 
 
 def _regions(page: Any) -> list[list[str]]:

@@ -132,36 +132,54 @@ def expert_instruction_html() -> str:
 
 
 _STYLE = """
-.ann-grid { display: grid; column-gap: 14px; align-items: start; }
-.ann-bar { position: sticky; top: 0; z-index: 5; background: #fff; padding: 4px 0 2px;
+.ann-grid { display: grid; grid-auto-flow: row dense; column-gap: 16px; align-items: start; }
+.ann-bar { grid-row: 1; position: sticky; top: 0; z-index: 5; background: #fff; padding: 4px 0 2px;
            border-bottom: 2px solid #e6e6e6; align-self: stretch; }
 .ann-bar h4 { margin: 0 0 2px 0 !important; font-size: 15px; }
 .ann-bar .lsf-label { font-size: 12px; line-height: 18px; padding: 0 5px; margin: 1px 3px 1px 0; }
 .ann-bar .lsf-label__hotkey { font-size: 10px; }
-.ann-doc { font-size: 15px; line-height: 1.65; padding-top: 6px; min-width: 0; }
-.ann-pe-row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 14px;
+.ann-doc, .ann-doc .lsf-object, .ann-doc .lsf-richtext__container { display: contents; }
+.ann-doc br { display: none; }
+.ann-doc .lsf-richtext__line { display: block; white-space: pre-wrap; font-size: 15px; line-height: 1.55; padding: 3px 2px;
+                               min-height: 10px; border-bottom: 1px dotted #eee; }
+.ann-doc .lsf-richtext__line:empty { border-bottom: none; }
+.ann-pe-row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 16px;
               border-top: 1px solid #eee; padding: 2px 0; }
 .ann-pe-row .lsf-richtext { font-size: 14px; }
 """.strip()
+
+
+# NB: Label Studio passes the <Style> text through an HTML sanitizer that escapes ">": no child
+# combinators in these rules (a rule containing one is silently dropped).
+def _alignment_style(columns: int) -> str:
+    """Row alignment of the texts: every sentence line of every text becomes an item of ONE grid
+    (its wrappers are ``display: contents``), placed in its text's column; with dense auto-flow,
+    line i of every column lands in the same row, as tall as the longest of them. All texts
+    have the same line structure (layout.py), so sentence [n] sits side by side everywhere."""
+    rules = [f".ann-grid {{ grid-template-columns: repeat({columns}, minmax(0, 1fr)); }}"]
+    for column in range(1, columns + 1):
+        rules.append(f".ann-c{column} {{ grid-column: {column}; }} "
+                     f".ann-c{column} .lsf-richtext__line {{ grid-column: {column}; }}")
+    return "\n".join(rules)
 
 
 def label_config(systems: Sequence[str]) -> str:
     """The labeling config XML for these MT systems (order kept; the first prefills post-edits).
 
     Layout: a grid with one column per text (source, then each system); its first row holds each
-    column's label bar (sticky while scrolling), its second row the texts, so that every column's
-    sentence [1] starts at the same height."""
+    column's label bar (sticky while scrolling), the next rows one sentence each, aligned across
+    columns (see :func:`_alignment_style`)."""
     keys = system_keys(systems)
     columns = 1 + len(keys)
-    out: list[str] = ["<View>", f"<Style>{_STYLE}</Style>",
+    out: list[str] = ["<View>", f"<Style>{_STYLE}\n{_alignment_style(columns)}</Style>",
                       '<Header value="$title" size="3"/>',
                       '<Collapse><Panel value="Guidelines: labels, MQM categories, severities (click to open)">',
                       f"<View><Markdown><![CDATA[\n{guidelines_markdown()}\n]]></Markdown></View>",
                       "</Panel></Collapse>",
-                      f'<View className="ann-grid" style="grid-template-columns: repeat({columns}, minmax(0, 1fr))">']
+                      '<View className="ann-grid">']
 
     # Row 1: label bars. Source: entities + claims (with the per-region claim type).
-    out.append('<View className="ann-bar">')
+    out.append('<View className="ann-bar ann-c1">')
     out.append('<Header value="Spanish source: entities and claims" size="5"/>')
     out.append(f"<Labels {_attrs(name=ENTITY_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
     out += [_label(l.value, l.description, l.color) for l in schema.ENTITY_LABELS]
@@ -174,9 +192,9 @@ def label_config(systems: Sequence[str]) -> str:
     out.append("</Choices></View>")
     # Each MT system: MQM categories + the per-region severity.
     short = mqm_display_names()
-    for system, key in keys.items():
+    for column, (system, key) in enumerate(keys.items(), start=2):
         text = mt_text_name(key)
-        out.append('<View className="ann-bar">')
+        out.append(f'<View className="ann-bar ann-c{column}">')
         out.append(f"<Header {_attrs(value=f'MT {system}: translation errors (MQM)', size='5')}/>")
         out.append(f"<Labels {_attrs(name=mqm_control_name(key), toName=text, showInline='true')}>")
         out += [_label(short[c.name], f"{c.name}: {c.description}", c.color, alias=c.name)
@@ -186,9 +204,10 @@ def label_config(systems: Sequence[str]) -> str:
         out += [f"<Choice {_attrs(value=s.name, hint=s.description)}/>" for s in schema.SEVERITIES]
         out.append("</Choices></View>")
     # Row 2: the texts, whole documents with numbered sentences.
-    out.append(f'<View className="ann-doc"><Text {_attrs(name=SOURCE_TEXT, value="$" + SOURCE_FIELD)}/></View>')
-    for key in keys.values():
-        out.append(f'<View className="ann-doc"><Text {_attrs(name=mt_text_name(key), value="$" + mt_text_name(key))}/></View>')
+    out.append(f'<View className="ann-doc ann-c1"><Text {_attrs(name=SOURCE_TEXT, value="$" + SOURCE_FIELD)}/></View>')
+    for column, key in enumerate(keys.values(), start=2):
+        out.append(f'<View className="ann-doc ann-c{column}">'
+                   f'<Text {_attrs(name=mt_text_name(key), value="$" + mt_text_name(key))}/></View>')
     out.append("</View>")
 
     # Post-edits: one TextArea per segment, prefilled with the first system's output.

@@ -35,7 +35,7 @@ from typing import Any
 from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError
-from annotate.labelstudio.layout import locate
+from annotate.labelstudio.layout import locate, on_one_line
 from annotate.records import (
     AnnotatedDocument,
     DocumentAnnotation,
@@ -208,7 +208,7 @@ class _TaskView:
                 raise ExportError(f"{swhere}: segment {segment.seg_id} text {segment.text!r} != data.text"
                                   f"[{segment.start}:{segment.end}] {self.text[segment.start:segment.end]!r}")
             at = _need(seg, "src_at", swhere, int)
-            if self.display[at:at + len(segment.text)] != segment.text:
+            if self.display[at:at + len(segment.text)] != on_one_line(segment.text):
                 raise ExportError(f"{swhere}: segment {segment.seg_id} is not at offset {at} of data.source")
             self.segments.append(segment)
             self.src_at.append(at)
@@ -218,7 +218,7 @@ class _TaskView:
                 mt = _need(entry, "text", f"{swhere}.systems.{key}", str)
                 mt_at = _need(entry, "at", f"{swhere}.systems.{key}", int)
                 display = _need(data, lsconfig.mt_text_name(key), f"{where} data", str)
-                if display[mt_at:mt_at + len(mt)] != mt:
+                if display[mt_at:mt_at + len(mt)] != on_one_line(mt):
                     raise ExportError(f"{swhere}: the {name} output of segment {segment.seg_id} is not at "
                                       f"offset {mt_at} of data.{lsconfig.mt_text_name(key)}")
                 self.mt[key].append(mt)

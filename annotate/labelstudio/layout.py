@@ -1,7 +1,9 @@
 """Display texts with numbered sentences, and the offset arithmetic between them and the records.
 
 An annotator sees each document-level text (the Spanish source, every MT output) as one sentence
-per line, prefixed with its number, with a blank line between paragraphs::
+per line, prefixed with its number, with a blank line between paragraphs (a line break INSIDE a
+sentence is shown as a space — same length, so offsets are unchanged — which keeps every text's
+line structure identical, the basis of the row alignment in config.py)::
 
     [1] Putin acepta invitación de Kim Jong Un
 
@@ -19,6 +21,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+
+def on_one_line(sentence: str) -> str:
+    """A sentence as displayed: each CR or LF replaced by one space (offsets are preserved)."""
+    return sentence.replace("\r", " ").replace("\n", " ")
 
 
 def number_prefix(seg_id: int) -> str:
@@ -50,7 +57,7 @@ def build_display(lines: Sequence[Line]) -> tuple[str, list[int]]:
         parts.append(prefix)
         position += len(prefix)
         starts.append(position)
-        parts.append(line.text)
+        parts.append(on_one_line(line.text))
         position += len(line.text)
         previous_paragraph = line.paragraph
     return "".join(parts), starts

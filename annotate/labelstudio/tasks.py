@@ -24,7 +24,7 @@ from annotate.labelstudio.export import (
     span_result,
     textarea_result,
 )
-from annotate.labelstudio.layout import Line, article_to_line, build_display
+from annotate.labelstudio.layout import Line, article_to_line, build_display, number_prefix, on_one_line
 from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, Span, Translation
 
 
@@ -107,7 +107,7 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
             "start": segment.start,
             "end": segment.end,
             "source": segment.text,
-            "label": f"[{segment.seg_id}] {segment.text}",
+            "label": number_prefix(segment.seg_id) + on_one_line(segment.text),
             # Prefill of the post-edit box: the first system's output.
             "mt": per_segment[index][keys[first]]["text"] if first else "",
             "src_at": source_at[index],
