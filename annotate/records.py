@@ -15,6 +15,7 @@ JSON Lines pipes (``annotate ingest DIR --jsonl | annotate segment --jsonl | …
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -35,16 +36,22 @@ class Record:
 
     @classmethod
     def from_dict(cls: type[T], data: dict[str, Any]) -> T:
-        hints = typing.get_type_hints(cls)
         kwargs = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name in data:
-                kwargs[f.name] = _convert(hints[f.name], data[f.name])
+        for name, hint in _field_hints(cls):
+            if name in data:
+                kwargs[name] = _convert(hint, data[name])
         return cls(**kwargs)
 
     @classmethod
     def from_json(cls: type[T], line: str) -> T:
         return cls.from_dict(json.loads(line))
+
+
+@functools.cache
+def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(field name, resolved type) per field; resolving hints is slow, so once per class."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
 def _convert(hint: Any, value: Any) -> Any:
