@@ -146,6 +146,7 @@ _STYLE = """
 .ann-pe-row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); column-gap: 16px;
               border-top: 1px solid #eee; padding: 2px 0; }
 .ann-pe-row .lsf-richtext { font-size: 14px; }
+.ann-pe-row [data-testid=textarea-submit-section] { display: none; }
 """.strip()
 
 
@@ -210,13 +211,15 @@ def label_config(systems: Sequence[str]) -> str:
                    f'<Text {_attrs(name=mt_text_name(key), value="$" + mt_text_name(key))}/></View>')
     out.append("</View>")
 
-    # Post-edits: one TextArea per segment, prefilled with the first system's output.
+    # Post-edits: one TextArea per segment, prefilled with the first system's output. Submitting
+    # the annotation stores every box as it is (edited or not), so the TextArea's own "Add"
+    # controls are hidden: they only confuse.
     first = f" (each box starts with the {systems[0]} output)" if systems else ""
     out.append(f"<Header {_attrs(value=f'Post-edit: the correct English of each sentence{first}', size='5')}/>")
     out.append(f"<Repeater {_attrs(on='$' + SEGMENTS_FIELD, indexFlag='{{idx}}')}>")
     out.append('<View className="ann-pe-row">')
     out.append(f"<Text {_attrs(name=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].label')}/>")
-    out.append(f"<TextArea {_attrs(name=POST_EDIT_PREFIX + '{{idx}}', toName=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].mt', maxSubmissions='1', editable='true', rows='2')}/>")
+    out.append(f"<TextArea {_attrs(name=POST_EDIT_PREFIX + '{{idx}}', toName=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].mt', maxSubmissions='1', editable='true', rows='3')}/>")
     out.append("</View></Repeater>")
     out.append("</View>")
     return "\n".join(out)
