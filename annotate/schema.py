@@ -74,6 +74,8 @@ MQM_CATEGORIES: tuple[MQMCategory, ...] = (
     MQMCategory("Fluency/Register", "Wrong grammatical register (e.g. too informal pronouns).", "#9edae5"),
     MQMCategory("Fluency/Inconsistency", "Internal inconsistency (not related to terminology).", "#393b79"),
     MQMCategory("Fluency/Character encoding", "Characters garbled by wrong encoding.", "#5254a3"),
+    MQMCategory("Fluency/Display", "Layout or display problems (line breaks, markup, spacing that "
+                "breaks rendering).", "#6b6ecf"),
     MQMCategory("Terminology/Inappropriate for context", "Terminology non-standard or does not fit "
                 "the context (domain terms, official names, titles).", "#2ca02c"),
     MQMCategory("Terminology/Inconsistent use of terminology", "A term translated differently "

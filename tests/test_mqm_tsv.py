@@ -29,8 +29,8 @@ TED_ENDE = SHARED_MQM / "mqm_ted_ende.tsv"
 needs_shared_mqm = pytest.mark.skipif(
     not TED_ENDE.exists(), reason=f"the WMT MQM files are not here ({SHARED_MQM} absent): third-party data, never copied"
 )
-# Google's files use "Fluency/Display" (2 rows of mqm_ted_ende.tsv), which the schema lacks so far.
-EXTRA = ("Fluency/Display",)
+# Google's files use "Fluency/Display" (2 rows of mqm_ted_ende.tsv): now in the schema.
+EXTRA = ()
 
 
 # ── markers ───────────────────────────────────────────────────────────────────────────────────
@@ -154,10 +154,10 @@ def test_bad_input_names_file_and_line(bad_line: str, message: str) -> None:
 
 
 def test_extra_categories_are_opt_in() -> None:
-    line = "s\td\t1\t1\tr1\tHello.\t<v>⁇</v>allo.\tFluency/Display\tMajor\t\n"
-    with pytest.raises(MQMTsvError, match="unknown MQM category 'Fluency/Display'"):
+    line = "s\td\t1\t1\tr1\tHello.\t<v>⁇</v>allo.\tFluency/Blinking\tMajor\t\n"
+    with pytest.raises(MQMTsvError, match="unknown MQM category 'Fluency/Blinking'"):
         parse_mqm_tsv(io.StringIO(HEADER + line))
-    result = parse_mqm_tsv(io.StringIO(HEADER + line), extra_categories=["Fluency/Display"])
+    result = parse_mqm_tsv(io.StringIO(HEADER + line), extra_categories=["Fluency/Blinking"])
     assert result.documents[0].annotations[0].ratings[0].errors[0].text == "⁇"
 
 

@@ -13,8 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-ALLOW_HELP = ("Accept this MQM category although the schema lacks it (repeatable), e.g. "
-              "'Fluency/Display' found in Google's TED files.")
+ALLOW_HELP = "Accept this MQM category although annotate.schema lacks it (repeatable)."
 Allow = Annotated[Optional[list[str]], typer.Option("--allow-category", help=ALLOW_HELP)]
 Reference = Annotated[str, typer.Option(
     "--reference", "-r",
