@@ -1,7 +1,7 @@
 """Turn the team's text-anchored gold annotations (seeds/gold/*.yaml) into seeds/gold_export.json:
 the Label Studio JSON export of a real project holding them — the same path an annotator's work
 takes (created as annotations on a real server, exported through the snapshot API), and then
-rebuild the committed dataset ``datasets/seeds-es-en`` from it.
+rebuild the committed dataset ``datasets/seeds-es-en`` and report ``reports/seeds-es-en`` from it.
 
     .venv/bin/python scripts/make_gold_export.py            # export + dataset
     .venv/bin/python scripts/make_gold_export.py --dataset-only
@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 GOLD_EXPORT = SEEDS / "gold_export.json"
 DATASET_DIR = REPO / "datasets" / "seeds-es-en"
+REPORT_DIR = REPO / "reports" / "seeds-es-en"
 GOLD_PROJECT_TITLE = "annotate gold: seed articles"
 # A fixed salt keeps annotator pseudonyms stable across regenerations of the export.
 PSEUDONYM_SALT = "annotate-seeds-gold"
@@ -72,6 +73,16 @@ def make_dataset() -> None:
     print(report)
 
 
+def make_report() -> None:
+    """seeds/gold_export.json → reports/seeds-es-en (HTML + Markdown, scores vs the post-edits)."""
+    from annotate.labelstudio import load_export, parse_export
+    from annotate.report import build_report
+
+    paths = build_report(parse_export(load_export(GOLD_EXPORT)), out_dir=REPORT_DIR,
+                         title="Seed articles: Spanish → English (gold annotations)", dataset=DATASET_NAME)
+    print(f"report → {paths.html.relative_to(REPO)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset-only", action="store_true", help="only rebuild the dataset from the export")
@@ -79,6 +90,7 @@ def main() -> None:
     if not args.dataset_only:
         make_export()
     make_dataset()
+    make_report()
 
 
 if __name__ == "__main__":
