@@ -7,7 +7,6 @@ import json
 import os
 import signal
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from fixtures_labelstudio import gold_annotation, tricky_document, with_doc_id

@@ -97,7 +97,7 @@ def push_command(
     overwrite_annotated: Annotated[bool, typer.Option(
         "--overwrite-annotated", help="Also update the data of tasks that already have annotations "
         "(their annotations stay and may no longer match). Off by default: such tasks are skipped and listed.")] = False,
-    chunk_size: Annotated[int, typer.Option(help="Tasks per bulk import call.")] = 1000,
+    chunk_size: Annotated[int, typer.Option(help="Largest bulk import call (calls start at 250 tasks and double).")] = 5000,
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:

@@ -26,7 +26,8 @@ from annotate.labelstudio.push import (
     pull_documents,
     push_documents,
 )
-from annotate.labelstudio.server import Connection, ensure_server, server_status, stop_server
+from annotate.labelstudio.connection import Connection
+from annotate.labelstudio.server import ensure_server, server_status, stop_server
 
 __all__ = [
     "DEFAULT_PROJECT_TITLE",

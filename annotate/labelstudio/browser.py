@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from annotate.labelstudio.server import Connection
+from annotate.labelstudio.connection import Connection
 
 CHROMIUM = os.environ.get("ANNOTATE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from annotate.labelstudio.errors import AuthenticationError, LabelStudioError, ServerUnavailable
-from annotate.labelstudio.server import Connection
+from annotate.labelstudio.connection import Connection
 
 if TYPE_CHECKING:  # heavy import, only at call time
     from label_studio_sdk import LabelStudio
 
 DEFAULT_TIMEOUT = 60.0  # one call; bulk imports of 1000 tasks with predictions take ~1.5 s
-NO_RETRY = {"max_retries": 0}
 SYSTEMS_MARKER = re.compile(r"<!-- annotate-systems: (\[.*?\]) -->")
 # Task listing: enough to decide create / update / skip for every doc_id.
 _TASK_FIELDS = "id,data,meta,total_annotations,cancelled_annotations,total_predictions"
@@ -54,6 +53,33 @@ def api_errors(conn: Connection, action: str) -> Iterator[None]:
         raise ServerUnavailable(f"{action}: lost the connection to Label Studio at {conn.url} ({exc})") from exc
     except httpx.TimeoutException as exc:
         raise ServerUnavailable(f"{action}: Label Studio at {conn.url} did not answer in time ({exc})") from exc
+
+
+def _raw(ls: LabelStudio, conn: Connection, action: str, method: str, path: str, *,
+         params: dict[str, Any] | None = None, content: bytes | None = None) -> Any:
+    """One HTTP call through the SDK's own httpx client and auth headers (personal access tokens
+    included), without its per-item ``jsonable_encoder`` pass and pydantic models: on bulk calls
+    those cost more than the server itself (measured by scripts/bench_labelstudio.py). No retry."""
+    import httpx
+
+    wrapper = ls._client_wrapper  # the SDK's documented extension point (its *_ext clients use it)
+    headers = dict(wrapper.get_headers())
+    if content is not None:
+        headers["Content-Type"] = "application/json"
+    try:
+        response = wrapper.httpx_client.httpx_client.request(
+            method, f"{wrapper.get_base_url().rstrip('/')}{path}", params=params, content=content,
+            headers=headers, timeout=wrapper.get_timeout())
+    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        raise ServerUnavailable(f"{action}: lost the connection to Label Studio at {conn.url} ({exc})") from exc
+    except httpx.TimeoutException as exc:
+        raise ServerUnavailable(f"{action}: Label Studio at {conn.url} did not answer in time ({exc})") from exc
+    if response.status_code in (401, 403):
+        raise AuthenticationError(f"{action}: Label Studio at {conn.url} refused the token (HTTP {response.status_code})")
+    if response.status_code >= 400:
+        raise LabelStudioError(f"{action}: Label Studio at {conn.url} answered HTTP {response.status_code}: "
+                               f"{response.text[:1500]}")
+    return response.json()
 
 
 # ── projects ──────────────────────────────────────────────────────────────────────────────────
@@ -126,25 +152,32 @@ class ExistingTask:
 def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: int = 500) -> dict[str, list[ExistingTask]]:
     """doc_id → tasks carrying it (normally one; more means an earlier duplicate)."""
     out: dict[str, list[ExistingTask]] = {}
-    with api_errors(conn, f"listing the tasks of project {project_id}"):
-        for task in ls.tasks.list(project=project_id, include=_TASK_FIELDS, page_size=page_size):
-            data = task.data or {}
-            doc_id = data.get("doc_id") or (task.meta or {}).get("doc_id")
+    seen, page = 0, 1
+    while True:
+        body = _raw(ls, conn, f"listing the tasks of project {project_id}", "GET", "/api/tasks",
+                    params={"project": project_id, "include": _TASK_FIELDS, "page_size": page_size, "page": page})
+        tasks = body.get("tasks") or []
+        for task in tasks:
+            data = task.get("data") or {}
+            doc_id = data.get("doc_id") or (task.get("meta") or {}).get("doc_id")
             if not doc_id:
                 continue  # not one of ours (added by hand): left alone
             out.setdefault(str(doc_id), []).append(ExistingTask(
-                id=task.id, data=data,
-                annotations=(task.total_annotations or 0) + (task.cancelled_annotations or 0),
-                predictions=task.total_predictions or 0))
-    return out
+                id=task["id"], data=data,
+                annotations=(task.get("total_annotations") or 0) + (task.get("cancelled_annotations") or 0),
+                predictions=task.get("total_predictions") or 0))
+        seen += len(tasks)
+        if not tasks or seen >= (body.get("total") or 0):
+            return out
+        page += 1
 
 
 def import_tasks(ls: LabelStudio, conn: Connection, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
     """One bulk import call (atomic on the server); returns the new task ids. Never retried."""
-    with api_errors(conn, f"importing {len(tasks)} tasks into project {project_id}"):
-        response = ls.projects.import_tasks(id=project_id, request=tasks, return_task_ids=True,
-                                            request_options=NO_RETRY)
-    return list(response.task_ids or [])
+    body = _raw(ls, conn, f"importing {len(tasks)} tasks into project {project_id}", "POST",
+                f"/api/projects/{project_id}/import", params={"return_task_ids": "true"},
+                content=json.dumps(tasks, ensure_ascii=False).encode())
+    return list(body.get("task_ids") or [])
 
 
 def update_task(ls: LabelStudio, conn: Connection, task_id: int, data: dict[str, Any], meta: dict[str, Any]) -> None:
@@ -184,14 +217,18 @@ SERIALIZATION_OPTIONS = {
 ANNOTATION_FILTER = {"usual": True, "ground_truth": True, "skipped": True}
 
 
-def export_snapshot(ls: LabelStudio, conn: Connection, project_id: int, timeout: float = 600.0) -> bytes:
+def export_snapshot(ls: LabelStudio, conn: Connection, project_id: int, timeout: float = 1800.0) -> bytes:
     """Create a snapshot export with full predictions, annotators and drafts; wait; download it.
-    Returns the raw JSON bytes exactly as the server wrote them."""
+    Returns the raw JSON bytes exactly as the server wrote them.
+
+    The community edition builds the snapshot INSIDE the create request (10,000 tasks: over a
+    minute on 2 cores), so that call and the download get ``timeout``, not the client's 60 s."""
+    slow = {"timeout": timeout, "max_retries": 0}
     with api_errors(conn, f"creating an export of project {project_id}"):
         snapshot = ls.projects.exports.create(
             id=project_id, title=f"annotate pull {time.strftime('%Y-%m-%d %H:%M:%S')}",
             serialization_options=SERIALIZATION_OPTIONS, annotation_filter_options=ANNOTATION_FILTER,
-            request_options=NO_RETRY)
+            request_options=slow)
     deadline = time.monotonic() + timeout
     status = getattr(snapshot, "status", None)
     delay = 0.05
@@ -205,4 +242,5 @@ def export_snapshot(ls: LabelStudio, conn: Connection, project_id: int, timeout:
         with api_errors(conn, f"polling export {snapshot.id}"):
             status = ls.projects.exports.get(id=project_id, export_pk=snapshot.id).status
     with api_errors(conn, f"downloading export {snapshot.id}"):
-        return b"".join(ls.projects.exports.download(id=project_id, export_pk=snapshot.id, export_type="JSON"))
+        return b"".join(ls.projects.exports.download(id=project_id, export_pk=snapshot.id, export_type="JSON",
+                                                     request_options=slow))

@@ -30,7 +30,7 @@ from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError, LabelStudioError, ServerUnavailable
 from annotate.labelstudio.export import imported_user_email, parse_export, scrub_export
-from annotate.labelstudio.server import Connection, check_connection
+from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.tasks import (
     TaskBuildError,
     build_task,
@@ -41,7 +41,8 @@ from annotate.labelstudio.tasks import (
 from annotate.records import AnnotatedDocument
 
 DEFAULT_PROJECT_TITLE = "annotate: es-en news"
-DEFAULT_CHUNK_SIZE = 1000
+DEFAULT_CHUNK_SIZE = 5000  # the largest import call; calls start small and double up to it
+FIRST_CHUNK_SIZE = 250  # small, so the server starts working while the client builds the rest
 
 
 @dataclass
@@ -169,23 +170,22 @@ def push_documents(
     docs = _dedupe(docs, report)
     existing = api.list_tasks(ls, conn, project.id)
 
-    to_import: list[tuple[str, dict]] = []
-    to_delete: list[int] = []
-    gold_emails: set[str] = set()
-    def with_predictions_added(doc: AnnotatedDocument, task_json: dict) -> dict:
+    def build(doc: AnnotatedDocument, task_json: dict | None = None) -> dict:
         # Suggestions (spaCy…) are computed only for tasks that are actually written.
+        task_json = task_json or build_task(doc, project.systems)
         if suggester is not None:
             task_json["predictions"] = [{"model_version": model_version, "result": suggester(doc, task_json["data"])}]
         return task_json
 
+    to_import: list[tuple[AnnotatedDocument, dict | None]] = []  # (doc, task JSON if already built)
+    to_delete: list[int] = []
     try:
         for doc in docs:
             tasks = sorted(existing.get(doc.doc_id, []), key=lambda t: t.id)
-            task_json = build_task(doc, project.systems)
-            has_gold = bool(task_json.get("annotations"))
             if not tasks:
-                to_import.append((doc.doc_id, with_predictions_added(doc, task_json)))
+                to_import.append((doc, None))  # built later, while the previous chunk imports
                 continue
+            task_json = build_task(doc, project.systems)
             current, extra = tasks[0], tasks[1:]
             if extra:
                 report.duplicate_tasks[doc.doc_id] = [t.id for t in extra]
@@ -195,39 +195,33 @@ def push_documents(
                     report.skipped_annotated[doc.doc_id] = current.id
                 else:
                     report.unchanged.append(doc.doc_id)
-            elif has_gold and not current.annotations:
+            elif task_json.get("annotations") and not current.annotations:
                 to_delete.append(current.id)
-                to_import.append((doc.doc_id, with_predictions_added(doc, task_json)))
+                to_import.append((doc, task_json))
                 report.replaced.append(doc.doc_id)
             elif current.data != task_json["data"]:
                 api.update_task(ls, conn, current.id, task_json["data"], task_json["meta"])
-                prediction = (with_predictions_added(doc, task_json).get("predictions") or [{}])[0]
+                prediction = (build(doc, task_json).get("predictions") or [{}])[0]
                 api.replace_predictions(ls, conn, current.id, prediction.get("result", []), model_version)
                 report.updated.append(doc.doc_id)
             else:
                 report.unchanged.append(doc.doc_id)
-        for _, task_json in to_import:
-            for annotation in task_json.get("annotations", []):
-                gold_emails.add(annotation["completed_by"]["email"])
-        api.ensure_users(ls, conn, sorted(gold_emails))
+        api.ensure_users(ls, conn, sorted({imported_user_email(a.annotator) for doc, _ in to_import
+                                           for a in doc.annotations if a.status in ("completed", "cancelled")}))
         if to_delete:
             with api.api_errors(conn, "removing un-annotated tasks to re-import them with annotations"):
                 for task_id in to_delete:
                     ls.tasks.delete(id=str(task_id))
-        done = 0
-        for start in range(0, len(to_import), chunk_size):
-            chunk = to_import[start:start + chunk_size]
-            ids = api.import_tasks(ls, conn, project.id, [task for _, task in chunk])
-            if len(ids) != len(chunk):
-                raise LabelStudioError(f"import into project {project.id} returned {len(ids)} task ids for "
-                                       f"{len(chunk)} tasks")
-            for (doc_id, _), task_id in zip(chunk, ids):
+
+        def imported(chunk: list[str], ids: list[int], done: int) -> None:
+            for doc_id, task_id in zip(chunk, ids):
                 report.task_ids[doc_id] = task_id
                 if doc_id not in report.replaced:
                     report.created.append(doc_id)
-            done += len(chunk)
             if progress:
                 progress(done, len(to_import))
+
+        _import_pipelined(ls, conn, project.id, to_import, build, chunk_size, imported)
         if suggester is not None and (to_import or report.updated):
             # Shown to annotators as pre-annotations; the server accepts a version only once
             # predictions with it exist, hence after the import.
@@ -236,6 +230,49 @@ def push_documents(
         raise PushInterrupted(f"{exc}. Pushed so far: {report.summary()}. Run the push again to complete it "
                               "(it never duplicates tasks).", report) from exc
     return report
+
+
+def chunk_bounds(total: int, largest: int, first: int = FIRST_CHUNK_SIZE) -> list[tuple[int, int]]:
+    """Import calls as (start, end): the first small, each next twice the size, up to ``largest``.
+    Each call costs the server a fixed overhead that grows with the project, so few calls are
+    best; a small first one lets the server start early."""
+    bounds, start, size = [], 0, max(1, min(first, largest))
+    while start < total:
+        bounds.append((start, min(total, start + size)))
+        start += size
+        size = min(largest, size * 2)
+    return bounds
+
+
+def _import_pipelined(ls: Any, conn: Connection, project_id: int, items: list[tuple[AnnotatedDocument, dict | None]],
+                      build: Callable[..., dict], chunk_size: int,
+                      imported: Callable[[list[str], list[int], int], None]) -> None:
+    """Bulk-import in chunks, building chunk k+1 (task JSON, suggestions) while the server imports
+    chunk k: the client's work hides behind the server's. Chunks still go one at a time, in
+    order, and a chunk is sent only after the previous one succeeded."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(chunk_json: list[dict]) -> list[int]:
+        ids = api.import_tasks(ls, conn, project_id, chunk_json)
+        if len(ids) != len(chunk_json):
+            raise LabelStudioError(f"import into project {project_id} returned {len(ids)} task ids for "
+                                   f"{len(chunk_json)} tasks")
+        return ids
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ls-import") as sender:
+        in_flight = None  # (doc_ids, future)
+        for start, end in chunk_bounds(len(items), chunk_size):
+            chunk = items[start:end]
+            chunk_json = [build(doc, task_json) for doc, task_json in chunk]
+            if in_flight is not None:
+                doc_ids, future = in_flight
+                done += len(doc_ids)
+                imported(doc_ids, future.result(), done)
+            in_flight = ([doc.doc_id for doc, _ in chunk], sender.submit(send, chunk_json))
+        if in_flight is not None:
+            doc_ids, future = in_flight
+            imported(doc_ids, future.result(), done + len(doc_ids))
 
 
 # ── pull ──────────────────────────────────────────────────────────────────────────────────────
@@ -273,11 +310,11 @@ def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path
     except ValueError as exc:
         raise LabelStudioError(f"the export of project {project.id} is not valid JSON ({exc}); pull again") from exc
     # Salt from the server's project: stable for everyone who pulls this project, unknown elsewhere.
-    data = scrub_export(data, salt or f"{project.id}:{project.created_at}")
+    data = scrub_export(data, salt or f"{project.id}:{project.created_at}", copy=False)
     path = Path(out) if out else default_export_path(project_title)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
     try:
         documents = parse_export(data)

@@ -1,0 +1,91 @@
+"""How to reach a Label Studio server: the connection record, health and token probes, and an
+external server given by flags or environment. Standard library only, so that
+``annotate server status`` and error paths stay light."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+from annotate.labelstudio.errors import AuthenticationError, ServerError, ServerUnavailable
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach a Label Studio server. ``token`` and ``password`` never appear in repr."""
+
+    url: str
+    token: str = field(repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    external: bool = False
+    pid: int | None = None
+
+    def project_url(self, project_id: int) -> str:
+        """The browser URL of a project's data manager."""
+        return f"{self.url}/projects/{project_id}/data"
+
+    def task_url(self, project_id: int, task_id: int) -> str:
+        """The browser URL of one task's labeling page."""
+        return f"{self.url}/projects/{project_id}/data?task={task_id}"
+
+
+# ── HTTP probes (stdlib: keeps `annotate server status` light) ─────────────────────────────────
+
+
+def _get(url: str, token: str | None = None, timeout: float = 3.0) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http URL by design)
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+
+
+def is_healthy(url: str, timeout: float = 3.0) -> bool:
+    """True if ``GET {url}/health/`` answers ``{"status": "UP"}``."""
+    try:
+        status, body = _get(f"{url}/health/", timeout=timeout)
+        return status == 200 and json.loads(body or b"{}").get("status") == "UP"
+    except (OSError, ValueError):
+        return False
+
+
+def check_connection(conn: Connection, timeout: float = 5.0) -> None:
+    """Fail fast and clearly if the server is down or rejects the token."""
+    if not is_healthy(conn.url, timeout=timeout):
+        raise ServerUnavailable(
+            f"no Label Studio answers at {conn.url} (GET /health/ failed within {timeout:.0f} s). "
+            "Start the local one with `annotate server start`, or pass --url/--token of a running server."
+        )
+    try:
+        status, _ = _get(f"{conn.url}/api/current-user/whoami", conn.token, timeout=timeout)
+    except OSError as exc:
+        raise ServerUnavailable(f"Label Studio at {conn.url} stopped answering: {exc}") from exc
+    if status in (401, 403):
+        raise AuthenticationError(f"Label Studio at {conn.url} rejected the API token (HTTP {status}); "
+                                  "check --token / ANNOTATE_LS_TOKEN (legacy tokens must be enabled, or use "
+                                  "a personal access token)")
+    if status != 200:
+        raise ServerUnavailable(f"Label Studio at {conn.url} answered HTTP {status} to whoami")
+
+
+# ── external server ───────────────────────────────────────────────────────────────────────────
+
+
+def external_connection(url: str | None = None, token: str | None = None) -> Connection | None:
+    """A connection to a user's server from flags, else ``ANNOTATE_LS_URL``/``ANNOTATE_LS_TOKEN``,
+    else the SDK's ``LABEL_STUDIO_URL``/``LABEL_STUDIO_API_KEY``; None when no URL is given."""
+    url = url or os.environ.get("ANNOTATE_LS_URL") or os.environ.get("LABEL_STUDIO_URL")
+    token = token or os.environ.get("ANNOTATE_LS_TOKEN") or os.environ.get("LABEL_STUDIO_API_KEY")
+    if not url:
+        if token:
+            raise ServerError("an API token was given but no server URL: pass --url or set ANNOTATE_LS_URL")
+        return None
+    if not token:
+        raise ServerError(f"a server URL ({url}) was given but no API token: pass --token or set "
+                          "ANNOTATE_LS_TOKEN (or LABEL_STUDIO_API_KEY)")
+    return Connection(url=url.rstrip("/"), token=token, external=True)
