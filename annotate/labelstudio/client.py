@@ -172,12 +172,20 @@ def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: in
         page += 1
 
 
-def import_tasks(ls: LabelStudio, conn: Connection, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
-    """One bulk import call (atomic on the server); returns the new task ids. Never retried."""
-    body = _raw(ls, conn, f"importing {len(tasks)} tasks into project {project_id}", "POST",
-                f"/api/projects/{project_id}/import", params={"return_task_ids": "true"},
-                content=json.dumps(tasks, ensure_ascii=False).encode())
-    return list(body.get("task_ids") or [])
+def encode_tasks(tasks: list[dict[str, Any]]) -> bytes:
+    """The request body of a bulk import."""
+    return json.dumps(tasks, ensure_ascii=False).encode()
+
+
+def import_tasks(ls: LabelStudio, conn: Connection, project_id: int, tasks: list[dict[str, Any]] | bytes,
+                 count: int | None = None) -> list[int]:
+    """One bulk import call (atomic on the server) of tasks, or of their :func:`encode_tasks`
+    body (then give ``count``); returns the new task ids. Never retried."""
+    body = tasks if isinstance(tasks, bytes) else encode_tasks(tasks)
+    count = len(tasks) if count is None and not isinstance(tasks, bytes) else count
+    answer = _raw(ls, conn, f"importing {count} tasks into project {project_id}", "POST",
+                  f"/api/projects/{project_id}/import", params={"return_task_ids": "true"}, content=body)
+    return list(answer.get("task_ids") or [])
 
 
 def update_task(ls: LabelStudio, conn: Connection, task_id: int, data: dict[str, Any], meta: dict[str, Any]) -> None:

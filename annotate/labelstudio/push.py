@@ -2,8 +2,10 @@
 
 Push, per document (identity = ``doc_id`` in task data and meta):
 
-* no task yet → bulk-imported (one ``import_tasks`` call per chunk; each call is atomic on the
-  server, so a push killed midway leaves whole chunks behind and a rerun imports the rest);
+* no task yet → bulk-imported: chunks of 250, 500, 1000 … tasks (fewer calls: each costs the
+  server a fixed overhead), the next chunk built while the server imports the previous one; each
+  call is atomic on the server, so a push killed midway leaves whole chunks behind and a rerun
+  imports the rest;
 * task with the same data → left alone;
 * task with different data and no annotations → data PATCHed, predictions replaced;
 * task with annotations (submitted or skipped) → NEVER overwritten: skipped and reported, unless
@@ -28,9 +30,9 @@ from typing import Any
 
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import ExportError, LabelStudioError, ServerUnavailable
 from annotate.labelstudio.export import imported_user_email, parse_export, scrub_export
-from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.tasks import (
     TaskBuildError,
     build_task,
@@ -252,11 +254,11 @@ def _import_pipelined(ls: Any, conn: Connection, project_id: int, items: list[tu
     order, and a chunk is sent only after the previous one succeeded."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def send(chunk_json: list[dict]) -> list[int]:
-        ids = api.import_tasks(ls, conn, project_id, chunk_json)
-        if len(ids) != len(chunk_json):
+    def send(body: bytes, count: int) -> list[int]:
+        ids = api.import_tasks(ls, conn, project_id, body, count)
+        if len(ids) != count:
             raise LabelStudioError(f"import into project {project_id} returned {len(ids)} task ids for "
-                                   f"{len(chunk_json)} tasks")
+                                   f"{count} tasks")
         return ids
 
     done = 0
@@ -264,12 +266,12 @@ def _import_pipelined(ls: Any, conn: Connection, project_id: int, items: list[tu
         in_flight = None  # (doc_ids, future)
         for start, end in chunk_bounds(len(items), chunk_size):
             chunk = items[start:end]
-            chunk_json = [build(doc, task_json) for doc, task_json in chunk]
+            body = api.encode_tasks([build(doc, task_json) for doc, task_json in chunk])  # off the critical path
             if in_flight is not None:
                 doc_ids, future = in_flight
                 done += len(doc_ids)
                 imported(doc_ids, future.result(), done)
-            in_flight = ([doc.doc_id for doc, _ in chunk], sender.submit(send, chunk_json))
+            in_flight = ([doc.doc_id for doc, _ in chunk], sender.submit(send, body, len(chunk)))
         if in_flight is not None:
             doc_ids, future = in_flight
             imported(doc_ids, future.result(), done + len(doc_ids))
