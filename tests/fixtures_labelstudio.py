@@ -46,7 +46,9 @@ def ls_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         pytest.skip("label-studio is not installed (pip install 'annotate[server]')")
     from annotate.labelstudio.server import init_data_dir
 
-    cache_root = Path(request.config.cache.mkdir(f"annotate-labelstudio-template-{version}"))
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider: build per session
+    name = f"annotate-labelstudio-template-{version}"
+    cache_root = Path(cache.mkdir(name)) if cache is not None else tmp_path_factory.mktemp(name)
     template = cache_root / "labelstudio"
     with open(cache_root / ".lock", "w") as lock:  # parallel sessions build it once
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -105,7 +107,7 @@ def project_title(request: pytest.FixtureRequest) -> str:
 
 TRICKY_TITLE = "Putin 🇷🇺 y Kim 🇰🇵 firman «acuerdo»"
 TRICKY_PARAGRAPHS = (
-    "El presidente ruso llegó a Pyongyang el martes.\r\nLa familia 👩‍👩‍👧‍👦 saludó «con entusiasmo».",
+    "El presidente ruso llegó a Pyongyang\r\nel martes. La familia 👩‍👩‍👧‍👦 saludó «con entusiasmo».",
     "Según la agencia KCNA, el acuerdo incluye 6.700 contenedores 📦 y cooperación técnica.",
 )
 
@@ -116,7 +118,7 @@ def tricky_document(doc_id: str = "doc-tricky-1", systems: tuple[str, ...] = ("a
     text = "\n\n".join((TRICKY_TITLE, *TRICKY_PARAGRAPHS))
     pieces = [
         (0, TRICKY_TITLE),
-        (1, "El presidente ruso llegó a Pyongyang el martes."),
+        (1, "El presidente ruso llegó a Pyongyang\r\nel martes."),
         (1, "La familia 👩‍👩‍👧‍👦 saludó «con entusiasmo»."),
         (2, "Según la agencia KCNA, el acuerdo incluye 6.700 contenedores 📦 y cooperación técnica."),
     ]
