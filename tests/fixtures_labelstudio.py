@@ -142,6 +142,10 @@ def tricky_document(doc_id: str = "doc-tricky-1", systems: tuple[str, ...] = ("a
                              segments=segments, translations=translations)
 
 
+ERROR_NOTE = "«el martes» takes no article in English: “on Tuesday” 🙂"
+UI_NOTE = "no article before weekdays: «on Tuesday»"  # typed in the UI by tests/test_browser.py
+
+
 def gold_annotation(doc: AnnotatedDocument, annotator: str = "annotator-0000beef",
                     status: str = "completed") -> DocumentAnnotation:
     """A complete annotation of :func:`tricky_document`: entities with emoji and flags nearby, a
@@ -157,7 +161,8 @@ def gold_annotation(doc: AnnotatedDocument, annotator: str = "annotator-0000beef
     second = [t for t in doc.translations if t.system == doc.translations[-1].system and t.seg_id == 2][0]
     bad = second.mt.index("the Tuesday")
     ratings = [SegmentRating(second.system, doc.doc_id, 2, annotator, second.source, second.mt, errors=[
-        ErrorSpan(bad, bad + len("the Tuesday"), "Fluency/Grammar", "Minor", "the Tuesday"),
+        ErrorSpan(bad, bad + len("the Tuesday"), "Fluency/Grammar", "Minor", "the Tuesday",
+                  comment=ERROR_NOTE),
         ErrorSpan(0, 3, "Accuracy/Omission", "Major", second.mt[0:3]),
     ])]
     return DocumentAnnotation(

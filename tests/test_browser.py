@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fixtures_labelstudio import gold_annotation, tricky_document, with_doc_id
+from fixtures_labelstudio import UI_NOTE, gold_annotation, tricky_document, with_doc_id
 
 from annotate import schema
 from annotate.labelstudio import client as api
@@ -29,6 +29,7 @@ from annotate.labelstudio.browser import (
     open_task,
     select_region,
     text_objects,
+    write_note,
 )
 from annotate.labelstudio.export import parse_export
 from annotate.labelstudio.push import push_documents
@@ -118,6 +119,7 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
         label_text(page, 2, "Grammar", "the Tuesday")
         select_region(page, 2, "the Tuesday")
         choose(page, 2, "Minor")
+        write_note(page, 2, UI_NOTE)
         page.locator("textarea").nth(1).fill(EDITED)
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Annotation saved successfully").wait_for(timeout=60_000)
@@ -162,6 +164,7 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     assert text[claim.start:claim.end] == claim.text
     errors = [(r.system, r.seg_id, e.category, e.severity, e.text) for r in parsed.ratings for e in r.errors]
     assert errors == [("apertium", 2, "Fluency/Grammar", "Minor", "the Tuesday")]
+    assert [e.comment for r in parsed.ratings for e in r.errors] == [UI_NOTE]
     argos = {t.seg_id: t.mt for t in doc.translations if t.system == "argos"}
     assert {p.seg_id: p.text for p in parsed.post_edits} == {**argos, 2: EDITED}  # untouched boxes keep MT
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures_labelstudio import UI_NOTE
+
 from annotate.labelstudio.errors import ExportError
 from annotate.labelstudio.export import as_rendered, load_export, parse_export, pseudonym, scrub_export
 
@@ -177,10 +179,26 @@ def test_mqm_span_crossing_into_the_next_sentence_is_clipped_and_noted(export):
     display = task["data"]["mt_apertium"]
     end = display.index("The family") + len("The family")
     for item in region:
-        item["value"].update(end=end, text=as_rendered(display[item["value"]["start"]:end]))
+        item["value"].update(end=end)
+        if item["type"] != "textarea":  # a note's value.text is its list of texts, not the span
+            item["value"].update(text=as_rendered(display[item["value"]["start"]:end]))
     (annotation,) = _docs(export)["ui-labeled"].annotations
     (error,) = [e for r in annotation.ratings for e in r.errors]
     assert error.text == "the Tuesday." and "crossed into segment 3" in error.comment
+    assert error.comment.startswith(UI_NOTE + "\n")  # the annotator's note is kept before ours
+
+
+def test_error_notes_are_parsed_and_checked(export):
+    result = _task(export, "ui-labeled")["annotations"][0]["result"]
+    (note,) = [i for i in result if i["type"] == "textarea" and i["from_name"].startswith("note_")]
+    (annotation,) = _docs(export)["ui-labeled"].annotations
+    assert [e.comment for r in annotation.ratings for e in r.errors] == [UI_NOTE]
+    note["from_name"] = "note_argos"  # a note of another column on this region
+    with pytest.raises(ExportError, match=r"region .*note \['note_argos'\] does not belong to mt_apertium"):
+        parse_export(export)
+    note["from_name"], note["value"]["text"] = "note_apertium", "not a list"
+    with pytest.raises(ExportError, match=r"'text' should be list"):
+        parse_export(export)
 
 
 def test_predictions_as_ids_only_still_parse(export):

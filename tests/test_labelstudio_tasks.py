@@ -6,7 +6,7 @@ import copy
 from dataclasses import replace
 
 import pytest
-from fixtures_labelstudio import gold_annotation, tricky_document
+from fixtures_labelstudio import ERROR_NOTE, gold_annotation, tricky_document
 
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.export import parse_export
@@ -59,6 +59,7 @@ def test_round_trip_of_a_gold_annotation():
     with_errors = [r for r in annotation.ratings if r.errors]
     assert [(r.system, r.seg_id, r.errors) for r in with_errors] == \
         [(r.system, r.seg_id, sorted(r.errors, key=lambda e: e.start)) for r in gold.ratings]
+    assert any(e.comment == ERROR_NOTE for r in with_errors for e in r.errors)  # the note travels with its region
     # A completed annotation rates every (system, segment): the rest are "no error".
     assert len(annotation.ratings) == len(doc.segments) * 2
 

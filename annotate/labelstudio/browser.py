@@ -175,3 +175,15 @@ def choose(page: Any, column: int, choice: str) -> None:
     """Tick a per-region choice (claim type, severity) shown in the column's bar for the selected region."""
     page.locator(".ann-bar").nth(column).locator(".lsf-choice", has_text=choice).first.click()
     page.wait_for_timeout(150)
+
+
+def write_note(page: Any, column: int, note: str) -> None:
+    """Type the selected MQM region's note in the column's note box and press Enter (which is how
+    a per-region TextArea adds its text); checks that the region now carries it."""
+    box = page.locator(".ann-bar").nth(column).locator("textarea, input[type=text], input:not([type])").first
+    box.fill(note)
+    box.press("Enter")
+    page.wait_for_function(
+        """(note) => (window.Htx?.annotationStore?.selected?.highlightedNode?.results ?? [])
+              .some(r => r.type === 'textarea' && JSON.stringify(r.mainValue ?? []).includes(JSON.stringify(note).slice(1, -1)))""",
+        arg=note, timeout=10_000)

@@ -20,7 +20,8 @@ Design (why the interface looks the way it does):
   unambiguous and needs no offsets; a perRegion TextArea would depend on which span the annotator
   happened to select, and one big TextArea on the annotator keeping line numbers intact.
 * **Per-region attributes** (claim type, MQM severity) are ``Choices perRegion`` shown when a
-  region is selected; in the export they share the region's id.
+  region is selected; an MQM error also has an optional note (``TextArea perRegion``: why it is
+  an error, what the right translation is). In the export they share the region's id.
 * Guidelines (label definitions, severity guidance) come from the schema and appear both in a
   collapsible panel on the labeling page and as the project's ``expert_instruction``.
 """
@@ -42,6 +43,7 @@ CLAIM_TYPE_CONTROL = "claim_type"
 SEGMENTS_FIELD = "segments"
 POST_EDIT_PREFIX = "pe_"  # pe_{index}: TextArea of segment index (0-based position in $segments)
 POST_EDIT_TEXT_PREFIX = "seg_"  # seg_{index}: the numbered source sentence the TextArea belongs to
+ERROR_NOTE_PREFIX = "note_"  # note_{system key}: per-region TextArea, the note of an MQM error
 _SLUG = re.compile(r"[^0-9a-z]+")
 
 
@@ -77,6 +79,11 @@ def severity_control_name(key: str) -> str:
     return f"severity_{key}"
 
 
+def note_control_name(key: str) -> str:
+    """The per-region note (``ErrorSpan.comment``) of an MQM error on system ``key``'s output."""
+    return f"{ERROR_NOTE_PREFIX}{key}"
+
+
 def _attrs(**attrs: object) -> str:
     return " ".join(f'{name.rstrip("_")}="{html.escape(str(value), quote=True)}"' for name, value in attrs.items()
                     if value is not None)
@@ -105,7 +112,9 @@ def guidelines_markdown() -> str:
     lines += ["", "### Translation errors (each MT column): select the error span, pick the MQM "
               "category, then its severity", ""]
     lines += [f"- **{category.name}**: {category.description}" for category in schema.MQM_CATEGORIES]
-    lines += ["", "### Severity", ""]
+    lines += ["", "Optionally, type a short note in the error's note box (why it is an error, what the "
+              "right translation is) and press Enter: evaluators read it in the reports.",
+              "", "### Severity", ""]
     lines += [f"- **{severity.name}** (weight {severity.weight:g}): {severity.description}"
               for severity in schema.SEVERITIES]
     lines += ["", "### Post-edit", "",
@@ -203,7 +212,9 @@ def label_config(systems: Sequence[str]) -> str:
         out.append("</Labels>")
         out.append(f"<Choices {_attrs(name=severity_control_name(key), toName=text, perRegion='true', required='true', visibleWhen='region-selected', showInline='true')}>")
         out += [f"<Choice {_attrs(value=s.name, hint=s.description)}/>" for s in schema.SEVERITIES]
-        out.append("</Choices></View>")
+        out.append("</Choices>")
+        out.append(f"<TextArea {_attrs(name=note_control_name(key), toName=text, perRegion='true', visibleWhen='region-selected', maxSubmissions='1', editable='true', rows='1', placeholder='Note (optional): why, and the right translation; Enter to add')}/>")
+        out.append("</View>")
     # Row 2: the texts, whole documents with numbered sentences.
     out.append(f'<View className="ann-doc ann-c1"><Text {_attrs(name=SOURCE_TEXT, value="$" + SOURCE_FIELD)}/></View>')
     for column, key in enumerate(keys.values(), start=2):

@@ -83,6 +83,13 @@ def textarea_result(region_id: str, from_name: str, to_name: str, text: str,
     return _item(region_id, from_name, to_name, "textarea", {"text": [text]}, origin)
 
 
+def region_textarea_result(region_id: str, from_name: str, to_name: str, start: int, end: int, note: str,
+                           origin: str | None = "manual") -> dict[str, Any]:
+    """A per-region TextArea (an MQM error's note): same ``id`` and span as its region; as the UI
+    stores it, ``value.text`` is the LIST of submitted texts, not the span's text."""
+    return _item(region_id, from_name, to_name, "textarea", {"start": start, "end": end, "text": [note]}, origin)
+
+
 def completed_by_email(email: str) -> dict[str, str]:
     """``completed_by`` of an imported annotation: Label Studio resolves members by email."""
     return {"email": email}
@@ -242,7 +249,8 @@ class _TaskView:
 
 
 def _regions(result: list[Any], where: str) -> tuple[dict[str, list[dict]], list[dict]]:
-    """Group result items by region id; TextArea answers are returned apart."""
+    """Group result items by region id; TextArea answers (post-edits) are returned apart, per-region
+    TextAreas (error notes) stay with their region."""
     by_id: dict[str, list[dict]] = defaultdict(list)
     textareas: list[dict] = []
     for index, item in enumerate(result):
@@ -250,7 +258,7 @@ def _regions(result: list[Any], where: str) -> tuple[dict[str, list[dict]], list
         kind = _need(item, "type", iwhere, str)
         _need(item, "from_name", iwhere, str)
         _need(item, "value", iwhere, dict)
-        if kind == "textarea":
+        if kind == "textarea" and not item["from_name"].startswith(lsconfig.ERROR_NOTE_PREFIX):
             textareas.append(item)
         else:
             by_id[str(_need(item, "id", iwhere))].append(item)
@@ -287,6 +295,7 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
         rwhere = f"{where} region {region_id}"
         labels = [i for i in items if i["type"] == "labels"]
         choices = [i for i in items if i["type"] == "choices"]
+        notes = [i for i in items if i["type"] == "textarea"]
         if len(labels) != 1:
             raise ExportError(f"{rwhere}: expected one labels item per region, found {len(labels)} "
                               f"(types {[i['type'] for i in items]})")
@@ -321,10 +330,14 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
             lengths = [len(t) for t in view.mt[key]]
             index, local_start = locate(view.mt_at[key], lengths, start, is_end=False)
             end_index, local_end = locate(view.mt_at[key], lengths, end, is_end=True)
-            comment = ""
+            if any(note["from_name"] != lsconfig.note_control_name(key) for note in notes):
+                raise ExportError(f"{rwhere}: note {[n['from_name'] for n in notes]} does not belong to {target}")
+            comment = "\n".join(str(text).strip() for note in notes
+                                 for text in _need(note["value"], "text", rwhere, list) if str(text).strip())
             if end_index != index or local_end < local_start:
                 # A span crossing sentences is attributed to the sentence where it starts.
-                comment = f"span crossed into segment {view.segments[end_index].seg_id}; clipped"
+                clipped = f"span crossed into segment {view.segments[end_index].seg_id}; clipped"
+                comment = f"{comment}\n{clipped}" if comment else clipped
                 local_end = max(local_start, lengths[index]) if end_index > index else local_start
             if choice is None and status == "completed":
                 raise ExportError(f"{rwhere}: MQM error {label!r} on {target} has no severity")

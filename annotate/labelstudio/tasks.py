@@ -21,6 +21,7 @@ from annotate.labelstudio.export import (
     completed_by_email,
     imported_user_email,
     region_choice_result,
+    region_textarea_result,
     span_result,
     textarea_result,
 )
@@ -178,7 +179,8 @@ def claim_results(data: dict[str, Any], spans: Sequence[Span], *, origin: str | 
 
 def error_results(data: dict[str, Any], system: str, seg_id: int, errors: Sequence[ErrorSpan], *,
                   origin: str | None, salt: str) -> list[dict]:
-    """MQM error regions on one system's output, each with its severity as a per-region choice."""
+    """MQM error regions on one system's output, each with its severity as a per-region choice and
+    its note (``ErrorSpan.comment``, if any) as a per-region text."""
     key = {s["name"]: s["key"] for s in data["systems"]}.get(system)
     if key is None:
         raise TaskBuildError(f"doc {data['doc_id']}: errors for system {system!r}, which the task does not show")
@@ -191,6 +193,9 @@ def error_results(data: dict[str, Any], system: str, seg_id: int, errors: Sequen
         if error.severity:
             out.append(region_choice_result(region, lsconfig.severity_control_name(key), target, start, end, text,
                                             error.severity, origin))
+        if error.comment:
+            out.append(region_textarea_result(region, lsconfig.note_control_name(key), target, start, end,
+                                              error.comment, origin))
     return out
 
 
