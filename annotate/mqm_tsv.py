@@ -5,9 +5,9 @@ One row per error, tab-separated, columns::
     system  doc  doc_id  seg_id  rater  source  target  category  severity  [comment]
 
 * ``doc_id`` is the 1-based segment number *within* the document (our ``Segment.seg_id``);
-  ``seg_id`` is the segment number across the whole file (kept in :attr:`MQMTsv.global_seg_ids`).
+  ``seg_id`` is the segment number across the whole file (kept in ``Segment.global_seg_id``).
 * The error span is marked inline with ``<v>…</v>`` in the target (or, for e.g. omissions, in the
-  source); ``<v></v>`` is an empty span (a position). A segment a rater saw without errors is one
+  source: ``ErrorSpan.side``); ``<v></v>`` is an empty span (a position). A segment a rater saw without errors is one
   ``No-error`` row (category and severity ``No-error``).
 * Quotes are text, not CSV quoting: lines are split on tabs only (``csv.QUOTE_NONE``).
 
@@ -19,9 +19,8 @@ the clean text), and export writes them back: import → export → import is lo
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -45,31 +44,20 @@ class MQMTsvError(ValueError):
     """Bad MQM TSV input; the message starts with ``file:line:``."""
 
 
-@dataclass(frozen=True)
-class SidedErrorSpan(ErrorSpan):
-    """An error whose span is not in the target: ``side="source"`` (offsets index the segment's
-    source, as Google marks omissions) or ``side="none"`` (a row with no ``<v>`` marker at all).
-
-    Interim: ``ErrorSpan`` has no ``side`` field yet (requested as a contract change), so such
-    spans keep it in memory only; plain target-side errors are ordinary ``ErrorSpan`` records."""
-
-    side: str = "source"
-
-
-def span_side(error: ErrorSpan) -> str:
-    """Which text an error's offsets index: ``"target"`` (default), ``"source"`` or ``"none"``."""
-    return getattr(error, "side", "target") or "target"
-
-
 @dataclass
 class MQMTsv:
-    """An imported MQM TSV file: the documents, plus what the records have no field for yet."""
+    """An imported MQM TSV file: the documents, with the file's systems and raters in order."""
 
     documents: list[AnnotatedDocument]
     systems: list[str]
     raters: list[str]
-    global_seg_ids: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc, doc_id) → seg_id
     has_comment_column: bool = True
+
+    @property
+    def global_seg_ids(self) -> dict[tuple[str, int], int]:
+        """(doc, doc_id) → the file-wide ``seg_id`` (each ``Segment.global_seg_id``)."""
+        return {(s.doc_id, s.seg_id): s.global_seg_id for d in self.documents for s in d.segments
+                if s.global_seg_id is not None}
 
 
 def read_mqm_tsv(path: str | Path, *, extra_categories: Iterable[str] = ()) -> MQMTsv:
@@ -168,28 +156,26 @@ def mark_span(text: str, start: int, end: int) -> str:
 
 
 def write_mqm_tsv(
-    docs: Sequence[AnnotatedDocument], out: str | Path | IO[str], *,
-    global_seg_ids: dict[tuple[str, int], int] | None = None, statuses: Sequence[str] = ("completed",),
+    docs: Sequence[AnnotatedDocument], out: str | Path | IO[str], *, statuses: Sequence[str] = ("completed",),
 ) -> int:
     """Write the documents' ratings as MQM TSV (10 columns, with header); returns the row count.
 
-    Rows come in document, segment, system, rater order. ``global_seg_ids`` (from
-    :class:`MQMTsv`) restores the file-wide ``seg_id`` column; without it segments are numbered
+    Rows come in document, segment, system, rater order. The file-wide ``seg_id`` column is each
+    segment's ``global_seg_id`` (kept from an imported TSV); segments without one are numbered
     1, 2, … across the documents in order."""
     if isinstance(out, (str, Path)):
         with Path(out).open("w", encoding="utf-8", newline="") as stream:
-            return write_mqm_tsv(docs, stream, global_seg_ids=global_seg_ids, statuses=statuses)
+            return write_mqm_tsv(docs, stream, statuses=statuses)
     out.write("\t".join(COLUMNS) + "\n")
     count = 0
-    for row in iter_mqm_rows(docs, global_seg_ids=global_seg_ids, statuses=statuses):
+    for row in iter_mqm_rows(docs, statuses=statuses):
         out.write("\t".join(row) + "\n")
         count += 1
     return count
 
 
 def iter_mqm_rows(
-    docs: Sequence[AnnotatedDocument], *,
-    global_seg_ids: dict[tuple[str, int], int] | None = None, statuses: Sequence[str] = ("completed",),
+    docs: Sequence[AnnotatedDocument], *, statuses: Sequence[str] = ("completed",),
 ) -> Iterator[list[str]]:
     """The rows :func:`write_mqm_tsv` writes, as lists of 10 fields."""
     system_order: dict[str, int] = {}
@@ -205,6 +191,7 @@ def iter_mqm_rows(
             for rating in ann.ratings:
                 system_order.setdefault(rating.system, len(system_order))
                 by_segment.setdefault(rating.seg_id, []).append(rating)
+        global_ids = {s.seg_id: s.global_seg_id for s in doc.segments if s.global_seg_id is not None}
         seg_ids = [s.seg_id for s in doc.segments] or sorted(by_segment)
         seg_ids += sorted(set(by_segment) - set(seg_ids))
         for seg_id in seg_ids:
@@ -212,7 +199,7 @@ def iter_mqm_rows(
             if not ratings:
                 continue
             running += 1
-            global_id = (global_seg_ids or {}).get((doc.doc_id, seg_id), running)
+            global_id = global_ids.get(seg_id, running)
             ratings.sort(key=lambda r: (system_order[r.system], r.rater))
             for rating in ratings:
                 yield from _rating_rows(doc.doc_id, seg_id, global_id, rating)
@@ -232,7 +219,7 @@ def _rating_rows(doc: str, seg_id: int, global_id: int, rating: SegmentRating) -
         return
     for error in rating.errors:
         source, target = rating.source, rating.target
-        side = span_side(error)
+        side = error.side
         marked_text = {"target": target, "source": source}.get(side)
         if marked_text is not None and marked_text[error.start:error.end] != error.text:
             raise ValueError(f"{where}: error span {error.start}:{error.end} is {marked_text[error.start:error.end]!r} "
@@ -287,9 +274,9 @@ class _Builder:
             error: ErrorSpan = ErrorSpan(start, end, category, severity, text[start:end], comment)
         elif source_spans:
             (start, end), text = source_spans[0], clean_source
-            error = SidedErrorSpan(start, end, category, severity, text[start:end], comment, side="source")
+            error = ErrorSpan(start, end, category, severity, text[start:end], comment, side="source")
         else:
-            error = SidedErrorSpan(0, 0, category, severity, "", comment, side="none")
+            error = ErrorSpan(0, 0, category, severity, "", comment, side="none")
         rating.errors.append(error)
 
     def _agree(self, where: str, doc: str, local_id: int, global_id: int, system: str,
@@ -324,14 +311,14 @@ class _Builder:
             for position, local_id in enumerate(sorted(sources)):
                 text = sources[local_id][0]
                 segments.append(Segment(doc_id=doc, seg_id=local_id, paragraph=position,
-                                        start=offset, end=offset + len(text), text=text))
+                                        start=offset, end=offset + len(text), text=text,
+                                        global_seg_id=self.global_ids[(doc, local_id)]))
                 offset += len(text) + len(SEGMENT_SEPARATOR)
             documents.append(AnnotatedDocument(
                 doc_id=doc, title=doc, text=SEGMENT_SEPARATOR.join(s.text for s in segments),
                 source_name=Path(self.name).name, segments=segments, translations=targets_by_doc.get(doc, []),
                 annotations=list(annotations_by_doc.get(doc, {}).values())))
-        return MQMTsv(documents=documents, systems=list(self.systems), raters=list(self.raters),
-                      global_seg_ids=dict(self.global_ids))
+        return MQMTsv(documents=documents, systems=list(self.systems), raters=list(self.raters))
 
 
 def _int(value: str, column: str, where: str) -> int:
@@ -339,24 +326,3 @@ def _int(value: str, column: str, where: str) -> int:
         return int(value)
     except ValueError:
         raise MQMTsvError(f"{where}: column {column} must be an integer, got {value!r}") from None
-
-
-def restore_sides(doc: AnnotatedDocument, data: dict) -> AnnotatedDocument:
-    """Re-create :class:`SidedErrorSpan` errors from a document's JSON (``ErrorSpan.from_dict``
-    drops the ``side`` key that ``to_dict`` wrote), so JSONL round trips keep source-side spans."""
-    for ann, ann_data in zip(doc.annotations, data.get("annotations", [])):
-        for rating, rating_data in zip(ann.ratings, ann_data.get("ratings", [])):
-            for index, error_data in enumerate(rating_data.get("errors", [])):
-                side = error_data.get("side", "target")
-                if side != "target" and span_side(rating.errors[index]) != side:
-                    error = rating.errors[index]
-                    rating.errors[index] = SidedErrorSpan(error.start, error.end, error.category, error.severity,
-                                                          error.text, error.comment, side=side)
-    return doc
-
-
-def error_to_dict(error: ErrorSpan) -> dict[str, object]:
-    """An error as a JSON-ready dict, ``side`` included (what ``ErrorSpan.to_dict`` drops today)."""
-    data = dataclasses.asdict(error)
-    data["side"] = span_side(error)
-    return data

@@ -126,6 +126,9 @@ class Segment(Record):
     start: int
     end: int
     text: str
+    # The segment's number across a whole evaluation file (the WMT MQM TSV ``seg_id`` column) when
+    # it came from one; None for our own articles, where (doc_id, seg_id) is the identity.
+    global_seg_id: int | None = None
 
 
 # ── translate ─────────────────────────────────────────────────────────────────────────────────
@@ -159,15 +162,25 @@ class Span(Record):
 
 @dataclass(frozen=True)
 class ErrorSpan(Record):
-    """One MQM error in a translation. Offsets index the segment's MT text; an empty span
-    (start == end) is an error with no extent in the target, e.g. an omission."""
+    """One MQM error in a translation. Offsets index the text named by ``side``: the segment's MT
+    (``"target"``, always so for our own annotations), its source (``"source"``: Google's WMT files
+    mark some omissions in the source) or nothing (``"none"``: a WMT row with no span marked;
+    start = end = 0). An empty span (start == end) is an error with no extent, e.g. an omission."""
 
     start: int
     end: int
     category: str  # an MQM category from annotate.schema, e.g. "Accuracy/Mistranslation"
     severity: str  # "Major" | "Minor" | "Neutral"
     text: str
-    comment: str = ""
+    comment: str = ""  # the annotator's note (why it is an error, the right translation)
+    side: str = "target"  # one of ERROR_SIDES
+
+    def __post_init__(self) -> None:
+        if self.side not in ERROR_SIDES:
+            raise ValueError(f"error side {self.side!r} is not one of {', '.join(ERROR_SIDES)}")
+
+
+ERROR_SIDES: tuple[str, ...] = ("target", "source", "none")
 
 
 @dataclass

@@ -132,14 +132,14 @@ def worst_segments(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], n:
         if not ratings:
             continue
         errors = [(e, r.rater) for r in ratings for e in r.errors]
-        target_errors = [(e, rater) for e, rater in errors if getattr(e, "side", "target") == "target"]
+        target_errors = [(e, rater) for e, rater in errors if e.side == "target"]
         reference = _reference_text(evaluation, seg.doc_id, seg.seg_id)
         pieces = highlight_pieces(ratings[0].target, target_errors)
         out.append({"system": seg.system, "doc_id": seg.doc_id, "seg_id": seg.seg_id, "score": seg.score,
                     "raters": sorted(seg.rater_scores), "source": ratings[0].source, "pieces": pieces,
                     "markdown_mt": markdown_highlight(pieces), "reference": reference,
                     "errors": [{"category": e.category, "severity": e.severity, "text": e.text, "rater": rater,
-                                "side": getattr(e, "side", "target"), "comment": e.comment,
+                                "side": e.side, "comment": e.comment,
                                 "weight": evaluation.mqm.weights.weight(e.category, e.severity)}
                                for e, rater in errors]})
     return out

@@ -17,7 +17,6 @@ from annotate.mqm_tsv import (
     mark_span,
     parse_mqm_tsv,
     read_mqm_tsv,
-    span_side,
     strip_markers,
     write_mqm_tsv,
 )
@@ -89,10 +88,10 @@ def test_corners_fixture_records(name: str) -> None:
     }
     for key, errors in expected.items():
         rating = ratings[key]
-        got = [(e.start, e.end, span_side(e), e.text, e.category, e.severity) for e in rating.errors]
+        got = [(e.start, e.end, e.side, e.text, e.category, e.severity) for e in rating.errors]
         assert got == errors, key
         for error in rating.errors:  # every span maps into the clean text it belongs to
-            text = rating.source if span_side(error) == "source" else rating.target
+            text = rating.source if error.side == "source" else rating.target
             assert text[error.start:error.end] == error.text
     comment = ratings[("sysA", "news.1", 1, "rater1")].errors[1].comment
     assert comment == ('trailing "dot' if name == "corners.tsv" else "")
@@ -115,16 +114,36 @@ def test_corners_fixture_mqm_scores() -> None:
 def test_round_trip_is_lossless(name: str, tmp_path: Path) -> None:
     first = read_mqm_tsv(DATA / name)
     out = tmp_path / "out.tsv"
-    write_mqm_tsv(first.documents, out, global_seg_ids=first.global_seg_ids)
+    write_mqm_tsv(first.documents, out)
     second = read_mqm_tsv(out)
     assert [d.to_dict() for d in second.documents] == [
         {**d.to_dict(), "source_name": "out.tsv"} for d in first.documents
     ]
-    assert [[span_side(e) for a in d.annotations for r in a.ratings for e in r.errors] for d in second.documents] == \
-        [[span_side(e) for a in d.annotations for r in a.ratings for e in r.errors] for d in first.documents]
+    assert [[e.side for a in d.annotations for r in a.ratings for e in r.errors] for d in second.documents] == \
+        [[e.side for a in d.annotations for r in a.ratings for e in r.errors] for d in first.documents]
     assert second.global_seg_ids == first.global_seg_ids
     if name == "corners.tsv":  # same layout: the file itself comes back byte for byte
         assert out.read_text(encoding="utf-8") == (DATA / name).read_text(encoding="utf-8")
+
+
+def test_jsonl_pipe_keeps_sides_and_file_wide_segment_ids(tmp_path: Path) -> None:
+    """import-mqm → JSON Lines → export-mqm gives the file back: ``ErrorSpan.side`` and
+    ``Segment.global_seg_id`` are record fields, so nothing lives only in memory."""
+    from typer.testing import CliRunner
+
+    from annotate.cli import app
+
+    jsonl, out = tmp_path / "docs.jsonl", tmp_path / "out.tsv"
+    runner = CliRunner()
+    imported = runner.invoke(app, ["import-mqm", str(DATA / "corners.tsv"), "-o", str(jsonl)])
+    assert imported.exit_code == 0, imported.output
+    lines = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    sides = {e["side"] for d in lines for a in d["annotations"] for r in a["ratings"] for e in r["errors"]}
+    assert sides == {"target", "source"}  # corners.tsv marks one omission in the source
+    assert all(s["global_seg_id"] is not None for d in lines for s in d["segments"])
+    exported = runner.invoke(app, ["export-mqm", str(jsonl), "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert out.read_text(encoding="utf-8") == (DATA / "corners.tsv").read_text(encoding="utf-8")
 
 
 # ── clear errors ──────────────────────────────────────────────────────────────────────────────
@@ -202,7 +221,7 @@ def test_ted_ende_matches_published_mqm() -> None:
 def test_ted_ende_round_trip(tmp_path: Path) -> None:
     first = read_mqm_tsv(TED_ENDE, extra_categories=EXTRA)
     out = tmp_path / "ted.tsv"
-    assert write_mqm_tsv(first.documents, out, global_seg_ids=first.global_seg_ids) == 8435
+    assert write_mqm_tsv(first.documents, out) == 8435
     original = TED_ENDE.read_text(encoding="utf-8").splitlines()
     written = out.read_text(encoding="utf-8").splitlines()
     differing = [i for i, (a, b) in enumerate(zip(original, written)) if a != b]

@@ -32,33 +32,17 @@ def _fail(message: str) -> typer.Exit:
 
 def load_documents(path: Path, allow_categories: list[str] | None = None):
     """Annotated documents from a ``.tsv`` (WMT MQM), ``.json`` (Label Studio export) or
-    ``.jsonl`` (AnnotatedDocument records) file, plus the TSV's global segment ids if any."""
-    from annotate.records import AnnotatedDocument
-
+    ``.jsonl`` (AnnotatedDocument records) file. (TSV global segment ids and error sides travel in
+    the records: ``Segment.global_seg_id``, ``ErrorSpan.side``.)"""
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         from annotate.mqm_tsv import read_mqm_tsv
 
-        result = read_mqm_tsv(path, extra_categories=allow_categories or ())
-        return result.documents, result.global_seg_ids
-    if suffix == ".json":
-        from annotate.labelstudio.export import load_export, parse_export
+        return read_mqm_tsv(path, extra_categories=allow_categories or ()).documents
+    if suffix in (".json", ".jsonl"):
+        from annotate.commands.data import load_documents as load_annotations
 
-        return parse_export(load_export(path)), None
-    if suffix == ".jsonl":
-        from annotate.mqm_tsv import restore_sides
-
-        docs = []
-        with path.open(encoding="utf-8") as stream:
-            for number, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                    docs.append(restore_sides(AnnotatedDocument.from_dict(data), data))
-                except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                    raise ValueError(f"{path}:{number}: not an AnnotatedDocument record: {exc}") from exc
-        return docs, None
+        return load_annotations(path)
     raise ValueError(f"{path}: unknown input type {suffix!r}; use .tsv (WMT MQM), .json "
                      "(Label Studio export) or .jsonl (AnnotatedDocument records)")
 
@@ -80,7 +64,7 @@ def import_mqm(
     """Import a WMT MQM TSV file as AnnotatedDocument JSON Lines (one document per line)."""
     from annotate.commands._io import write_records
 
-    docs, _ = _load(tsv, allow)
+    docs = _load(tsv, allow)
     if output is None:
         write_records(docs)
         return
@@ -97,12 +81,12 @@ def export_mqm(
     """Write annotations as a WMT MQM TSV file (opens in Google's MQM Viewer)."""
     from annotate.mqm_tsv import write_mqm_tsv
 
-    docs, global_ids = _load(source, allow)
+    docs = _load(source, allow)
     try:
         if output is None:
-            write_mqm_tsv(docs, sys.stdout, global_seg_ids=global_ids)
+            write_mqm_tsv(docs, sys.stdout)
         else:
-            count = write_mqm_tsv(docs, output, global_seg_ids=global_ids)
+            count = write_mqm_tsv(docs, output)
             typer.echo(f"{count} rows → {output}", err=True)
     except ValueError as exc:
         raise _fail(str(exc)) from None
@@ -116,7 +100,7 @@ def mqm_scores(
     """System-level MQM (mean per segment, lower is better), best system first."""
     from annotate.scoring.mqm import score_documents
 
-    docs, _ = _load(tsv, allow)
+    docs = _load(tsv, allow)
     try:
         mqm = score_documents(docs)
     except ValueError as exc:
@@ -148,7 +132,7 @@ def score(
     from annotate.report import evaluation_table, evaluation_to_dict
     from annotate.scoring.evaluate import evaluate
 
-    docs, _ = _load(source, allow)
+    docs = _load(source, allow)
     try:
         evaluation = evaluate(docs, reference=reference, baseline=baseline,
                               tests=[t.strip() for t in tests.split(",") if t.strip()])
@@ -174,7 +158,7 @@ def report(
     """Write a self-contained HTML report and its Markdown twin."""
     from annotate.report import build_report
 
-    docs, _ = _load(source, allow)
+    docs = _load(source, allow)
     try:
         paths = build_report(docs, reference=reference, baseline=baseline, title=title, out_dir=out_dir,
                              dataset=dataset or source.name)

@@ -47,14 +47,19 @@ def _check_labelled_spans(
         check_span(text, span.start, span.end, span.text, span_where)
 
 
-def _check_error(error: ErrorSpan, mt: str, where: str) -> None:
+def _check_error(error: ErrorSpan, mt: str, source: str, where: str) -> None:
     if error.category not in _MQM_CATEGORIES:
         raise DatasetBuildError(f"{where}: unknown MQM category {error.category!r}")
     if error.severity not in _SEVERITIES:
         raise DatasetBuildError(
             f"{where}: unknown severity {error.severity!r} (schema: {', '.join(schema.severity_names())})"
         )
-    check_span(mt, error.start, error.end, error.text, where)
+    if error.side == "none":  # a WMT row with no span marked
+        if (error.start, error.end, error.text) != (0, 0, ""):
+            raise DatasetBuildError(f"{where}: an error with side 'none' has a span {error.start}:{error.end}")
+        return
+    check_span(source if error.side == "source" else mt, error.start, error.end, error.text,
+               where if error.side == "target" else f"{where} (in the source)")
 
 
 def check_annotation(doc: AnnotatedDocument, annotation: DocumentAnnotation, mt_by_key: dict) -> None:
@@ -84,7 +89,7 @@ def check_annotation(doc: AnnotatedDocument, annotation: DocumentAnnotation, mt_
         if rating.target != mt:
             raise DatasetBuildError(f"{rating_where}: rated target {rating.target!r} differs from the MT {mt!r}")
         for number, error in enumerate(rating.errors, 1):
-            _check_error(error, mt, f"{rating_where}, error #{number} ({error.category})")
+            _check_error(error, mt, rating.source, f"{rating_where}, error #{number} ({error.category})")
 
 
 def check_document(doc: AnnotatedDocument) -> dict[tuple[str, int], str]:

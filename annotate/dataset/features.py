@@ -72,6 +72,7 @@ def config_features(config: str) -> datasets.Features:
                     "text": string,
                     "annotator": string,
                     "comment": string,
+                    "side": string,
                 }
             ),
             "mqm": float64,

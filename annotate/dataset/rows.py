@@ -249,6 +249,7 @@ def _error_rows(ratings: Iterable[SegmentRating]) -> list[Row]:
             "text": error.text,
             "annotator": rating.rater,
             "comment": error.comment,
+            "side": error.side,
         }
         for rating in ratings
         for error in rating.errors

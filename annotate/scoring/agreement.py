@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from annotate.records import AnnotatedDocument, DocumentAnnotation
+from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.mqm import COUNTED_STATUSES, rating_penalty
 
@@ -74,6 +74,12 @@ class AgreementReport:
         return self.severity_agreeing / self.severity_matched if self.severity_matched else None
 
 
+def error_label(error: ErrorSpan) -> str:
+    """What two error spans must share to match: the category, and the text their offsets index
+    (a source-side span never matches a target-side one at the same offsets)."""
+    return error.category if error.side == "target" else f"{error.category} [{error.side}]"
+
+
 def layer_spans(annotation: DocumentAnnotation, layer: str, units: set[str] | None = None) -> list[SpanKey]:
     """The comparable spans of one annotation for ``entities``, ``claims`` or ``errors``; for
     errors, only in the translations ``units`` ("system#seg_id") when given."""
@@ -82,7 +88,7 @@ def layer_spans(annotation: DocumentAnnotation, layer: str, units: set[str] | No
     if layer == "claims":
         return [("", s.start, s.end, s.label) for s in annotation.claims]
     if layer == "errors":
-        return [(unit, e.start, e.end, e.category) for r in annotation.ratings for e in r.errors
+        return [(unit, e.start, e.end, error_label(e)) for r in annotation.ratings for e in r.errors
                 for unit in [f"{r.system}#{r.seg_id}"] if units is None or unit in units]
     raise ValueError(f"unknown layer {layer!r}; use one of {LAYERS}")
 
@@ -117,8 +123,8 @@ def rated_units(annotation: DocumentAnnotation) -> set[str]:
 
 def severity_pairs(a: DocumentAnnotation, b: DocumentAnnotation) -> list[tuple[str, str]]:
     """Severities of error spans matched one-to-one by overlap (largest overlap first)."""
-    errors_a = [((f"{r.system}#{r.seg_id}", e.start, e.end, e.category), e.severity) for r in a.ratings for e in r.errors]
-    errors_b = [((f"{r.system}#{r.seg_id}", e.start, e.end, e.category), e.severity) for r in b.ratings for e in r.errors]
+    errors_a = [((f"{r.system}#{r.seg_id}", e.start, e.end, error_label(e)), e.severity) for r in a.ratings for e in r.errors]
+    errors_b = [((f"{r.system}#{r.seg_id}", e.start, e.end, error_label(e)), e.severity) for r in b.ratings for e in r.errors]
     candidates = []
     for i, (span_a, _) in enumerate(errors_a):
         for j, (span_b, _) in enumerate(errors_b):
