@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from annotate.labelstudio import client as api
     from annotate.labelstudio import config as lsconfig
-    from annotate.labelstudio.push import pull, push_documents
+    from annotate.labelstudio.push import chunk_bounds, pull, push_documents
     from annotate.labelstudio.server import ensure_server, init_data_dir, stop_server
     from annotate.labelstudio.tasks import build_task, document_systems
 
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"push  raw + json.dumps  : {raw_push + raw_serialise:7.2f} s  {n / (raw_push + raw_serialise):8.0f} tasks/s")
     print(f"push  annotate push     : {ours_push:7.2f} s  {n / ours_push:8.0f} tasks/s   "
           f"ratio {ours_push / raw_push:.2f}× the call, {ours_push / (raw_push + raw_serialise):.2f}× call + "
-          f"serialisation (target ≤ 1.2×; calls of 250, 500, … ≤ {args.chunk_size})")
+          f"serialisation (target ≤ 1.2×; calls of {', '.join(str(b - a) for a, b in chunk_bounds(n, args.chunk_size))})")
     print(f"push  re-push unchanged : {repush:7.2f} s  {n / repush:8.0f} tasks/s")
     print(f"pull  raw snapshot      : {raw_pull:7.2f} s  {n / raw_pull:8.0f} tasks/s   "
           f"({len(raw_bytes) / 1e6:.1f} MB)")

@@ -173,8 +173,10 @@ def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: in
 
 
 def encode_tasks(tasks: list[dict[str, Any]]) -> bytes:
-    """The request body of a bulk import."""
-    return json.dumps(tasks, ensure_ascii=False).encode()
+    """The request body of a bulk import (UTF-8 JSON; orjson: a tenth of ``json.dumps``'s time)."""
+    import orjson
+
+    return orjson.dumps(tasks)
 
 
 def import_tasks(ls: LabelStudio, conn: Connection, project_id: int, tasks: list[dict[str, Any]] | bytes,
