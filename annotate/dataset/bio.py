@@ -59,6 +59,15 @@ class BioTagger:
 
         return spacy.blank("es").tokenizer
 
+    def _tokens(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, text) of each non-whitespace token. Read as one array (no per-token
+        Python objects: the hot part of the build's NER rows); a token's text is its span of
+        ``text``, since the tokenizer only splits."""
+        from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+        rows = self._tokenizer(text).to_array([IDX, LENGTH, IS_SPACE]).tolist()
+        return [(start, start + length, text[start : start + length]) for start, length, space in rows if not space]
+
     def tag_document(
         self, segments: list[Segment], entities: list[Span]
     ) -> tuple[list[tuple[list[str], list[int]]], BioStats]:
@@ -85,7 +94,7 @@ class BioTagger:
     def _tag_segment(
         self, text: str, spans: list[tuple[int, int, str]], stats: BioStats
     ) -> tuple[list[str], list[int]]:
-        tokens = [(tok.idx, tok.idx + len(tok.text), tok.text) for tok in self._tokenizer(text) if not tok.is_space]
+        tokens = self._tokens(text)
         starts, ends = [t[0] for t in tokens], [t[1] for t in tokens]
         candidates = []
         for start, end, label in spans:
