@@ -8,8 +8,8 @@ What is faster, and why the numbers cannot change:
   It is prepared by sacrebleu's own ``_preprocess_segment`` + ``_extract_reference_info``, in the
   order ``_cache_references`` calls them.
 * BLEU: sacrebleu's own ``_compute_segment_statistics`` on the cached reference.
-* chrF++: the same n-grams (sacrebleu's helpers, ``_remove_punctuation``), matched with C-level
-  ``map``/``sum`` instead of a Python loop. With ONE reference sacrebleu's "best reference by F"
+* chrF++: the same n-grams (sacrebleu's helpers inlined, its ``_remove_punctuation``), matched with
+  C-level ``map``/``sum`` instead of a Python loop; an order's hypothesis total is its n-gram count. With ONE reference sacrebleu's "best reference by F"
   choice has a single candidate, so the statistics are the concatenated match counts (integers).
 * TER: sacrebleu's shift search (``lib_ter._shift``) over :class:`BeamEditDistance`, a rewrite of
   sacrebleu's class of that name that keeps each matrix row as two flat lists (costs, operations)
@@ -39,10 +39,7 @@ class SentenceStatistics:
     format their ``_extract_corpus_statistics`` returns for a single reference."""
 
     def __init__(self, bleu: Any, chrf: Any, ter: Any) -> None:
-        from sacrebleu.metrics.helpers import extract_all_char_ngrams, extract_word_ngrams
-
         self._bleu, self._chrf, self._ter = bleu, chrf, ter
-        self._char_ngrams, self._word_ngrams = extract_all_char_ngrams, extract_word_ngrams
         self._edit_rate = translation_edit_rate
         self._references: OrderedDict[str, tuple[Any, list[Counter], list[int], list[str]]] = OrderedDict()
 
@@ -70,19 +67,28 @@ class SentenceStatistics:
             hypothesis, ter_words)
 
     def _chrf_statistics(self, hypothesis: str, ref_ngrams: list[Counter], ref_totals: list[int]) -> list[int]:
+        # sacrebleu's n-grams (helpers.extract_all_char_ngrams / extract_word_ngrams), inlined; an
+        # order's hypothesis total is its number of n-grams, max(0, length - n + 1)
         chrf = self._chrf
         hypothesis = chrf._preprocess_segment(hypothesis)
-        hyp_ngrams = self._char_ngrams(hypothesis, chrf.char_order, chrf.whitespace)
+        line = hypothesis if chrf.whitespace else "".join(hypothesis.split())
+        size = len(line)
+        hyp_ngrams = [Counter(line)]
+        hyp_ngrams += (Counter([line[i : i + n] for i in range(size - n + 1)]) for n in range(2, chrf.char_order + 1))
+        hyp_totals = [max(0, size - n + 1) for n in range(1, chrf.char_order + 1)]
         if chrf.word_order > 0:
             words = chrf._remove_punctuation(hypothesis)
-            hyp_ngrams.extend(self._word_ngrams(words, n) for n in range(1, chrf.word_order + 1))
+            hyp_ngrams.append(Counter(words))
+            hyp_ngrams += (Counter([" ".join(words[i : i + n]) for i in range(len(words) - n + 1)])
+                           for n in range(2, chrf.word_order + 1))
+            hyp_totals += (max(0, len(words) - n + 1) for n in range(1, chrf.word_order + 1))
         stats: list[int] = []
-        for hyp, ref, ref_total in zip(hyp_ngrams, ref_ngrams, ref_totals):
+        for hyp, hyp_total, ref, ref_total in zip(hyp_ngrams, hyp_totals, ref_ngrams, ref_totals):
             # sacrebleu's CHRF._get_match_statistics: [hyp count (0 without ref n-grams), ref count, matches]
             stats += (
-                sum(hyp.values()) if ref else 0,
+                hyp_total if ref else 0,
                 ref_total,
-                sum(map(min, hyp.values(), map(ref.get, hyp, repeat(0)))),
+                sum(map(min, hyp.values(), map(ref.get, hyp, repeat(0)))) if ref else 0,
             )
         return stats
 
