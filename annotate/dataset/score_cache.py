@@ -3,17 +3,19 @@
 
 One SQLite file under ``state_dir()`` (``sentence-scores.sqlite``), keyed by (metric namespace,
 pair hash). The namespace is every metric signature (they include sacrebleu's version) plus
-:data:`STATS_FORMAT`, so a changed metric setting or sacrebleu upgrade never reads old numbers.
-Values are JSON: Python writes floats with ``repr``, which reads back to the same float, and
-keeps ints as ints, so cached scores and statistics are exactly the computed ones. Each chunk is
-committed at once (WAL journal): a build killed midway keeps what it scored.
+:data:`STATS_FORMAT` and the Python version, so a changed metric setting or an upgrade never reads
+old numbers. Values are ``marshal`` bytes: exact floats, ints kept as ints, and read back several
+times faster than JSON (a warm build reads every pair; the file is the user's own state, never
+input from elsewhere). Each chunk is committed at once (WAL journal): a build killed midway keeps
+what it scored.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import sqlite3
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -21,14 +23,14 @@ from annotate.dataset.scores import SegmentScores
 
 CACHE_FILE_NAME = "sentence-scores.sqlite"
 # Bump when SegmentScores or the statistics' layout changes.
-STATS_FORMAT = "segment-scores-v1"
+STATS_FORMAT = f"segment-scores-v2 marshal {marshal.version} python {sys.version_info[0]}.{sys.version_info[1]}"
 _SQL_VARIABLES = 500  # well below SQLite's limit on bound parameters per statement
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sentence_scores (
     namespace TEXT NOT NULL,
     pair_hash BLOB NOT NULL,  -- blake2b-128 of the length-prefixed hypothesis + reference
-    scores TEXT NOT NULL,     -- JSON [bleu, chrf, ter, bleu stats, chrf stats, ter stats]
+    scores BLOB NOT NULL,     -- marshal (bleu, chrf, ter, bleu stats, chrf stats, ter stats)
     PRIMARY KEY (namespace, pair_hash)
 ) WITHOUT ROWID
 """
@@ -41,13 +43,13 @@ def pair_hash(hypothesis: str, reference: str) -> bytes:
     return hashlib.blake2b(f"{len(hypothesis)}:{hypothesis}{reference}".encode(), digest_size=16).digest()
 
 
-def _encode(scores: SegmentScores) -> str:
-    return json.dumps([scores.bleu, scores.chrf, scores.ter, *scores.stats], separators=(",", ":"))
+def _encode(scores: SegmentScores) -> bytes:
+    return marshal.dumps((scores.bleu, scores.chrf, scores.ter, scores.stats))
 
 
-def _decode(text: str) -> SegmentScores:
-    bleu, chrf, ter, *stats = json.loads(text)
-    return SegmentScores(bleu=bleu, chrf=chrf, ter=ter, stats=tuple(stats))  # type: ignore[arg-type]
+def _decode(data: bytes) -> SegmentScores:
+    bleu, chrf, ter, stats = marshal.loads(data)
+    return SegmentScores(bleu=bleu, chrf=chrf, ter=ter, stats=stats)
 
 
 class ScoreCache:
@@ -82,8 +84,8 @@ class ScoreCache:
                 f"AND pair_hash IN ({','.join('?' * len(chunk))})",
                 (self.namespace, *chunk),
             )
-            for key, text in rows:
-                found[by_hash[key]] = _decode(text)
+            for key, data in rows:
+                found[by_hash[key]] = _decode(data)
         return found
 
     def put_many(self, scores: Mapping[Pair, SegmentScores]) -> None:

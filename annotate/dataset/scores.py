@@ -19,6 +19,7 @@ import os
 from collections import OrderedDict, deque
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import add
 from statistics import fmean
 from time import perf_counter
 from typing import TYPE_CHECKING, TypeVar
@@ -71,7 +72,7 @@ class CorpusTotals:
         """Add one segment's statistics."""
         self.n_scored += 1
         self.sums = [
-            [a + b for a, b in zip(total, stats)] if total else list(stats)
+            list(map(add, total, stats)) if total else list(stats)  # C-level map: same sums, same order
             for total, stats in zip(self.sums, scores.stats)
         ]
 
