@@ -9,8 +9,9 @@ What is faster, and why the numbers cannot change:
   order ``_cache_references`` calls them.
 * BLEU: sacrebleu's own ``_compute_segment_statistics`` on the cached reference.
 * chrF++: the same n-grams (sacrebleu's helpers inlined, its ``_remove_punctuation``), matched with
-  C-level ``map``/``sum`` instead of a Python loop; an order's hypothesis total is its n-gram count. With ONE reference sacrebleu's "best reference by F"
-  choice has a single candidate, so the statistics are the concatenated match counts (integers).
+  C-level ``map``/``sum`` instead of a Python loop; an order's hypothesis total is its n-gram
+  count. With ONE reference sacrebleu's "best reference by F" choice has a single candidate, so
+  the statistics are the concatenated match counts (integers).
 * TER: sacrebleu's shift search (``lib_ter._shift``) over :class:`BeamEditDistance`, a rewrite of
   sacrebleu's class of that name that keeps each matrix row as two flat lists (costs, operations)
   instead of a list of (cost, operation) tuples: the same cells, beam, values and tie-breaking
