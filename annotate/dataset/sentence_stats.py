@@ -19,6 +19,8 @@ What is faster, and why the numbers cannot change:
   stays undefined). Its prefix cache is a pure speed-up: a row depends only on the hypothesis
   prefix, the reference and the hypothesis length, which shifts never change. Identical word lists
   are 0 edits without the search (sacrebleu finds no shift candidate then).
+* A hypothesis identical to its reference (common: post-editors accept good MT as is) needs no
+  matching at all: every count equals the reference's own n-gram count.
 
 tests/test_dataset_sentence_stats.py compares every statistic with sacrebleu's on tricky tables
 and on randomised pairs.
@@ -63,9 +65,21 @@ class SentenceStatistics:
     def __call__(self, hypothesis: str, reference: str) -> tuple[list, list, list]:
         """(BLEU, chrF, TER) statistics of ``hypothesis`` against the single ``reference``."""
         bleu_info, chrf_ngrams, chrf_totals, ter_words = self._reference(reference)
+        if hypothesis == reference:
+            return self._identical(bleu_info, chrf_totals, ter_words)
         bleu = self._bleu._compute_segment_statistics(self._bleu._preprocess_segment(hypothesis), bleu_info)
         return bleu, self._chrf_statistics(hypothesis, chrf_ngrams, chrf_totals), self._ter_statistics(
             hypothesis, ter_words)
+
+    def _identical(self, bleu_info: dict[str, Any], chrf_totals: list[int], ter_words: list[str]) -> tuple:
+        """A hypothesis equal to its reference (an MT accepted as is by the post-editor): every
+        n-gram matches, so each statistic follows from the reference's counts."""
+        (length,) = bleu_info["ref_lens"]
+        orders = range(1, self._bleu.max_ngram_order + 1)
+        ngrams = [max(0, length - n + 1) for n in orders]
+        bleu = [length, self._bleu._get_closest_ref_len(length, [length]), *ngrams, *ngrams]
+        chrf = [count for total in chrf_totals for count in (total, total, total)]
+        return bleu, chrf, [0, len(ter_words) / 1]
 
     def _chrf_statistics(self, hypothesis: str, ref_ngrams: list[Counter], ref_totals: list[int]) -> list[int]:
         # sacrebleu's n-grams (helpers.extract_all_char_ngrams / extract_word_ngrams), inlined; an
