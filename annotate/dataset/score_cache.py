@@ -28,7 +28,7 @@ _SQL_VARIABLES = 500  # well below SQLite's limit on bound parameters per statem
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sentence_scores (
-    namespace TEXT NOT NULL,
+    namespace BLOB NOT NULL,  -- blake2b-128 of STATS_FORMAT + the metric signatures
     pair_hash BLOB NOT NULL,  -- blake2b-128 of the length-prefixed hypothesis + reference
     scores BLOB NOT NULL,     -- marshal (bleu, chrf, ter, bleu stats, chrf stats, ter stats)
     PRIMARY KEY (namespace, pair_hash)
@@ -59,7 +59,9 @@ class ScoreCache:
     def __init__(self, namespace: str, path: Path | str | None = None) -> None:
         from annotate.config import state_dir
 
-        self.namespace = f"{STATS_FORMAT}|{namespace}"
+        self.namespace = namespace
+        # stored in every row: a 16-byte hash, not the ~500-character signatures
+        self._namespace_key = hashlib.blake2b(f"{STATS_FORMAT}|{namespace}".encode(), digest_size=16).digest()
         self.path = Path(path) if path is not None else state_dir() / CACHE_FILE_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -82,7 +84,7 @@ class ScoreCache:
             rows = self._db.execute(
                 f"SELECT pair_hash, scores FROM sentence_scores WHERE namespace = ? "
                 f"AND pair_hash IN ({','.join('?' * len(chunk))})",
-                (self.namespace, *chunk),
+                (self._namespace_key, *chunk),
             )
             for key, data in rows:
                 found[by_hash[key]] = _decode(data)
@@ -93,13 +95,13 @@ class ScoreCache:
         with self._db:  # one transaction
             self._db.executemany(
                 "INSERT OR REPLACE INTO sentence_scores VALUES (?, ?, ?)",
-                [(self.namespace, pair_hash(*pair), _encode(value)) for pair, value in scores.items()],
+                [(self._namespace_key, pair_hash(*pair), _encode(value)) for pair, value in scores.items()],
             )
 
     def count(self) -> int:
         """How many pairs are cached for this namespace."""
         return self._db.execute("SELECT COUNT(*) FROM sentence_scores WHERE namespace = ?",
-                                (self.namespace,)).fetchone()[0]
+                                (self._namespace_key,)).fetchone()[0]
 
     def close(self) -> None:
         """Close the database connection."""

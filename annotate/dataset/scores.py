@@ -126,7 +126,8 @@ class Scorer:
 
     def cache_namespace(self) -> str:
         """What a cached SegmentScores depends on: every signature (sacrebleu's version included)."""
-        return f"sentence {sorted(self.sentence_signatures().items())} corpus {sorted(self.corpus_signatures().items())}"
+        sentence, corpus = sorted(self.sentence_signatures().items()), sorted(self.corpus_signatures().items())
+        return f"sentence {sentence} corpus {corpus}"
 
 
 def _score_pairs(scorer: Scorer, pairs: list[Pair]) -> tuple[list[SegmentScores], float]:
