@@ -20,7 +20,7 @@ import json
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Callable, Literal, TypeVar
 
 T = TypeVar("T", bound="Record")
 
@@ -37,9 +37,10 @@ class Record:
     @classmethod
     def from_dict(cls: type[T], data: dict[str, Any]) -> T:
         kwargs = {}
-        for name, hint in _field_hints(cls):
+        for name, convert in _converters(cls):
             if name in data:
-                kwargs[name] = _convert(hint, data[name])
+                value = data[name]
+                kwargs[name] = value if convert is None or value is None else convert(value)
         return cls(**kwargs)
 
     @classmethod
@@ -48,29 +49,35 @@ class Record:
 
 
 @functools.cache
-def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
-    """(field name, resolved type) per field; resolving hints is slow, so once per class."""
+def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """(field name, converter or None for "as is") per field: resolving type hints is slow, so
+    each class's converters are built once and parsing only calls them."""
     hints = typing.get_type_hints(cls)
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
 
 
-def _convert(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _converter(hint: Any) -> Callable[[Any], Any] | None:
+    """A function turning a non-None JSON value into ``hint`` (nested records, lists, dicts); None
+    when the value is used as is. A None value stays None at every level."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(hint):
-            if arg is not type(None):
-                return _convert(arg, value)
+        arg = next(a for a in typing.get_args(hint) if a is not type(None))  # first non-None member
+        return _converter(arg)
     if origin is list:
         (item,) = typing.get_args(hint)
-        return [_convert(item, v) for v in value]
+        convert_item = _converter(item)
+        if convert_item is None:
+            return list
+        return lambda value: [None if v is None else convert_item(v) for v in value]
     if origin is dict:
         _, item = typing.get_args(hint)
-        return {k: _convert(item, v) for k, v in value.items()}
+        convert_item = _converter(item)
+        if convert_item is None:
+            return lambda value: {k: v for k, v in value.items()}
+        return lambda value: {k: None if v is None else convert_item(v) for k, v in value.items()}
     if isinstance(hint, type) and issubclass(hint, Record):
-        return hint.from_dict(value)
-    return value
+        return hint.from_dict
+    return None
 
 
 # ── ingest ────────────────────────────────────────────────────────────────────────────────────

@@ -8,17 +8,22 @@ with entities, claims, MQM errors and post-edits), written two ways from the sam
 * ``export.json``: a Label Studio JSON export made offline by the project's own task builder
   (annotate.labelstudio.tasks.build_task), read by load_export + parse_export.
 
+Two corpora: ``distinct`` (every sentence carries its own number, so every (MT, post-edit) pair is
+new, like real news: the honest cold-build number) and ``repeating`` (the default synthetic
+sentences: a few hundred combinations, so the build's per-pair dedupe does most of the work).
+
 Each measurement runs in a fresh subprocess:
 
 * baseline: ``pyarrow.json.read_json(records.jsonl)`` + ``pyarrow.parquet.write_table``. (pyarrow
   cannot read the Label Studio export itself: it is not line-delimited, and ``value.text`` is a
   string in label regions but a list in text areas.)
 * build: ``annotate build``'s path — ``load_documents`` + ``build_dataset`` (validation, selection
-  rules, spaCy BIO, sacrebleu sentence statistics in worker processes, parquet, card), from
-  ``records.jsonl`` (the baseline's file) and from ``export.json`` (the real hand-off).
+  rules, spaCy BIO, sacrebleu sentence statistics in worker processes, parquet, card). ``cold`` =
+  empty sentence-score cache (a fresh state folder); ``warm`` = the same build again with the cache
+  the cold build filled (a rebuild after ``annotate pull``: only new pairs are scored).
 
 Printed: wall seconds (imports excluded, reported apart), ratios to the baseline with and without
-the wall time the build waited for sacrebleu, and peak RSS per size plus the builder's own
+the wall time the build waited for sentence scores, and peak RSS per size plus the builder's own
 increment over the parsed records (peak RSS − RSS once the records are in memory), which must grow
 far slower than the task count.
 
@@ -51,16 +56,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_inputs(folder: Path, tasks: int, segments: int) -> tuple[Path, Path]:
+def write_inputs(folder: Path, tasks: int, segments: int, distinct: bool = False) -> tuple[Path, Path]:
     """The same synthetic documents as AnnotatedDocument JSON Lines and as a Label Studio export."""
     from annotate.dataset.synthetic import SYSTEMS, synthetic_documents
     from annotate.labelstudio.tasks import build_task
 
-    records, export = folder / f"records-{tasks}.jsonl", folder / f"export-{tasks}.json"
+    kind = "distinct" if distinct else "repeating"
+    records, export = folder / f"records-{kind}-{tasks}.jsonl", folder / f"export-{kind}-{tasks}.json"
     systems = [name for name, _ in SYSTEMS]
     with records.open("w", encoding="utf-8") as jsonl, export.open("w", encoding="utf-8") as array:
         array.write("[")
-        for task_id, doc in enumerate(synthetic_documents(tasks, segments=segments), 1):
+        for task_id, doc in enumerate(synthetic_documents(tasks, segments=segments, distinct=distinct), 1):
             jsonl.write(doc.to_json() + "\n")
             task = build_task(doc, systems)
             task.update(id=task_id, project=1)
@@ -109,6 +115,7 @@ def child_build(path: Path, out: Path) -> dict:
         "build_s": done - loaded,
         "sacrebleu_s": report.seconds["sacrebleu"],
         "scoring_wait_s": report.seconds["scoring_wait"],
+        "scoring": report.scoring,
         "seconds": done - imported,
         "rows": sum(sum(splits.values()) for splits in report.counts.values()),
         "rss_after_load_mb": rss_loaded,
@@ -118,13 +125,15 @@ def child_build(path: Path, out: Path) -> dict:
     }
 
 
-def run_child(kind: str, path: Path) -> dict:
-    """Run one measurement in a fresh interpreter; returns its JSON result line."""
+def run_child(kind: str, path: Path, state_dir: Path | None = None) -> dict:
+    """Run one measurement in a fresh interpreter; returns its JSON result line. ``state_dir``
+    holds the sentence-score cache (a fresh temporary one when None: a cold build)."""
     with tempfile.TemporaryDirectory(prefix="bench-build-out-") as out:
+        env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
+               "ANNOTATE_STATE_DIR": str(state_dir or Path(out) / "state")}
         result = subprocess.run(
             [sys.executable, __file__, "--child", kind, "--input", str(path), "--out", out],
-            check=True, capture_output=True, text=True,
-            env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"},
+            check=True, capture_output=True, text=True, env=env,
         )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -132,15 +141,18 @@ def run_child(kind: str, path: Path) -> dict:
 def print_build(label: str, build: dict, baseline: dict) -> None:
     own = build["peak_rss_mb"] - build["rss_after_load_mb"]
     without = (build["seconds"] - build["scoring_wait_s"]) / baseline["seconds"]
+    pairs = build["scoring"]
     print(f"annotate build ({label})")
     print(f"  load → records   {build['load_s']:8.2f} s")
-    print(f"  build_dataset    {build['build_s']:8.2f} s   waiting for sacrebleu {build['scoring_wait_s']:.2f} s "
-          f"(sacrebleu CPU {build['sacrebleu_s']:.2f} s), {build['rows']} rows")
+    print(f"  build_dataset    {build['build_s']:8.2f} s   waiting for sentence scores {build['scoring_wait_s']:.2f} s "
+          f"(scoring CPU {build['sacrebleu_s']:.2f} s), {build['rows']} rows")
+    print(f"  sentence pairs   {pairs['pairs']} = {pairs['scored']} distinct scored + {pairs['from_cache']} distinct "
+          f"from the cache + {pairs['pairs'] - pairs['scored'] - pairs['from_cache']} repeats")
     print(f"  total            {build['seconds']:8.2f} s   = {build['seconds'] / baseline['seconds']:.1f} × pyarrow; "
-          f"without the sacrebleu wait {without:.1f} ×")
+          f"without the scoring wait {without:.1f} ×")
     print(f"  memory           peak RSS {build['peak_rss_mb']:.0f} MB = {build['rss_after_load_mb']:.0f} MB before the "
           f"build (libraries + parsed records) + {own:.0f} MB builder; largest scoring worker "
-          f"{build['worker_peak_rss_mb']:.0f} MB (shared pages counted)")
+          f"{build['worker_peak_rss_mb']:.0f} MB (shared pages counted)", flush=True)
 
 
 def main() -> None:
@@ -161,23 +173,38 @@ def main() -> None:
     own_memory = {}
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         for tasks in sizes:
-            records, export = write_inputs(Path(tmp), tasks, args.segments)
+            records, export = write_inputs(Path(tmp), tasks, args.segments, distinct=True)
             baseline = run_child("baseline", records)
             sizes_mb = records.stat().st_size / 2**20, export.stat().st_size / 2**20
-            print(f"\n== {tasks} tasks ({args.segments} segments × 2 systems each; records {sizes_mb[0]:.1f} MB, "
-                  f"export {sizes_mb[1]:.1f} MB) ==", flush=True)
+            print(f"\n== {tasks} tasks ({args.segments} segments × 2 systems each; distinct sentences; records "
+                  f"{sizes_mb[0]:.1f} MB, export {sizes_mb[1]:.1f} MB) ==", flush=True)
             print(f"pyarrow read_json + write_table (records.jsonl): {baseline['seconds']:.2f} s, "
                   f"peak RSS {baseline['peak_rss_mb']:.0f} MB (imports {baseline['import_s']:.1f} s apart)")
-            from_export = run_child("build", export)
-            print_build("export.json, Label Studio path", from_export, baseline)
-            own_memory[tasks] = from_export["peak_rss_mb"] - from_export["rss_after_load_mb"]
+            state = Path(tmp) / f"state-{tasks}"
+            cold = run_child("build", export, state)
+            print_build("export.json, Label Studio path, COLD: empty score cache", cold, baseline)
+            own_memory[tasks] = cold["peak_rss_mb"] - cold["rss_after_load_mb"]
             if tasks == args.tasks:
-                print_build("records.jsonl, the baseline's file", run_child("build", records), baseline)
-            print(f"imports (not timed above): annotate + spaCy {from_export['import_s']:.1f} s", flush=True)
+                print_build("export.json, WARM: the same build again, scores from the cache",
+                            run_child("build", export, state), baseline)
+                print_build("records.jsonl (the baseline's file), warm", run_child("build", records, state), baseline)
+                records.unlink()
+                export.unlink()
+                rep_records, rep_export = write_inputs(Path(tmp), tasks, args.segments, distinct=False)
+                rep_baseline = run_child("baseline", rep_records)
+                print(f"-- repeating synthetic sentences (same sizes): pyarrow {rep_baseline['seconds']:.2f} s")
+                print_build("export.json, repeating sentences, cold: per-build dedupe", run_child("build", rep_export),
+                            rep_baseline)
+                rep_records.unlink()
+                rep_export.unlink()
+            else:
+                records.unlink()
+                export.unlink()
+            print(f"imports (not timed above): annotate + spaCy {cold['import_s']:.1f} s", flush=True)
         if len(sizes) > 1:
             small, large = sizes[0], sizes[-1]
             growth = own_memory[large] / max(own_memory[small], 1)
-            print(f"\nbuilder's own memory {small} → {large} tasks (× {large / small:.0f}): "
+            print(f"\nbuilder's own memory {small} → {large} tasks (× {large / small:.0f}), cold builds: "
                   f"{own_memory[small]:.0f} → {own_memory[large]:.0f} MB (× {growth:.2f})")
 
 

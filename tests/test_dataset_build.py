@@ -324,13 +324,15 @@ def test_guidelines_are_copied_into_a_marked_section(tmp_path):
 
 def test_parallel_scoring_writes_the_same_bytes(tmp_path):
     docs = list(synthetic_documents(12, segments=3, annotators=2))
-    serial = build_dataset(docs, tmp_path / "serial", name="p", split="hash", workers=1)
-    parallel = build_dataset(docs, tmp_path / "parallel", name="p", split="hash", workers=2)
+    # without the score cache, or the second build would read every score from the first
+    serial = build_dataset(docs, tmp_path / "serial", name="p", split="hash", workers=1, score_cache=False)
+    parallel = build_dataset(docs, tmp_path / "parallel", name="p", split="hash", workers=2, score_cache=False)
     for config, splits in serial.files.items():
         for split, path in splits.items():
             assert path.read_bytes() == parallel.files[config][split].read_bytes(), (config, split)
     assert serial.readme.read_bytes() == parallel.readme.read_bytes()
     assert serial.counts["segments"] and parallel.seconds["sacrebleu"] > 0
+    assert parallel.scoring["scored"] == serial.scoring["scored"] > 0 and parallel.scoring["from_cache"] == 0
 
 
 def test_without_translations_documents_becomes_the_default_config(tmp_path):

@@ -81,3 +81,18 @@ def test_push_dataset_to_hub_needs_env_token_and_a_built_folder(tmp_path, monkey
         push_dataset_to_hub(tmp_path, "someone/some-set")
     with pytest.raises(HubPushError, match="must look like 'owner/name'"):
         push_dataset_to_hub(out, "no-owner")
+
+
+def test_rebuild_reads_the_score_cache_unless_told_not_to(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))  # no other test's scores
+    jsonl = tmp_path / "distinct.jsonl"
+    with jsonl.open("w", encoding="utf-8") as stream:
+        write_records(synthetic_documents(3, segments=2, distinct=True), stream)
+    out = str(tmp_path / "ds")
+    first = runner.invoke(app, ["build", str(jsonl), out])
+    assert first.exit_code == 0, first.output
+    assert "12 pairs, 12 distinct pairs scored, 0 read from the cache" in " ".join(first.output.split())
+    again = runner.invoke(app, ["build", str(jsonl), out])
+    assert "12 pairs, 0 distinct pairs scored, 12 read from the cache" in " ".join(again.output.split())
+    uncached = runner.invoke(app, ["build", str(jsonl), out, "--no-score-cache"])
+    assert "12 pairs, 12 distinct pairs scored, 0 read from the cache" in " ".join(uncached.output.split())

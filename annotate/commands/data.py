@@ -57,6 +57,9 @@ def _print_report(report: BuildReport) -> None:
     conversion = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.ner_conversion.items())
     console.print(f"ner spans → BIO: {conversion}")
     console.print(f"splits: {report.split_rule}")
+    if report.scoring.get("pairs"):
+        console.print(f"sentence scores: {report.scoring['pairs']} pairs, {report.scoring['scored']} distinct "
+                      f"pairs scored, {report.scoring['from_cache']} read from the cache")
     console.print(f"written: {report.out_dir} ({report.seconds['total']:.1f} s)")
 
 
@@ -73,6 +76,8 @@ def build_command(
                                               f"for the card (default: {DEFAULT_GUIDELINES} if it exists)."),
     push_to_hub: str | None = typer.Option(None, "--push-to-hub", metavar="REPO", help="Also upload to "
                                               "this Hub dataset repo (token from env HF_TOKEN only)."),
+    score_cache: bool = typer.Option(True, "--score-cache/--no-score-cache", help="Reuse sentence scores "
+                                     "of pairs scored before (kept under the state folder; same output)."),
 ) -> None:
     """Build a Hugging Face dataset folder (README.md card + parquet per config/split)."""
     import os
@@ -103,6 +108,7 @@ def build_command(
             license=license,
             split=split,
             guidelines_path=guidelines,
+            score_cache=score_cache,
         )
     except (InputError, JsonlError, DatasetBuildError) as exc:
         fail(str(exc))

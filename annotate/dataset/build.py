@@ -17,6 +17,7 @@ from annotate.dataset.card import GENERATED_MARKER, CardContext, render_card
 from annotate.dataset.checks import DatasetBuildError
 from annotate.dataset.features import CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION
 from annotate.dataset.rows import RowBuilder, scoring_pairs
+from annotate.dataset.score_cache import ScoreCache
 from annotate.dataset.scores import choose_workers, scored_in_order
 from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
 from annotate.dataset.writer import DatasetWriter
@@ -53,6 +54,8 @@ class BuildReport:
     split_rule: str
     # total wall time; sacrebleu CPU time (over all workers); wall time spent waiting for scores
     seconds: dict[str, float] = field(default_factory=dict)
+    # sentence-score pairs: asked for, read from the persistent cache, scored (distinct pairs)
+    scoring: dict[str, int] = field(default_factory=dict)
 
     @property
     def expanded_spans(self) -> int:
@@ -113,6 +116,7 @@ def build_dataset(
     split: str = "auto",
     guidelines_path: Path | None = None,
     workers: int | None = None,
+    score_cache: bool = True,
 ) -> BuildReport:
     """Build ``out_dir`` = README.md (card with ``configs`` and typed ``dataset_info``) + one parquet
     file per config and split, loadable offline with ``datasets.load_dataset(out_dir, config)``.
@@ -120,7 +124,9 @@ def build_dataset(
     ``split``: ``auto`` (hash split from 20 documents, else everything in ``test``), ``hash``, or a
     split name to put everything there. ``guidelines_path``: Markdown copied into the card's
     guidelines section. ``workers``: processes for sentence scores (default: one per CPU for large
-    builds, none for small ones; the output is identical either way). Raises DatasetBuildError (what
+    builds, none for small ones; the output is identical either way). ``score_cache``: reuse and
+    keep sentence scores in ``state_dir()/sentence-scores.sqlite`` (the output is identical with or
+    without it; a rebuild after a new pull scores only new pairs). Raises DatasetBuildError (what
     and where) on invalid records; the previous contents of ``out_dir`` survive any failure.
     """
     started = time.perf_counter()
@@ -141,13 +147,15 @@ def build_dataset(
     staging = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    cache = None
     try:
         builder = RowBuilder()
         writer = DatasetWriter(staging)
         systems: set[tuple[str, str]] = set()
         n_workers = choose_workers(sum(len(doc.translations) for doc in ordered), workers)
         work = ((doc, scoring_pairs(doc)) for doc in ordered)
-        for doc, scores in scored_in_order(work, builder.scorer, n_workers):
+        cache = ScoreCache(builder.scorer.cache_namespace()) if score_cache else None
+        for doc, scores in scored_in_order(work, builder.scorer, n_workers, cache):
             doc_split = rule.split_of(doc.doc_id)
             for config, rows in builder.document(doc, doc_split, scores).items():
                 writer.write(config, doc_split, rows)
@@ -180,6 +188,9 @@ def build_dataset(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if cache is not None:
+            cache.close()
     return BuildReport(
         name=name,
         out_dir=out_dir,
@@ -196,4 +207,5 @@ def build_dataset(
             "sacrebleu": builder.scorer.seconds,
             "scoring_wait": builder.scorer.wait_seconds,
         },
+        scoring=dict(builder.scorer.counts),
     )

@@ -6,37 +6,48 @@ give the sentence score and are summed per system for the corpus score, exactly 
 ``corpus_score`` aggregates them (tests compare both against sacrebleu's public API). Reading the
 corpus a second time would double the build's dominant cost.
 
-Sentence statistics are the build's dominant cost (TER's shift search above all), so large builds
-spread them over worker processes (``scored_in_order``); results come back in input order and the
-corpus sums are added in that order, so the output is identical whatever the worker count.
+Sentence statistics are the build's dominant cost, so (``scored_in_order``) each distinct
+(hypothesis, reference) pair is scored once per build, pairs scored by an earlier build come from a
+persistent cache (annotate.dataset.score_cache), and large builds spread the rest over worker
+processes. Results come back in input order and the corpus sums are added in that order, so the
+output is identical whatever the cache holds and whatever the worker count.
 """
 
 from __future__ import annotations
 
 import os
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import add
 from statistics import fmean
 from time import perf_counter
 from typing import TYPE_CHECKING, TypeVar
 
+from annotate.dataset.sentence_stats import SentenceStatistics
 from annotate.records import SegmentRating
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.metrics import BLEU_NAME, CHRF_NAME, TER_NAME, make_metrics
 from annotate.scoring.mqm import rating_penalty
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
+    from multiprocessing.pool import AsyncResult, Pool
+
+    from annotate.dataset.score_cache import ScoreCache
 
 METRIC_NAMES: tuple[str, ...] = ("bleu", "chrf", "ter")
 # Below this many pairs a worker pool costs more (process start, imports) than it saves.
 PARALLEL_MIN_PAIRS = 2_000
-# Batches in flight per worker: enough to keep workers busy, few enough to bound memory.
-_BATCHES_IN_FLIGHT_PER_WORKER = 8
+# Pairs looked up and dispatched together (one cache query), and chunks scored ahead of the row
+# builder: enough to keep workers busy, few enough to bound memory.
+CHUNK_PAIRS = 1024
+_CHUNKS_AHEAD = 2
+# Recently scored distinct pairs kept in memory (repeats within a build are scored once).
+MEMO_PAIRS = 16_384
 
 Item = TypeVar("Item")
 ScoringPair = tuple[Hashable, str, str]  # (key, hypothesis, reference)
+Pair = tuple[str, str]  # (hypothesis, reference)
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ class CorpusTotals:
         """Add one segment's statistics."""
         self.n_scored += 1
         self.sums = [
-            [a + b for a, b in zip(total, stats)] if total else list(stats)
+            list(map(add, total, stats)) if total else list(stats)  # C-level map: same sums, same order
             for total, stats in zip(self.sums, scores.stats)
         ]
 
@@ -75,10 +86,15 @@ class Scorer:
         corpus = make_metrics()
         self._corpus = (corpus[BLEU_NAME], corpus[CHRF_NAME], corpus[TER_NAME])
         self._sentence_bleu = make_metrics(sentence_level=True)[BLEU_NAME]
+        # = metric._extract_corpus_statistics([hypothesis], [[reference]])[0] for each metric, faster
+        self._statistics = SentenceStatistics(*self._corpus)
         # Filled by scored_in_order for the build report: sacrebleu CPU seconds (summed over workers)
         # and the wall seconds the build spent waiting for scores (equal without workers).
         self.seconds = 0.0
         self.wait_seconds = 0.0
+        # Filled by scored_in_order: pairs asked for, distinct pairs read from the persistent cache,
+        # distinct pairs scored (a repeated pair is scored once per build).
+        self.counts = {"pairs": 0, "from_cache": 0, "scored": 0}
         # One public-API call each fixes the metrics' reference count, which their signatures print.
         self._sentence_bleu.sentence_score("a", ["a"])
         for metric in self._corpus:
@@ -86,9 +102,7 @@ class Scorer:
 
     def segment(self, hypothesis: str, reference: str) -> SegmentScores:
         """Sentence BLEU (effective order), chrF++ and TER of one hypothesis against one reference."""
-        stats = tuple(
-            metric._extract_corpus_statistics([hypothesis], [[reference]])[0] for metric in self._corpus
-        )
+        stats = self._statistics(hypothesis, reference)
         bleu = self._sentence_bleu._compute_score_from_stats(stats[0]).score
         chrf, ter = (metric._compute_score_from_stats(s).score for metric, s in zip(self._corpus[1:], stats[1:]))
         return SegmentScores(bleu=bleu, chrf=chrf, ter=ter, stats=stats)  # type: ignore[arg-type]
@@ -110,21 +124,26 @@ class Scorer:
         """sacrebleu signatures of the sentence-level metrics (segments config)."""
         return {**self.corpus_signatures(), "bleu": str(self._sentence_bleu.get_signature())}
 
+    def cache_namespace(self) -> str:
+        """What a cached SegmentScores depends on: every signature (sacrebleu's version included)."""
+        sentence, corpus = sorted(self.sentence_signatures().items()), sorted(self.corpus_signatures().items())
+        return f"sentence {sentence} corpus {corpus}"
 
-def _score_batch(scorer: Scorer, pairs: list[ScoringPair]) -> tuple[dict, float]:
+
+def _score_pairs(scorer: Scorer, pairs: list[Pair]) -> tuple[list[SegmentScores], float]:
     started = perf_counter()
-    scores = {key: scorer.segment(hypothesis, reference) for key, hypothesis, reference in pairs}
+    scores = [scorer.segment(hypothesis, reference) for hypothesis, reference in pairs]
     return scores, perf_counter() - started
 
 
 _worker_scorer: Scorer | None = None
 
 
-def _score_batch_in_worker(pairs: list[ScoringPair]) -> tuple[dict, float]:
+def _score_pairs_in_worker(pairs: list[Pair]) -> tuple[list[SegmentScores], float]:
     global _worker_scorer
     if _worker_scorer is None:
         _worker_scorer = Scorer()
-    return _score_batch(_worker_scorer, pairs)
+    return _score_pairs(_worker_scorer, pairs)
 
 
 def choose_workers(n_pairs: int, workers: int | None) -> int:
@@ -134,18 +153,109 @@ def choose_workers(n_pairs: int, workers: int | None) -> int:
     return min(os.cpu_count() or 1, 8) if n_pairs >= PARALLEL_MIN_PAIRS else 1
 
 
-def scored_in_order(
-    items: Iterable[tuple[Item, list[ScoringPair]]], scorer: Scorer, workers: int = 1
-) -> Iterator[tuple[Item, dict]]:
-    """For each (item, pairs): (item, {key: SegmentScores}), in input order. With ``workers`` > 1
-    the pairs are scored in that many worker processes, a bounded number of batches ahead; the
-    time spent scoring is added to ``scorer.seconds`` either way (CPU seconds across workers)."""
-    if workers <= 1:
-        for item, pairs in items:
-            scores, seconds = _score_batch(scorer, pairs)
+class _Job:
+    """Scores of some distinct pairs, computed now (no pool) or in a worker; collected once."""
+
+    def __init__(self, pairs: list[Pair], scorer: Scorer, pool: Pool | None) -> None:
+        self.pairs = pairs
+        self._pending: AsyncResult | None = None
+        self.scores: dict[Pair, SegmentScores] | None = None
+        self._stored = False
+        if pool is None:
+            scores, seconds = _score_pairs(scorer, pairs)
             scorer.seconds += seconds
             scorer.wait_seconds += seconds
-            yield item, scores
+            self.scores = dict(zip(pairs, scores))
+        else:
+            self._pending = pool.apply_async(_score_pairs_in_worker, (pairs,))
+
+    def collect(self, scorer: Scorer, cache: ScoreCache | None) -> dict[Pair, SegmentScores]:
+        """The scores (waiting for the worker if need be); stored in ``cache`` on the first call."""
+        if self._pending is not None:
+            started = perf_counter()
+            scores, seconds = self._pending.get()
+            scorer.wait_seconds += perf_counter() - started
+            scorer.seconds += seconds
+            self.scores, self._pending = dict(zip(self.pairs, scores)), None
+        assert self.scores is not None
+        if not self._stored and cache is not None:
+            cache.put_many(self.scores)
+        self._stored = True
+        return self.scores
+
+
+class _Resolver:
+    """Turns chunks of (item, pairs) into scores: each distinct pair is taken from the recent
+    scores (bounded memo), else the persistent cache, else scored once (a job)."""
+
+    def __init__(self, scorer: Scorer, cache: ScoreCache | None, pool: Pool | None, workers: int) -> None:
+        self.scorer, self.cache, self.pool, self.workers = scorer, cache, pool, workers
+        self.memo: OrderedDict[Pair, SegmentScores] = OrderedDict()
+        self.in_flight: dict[Pair, _Job] = {}
+
+    def submit(self, chunk: list[tuple[Item, list[ScoringPair]]]) -> tuple:
+        """Look a chunk's pairs up and start scoring the missing ones (in workers: asynchronously)."""
+        distinct = dict.fromkeys((hyp, ref) for _, pairs in chunk for _, hyp, ref in pairs)
+        self.scorer.counts["pairs"] += sum(len(pairs) for _, pairs in chunk)
+        known: dict[Pair, SegmentScores] = {}
+        jobs: dict[int, _Job] = {}
+        missing = []
+        for pair in distinct:
+            if pair in self.memo:
+                known[pair] = self.memo[pair]
+            elif pair in self.in_flight:  # being scored for an earlier chunk
+                job = self.in_flight[pair]
+                jobs[id(job)] = job
+            else:
+                missing.append(pair)
+        if missing and self.cache is not None:
+            found = self.cache.get_many(missing)
+            known.update(found)
+            self.scorer.counts["from_cache"] += len(found)
+            missing = [pair for pair in missing if pair not in found]
+        self.scorer.counts["scored"] += len(missing)
+        if missing:
+            # a few jobs per worker and chunk: balanced, and each result comes back in one message
+            size = max(16, -(-len(missing) // (self.workers * 4)))
+            for start in range(0, len(missing), size):
+                job = _Job(missing[start : start + size], self.scorer, self.pool)
+                jobs[id(job)] = job
+                self.in_flight.update(dict.fromkeys(job.pairs, job))
+        return chunk, known, list(jobs.values())
+
+    def collect(self, submitted: tuple) -> Iterator[tuple[Item, dict]]:
+        """Wait for a submitted chunk's jobs; yield its items with {key: SegmentScores}."""
+        chunk, known, jobs = submitted
+        for job in jobs:
+            scores = job.collect(self.scorer, self.cache)
+            known.update(scores)
+            for pair in job.pairs:
+                self.in_flight.pop(pair, None)
+        for pair, value in known.items():
+            self.memo[pair] = value
+            self.memo.move_to_end(pair)
+        while len(self.memo) > MEMO_PAIRS:
+            self.memo.popitem(last=False)
+        for item, pairs in chunk:
+            yield item, {key: known[(hyp, ref)] for key, hyp, ref in pairs}
+
+
+def scored_in_order(
+    items: Iterable[tuple[Item, list[ScoringPair]]],
+    scorer: Scorer,
+    workers: int = 1,
+    cache: ScoreCache | None = None,
+) -> Iterator[tuple[Item, dict]]:
+    """For each (item, pairs): (item, {key: SegmentScores}), in input order.
+
+    Each distinct (hypothesis, reference) pair is scored once per build and only if ``cache`` (a
+    ScoreCache) does not have it; new scores are added to the cache. With ``workers`` > 1 the
+    pairs are scored in worker processes, a bounded number of chunks ahead of the caller. Scoring
+    time is added to ``scorer.seconds`` (CPU seconds across workers) and the time the caller waited
+    to ``scorer.wait_seconds``. Scores are deterministic, so neither the cache nor the worker count
+    changes the output."""
+    if workers <= 1:
+        yield from _scored_chunks(items, _Resolver(scorer, cache, None, 1))
         return
     import multiprocessing
 
@@ -153,22 +263,25 @@ def scored_in_order(
     # fork does not re-run the caller's __main__, which hangs the pool from an unguarded script.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(workers) as pool:
-        pending: deque = deque()
-        for item, pairs in items:
-            pending.append((item, pool.apply_async(_score_batch_in_worker, (pairs,))))
-            if len(pending) >= workers * _BATCHES_IN_FLIGHT_PER_WORKER:
-                yield _collect(pending.popleft(), scorer)
-        while pending:
-            yield _collect(pending.popleft(), scorer)
+        yield from _scored_chunks(items, _Resolver(scorer, cache, pool, workers))
 
 
-def _collect(entry: tuple[Item, AsyncResult], scorer: Scorer) -> tuple[Item, dict]:
-    item, result = entry
-    started = perf_counter()
-    scores, seconds = result.get()
-    scorer.wait_seconds += perf_counter() - started
-    scorer.seconds += seconds
-    return item, scores
+def _scored_chunks(items: Iterable[tuple[Item, list[ScoringPair]]], resolver: _Resolver) -> Iterator[tuple[Item, dict]]:
+    pending: deque = deque()
+    chunk: list[tuple[Item, list[ScoringPair]]] = []
+    n_pairs = 0
+    for item, pairs in items:
+        chunk.append((item, pairs))
+        n_pairs += len(pairs)
+        if n_pairs >= CHUNK_PAIRS:
+            pending.append(resolver.submit(chunk))
+            chunk, n_pairs = [], 0
+            if len(pending) > _CHUNKS_AHEAD:
+                yield from resolver.collect(pending.popleft())
+    if chunk:
+        pending.append(resolver.submit(chunk))
+    while pending:
+        yield from resolver.collect(pending.popleft())
 
 
 def segment_mqm(ratings: Iterable[SegmentRating], weights: MQMWeights = GOOGLE_MQM_WEIGHTS) -> float | None:

@@ -27,11 +27,14 @@ _AMOUNTS = [("dos días", "two days"), ("6.700 contenedores", "6,700 containers"
 SYSTEMS = (("apertium", "apertium-eng-spa 0.8.2"), ("argos", "translate-es_en 1.9"))
 
 
-def _sentence(rng: random.Random) -> tuple[str, list[tuple[str, str]], str, str]:
-    """(Spanish sentence, [(entity text, label)], reference English, literal MT-like English)."""
+def _sentence(rng: random.Random, number: int | None = None) -> tuple[str, list[tuple[str, str]], str, str]:
+    """(Spanish sentence, [(entity text, label)], reference English, literal MT-like English);
+    ``number`` makes the amount (and so the sentence) unique."""
     person = rng.choice(_PEOPLE)
     (place_es, place_en), (day_es, day_en), (amount_es, amount_en) = (
         rng.choice(_PLACES), rng.choice(_DAYS), rng.choice(_AMOUNTS))
+    if number is not None:
+        amount_es, amount_en = f"{number} contenedores", f"{number} containers"
     spanish = f"{person} llegará a {place_es} {day_es} para una visita de {amount_es}."
     entities = [(person, "PER"), (place_es, "LOC"), (day_es, "DATE"), (amount_es, "QUANTITY")]
     reference = f"{person} will arrive in {place_en} {day_en} for a visit of {amount_en}."
@@ -39,12 +42,15 @@ def _sentence(rng: random.Random) -> tuple[str, list[tuple[str, str]], str, str]
     return spanish, entities, reference, literal
 
 
-def synthetic_document(index: int, *, segments: int = 4, seed: int = 0, annotators: int = 1) -> AnnotatedDocument:
-    """One annotated document; the same (index, seed) always gives the same document."""
+def synthetic_document(index: int, *, segments: int = 4, seed: int = 0, annotators: int = 1,
+                       distinct: bool = False) -> AnnotatedDocument:
+    """One annotated document; the same (index, seed) always gives the same document. Sentences
+    repeat across documents (a few hundred combinations) unless ``distinct``: then each sentence
+    carries its own number, as real news does (benchmarks of work done per distinct sentence)."""
     rng = random.Random(f"{seed}:{index}")
     doc_id = f"synthetic-{seed}-{index:07d}"
     title = f"Visita oficial número {index}"
-    sentences = [_sentence(rng) for _ in range(segments)]
+    sentences = [_sentence(rng, index * segments + n if distinct else None) for n in range(segments)]
     text = PARAGRAPH_SEPARATOR.join([title, *(s[0] for s in sentences)])
     segment_records, entities, translations = [], [], []
     offset = len(title) + len(PARAGRAPH_SEPARATOR)
@@ -76,8 +82,8 @@ def synthetic_document(index: int, *, segments: int = 4, seed: int = 0, annotato
 
 
 def synthetic_documents(
-    count: int, *, segments: int = 4, seed: int = 0, annotators: int = 1
+    count: int, *, segments: int = 4, seed: int = 0, annotators: int = 1, distinct: bool = False
 ) -> Iterator[AnnotatedDocument]:
-    """``count`` synthetic documents, generated lazily."""
+    """``count`` synthetic documents, generated lazily (``distinct``: see synthetic_document)."""
     for index in range(count):
-        yield synthetic_document(index, segments=segments, seed=seed, annotators=annotators)
+        yield synthetic_document(index, segments=segments, seed=seed, annotators=annotators, distinct=distinct)
