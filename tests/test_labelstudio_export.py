@@ -158,6 +158,10 @@ def test_truncated_and_non_list_files(tmp_path):
         load_export(wrong)
     with pytest.raises(ExportError, match="cannot read"):
         load_export(tmp_path / "missing.json")
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes(raw.encode("utf-8").replace("é".encode(), "é".encode("latin-1"), 1))
+    with pytest.raises(ExportError, match=r"latin1\.json: not valid JSON .*not UTF-8"):
+        load_export(latin1)
 
 
 def test_mqm_error_without_severity(export):

@@ -161,16 +161,18 @@ def scrub_export(data: list[dict[str, Any]], salt: str | None = None, *, copy: b
 
 def load_export(path: Path | str) -> list[dict[str, Any]]:
     """Read a saved export file; a truncated or non-list file is a clear ExportError."""
+    import orjson  # parses a 50 MB export ~4x faster than json
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ExportError(f"{path}: cannot read the export: {exc}") from exc
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ExportError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
-                          "the export may be truncated — pull it again") from exc
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:  # also invalid UTF-8; a json.JSONDecodeError subclass
+        hint = "the file is not UTF-8" if "UTF-8" in exc.msg else "the export may be truncated — pull it again"
+        raise ExportError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); {hint}") from exc
     if not isinstance(data, list):
         raise ExportError(f"{path}: a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
     return data
