@@ -26,11 +26,12 @@ gold annotations have emails ``<pseudonym>@annotate.invalid`` and keep that pseu
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from annotate import schema
 from annotate.labelstudio import config as lsconfig
@@ -137,7 +138,7 @@ def scrub_export(data: list[dict[str, Any]], salt: str | None = None, *, copy: b
     """The export with every user identity replaced by its pseudonym (no emails, names or user
     ids), suitable for saving as the hand-off file; parses identically. ``copy=False`` edits
     ``data`` in place (pull does, on a freshly downloaded export)."""
-    scrubbed = json.loads(json.dumps(data)) if copy else data
+    scrubbed = orjson.loads(orjson.dumps(data)) if copy else data
     for task in scrubbed:
         if not isinstance(task, dict):
             continue
@@ -161,8 +162,6 @@ def scrub_export(data: list[dict[str, Any]], salt: str | None = None, *, copy: b
 
 def load_export(path: Path | str) -> list[dict[str, Any]]:
     """Read a saved export file; a truncated or non-list file is a clear ExportError."""
-    import orjson  # parses a 50 MB export ~4x faster than json
-
     path = Path(path)
     try:
         raw = path.read_bytes()

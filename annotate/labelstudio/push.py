@@ -20,13 +20,14 @@ pseudonymised) to a JSON file — the hand-off to ``annotate build`` — and par
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
@@ -313,7 +314,7 @@ def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path
         raise LabelStudioError(f"no project titled {project_title!r} on {conn.url}: push first")
     raw = api.export_snapshot(ls, conn, project.id)
     try:
-        data = json.loads(raw)
+        data = orjson.loads(raw)
     except ValueError as exc:
         raise LabelStudioError(f"the export of project {project.id} is not valid JSON ({exc}); pull again") from exc
     # Salt from the server's project: stable for everyone who pulls this project, unknown elsewhere.
@@ -321,7 +322,7 @@ def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path
     path = Path(out) if out else default_export_path(project_title)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.write_bytes(orjson.dumps(data))
     os.replace(tmp, path)
     try:
         documents = parse_export(data)
