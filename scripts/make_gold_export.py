@@ -43,6 +43,15 @@ def _load_gold_module():
     return module
 
 
+def reindent(path: Path) -> None:
+    """One JSON value per line (indent 1, characters as they are): the committed gold export is
+    read by people, and a change to one annotation is then a small diff."""
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def make_export() -> None:
     """Gold YAML → records → a real Label Studio project → snapshot export → seeds/gold_export.json."""
     from annotate.labelstudio import ensure_server, pull, push_documents, stop_server
@@ -57,6 +66,7 @@ def make_export() -> None:
             report = push_documents(conn, docs, GOLD_PROJECT_TITLE, with_predictions=True)
             print(report.summary())
             result = pull(conn, GOLD_PROJECT_TITLE, out=GOLD_EXPORT, salt=PSEUDONYM_SALT)
+            reindent(GOLD_EXPORT)
             print(f"exported {result.tasks} tasks → {GOLD_EXPORT.relative_to(REPO)}")
         finally:
             stop_server(state=state_dir)
