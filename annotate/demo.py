@@ -145,6 +145,8 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
                   f"(annotator pseudonym of the team's gold work)")
     for doc_id, task_id in report.skipped_annotated.items():
         console.print(f"[yellow]task {task_id} ({doc_id}) already has annotations: left untouched[/]")
+    for doc_id, task_id in report.skipped_drafts.items():
+        console.print(f"[yellow]task {task_id} ({doc_id}) has an annotator's draft: left untouched[/]")
 
     console.rule("3 · pull the annotations and build the Hugging Face dataset")
     export_path = out_dir / "labelstudio-export.json"

@@ -73,6 +73,27 @@ def test_annotated_tasks_are_never_overwritten_silently(ls_server, project_title
     assert task.data["title"] == changed.title and task.annotations == 1  # annotation kept
 
 
+def test_tasks_with_a_draft_in_progress_are_never_overwritten(ls_server, project_title):
+    """A saved, unsubmitted draft counts as work: no total_annotations, yet push must not move the
+    text under it (it looks drafts up through the export endpoint, which lists every user's)."""
+    docs = _docs(2)
+    report = push_documents(ls_server, docs, project_title, with_predictions=False)
+    drafted_id = report.task_ids[docs[0].doc_id]
+    ls = api.open_client(ls_server)
+    data = _tasks(ls_server, report)[docs[0].doc_id][0].data
+    result = annotation_json(data, gold_annotation(docs[0]), salt="draft")["result"][:1]
+    api._raw(ls, ls_server, "saving a draft", "POST", f"/api/tasks/{drafted_id}/drafts",
+             content=json.dumps({"result": result, "lead_time": 3.5}).encode())
+
+    changed = [replace(doc, title=doc.title + " (corrected)") for doc in docs]
+    second = push_documents(ls_server, changed, project_title, with_predictions=False)
+    assert second.skipped_drafts == {docs[0].doc_id: drafted_id} and second.updated == [docs[1].doc_id]
+    assert "draft in progress" in second.summary()
+    tasks = _tasks(ls_server, report)
+    assert tasks[docs[0].doc_id][0].data["title"] == docs[0].title  # untouched
+    assert tasks[docs[1].doc_id][0].data["title"] == changed[1].title
+
+
 def test_annotation_created_through_the_api_pulls_back_identically(ls_server, project_title, tmp_path):
     """An annotation stored exactly as the UI stores it (result items, per-region choices sharing
     the region id, textarea post-edits) parses back into the same records."""

@@ -154,6 +154,11 @@ def push_command(
                       "(use --overwrite-annotated to force):[/]")
         for doc_id, task_id in report.skipped_annotated.items():
             console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
+    if report.skipped_drafts:
+        console.print("[yellow]not updated because an annotator has an unsubmitted draft on them "
+                      "(submit or delete it, or use --overwrite-annotated to force):[/]")
+        for doc_id, task_id in report.skipped_drafts.items():
+            console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
 
 
 def pull_command(

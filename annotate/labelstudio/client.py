@@ -172,6 +172,20 @@ def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: in
         page += 1
 
 
+def tasks_with_drafts(ls: LabelStudio, conn: Connection, project_id: int, task_ids: list[int],
+                      batch: int = 200) -> set[int]:
+    """The tasks among ``task_ids`` holding an unsubmitted draft by ANY user. (The task API shows a
+    user only their own drafts; the export endpoint, asked for these ids, lists everyone's.)"""
+    drafted: set[int] = set()
+    for start in range(0, len(task_ids), batch):
+        ids = task_ids[start:start + batch]
+        tasks = _raw(ls, conn, f"looking for drafts on {len(ids)} tasks of project {project_id}", "GET",
+                     f"/api/projects/{project_id}/export",
+                     params={"exportType": "JSON", "download_all_tasks": "true", "ids[]": ids})
+        drafted.update(task["id"] for task in tasks or [] if task.get("drafts"))
+    return drafted
+
+
 def encode_tasks(tasks: list[dict[str, Any]]) -> bytes:
     """The request body of a bulk import (UTF-8 JSON; orjson: a tenth of ``json.dumps``'s time)."""
     import orjson

@@ -8,9 +8,9 @@ Push, per document (identity = ``doc_id`` in task data and meta):
   imports the rest;
 * task with the same data → left alone;
 * task with different data and no annotations → data PATCHed, predictions replaced;
-* task with annotations (submitted or skipped) → NEVER overwritten: skipped and reported, unless
-  ``overwrite_annotated=True`` (then the data is PATCHed and the annotations stay, which may no
-  longer match — hence opt-in only);
+* task with annotations (submitted or skipped) or with anyone's draft → NEVER overwritten: skipped
+  and reported, unless ``overwrite_annotated=True`` (then the data is PATCHed and the annotations
+  stay, which may no longer match — hence opt-in only);
 * doc carrying gold annotations whose task exists without any → the task is re-imported with its
   annotations (there is nothing on it to lose), so annotations keep their annotators.
 
@@ -64,6 +64,7 @@ class PushReport:
     unchanged: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # re-imported to attach gold annotations
     skipped_annotated: dict[str, int] = field(default_factory=dict)  # doc_id → task id, left untouched
+    skipped_drafts: dict[str, int] = field(default_factory=dict)  # doc_id → task id with someone's draft
     duplicate_inputs: list[str] = field(default_factory=list)  # doc_ids given more than once (first kept)
     duplicate_tasks: dict[str, list[int]] = field(default_factory=dict)  # doc_id → extra task ids found
     task_ids: dict[str, int] = field(default_factory=dict)  # doc_id → task id, for every pushed doc
@@ -77,6 +78,8 @@ class PushReport:
             parts.append(f"{len(self.replaced)} re-imported with annotations")
         if self.skipped_annotated:
             parts.append(f"{len(self.skipped_annotated)} SKIPPED (already annotated)")
+        if self.skipped_drafts:
+            parts.append(f"{len(self.skipped_drafts)} SKIPPED (an annotator's draft in progress)")
         return f"project {self.project_id} ({self.project_url}): " + ", ".join(parts)
 
 
@@ -186,6 +189,8 @@ def push_documents(
 
     to_import: list[tuple[AnnotatedDocument, dict | None]] = []  # (doc, task JSON if already built)
     to_delete: list[int] = []
+    to_update: list[tuple[AnnotatedDocument, int, dict]] = []  # (doc, task id, task JSON)
+    to_replace: list[tuple[AnnotatedDocument, int, dict]] = []
     try:
         for doc in docs:
             tasks = sorted(existing.get(doc.doc_id, []), key=lambda t: t.id)
@@ -203,16 +208,30 @@ def push_documents(
                 else:
                     report.unchanged.append(doc.doc_id)
             elif task_json.get("annotations") and not current.annotations:
-                to_delete.append(current.id)
-                to_import.append((doc, task_json))
-                report.replaced.append(doc.doc_id)
+                to_replace.append((doc, current.id, task_json))
             elif current.data != task_json["data"]:
-                api.update_task(ls, conn, current.id, task_json["data"], task_json["meta"])
-                prediction = (build(doc, task_json).get("predictions") or [{}])[0]
-                api.replace_predictions(ls, conn, current.id, prediction.get("result", []), model_version)
-                report.updated.append(doc.doc_id)
+                to_update.append((doc, current.id, task_json))
             else:
                 report.unchanged.append(doc.doc_id)
+        # A draft (saved, not submitted) is an annotator's work too: neither replaced nor left to
+        # point at text that changed under it. Drafts are looked up only for tasks we would touch.
+        touched = [task_id for _, task_id, _ in to_replace] + [task_id for _, task_id, _ in to_update]
+        drafted = api.tasks_with_drafts(ls, conn, project.id, touched) if touched and not overwrite_annotated else set()
+        for doc, task_id, task_json in to_replace:
+            if task_id in drafted:
+                report.skipped_drafts[doc.doc_id] = task_id
+                continue
+            to_delete.append(task_id)
+            to_import.append((doc, task_json))
+            report.replaced.append(doc.doc_id)
+        for doc, task_id, task_json in to_update:
+            if task_id in drafted:
+                report.skipped_drafts[doc.doc_id] = task_id
+                continue
+            api.update_task(ls, conn, task_id, task_json["data"], task_json["meta"])
+            prediction = (build(doc, task_json).get("predictions") or [{}])[0]
+            api.replace_predictions(ls, conn, task_id, prediction.get("result", []), model_version)
+            report.updated.append(doc.doc_id)
         api.ensure_users(ls, conn, sorted({imported_user_email(a.annotator) for doc, _ in to_import
                                            for a in doc.annotations if a.status in ("completed", "cancelled")}))
         if to_delete:
