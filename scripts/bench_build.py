@@ -17,6 +17,9 @@ Each measurement runs in a fresh subprocess:
 * baseline: ``pyarrow.json.read_json(records.jsonl)`` + ``pyarrow.parquet.write_table``. (pyarrow
   cannot read the Label Studio export itself: it is not line-delimited, and ``value.text`` is a
   string in label regions but a list in text areas.)
+* sacrebleu: the scores' own raw cost — sacrebleu's ``sentence_score`` for BLEU, chrF++ and TER on
+  the same (MT, reference) pairs, one process; pyarrow + this is the "same work, no overhead"
+  baseline that the cold build is also compared with.
 * build: ``annotate build``'s path — ``load_documents`` + ``build_dataset`` (validation, selection
   rules, spaCy BIO, sacrebleu sentence statistics in worker processes, parquet, card). ``cold`` =
   empty sentence-score cache (a fresh state folder); ``warm`` = the same build again with the cache
@@ -87,6 +90,23 @@ def child_baseline(path: Path, out: Path) -> dict:
     table = pj.read_json(path, read_options=pj.ReadOptions(block_size=path.stat().st_size + 1))
     pq.write_table(table, out / "baseline.parquet")
     return {"import_s": imported - started, "seconds": time.perf_counter() - imported, "peak_rss_mb": peak_rss_mb()}
+
+
+def child_sacrebleu(path: Path, out: Path) -> dict:
+    """The scores' own raw baseline: sacrebleu's public ``sentence_score`` (BLEU effective order,
+    chrF++, TER) on exactly the (MT, reference) pairs the build scores, one process, no cache."""
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    from annotate.commands.data import load_documents
+    from annotate.dataset.rows import scoring_pairs
+
+    pairs = [(mt, ref) for doc in load_documents(path) for _, mt, ref in scoring_pairs(doc)]
+    metrics = (BLEU(effective_order=True), CHRF(word_order=2), TER())
+    started, cpu = time.perf_counter(), time.process_time()
+    for mt, ref in pairs:
+        for metric in metrics:
+            metric.sentence_score(mt, [ref])
+    return {"seconds": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "pairs": len(pairs)}
 
 
 def child_build(path: Path, out: Path) -> dict:
@@ -160,12 +180,13 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks for the timing comparison")
     parser.add_argument("--memory-sizes", default="10000,50000", help="task counts for the memory runs")
     parser.add_argument("--segments", type=int, default=2, help="segments per task (× 2 MT systems)")
-    parser.add_argument("--child", choices=["baseline", "build"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["baseline", "sacrebleu", "build"], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        result = (child_baseline if args.child == "baseline" else child_build)(args.input, args.out)
+        children = {"baseline": child_baseline, "sacrebleu": child_sacrebleu, "build": child_build}
+        result = children[args.child](args.input, args.out)
         print(json.dumps(result))
         return
 
@@ -185,6 +206,11 @@ def main() -> None:
             print_build("export.json, Label Studio path, COLD: empty score cache", cold, baseline)
             own_memory[tasks] = cold["peak_rss_mb"] - cold["rss_after_load_mb"]
             if tasks == args.tasks:
+                raw_scores = run_child("sacrebleu", records)
+                with_scores = baseline["seconds"] + raw_scores["seconds"]
+                print(f"pyarrow + sacrebleu sentence_score on the same {raw_scores['pairs']} pairs (one process): "
+                      f"{with_scores:.2f} s → the cold build is {cold['seconds'] / with_scores:.2f}× that "
+                      "(the build scores in up to one worker per CPU)")
                 print_build("export.json, WARM: the same build again, scores from the cache",
                             run_child("build", export, state), baseline)
                 print_build("records.jsonl (the baseline's file), warm", run_child("build", records, state), baseline)
