@@ -203,6 +203,11 @@ def test_error_notes_are_parsed_and_checked(export):
     note["from_name"], note["value"]["text"] = "note_apertium", "not a list"
     with pytest.raises(ExportError, match=r"'text' should be list"):
         parse_export(export)
+    entity = next(i for i in result if i["from_name"] == "entity")
+    note["value"]["text"] = [UI_NOTE]
+    note["id"] = entity["id"]  # a note attached to an entity region
+    with pytest.raises(ExportError, match=r"note \['note_apertium'\] on a source region"):
+        parse_export(export)
 
 
 def test_predictions_as_ids_only_still_parse(export):

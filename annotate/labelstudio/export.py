@@ -308,6 +308,9 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
         label = label_values[0]
         choice = _need(choices[0]["value"], "choices", rwhere, list)[0] if choices else None
         if target == lsconfig.SOURCE_TEXT:
+            if notes:  # never dropped silently: the config offers notes on MQM errors only
+                raise ExportError(f"{rwhere}: note {[n['from_name'] for n in notes]} on a source region "
+                                  "(notes belong to MQM errors)")
             start, end = _checked_span(item, view.display, rwhere)
             first, local_start = locate(view.src_at, view.src_len, start, is_end=False)
             last, local_end = locate(view.src_at, view.src_len, end, is_end=True)
