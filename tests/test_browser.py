@@ -122,7 +122,7 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
         write_note(page, 2, UI_NOTE)
         page.locator("textarea").nth(1).fill(EDITED)
         page.get_by_role("button", name="Submit").click()
-        page.get_by_text("Annotation saved successfully").wait_for(timeout=60_000)
+        page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
         # 2. Skip the next task of the labeling stream (the gold task is already labeled).
         page.goto(f"{conn.url}/projects/{project}/data?labeling=1")
         page.wait_for_selector(".lsf-richtext__container", timeout=90_000)

@@ -108,12 +108,33 @@ def test_start_reuse_status_stop(tmp_path: Path, ls_template: Path):
     assert lsserver.stop_server(state) is False  # nothing left to stop
 
 
+def _busy_pair() -> tuple[socket.socket, socket.socket]:
+    """A listening socket on a loopback port and a merely bound one on the next port.
+
+    Label Studio probes a port by connecting, so it hops past the listening one; the bound one refuses
+    connections yet cannot be bound again, like a client connection's ephemeral port (seen in CI),
+    so Label Studio's hop lands on it and exits."""
+    for _ in range(50):
+        first = socket.socket()
+        first.bind(("127.0.0.1", 0))
+        second = socket.socket()
+        try:
+            second.bind(("127.0.0.1", first.getsockname()[1] + 1))
+        except OSError:
+            first.close()
+            second.close()
+            continue
+        first.listen()
+        return first, second
+    pytest.fail("no two adjacent free loopback ports in 50 tries")
+
+
 @pytest.mark.server
 def test_busy_port_is_detected_from_the_log(tmp_path: Path, ls_template: Path, monkeypatch):
     """Label Studio silently moves to the next port when ours is taken: we follow it."""
-    with socket.socket() as blocker:
-        blocker.bind(("127.0.0.1", 0))
-        blocker.listen()
+    blocker, neighbour = _busy_pair()
+    neighbour.close()  # free for the hop
+    with blocker:
         busy = blocker.getsockname()[1]
         monkeypatch.setattr(lsserver, "_free_port", lambda: busy)
         state = tmp_path / "state"
@@ -123,6 +144,36 @@ def test_busy_port_is_detected_from_the_log(tmp_path: Path, ls_template: Path, m
             assert lsserver.is_healthy(conn.url)
         finally:
             lsserver.stop_server(state)
+
+
+@pytest.mark.server
+def test_start_retries_when_the_port_and_its_neighbour_are_taken(tmp_path: Path, ls_template: Path, monkeypatch):
+    """Label Studio hops once, then exits: we start it again on a fresh port instead of failing."""
+    blocker, neighbour = _busy_pair()
+    with blocker, neighbour:
+        busy = blocker.getsockname()[1]
+        picks = iter([busy])
+        real_free_port = lsserver._free_port
+        monkeypatch.setattr(lsserver, "_free_port", lambda: next(picks, None) or real_free_port())
+        state = tmp_path / "state"
+        try:
+            conn = lsserver.ensure_server(state=state, template=ls_template)
+            assert conn.url not in (f"http://127.0.0.1:{busy}", f"http://127.0.0.1:{busy + 1}")
+            assert lsserver.is_healthy(conn.url)
+        finally:
+            lsserver.stop_server(state)
+
+
+@pytest.mark.server
+def test_start_gives_up_after_repeated_port_clashes(tmp_path: Path, ls_template: Path, monkeypatch):
+    blocker, neighbour = _busy_pair()
+    with blocker, neighbour:
+        busy = blocker.getsockname()[1]
+        monkeypatch.setattr(lsserver, "_free_port", lambda: busy)
+        state = tmp_path / "state"
+        with pytest.raises(ServerError, match="port taken 3 times"):
+            lsserver.ensure_server(state=state, template=ls_template)
+        assert not lsserver.server_status(state).running
 
 
 @pytest.mark.server

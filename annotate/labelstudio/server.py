@@ -10,7 +10,8 @@ Layout under ``state_dir()/labelstudio/``::
 Why it looks like this:
 
 * Label Studio silently moves to the next port when the requested one is busy, so we pick a free
-  port and then CONFIRM the port from Django's "Starting development server at …" log line.
+  port and then CONFIRM the port from Django's "Starting development server at …" log line. It hops
+  only once: when the next port is taken too it exits, and we start again on a new free port.
 * It reads unprefixed ``USERNAME``/``PASSWORD``/``HOST``/``PORT``/``USER_TOKEN`` from the
   environment (a shell's ``$USERNAME`` would become the admin account): they are removed from the
   child's environment; our credentials go in as ``LABEL_STUDIO_*`` variables, never on the command
@@ -49,6 +50,9 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_START_TIMEOUT = 240.0  # a cold start migrates for ~50 s on 2 cores; allow for a busy machine
 STOP_GRACE_SECONDS = 10.0
 _PORT_LINE = re.compile(r"Starting development server at http://[^:/]+:(\d+)/")
+# Label Studio hops to the next port once; when that one is taken too it exits with this line.
+_PORT_IN_USE = "That port is already in use"
+PORT_ATTEMPTS = 3
 # Variables Label Studio reads without prefix: never let the user's shell leak into the server.
 _UNPREFIXED = ("USERNAME", "PASSWORD", "HOST", "PORT", "USER_TOKEN")
 _TELEMETRY_OFF = {
@@ -258,7 +262,26 @@ def ensure_server(
     creds = load_or_create_credentials(paths["credentials"])
     paths["data"].mkdir(parents=True, exist_ok=True)
 
-    port = _free_port()
+    deadline = time.monotonic() + timeout
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        try:
+            return _launch(paths, creds, _free_port(), deadline, timeout)
+        except _PortTaken:
+            # Another process took the port (and Label Studio's one hop) between our pick and its
+            # bind: a new pick is cheap, a failed demo is not.
+            if attempt == PORT_ATTEMPTS:
+                raise ServerError(f"Label Studio found its port taken {PORT_ATTEMPTS} times in a row; "
+                                  f"log {paths['log']}:\n{log_tail(paths['log'])}") from None
+    raise AssertionError("unreachable")
+
+
+class _PortTaken(Exception):
+    """Label Studio exited because the port it tried (ours, then the next one) was in use."""
+
+
+def _launch(paths: dict[str, Path], creds: dict[str, str], port: int, deadline: float,
+            timeout: float) -> Connection:
+    """Start Label Studio on ``port`` and wait until it answers; one attempt."""
     log = open(paths["log"], "wb")  # noqa: SIM115 (handed to the child, closed below)
     try:
         process = subprocess.Popen(
@@ -271,11 +294,13 @@ def ensure_server(
     # Written at once, so `annotate server stop` can stop a server that never became ready.
     _write_private_json(paths["server"], {"pid": process.pid, "port": port, "url": f"http://{LOOPBACK}:{port}"})
 
-    deadline = time.monotonic() + timeout
     confirmed_port: int | None = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             paths["server"].unlink(missing_ok=True)
+            log_text = paths["log"].read_text(encoding="utf-8", errors="replace")
+            if _PORT_IN_USE in log_text:
+                raise _PortTaken
             raise ServerError(f"Label Studio exited with code {process.returncode} during start-up; "
                               f"log {paths['log']}:\n{log_tail(paths['log'])}")
         if confirmed_port is None:
