@@ -20,6 +20,8 @@ Each measurement runs in a fresh subprocess:
 * sacrebleu: the scores' own raw cost — sacrebleu's ``sentence_score`` for BLEU, chrF++ and TER on
   the same (MT, reference) pairs, one process; pyarrow + this is the "same work, no overhead"
   baseline that the cold build is also compared with.
+* floor: ``orjson.loads`` of the export alone — what any Python build pays before doing anything
+  (the export is not line-delimited, so pyarrow's C++ reader is not an option for it).
 * build: ``annotate build``'s path — ``load_documents`` + ``build_dataset`` (validation, selection
   rules, spaCy BIO, sacrebleu sentence statistics in worker processes, parquet, card). ``cold`` =
   empty sentence-score cache (a fresh state folder); ``warm`` = the same build again with the cache
@@ -109,6 +111,16 @@ def child_sacrebleu(path: Path, out: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "pairs": len(pairs)}
 
 
+def child_floor(path: Path, out: Path) -> dict:
+    """The floor of any Python build from this file: deserialising it into Python objects with
+    orjson (the fastest JSON parser for Python we know), nothing else."""
+    import orjson
+
+    started = time.perf_counter()
+    tasks = orjson.loads(path.read_bytes())
+    return {"seconds": time.perf_counter() - started, "items": len(tasks)}
+
+
 def child_build(path: Path, out: Path) -> dict:
     started = time.perf_counter()
     # Imports are timed apart: they are paid once per process, whatever the size.
@@ -180,12 +192,13 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks for the timing comparison")
     parser.add_argument("--memory-sizes", default="10000,50000", help="task counts for the memory runs")
     parser.add_argument("--segments", type=int, default=2, help="segments per task (× 2 MT systems)")
-    parser.add_argument("--child", choices=["baseline", "sacrebleu", "build"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["baseline", "sacrebleu", "build", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        children = {"baseline": child_baseline, "sacrebleu": child_sacrebleu, "build": child_build}
+        children = {"baseline": child_baseline, "sacrebleu": child_sacrebleu, "build": child_build,
+                    "floor": child_floor}
         result = children[args.child](args.input, args.out)
         print(json.dumps(result))
         return
@@ -201,6 +214,11 @@ def main() -> None:
                   f"{sizes_mb[0]:.1f} MB, export {sizes_mb[1]:.1f} MB) ==", flush=True)
             print(f"pyarrow read_json + write_table (records.jsonl): {baseline['seconds']:.2f} s, "
                   f"peak RSS {baseline['peak_rss_mb']:.0f} MB (imports {baseline['import_s']:.1f} s apart)")
+            if tasks == args.tasks:
+                floor = run_child("floor", export)
+                print(f"orjson.loads(export.json) alone, no build at all: {floor['seconds']:.2f} s = "
+                      f"{floor['seconds'] / baseline['seconds']:.1f}× pyarrow — the floor of any build in Python "
+                      "from this file (every task becomes Python objects before anything else happens)")
             state = Path(tmp) / f"state-{tasks}"
             cold = run_child("build", export, state)
             print_build("export.json, Label Studio path, COLD: empty score cache", cold, baseline)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,8 +60,22 @@ def ui_project(ls_server):
             "docs": {d.doc_id: d for d in (labeled, gold, skip, draft)}}
 
 
+def _task(conn, project_id: int, doc_id: str) -> api.ExistingTask:
+    return api.list_tasks(api.open_client(conn), conn, project_id)[doc_id][0]
+
+
 def _task_data(conn, project_id: int, doc_id: str) -> dict:
-    return api.list_tasks(api.open_client(conn), conn, project_id)[doc_id][0].data
+    return _task(conn, project_id, doc_id).data
+
+
+def _wait_for_server(condition, what: str, timeout: float = 90.0) -> None:
+    """Poll the server until ``condition()`` holds: the UI saves in the background, and a fixed
+    sleep is either too short on a busy CI machine or wasted on a quiet one."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.5)
 
 
 def test_labeling_page_shows_the_article_translations_and_labels(ui_project, tmp_path):
@@ -129,13 +144,13 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
         page.keyboard.press("Escape")  # close the instructions shown at the start of the stream
         assert text_objects(page)[0] == _task_data(conn, project, "ui-skip")[lsconfig.SOURCE_FIELD]
         page.get_by_role("button", name="Skip").click()
-        page.wait_for_timeout(1500)
-        # 3. Start on another task and leave: the UI keeps a draft.
+        _wait_for_server(lambda: _task(conn, project, "ui-skip").annotations == 1, "the skip to be recorded")
+        # 3. Start on another task and leave: the UI keeps a draft (autosaved after a few seconds).
         open_task(page, conn, project, tasks["ui-draft"])
         label_text(page, 0, "ORG", "KCNA")
-        page.wait_for_timeout(6000)  # draft autosave
+        _wait_for_server(lambda: api.tasks_with_drafts(api.open_client(conn), conn, project, [tasks["ui-draft"]]),
+                         "the draft to be autosaved")
         page.goto(conn.project_url(project))
-        page.wait_for_timeout(1500)
 
     raw = api.export_snapshot(api.open_client(conn), conn, project)
     if os.environ.get("ANNOTATE_RECORD_LS_EXPORT"):

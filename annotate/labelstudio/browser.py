@@ -163,18 +163,24 @@ def select_region(page: Any, column: int, text: str) -> None:
     """Click a labelled region whose text starts with ``text``, near its start (a nested region may
     sit in its middle); the first click after a selection only ends the selection mode."""
     region = page.locator(".lsf-richtext__container").nth(column).locator(".htx-highlight", has_text=text).first
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     for _ in range(4):  # a click on a selected region unselects it: click until one is selected
         region.click(position={"x": 3, "y": 3})
-        page.wait_for_timeout(200)
-        if page.evaluate(_SELECTED_REGION_JS):
+        try:  # the UI may take a while on a busy machine: wait, but only as long as it needs
+            page.wait_for_function(_SELECTED_REGION_JS, timeout=3_000)
             return
+        except PlaywrightTimeout:
+            continue
     raise RuntimeError(f"could not select the region {text!r} in text object #{column}")
 
 
 def choose(page: Any, column: int, choice: str) -> None:
     """Tick a per-region choice (claim type, severity) shown in the column's bar for the selected region."""
-    page.locator(".ann-bar").nth(column).locator(".lsf-choice", has_text=choice).first.click()
-    page.wait_for_timeout(150)
+    option = page.locator(".ann-bar").nth(column).locator(".lsf-choice", has_text=choice).first
+    option.click()
+    option.locator("input").first.wait_for(state="attached", timeout=10_000)
+    page.wait_for_function("(el) => el.checked", arg=option.locator("input").first.element_handle(), timeout=10_000)
 
 
 def write_note(page: Any, column: int, note: str) -> None:
