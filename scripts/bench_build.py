@@ -22,15 +22,16 @@ Each measurement runs in a fresh subprocess:
   baseline that the cold build is also compared with.
 * floor: ``orjson.loads`` of the export alone — what any Python build pays before doing anything
   (the export is not line-delimited, so pyarrow's C++ reader is not an option for it).
-* build: ``annotate build``'s path — ``load_documents`` + ``build_dataset`` (validation, selection
+* build: ``annotate build``'s path — ``iter_documents`` + ``build_dataset`` (validation, selection
   rules, spaCy BIO, sacrebleu sentence statistics in worker processes, parquet, card). ``cold`` =
   empty sentence-score cache (a fresh state folder); ``warm`` = the same build again with the cache
   the cold build filled (a rebuild after ``annotate pull``: only new pairs are scored).
 
 Printed: wall seconds (imports excluded, reported apart), ratios to the baseline with and without
-the wall time the build waited for sentence scores, and peak RSS per size plus the builder's own
-increment over the parsed records (peak RSS − RSS once the records are in memory), which must grow
-far slower than the task count.
+the wall time the build waited for sentence scores, and peak RSS per size: libraries (after
+imports) + everything the reading and the build added on top (the export is read task by task
+when large, documents spill to a temporary file past a size), which must grow far slower than
+the task count.
 
     .venv/bin/python scripts/bench_build.py --tasks 10000 --memory-sizes 10000,50000
 """
@@ -130,27 +131,25 @@ def child_build(path: Path, out: Path) -> dict:
     import spacy  # noqa: F401
 
     import datasets  # noqa: F401
-    from annotate.commands.data import load_documents
+    from annotate.commands.data import iter_documents
     from annotate.dataset import build_dataset
     from annotate.dataset.bio import BioTagger
 
     BioTagger()._tokenizer  # noqa: B018  (load the tokenizer outside the timed part too)
     imported = time.perf_counter()
-    docs = load_documents(path)
-    loaded = time.perf_counter()
-    rss_loaded = rss_now_mb()
-    report = build_dataset(docs, out / "dataset", name="bench", split="hash")
+    rss_imported = rss_now_mb()
+    # `annotate build`'s own path: documents read (task by task for a large export) while the
+    # build sorts them (in memory, or spilled to a temporary file for a large one).
+    report = build_dataset(iter_documents(path), out / "dataset", name="bench", split="hash")
     done = time.perf_counter()
     return {
         "import_s": imported - started,
-        "load_s": loaded - imported,
-        "build_s": done - loaded,
         "sacrebleu_s": report.seconds["sacrebleu"],
         "scoring_wait_s": report.seconds["scoring_wait"],
         "scoring": report.scoring,
         "seconds": done - imported,
         "rows": sum(sum(splits.values()) for splits in report.counts.values()),
-        "rss_after_load_mb": rss_loaded,
+        "rss_imported_mb": rss_imported,
         "peak_rss_mb": peak_rss_mb(),
         # scoring workers are forked: their RSS counts pages they share with this process
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -171,19 +170,18 @@ def run_child(kind: str, path: Path, state_dir: Path | None = None) -> dict:
 
 
 def print_build(label: str, build: dict, baseline: dict) -> None:
-    own = build["peak_rss_mb"] - build["rss_after_load_mb"]
+    own = build["peak_rss_mb"] - build["rss_imported_mb"]
     without = (build["seconds"] - build["scoring_wait_s"]) / baseline["seconds"]
     pairs = build["scoring"]
     print(f"annotate build ({label})")
-    print(f"  load → records   {build['load_s']:8.2f} s")
-    print(f"  build_dataset    {build['build_s']:8.2f} s   waiting for sentence scores {build['scoring_wait_s']:.2f} s "
+    print(f"  read + build     {build['seconds']:8.2f} s   waiting for sentence scores {build['scoring_wait_s']:.2f} s "
           f"(scoring CPU {build['sacrebleu_s']:.2f} s), {build['rows']} rows")
     print(f"  sentence pairs   {pairs['pairs']} = {pairs['scored']} distinct scored + {pairs['from_cache']} distinct "
           f"from the cache + {pairs['pairs'] - pairs['scored'] - pairs['from_cache']} repeats")
     print(f"  total            {build['seconds']:8.2f} s   = {build['seconds'] / baseline['seconds']:.1f} × pyarrow; "
           f"without the scoring wait {without:.1f} ×")
-    print(f"  memory           peak RSS {build['peak_rss_mb']:.0f} MB = {build['rss_after_load_mb']:.0f} MB before the "
-          f"build (libraries + parsed records) + {own:.0f} MB builder; largest scoring worker "
+    print(f"  memory           peak RSS {build['peak_rss_mb']:.0f} MB = {build['rss_imported_mb']:.0f} MB libraries "
+          f"(after imports) + {own:.0f} MB reading and building; largest scoring worker "
           f"{build['worker_peak_rss_mb']:.0f} MB (shared pages counted)", flush=True)
 
 
@@ -222,7 +220,7 @@ def main() -> None:
             state = Path(tmp) / f"state-{tasks}"
             cold = run_child("build", export, state)
             print_build("export.json, Label Studio path, COLD: empty score cache", cold, baseline)
-            own_memory[tasks] = cold["peak_rss_mb"] - cold["rss_after_load_mb"]
+            own_memory[tasks] = cold["peak_rss_mb"] - cold["rss_imported_mb"]
             if tasks == args.tasks:
                 raw_scores = run_child("sacrebleu", records)
                 with_scores = baseline["seconds"] + raw_scores["seconds"]
@@ -248,7 +246,7 @@ def main() -> None:
         if len(sizes) > 1:
             small, large = sizes[0], sizes[-1]
             growth = own_memory[large] / max(own_memory[small], 1)
-            print(f"\nbuilder's own memory {small} → {large} tasks (× {large / small:.0f}), cold builds: "
+            print(f"\nmemory of reading + building {small} → {large} tasks (× {large / small:.0f}), cold builds: "
                   f"{own_memory[small]:.0f} → {own_memory[large]:.0f} MB (× {growth:.2f})")
 
 

@@ -14,7 +14,15 @@ import pytest
 from fixtures_labelstudio import UI_NOTE
 
 from annotate.labelstudio.errors import ExportError
-from annotate.labelstudio.export import as_rendered, load_export, parse_export, pseudonym, scrub_export
+from annotate.labelstudio import export_file
+from annotate.labelstudio.export import (
+    as_rendered,
+    load_export,
+    parse_export,
+    pseudonym,
+    read_export_documents,
+    scrub_export,
+)
 
 RECORDED = Path(__file__).parent / "data" / "labelstudio" / "export.json"
 
@@ -220,3 +228,44 @@ def test_predictions_as_ids_only_still_parse(export):
 def test_an_export_that_is_not_a_list():
     with pytest.raises(ExportError, match="list of tasks"):
         parse_export({"id": 1})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def streaming(monkeypatch):
+    """Every export file read task by task, as a huge one is."""
+    monkeypatch.setattr(export_file, "STREAM_FROM_BYTES", 0)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["at-once", "task-by-task"])
+def test_reading_a_file_gives_the_documents_of_the_whole_export(recorded, monkeypatch, stream):
+    if stream:
+        monkeypatch.setattr(export_file, "STREAM_FROM_BYTES", 0)
+    streamed = [d.to_dict() for d in read_export_documents(RECORDED)]
+    assert streamed == [d.to_dict() for d in parse_export(recorded)]
+    assert len(streamed) == 4 and any(d["annotations"] for d in streamed)
+
+
+def test_task_by_task_reading_says_what_is_wrong_and_where(tmp_path, streaming):
+    raw = RECORDED.read_text(encoding="utf-8")
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text(raw[: len(raw) // 2], encoding="utf-8")
+    first_id = json.loads(raw)[0]["id"]
+    with pytest.raises(ExportError, match=rf"truncated\.json: not valid JSON after 1 complete tasks "
+                                          rf"\(the last one: task {first_id}\): .*truncated — pull it again"):
+        list(read_export_documents(truncated))
+    wrong = tmp_path / "object.json"
+    wrong.write_text('{"tasks": []}', encoding="utf-8")
+    with pytest.raises(ExportError, match="list of tasks; the file starts with"):
+        list(read_export_documents(wrong))
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes(raw.encode("utf-8").replace("é".encode(), "é".encode("latin-1"), 1))
+    with pytest.raises(ExportError, match=r"latin1\.json: not valid JSON after 0 complete tasks: .*not UTF-8"):
+        list(read_export_documents(latin1))
+    with pytest.raises(ExportError, match="cannot read"):
+        list(read_export_documents(tmp_path / "missing.json"))
+    broken = json.loads(raw)
+    broken[1]["data"]["text"] = broken[1]["data"]["text"][:-1]  # a region no longer matches its text
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(ExportError, match=rf"task {broken[1]['id']}"):
+        list(read_export_documents(bad))

@@ -4,6 +4,7 @@ Hugging Face dataset folder, optionally pushed to the Hub."""
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import typer
@@ -20,9 +21,15 @@ class InputError(ValueError):
 
 
 def load_documents(path: Path) -> list[AnnotatedDocument]:
-    """Read ``path``: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl`` pipes); anything else =
-    a Label Studio JSON export, read and parsed by ``annotate.labelstudio.export`` (the one module
-    that knows Label Studio's format; its ExportError names task, annotation and region)."""
+    """All the documents of ``path`` (see :func:`iter_documents`) in a list."""
+    return list(iter_documents(path))
+
+
+def iter_documents(path: Path) -> Iterator[AnnotatedDocument]:
+    """Read ``path`` one document at a time: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl``
+    pipes); anything else = a Label Studio JSON export, read and parsed by
+    ``annotate.labelstudio.export`` (the one module that knows Label Studio's format; its
+    ExportError names task, annotation and region; a large export is read task by task)."""
     from annotate.commands._io import read_records
     from annotate.records import AnnotatedDocument
 
@@ -30,12 +37,13 @@ def load_documents(path: Path) -> list[AnnotatedDocument]:
         raise InputError(f"{path}: no such file")
     if path.suffix == ".jsonl":
         with path.open(encoding="utf-8") as stream:
-            return list(read_records(AnnotatedDocument, stream, name=str(path)))
+            yield from read_records(AnnotatedDocument, stream, name=str(path))
+        return
     try:
-        from annotate.labelstudio.export import load_export, parse_export
+        from annotate.labelstudio.export import read_export_documents
     except ImportError as exc:
         raise InputError(f"cannot read {path}: the Label Studio export parser is not available ({exc})") from None
-    return parse_export(load_export(path))
+    yield from read_export_documents(path)
 
 
 def _print_report(report: BuildReport) -> None:
@@ -99,9 +107,8 @@ def build_command(
     if guidelines is None and DEFAULT_GUIDELINES.is_file():
         guidelines = DEFAULT_GUIDELINES
     try:
-        docs = load_documents(export)
         report = build_dataset(
-            docs,
+            iter_documents(export),  # read while the build sorts them: no second copy in memory
             out_dir,
             name=name or out_dir.resolve().name,
             description=description or DEFAULT_DESCRIPTION,

@@ -20,6 +20,7 @@ from annotate.dataset.rows import RowBuilder, scoring_pairs
 from annotate.dataset.score_cache import ScoreCache
 from annotate.dataset.scores import choose_workers, scored_in_order
 from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
+from annotate.dataset.spool import SortedDocuments
 from annotate.dataset.writer import DatasetWriter
 from annotate.records import AnnotatedDocument
 
@@ -66,16 +67,6 @@ class BuildReport:
     def overlapping_spans(self) -> int:
         """Entity spans left out of ``ner`` tags because a longer span covers one of their tokens."""
         return self.ner_conversion["overlapping"]
-
-
-def _sorted_unique(docs: Iterable[AnnotatedDocument]) -> list[AnnotatedDocument]:
-    ordered = sorted(docs, key=lambda d: d.doc_id)  # a list of references, not copies
-    for previous, current in zip(ordered, ordered[1:]):
-        if previous.doc_id == current.doc_id:
-            raise DatasetBuildError(f"document {current.doc_id!r} appears twice in the input")
-    if not ordered:
-        raise DatasetBuildError("no documents to build a dataset from")
-    return ordered
 
 
 def _check_replaceable(out_dir: Path) -> None:
@@ -137,10 +128,11 @@ def build_dataset(
         if not guidelines_path.is_file():
             raise DatasetBuildError(f"guidelines file {guidelines_path} does not exist")
         guidelines = guidelines_path.read_text(encoding="utf-8")
-    ordered = _sorted_unique(docs)
+    ordered = SortedDocuments(docs)  # every document read (and checked unique) before any row
     try:
         rule = choose_split_rule(len(ordered), split)
     except ValueError as exc:
+        ordered.close()
         raise DatasetBuildError(str(exc)) from None
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +144,7 @@ def build_dataset(
         builder = RowBuilder()
         writer = DatasetWriter(staging)
         systems: set[tuple[str, str]] = set()
-        n_workers = choose_workers(sum(len(doc.translations) for doc in ordered), workers)
+        n_workers = choose_workers(ordered.n_translations, workers)
         work = ((doc, scoring_pairs(doc)) for doc in ordered)
         cache = ScoreCache(builder.scorer.cache_namespace()) if score_cache else None
         for doc, scores in scored_in_order(work, builder.scorer, n_workers, cache):
@@ -189,6 +181,7 @@ def build_dataset(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
+        ordered.close()
         if cache is not None:
             cache.close()
     return BuildReport(

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ import orjson
 from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError
+from annotate.labelstudio.export_file import iter_export_tasks, load_export  # noqa: F401  (re-exported)
 from annotate.labelstudio.layout import locate, on_one_line
 from annotate.records import (
     AnnotatedDocument,
@@ -158,23 +160,6 @@ def scrub_export(data: list[dict[str, Any]], salt: str | None = None, *, copy: b
 
 
 # ── reading ───────────────────────────────────────────────────────────────────────────────────
-
-
-def load_export(path: Path | str) -> list[dict[str, Any]]:
-    """Read a saved export file; a truncated or non-list file is a clear ExportError."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot read the export: {exc}") from exc
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:  # also invalid UTF-8; a json.JSONDecodeError subclass
-        hint = "the file is not UTF-8" if "UTF-8" in exc.msg else "the export may be truncated — pull it again"
-        raise ExportError(f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); {hint}") from exc
-    if not isinstance(data, list):
-        raise ExportError(f"{path}: a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
-    return data
 
 
 def _need(mapping: Any, key: str, where: str, kind: type | tuple[type, ...] | None = None) -> Any:
@@ -386,27 +371,37 @@ def parse_export(data: list[dict[str, Any]], *, salt: str | None = None) -> list
     from the project id (see module docstring)."""
     if not isinstance(data, list):
         raise ExportError(f"a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
-    documents: list[AnnotatedDocument] = []
-    for position, task in enumerate(data):
-        where = f"task {task.get('id', '?') if isinstance(task, dict) else '?'} (export item {position})"
-        view = _TaskView(task, where)
-        where = f"task {view.task_id} (doc {view.doc_id})"
-        task_salt = salt or default_salt(task)
-        document = view.document()
-        for index, annotation in enumerate(task.get("annotations") or []):
-            awhere = f"{where} annotation {annotation.get('id', f'#{index}') if isinstance(annotation, dict) else index}"
-            result = _need(annotation, "result", awhere, list)
-            status = "cancelled" if annotation.get("was_cancelled") else "completed"
-            document.annotations.append(_parse_annotation(
-                view, result, status, _annotator(annotation.get("completed_by"), task_salt),
-                annotation.get("id"), awhere, str(annotation.get("updated_at") or "")))
-        for index, draft in enumerate(task.get("drafts") or []):
-            if not isinstance(draft, dict):
-                continue  # drafts exported as ids only carry nothing to parse
-            dwhere = f"{where} draft {draft.get('id', f'#{index}')}"
-            result = _need(draft, "result", dwhere, list)
-            document.annotations.append(_parse_annotation(
-                view, result, "draft", _annotator(draft.get("user"), task_salt), draft.get("annotation"),
-                dwhere, str(draft.get("updated_at") or "")))
-        documents.append(document)
-    return documents
+    return [parse_task(task, position, salt=salt) for position, task in enumerate(data)]
+
+
+def read_export_documents(path: Path | str, *, salt: str | None = None) -> Iterator[AnnotatedDocument]:
+    """The documents of an export file, one task at a time (:func:`iter_export_tasks`): memory stays
+    bounded by one task whatever the export's size. Errors as :func:`parse_export`'s, plus the file's."""
+    for position, task in enumerate(iter_export_tasks(path)):
+        yield parse_task(task, position, salt=salt)
+
+
+def parse_task(task: Any, position: int, *, salt: str | None = None) -> AnnotatedDocument:
+    """One exported task (item ``position`` of the export) → its document with every annotation
+    and draft; see :func:`parse_export`."""
+    where = f"task {task.get('id', '?') if isinstance(task, dict) else '?'} (export item {position})"
+    view = _TaskView(task, where)
+    where = f"task {view.task_id} (doc {view.doc_id})"
+    task_salt = salt or default_salt(task)
+    document = view.document()
+    for index, annotation in enumerate(task.get("annotations") or []):
+        awhere = f"{where} annotation {annotation.get('id', f'#{index}') if isinstance(annotation, dict) else index}"
+        result = _need(annotation, "result", awhere, list)
+        status = "cancelled" if annotation.get("was_cancelled") else "completed"
+        document.annotations.append(_parse_annotation(
+            view, result, status, _annotator(annotation.get("completed_by"), task_salt),
+            annotation.get("id"), awhere, str(annotation.get("updated_at") or "")))
+    for index, draft in enumerate(task.get("drafts") or []):
+        if not isinstance(draft, dict):
+            continue  # drafts exported as ids only carry nothing to parse
+        dwhere = f"{where} draft {draft.get('id', f'#{index}')}"
+        result = _need(draft, "result", dwhere, list)
+        document.annotations.append(_parse_annotation(
+            view, result, "draft", _annotator(draft.get("user"), task_salt), draft.get("annotation"),
+            dwhere, str(draft.get("updated_at") or "")))
+    return document
