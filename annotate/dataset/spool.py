@@ -3,9 +3,9 @@
 A build writes its rows in ``doc_id`` order (the dataset then does not depend on the export's task
 order), so it must see every document before writing the first row. Small inputs are simply held;
 once the held documents pass ``spill_after_rows`` (segment + translation rows, a proxy for their
-size), all of them go to an anonymous temporary file (pickled, one after the other: this process
-writes and reads it) and only ``doc_id`` → offset stays in memory. A 50k-document export then
-costs a few MB of index instead of gigabytes of Python objects.
+size), the following ones go to an anonymous temporary file (pickled, one after the other: this
+process writes and reads it) and only their ``doc_id`` → offset stays in memory. A 50k-document
+export then costs the held documents plus a few MB of index instead of gigabytes of objects.
 """
 
 from __future__ import annotations
@@ -87,10 +87,8 @@ class SortedDocuments:
         self.close()
 
     def _start_spilling(self) -> None:
+        # The documents held so far stay held (their memory is bounded): only later ones pay.
         self._spill = tempfile.TemporaryFile(prefix="annotate-build-")  # noqa: SIM115 (closed in close())
-        held, self._held = self._held, {}
-        for doc in held.values():
-            self._write(doc)
 
     def _write(self, doc: AnnotatedDocument) -> None:
         assert self._spill is not None
