@@ -127,6 +127,12 @@ def test_a_region_whose_text_does_not_match_is_an_error_naming_everything(export
         (lambda t: t.update(from_name="nonsense"), "unknown control 'nonsense'"),
         (lambda t: t.update(to_name="elsewhere"), "region on unknown object 'elsewhere'"),
         (lambda t: t["value"].update(labels=["PER", "LOC"]), "exactly one label"),
+        (lambda t: t.pop("type"), r"result\[\d+\]: missing key 'type'"),
+        (lambda t: t.update(from_name=7), r"result\[\d+\]: 'from_name' should be str, got int"),
+        (lambda t: t.update(value="PER"), r"result\[\d+\]: 'value' should be dict, got str"),
+        (lambda t: t.pop("id"), r"result\[\d+\]: missing key 'id'"),
+        (lambda t: t["value"].update(start="3"), "'start' should be int, got str"),
+        (lambda t: t["value"].update(text=["Pyongyang"]), "'text' should be str, got list"),
     ],
 )
 def test_broken_regions_are_errors(export, edit, message):

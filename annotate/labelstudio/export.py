@@ -240,14 +240,22 @@ def _regions(result: list[Any], where: str) -> tuple[dict[str, list[dict]], list
     by_id: dict[str, list[dict]] = defaultdict(list)
     textareas: list[dict] = []
     for index, item in enumerate(result):
-        iwhere = f"{where} result[{index}]"
-        kind = _need(item, "type", iwhere, str)
-        _need(item, "from_name", iwhere, str)
-        _need(item, "value", iwhere, dict)
-        if kind == "textarea" and not item["from_name"].startswith(lsconfig.ERROR_NOTE_PREFIX):
+        # Fast path for well-formed items (exact types, as JSON parsers make them); anything else
+        # goes through _need, which names the item and what is wrong with it.
+        fields = (item.get("type"), item.get("from_name"), item.get("value")) if item.__class__ is dict else None
+        if fields is None or fields[0].__class__ is not str or fields[1].__class__ is not str \
+                or fields[2].__class__ is not dict:
+            iwhere = f"{where} result[{index}]"
+            fields = (_need(item, "type", iwhere, str), _need(item, "from_name", iwhere, str),
+                      _need(item, "value", iwhere, dict))
+        kind, from_name, _ = fields
+        if kind == "textarea" and not from_name.startswith(lsconfig.ERROR_NOTE_PREFIX):
             textareas.append(item)
         else:
-            by_id[str(_need(item, "id", iwhere))].append(item)
+            region_id = item.get("id")
+            if region_id is None:
+                region_id = _need(item, "id", f"{where} result[{index}]")
+            by_id[str(region_id)].append(item)
     return by_id, textareas
 
 
@@ -262,8 +270,10 @@ def as_rendered(text: str) -> str:
 
 def _checked_span(item: dict, display: str, where: str) -> tuple[int, int]:
     value = item["value"]
-    start, end = _need(value, "start", where, int), _need(value, "end", where, int)
-    text = _need(value, "text", where, str)
+    start, end, text = value.get("start"), value.get("end"), value.get("text")
+    if start.__class__ is not int or end.__class__ is not int or text.__class__ is not str:  # see _regions
+        start, end = _need(value, "start", where, int), _need(value, "end", where, int)
+        text = _need(value, "text", where, str)
     in_range = 0 <= start <= end <= len(display)
     if not in_range or (display[start:end] != text and as_rendered(display[start:end]) != text):
         raise ExportError(f"{where}: region text {text!r} does not match the task data "
