@@ -346,3 +346,14 @@ def test_without_translations_documents_becomes_the_default_config(tmp_path):
 
     default = datasets.load_dataset(str(report.out_dir), cache_dir=str(tmp_path / "cache"))
     assert default["test"].column_names[:3] == ["doc_id", "title", "text"]
+
+
+def test_progress_reports_reading_then_building(tmp_path, monkeypatch):
+    from annotate.dataset import build as build_module
+
+    monkeypatch.setattr(build_module, "PROGRESS_EVERY", 4)
+    calls: list[tuple[str, int, int | None]] = []
+    build_dataset(synthetic_documents(10, segments=1), tmp_path / "ds", name="p", split="hash",
+                  score_cache=False, progress=lambda *call: calls.append(call))
+    assert calls == [("read", 4, None), ("read", 8, None), ("read", 10, 10),
+                     ("build", 4, 10), ("build", 8, 10), ("build", 10, 10)]

@@ -3,8 +3,9 @@ Hugging Face dataset folder, optionally pushed to the Hub."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import typer
@@ -44,6 +45,24 @@ def iter_documents(path: Path) -> Iterator[AnnotatedDocument]:
     except ImportError as exc:
         raise InputError(f"cannot read {path}: the Label Studio export parser is not available ({exc})") from None
     yield from read_export_documents(path)
+
+
+@contextmanager
+def _build_progress() -> Iterator[Callable[[str, int, int | None], None]]:
+    """Two bars on stderr (documents read, documents built); silent when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=not console.is_terminal) as bars:
+        tasks = {"read": bars.add_task("read documents", total=None),
+                 "build": bars.add_task("build rows (sentence scores, BIO, parquet)", total=None)}
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            bars.update(tasks[stage], completed=done, total=total)
+
+        yield update
 
 
 def _print_report(report: BuildReport) -> None:
@@ -107,16 +126,18 @@ def build_command(
     if guidelines is None and DEFAULT_GUIDELINES.is_file():
         guidelines = DEFAULT_GUIDELINES
     try:
-        report = build_dataset(
-            iter_documents(export),  # read while the build sorts them: no second copy in memory
+        with _build_progress() as progress:
+            report = build_dataset(
+                iter_documents(export),  # read while the build sorts them: no second copy in memory
             out_dir,
-            name=name or out_dir.resolve().name,
-            description=description or DEFAULT_DESCRIPTION,
-            license=license,
-            split=split,
-            guidelines_path=guidelines,
-            score_cache=score_cache,
-        )
+                name=name or out_dir.resolve().name,
+                description=description or DEFAULT_DESCRIPTION,
+                license=license,
+                split=split,
+                guidelines_path=guidelines,
+                score_cache=score_cache,
+                progress=progress,
+            )
     except (InputError, JsonlError, DatasetBuildError) as exc:
         fail(str(exc))
     except ValueError as exc:  # e.g. the export parser's ExportError: its message names task and region

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,11 @@ DEFAULT_DESCRIPTION = (
     "post-edited references."
 )
 DEFAULT_LICENSE = "other"
+
+# progress(stage, done, total): stage "read" (documents read; total None until all are) or "build"
+# (documents turned into rows, of total). Called every PROGRESS_EVERY documents and at the end.
+Progress = Callable[[str, int, "int | None"], None]
+PROGRESS_EVERY = 200
 
 _EMPTY_CONFIG_REASONS = {
     SEGMENTS: "no document has a machine translation",
@@ -67,6 +72,13 @@ class BuildReport:
     def overlapping_spans(self) -> int:
         """Entity spans left out of ``ner`` tags because a longer span covers one of their tokens."""
         return self.ner_conversion["overlapping"]
+
+
+def _reported(docs: Iterable[AnnotatedDocument], progress: Progress) -> Iterator[AnnotatedDocument]:
+    for done, doc in enumerate(docs, 1):
+        if done % PROGRESS_EVERY == 0:
+            progress("read", done, None)
+        yield doc
 
 
 def _check_replaceable(out_dir: Path) -> None:
@@ -108,6 +120,7 @@ def build_dataset(
     guidelines_path: Path | None = None,
     workers: int | None = None,
     score_cache: bool = True,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build ``out_dir`` = README.md (card with ``configs`` and typed ``dataset_info``) + one parquet
     file per config and split, loadable offline with ``datasets.load_dataset(out_dir, config)``.
@@ -117,8 +130,9 @@ def build_dataset(
     guidelines section. ``workers``: processes for sentence scores (default: one per CPU for large
     builds, none for small ones; the output is identical either way). ``score_cache``: reuse and
     keep sentence scores in ``state_dir()/sentence-scores.sqlite`` (the output is identical with or
-    without it; a rebuild after a new pull scores only new pairs). Raises DatasetBuildError (what
-    and where) on invalid records; the previous contents of ``out_dir`` survive any failure.
+    without it; a rebuild after a new pull scores only new pairs). ``progress``: see
+    :data:`Progress`. Raises DatasetBuildError (what and where) on invalid records; the previous
+    contents of ``out_dir`` survive any failure.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -128,7 +142,10 @@ def build_dataset(
         if not guidelines_path.is_file():
             raise DatasetBuildError(f"guidelines file {guidelines_path} does not exist")
         guidelines = guidelines_path.read_text(encoding="utf-8")
-    ordered = SortedDocuments(docs)  # every document read (and checked unique) before any row
+    # every document read (and checked unique) before any row
+    ordered = SortedDocuments(_reported(docs, progress) if progress else docs)
+    if progress:
+        progress("read", len(ordered), len(ordered))
     try:
         rule = choose_split_rule(len(ordered), split)
     except ValueError as exc:
@@ -147,7 +164,9 @@ def build_dataset(
         n_workers = choose_workers(ordered.n_translations, workers)
         work = ((doc, scoring_pairs(doc)) for doc in ordered)
         cache = ScoreCache(builder.scorer.cache_namespace()) if score_cache else None
-        for doc, scores in scored_in_order(work, builder.scorer, n_workers, cache):
+        for done, (doc, scores) in enumerate(scored_in_order(work, builder.scorer, n_workers, cache), 1):
+            if progress and (done % PROGRESS_EVERY == 0 or done == len(ordered)):
+                progress("build", done, len(ordered))
             doc_split = rule.split_of(doc.doc_id)
             for config, rows in builder.document(doc, doc_split, scores).items():
                 writer.write(config, doc_split, rows)
