@@ -135,9 +135,15 @@ def push_command(
         _fail("nothing to push (no documents)", 2)
     conn = _connect(url, token)
     try:
-        with console.status(f"pushing {len(documents)} documents…"):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, disable=not console.is_terminal) as bars:
+            # the total (tasks to import) is known once the project's tasks are compared
+            bar = bars.add_task(f"pushing {len(documents)} documents: new or changed tasks imported", total=None)
             report = push_documents(conn, documents, project, with_predictions=predictions,
-                                    chunk_size=chunk_size, overwrite_annotated=overwrite_annotated)
+                                    chunk_size=chunk_size, overwrite_annotated=overwrite_annotated,
+                                    progress=lambda done, total: bars.update(bar, completed=done, total=total))
     except PushInterrupted as exc:
         _fail(str(exc))
     except (LabelStudioError, ValueError) as exc:
