@@ -159,9 +159,12 @@ def test_start_gives_up_after_repeated_port_clashes(tmp_path: Path, ls_template:
         busy = blocker.getsockname()[1]
         monkeypatch.setattr(lsserver, "_free_port", lambda: busy)
         state = tmp_path / "state"
-        with pytest.raises(ServerError, match="port taken 3 times"):
-            lsserver.ensure_server(state=state, template=ls_template)
-        assert not lsserver.server_status(state).running
+        try:
+            with pytest.raises(ServerError, match="port taken 3 times"):
+                lsserver.ensure_server(state=state, template=ls_template)
+            assert not lsserver.server_status(state).running
+        finally:
+            lsserver.stop_server(state)  # never leave a server behind, even when this test fails
 
 
 @pytest.mark.server
