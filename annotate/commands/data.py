@@ -129,7 +129,7 @@ def build_command(
         with _build_progress() as progress:
             report = build_dataset(
                 iter_documents(export),  # read while the build sorts them: no second copy in memory
-            out_dir,
+                out_dir,
                 name=name or out_dir.resolve().name,
                 description=description or DEFAULT_DESCRIPTION,
                 license=license,
