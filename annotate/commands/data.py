@@ -3,7 +3,7 @@ Hugging Face dataset folder, optionally pushed to the Hub."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +12,7 @@ import typer
 
 if TYPE_CHECKING:
     from annotate.dataset import BuildReport
+    from annotate.dataset.build import Progress
     from annotate.records import AnnotatedDocument
 
 DEFAULT_GUIDELINES = Path("seeds") / "GUIDELINES.md"
@@ -48,7 +49,7 @@ def iter_documents(path: Path) -> Iterator[AnnotatedDocument]:
 
 
 @contextmanager
-def _build_progress() -> Iterator[Callable[[str, int, int | None], None]]:
+def _build_progress() -> Iterator[Progress]:
     """Two bars on stderr (documents read, documents built); silent when stderr is not a terminal."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
