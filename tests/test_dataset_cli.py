@@ -49,7 +49,7 @@ def test_bad_jsonl_line_is_named(jsonl, tmp_path):
     jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["build", str(jsonl), str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert f"{jsonl}:2: not a AnnotatedDocument record" in " ".join(result.output.split())
+    assert f"{jsonl}:2: not a valid AnnotatedDocument record" in " ".join(result.output.split())
     assert not (tmp_path / "out").exists()
 
 
@@ -60,6 +60,20 @@ def test_missing_input_and_bad_record_are_clear_errors(jsonl, tmp_path):
     jsonl.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["build", str(jsonl), str(tmp_path / "out")])
     assert result.exit_code == 1 and "unknown label 'PERSONA'" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("content, expected", [
+    ('[{"id": 1}', "{path}: not valid JSON at line 1 column 11 (unexpected end of data)"),  # the file's own error: named once
+    ('[{"id": 7, "data": {}}]', "{path}: task 7 (export item 0) data: missing key 'doc_id'"),  # file + task
+])
+def test_export_errors_name_the_file_once(tmp_path, content, expected):
+    export = tmp_path / "export.json"
+    export.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["build", str(export), str(tmp_path / "out")], env={"COLUMNS": "500"})  # no wrapping
+    output = result.output
+    assert result.exit_code == 1 and expected.format(path=export) in output, result.output
+    assert output.count(str(export)) == 1
+    assert not (tmp_path / "out").exists()
 
 
 def test_push_without_token_fails_before_building(jsonl, tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ def read_records(cls: type[R], stream: IO[str] | None = None, *, name: str = "<s
         try:
             yield cls.from_json(line)
         except (ValueError, TypeError, KeyError) as exc:
-            raise JsonlError(f"{name}:{number}: not a {cls.__name__} record: {exc}") from exc
+            raise JsonlError(f"{name}:{number}: not a valid {cls.__name__} record: {exc}") from exc
 
 
 def write_records(records: Iterable[Record], stream: IO[str] | None = None) -> int:

@@ -142,7 +142,8 @@ def build_command(
     except (InputError, JsonlError, DatasetBuildError) as exc:
         fail(str(exc))
     except ValueError as exc:  # e.g. the export parser's ExportError: its message names task and region
-        fail(f"{export}: {exc}")
+        message = str(exc)  # file-level errors name the file already
+        fail(message if message.startswith(f"{export}:") else f"{export}: {message}")
     _print_report(report)
     if push_to_hub:
         try:
