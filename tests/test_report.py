@@ -47,6 +47,19 @@ def test_evaluation_of_synthetic_documents(evaluation) -> None:
     assert evaluation.agreement.n_pairs == 2
 
 
+def test_a_single_system_still_gets_confidence_intervals() -> None:
+    docs = synthetic_documents()
+    for doc in docs:
+        doc.translations = [t for t in doc.translations if t.system == "base"]
+        for annotation in doc.annotations:
+            annotation.ratings = [r for r in annotation.ratings if r.system == "base"]
+    evaluation = evaluate(docs, **FAST)
+    (row,) = evaluation.systems
+    assert row.system == "base" and not evaluation.significance  # no paired test with one system
+    assert set(row.ci) == {"BLEU", "chrF2++", "TER"} and all(ci > 0 for ci in row.ci.values())
+    assert row.mqm_ci is not None
+
+
 def test_reference_system_is_not_scored_against_itself() -> None:
     evaluation = evaluate(synthetic_documents(), reference="good", **FAST)
     good = evaluation.row("good")

@@ -55,6 +55,19 @@ def test_reused_statistics_give_sacrebleus_own_numbers(test_type: str) -> None:
                    (expected.score, expected.p_value, expected.mean, expected.ci)
 
 
+@pytest.mark.parametrize("metric, make", [("BLEU", BLEU), ("chrF2++", lambda: CHRF(word_order=2)), ("TER", TER)])
+def test_single_system_ci_is_sacrebleus_own(metric, make) -> None:
+    # What `sacrebleu -ci` / corpus_score(n_bootstrap=…) prints for one system, and what PairedTest
+    # gives the baseline: the same resamples, the same half-width.
+    statistics = Statistics.extract(SYSTEMS, references=[REFS])
+    for system, hyps in SYSTEMS.items():
+        expected = make().corpus_score(hyps, [REFS], n_bootstrap=300)._ci
+        assert statistics.bootstrap_ci(metric, system, 300) == pytest.approx(expected, abs=1e-9)
+    baseline = paired_test(list(SYSTEMS.items()), references=[REFS], test_type="bs", n_samples=300)
+    assert statistics.bootstrap_ci(metric, "hyps", 300) == pytest.approx(baseline.get("hyps", metric).ci)
+    assert statistics.bootstrap_ci(metric, "garbled", 300) > 0
+
+
 def test_paired_bootstrap_p_value_equals_sacrebleu() -> None:
     statistics = Statistics.extract(SYSTEMS, references=[REFS])
     for metric, cls in (("BLEU", BLEU), ("chrF2++", lambda: CHRF(word_order=2)), ("TER", TER)):

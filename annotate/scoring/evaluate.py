@@ -153,6 +153,10 @@ def _automatic_metrics(evaluation: Evaluation, rows: dict[str, SystemRow], tests
                     target = rows[result.system].p_bs if test == "bs" else rows[result.system].p_ar
                     target[metric] = result.p_value
                     rows[result.system].ci.setdefault(metric, result.ci)
+    for system in hyps:  # a single system (no paired test) still gets its CIs
+        for metric in METRIC_NAMES:
+            if rows[system].ci.get(metric) is None:
+                rows[system].ci[metric] = statistics.bootstrap_ci(metric, system, bootstrap_samples or 1000)
     for metric in METRIC_NAMES:
         clusters = metric_clusters(statistics, metric=metric, alpha=evaluation.alpha,
                                    n_samples=bootstrap_samples or 1000)

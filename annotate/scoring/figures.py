@@ -89,7 +89,11 @@ def metric_scores(evaluation: Evaluation, systems: Sequence[str]) -> bytes | Non
         scores = [r.metrics[metric].score for r in rows]
         errors = [r.ci.get(metric) or 0.0 for r in rows]
         colors = [BASELINE_COLOR if r.system == evaluation.baseline else OTHER_COLOR for r in rows]
-        ax.barh(ys, scores, xerr=errors, color=colors, height=0.65, error_kw={"elinewidth": 1, "capsize": 2})
+        # Dots, not bars: the axis is zoomed on the scores, and a bar's length would then mislead.
+        ax.errorbar(scores, ys, xerr=errors, fmt="none", ecolor="#555555", elinewidth=1, capsize=3, zorder=2)
+        ax.scatter(scores, ys, color=colors, s=36, zorder=3)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
         low = min(s - e for s, e in zip(scores, errors))
         high = max(s + e for s, e in zip(scores, errors))
         pad = max((high - low) * 0.15, 0.5)
@@ -97,7 +101,7 @@ def metric_scores(evaluation: Evaluation, systems: Sequence[str]) -> bytes | Non
         arrow = "↑" if HIGHER_IS_BETTER[metric] else "↓"
         ax.set_title(f"{metric} {arrow}")
     axes[0].set_yticks(ys, [r.system for r in rows])
-    fig.suptitle("Automatic metrics (bars: corpus score; whiskers: bootstrap 95% CI; dark: baseline)", fontsize=9)
+    fig.suptitle("Automatic metrics (dots: corpus score; whiskers: bootstrap 95% CI; dark: baseline)", fontsize=9)
     fig.tight_layout()
     return _png(fig)
 
