@@ -213,6 +213,35 @@ def test_translation_and_systems_configs(built):
     assert row["ter"] == pytest.approx(TER().corpus_score(apertium, [refs[:2]]).score)
     assert row["signatures"]["bleu"].startswith("nrefs:1|case:mixed|eff:no|tok:13a")
     assert row["version"] == VERSIONS["apertium"]
+    assert row["bleu_ci"] == pytest.approx(BLEU().corpus_score(apertium, [refs[:2]], n_bootstrap=1000)._ci)
+
+
+def test_systems_confidence_intervals_are_sacrebleus_bootstrap(tmp_path):
+    # The CIs come from statistics kept while streaming; sacrebleu's own corpus_score(n_bootstrap)
+    # on the segments config's rows (same order) must give the same half-widths.
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    from annotate.dataset.synthetic import synthetic_documents
+    from annotate.scoring.significance import mqm_paired_test
+
+    out = tmp_path / "ci"
+    build_dataset(list(synthetic_documents(30, segments=3, distinct=True)), out, name="ci", split="test")
+    segments = load(out, "segments", tmp_path / "cache")["test"]
+    systems = load(out, "systems", tmp_path / "cache")["test"]
+    assert len(systems) == 2
+    for row in systems:
+        scored = [r for r in segments if r["system"] == row["system"] and r["reference"] is not None]
+        hyps, refs = [r["mt"] for r in scored], [r["reference"] for r in scored]
+        assert row["n_scored"] == len(scored) == 90
+        for name, metric in (("bleu", BLEU()), ("chrf", CHRF(word_order=2)), ("ter", TER())):
+            expected = metric.corpus_score(hyps, [refs], n_bootstrap=1000)
+            assert row[name] == pytest.approx(expected.score)
+            # sacrebleu resums in float32: equal to ~1e-6
+            assert row[f"{name}_ci"] == pytest.approx(expected._ci, rel=1e-4)
+            # the synthetic "argos" output IS the post-edit: every resample scores it perfectly
+            assert (row[f"{name}_ci"] > 0) == (row["system"] == "apertium")
+        mqm = [r["mqm"] for r in segments if r["system"] == row["system"] and r["mqm"] is not None]
+        assert row["mqm_ci"] == pytest.approx(mqm_paired_test({row["system"]: mqm})[0].ci)
 
 
 def test_card_states_counts_rules_and_schema_labels(built):

@@ -16,6 +16,7 @@ from annotate.scoring.significance import (
     mqm_clusters,
     mqm_paired_test,
     paired_test,
+    resampled_sums,
 )
 
 # Three systems on 12 segments: the references themselves (near-perfect, a variant), HYPS, and a
@@ -66,6 +67,28 @@ def test_single_system_ci_is_sacrebleus_own(metric, make) -> None:
     baseline = paired_test(list(SYSTEMS.items()), references=[REFS], test_type="bs", n_samples=300)
     assert statistics.bootstrap_ci(metric, "hyps", 300) == pytest.approx(baseline.get("hyps", metric).ci)
     assert statistics.bootstrap_ci(metric, "garbled", 300) > 0
+
+
+@pytest.mark.parametrize("n, n_samples", [(1, 10), (7, 1000), (300, 130)])
+def test_resampled_sums_use_sacrebleus_draws_in_chunks(n: int, n_samples: int) -> None:
+    import numpy as np
+
+    stats = np.random.default_rng(0).integers(0, 20, size=(n, 4)).astype("float32")
+    idxs = np.random.default_rng(12345).choice(n, size=(n_samples, n), replace=True)  # sacrebleu's draws
+    (sums,) = resampled_sums([stats], n_samples)
+    assert sums.shape == (n_samples, 4) and np.array_equal(sums, stats[idxs].sum(1))
+
+
+def test_resampled_sums_of_matrices_of_several_lengths() -> None:
+    import numpy as np
+
+    matrices = [np.arange(12.0).reshape(6, 2), np.ones((3, 1)), np.arange(6.0).reshape(6, 1)]
+    together = resampled_sums(matrices, 100)
+    for matrix, sums in zip(matrices, together):  # as if each had been resampled on its own
+        assert np.array_equal(sums, resampled_sums([matrix], 100)[0])
+    assert np.array_equal(together[0][:, 0], together[2][:, 0] * 2)  # same n: the same draws
+    with pytest.raises(ValueError, match=r"matrices with segments, got shapes \[\(3, 1\), \(0,\)\]"):
+        resampled_sums([[[1]] * 3, []])
 
 
 def test_paired_bootstrap_p_value_equals_sacrebleu() -> None:

@@ -15,9 +15,10 @@ Selection rules (stated in the dataset card):
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -90,6 +91,7 @@ class SystemTotals:
     n_segments: int = 0
     n_rated: int = 0
     mqm_sum: float = 0.0
+    mqm_values: array = field(default_factory=lambda: array("d"))  # each rated segment's, for the CI
 
 
 class RowBuilder:
@@ -163,6 +165,7 @@ class RowBuilder:
                 if mqm is not None:
                     totals.n_rated += 1
                     totals.mqm_sum += mqm
+                    totals.mqm_values.append(mqm)
                 segment_scores = scores.get(key)
                 if segment_scores is not None:
                     totals.corpus.add(segment_scores)
@@ -220,23 +223,22 @@ class RowBuilder:
     def system_rows(self, split: str) -> list[Row]:
         """One ``systems`` row per (system, version) seen in the split, sorted by name and version."""
         signatures = self.scorer.corpus_signatures()
-        rows = []
-        for (row_split, system, version), totals in sorted(self._systems.items()):
-            if row_split != split:
-                continue
-            rows.append(
-                {
-                    "system": system,
-                    "version": version,
-                    **self.scorer.corpus(totals.corpus),
-                    "signatures": signatures,
-                    "mqm": totals.mqm_sum / totals.n_rated if totals.n_rated else None,
-                    "n_segments": totals.n_segments,
-                    "n_scored": totals.corpus.n_scored,
-                    "n_rated": totals.n_rated,
-                }
-            )
-        return rows
+        entries = [(key, totals) for key, totals in sorted(self._systems.items()) if key[0] == split]
+        cis = self.scorer.bootstrap_cis([(totals.corpus, totals.mqm_values) for _, totals in entries])
+        return [
+            {
+                "system": system,
+                "version": version,
+                **self.scorer.corpus(totals.corpus),
+                "signatures": signatures,
+                "mqm": totals.mqm_sum / totals.n_rated if totals.n_rated else None,
+                **system_cis,
+                "n_segments": totals.n_segments,
+                "n_scored": totals.corpus.n_scored,
+                "n_rated": totals.n_rated,
+            }
+            for ((_, system, version), totals), system_cis in zip(entries, cis)
+        ]
 
 
 def _error_rows(ratings: Iterable[SegmentRating]) -> list[Row]:

@@ -16,8 +16,9 @@ output is identical whatever the cache holds and whatever the worker count.
 from __future__ import annotations
 
 import os
+from array import array
 from collections import OrderedDict, deque
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import add
 from statistics import fmean
@@ -29,6 +30,7 @@ from annotate.records import SegmentRating
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.metrics import BLEU_NAME, CHRF_NAME, TER_NAME, make_metrics
 from annotate.scoring.mqm import rating_penalty
+from annotate.scoring.significance import ci_half_width, resampled_sums
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
     from annotate.dataset.score_cache import ScoreCache
 
 METRIC_NAMES: tuple[str, ...] = ("bleu", "chrf", "ter")
+# Bootstrap resamples behind the systems config's CIs: sacrebleu's default, as in the reports.
+BOOTSTRAP_SAMPLES = 1000
+CI_NAMES: tuple[str, ...] = ("bleu_ci", "chrf_ci", "ter_ci", "mqm_ci")
 # Below this many pairs a worker pool costs more (process start, imports) than it saves.
 PARALLEL_MIN_PAIRS = 2_000
 # Pairs looked up and dispatched together (one cache query), and chunks scored ahead of the row
@@ -67,6 +72,9 @@ class CorpusTotals:
 
     n_scored: int = 0
     sums: list[list[float]] = field(default_factory=lambda: [[], [], []])
+    # Every segment's statistics, for the bootstrap CIs: float32 as sacrebleu's bootstrap holds
+    # them (exact for these integer counts), flat, ~150 bytes a segment.
+    segment_stats: tuple[array, array, array] = field(default_factory=lambda: (array("f"), array("f"), array("f")))
 
     def add(self, scores: SegmentScores) -> None:
         """Add one segment's statistics."""
@@ -75,6 +83,8 @@ class CorpusTotals:
             list(map(add, total, stats)) if total else list(stats)  # C-level map: same sums, same order
             for total, stats in zip(self.sums, scores.stats)
         ]
+        for store, stats in zip(self.segment_stats, scores.stats):
+            store.extend(stats)
 
 
 class Scorer:
@@ -115,6 +125,32 @@ class Scorer:
             name: metric._compute_score_from_stats(sums).score
             for name, metric, sums in zip(METRIC_NAMES, self._corpus, totals.sums)
         }
+
+    def bootstrap_cis(self, systems: Sequence[tuple[CorpusTotals, Sequence[float]]],
+                      n_samples: int = BOOTSTRAP_SAMPLES) -> list[dict[str, float | None]]:
+        """For each (corpus totals, segment MQM values) of one split's systems: the half-widths of
+        the bootstrap 95% CIs of corpus BLEU, chrF++, TER and mean MQM (``bleu_ci``, …, ``mqm_ci``;
+        None without segments). sacrebleu's resamples of the segments in build order, as
+        ``corpus_score(n_bootstrap=…)`` draws them; one pass over the draws per segment count."""
+        import numpy as np
+
+        matrices, owners = [], []
+        for index, (totals, mqm) in enumerate(systems):
+            if totals.n_scored:
+                for which, store in enumerate(totals.segment_stats):
+                    matrices.append(np.frombuffer(store, dtype=np.float32).reshape(totals.n_scored, -1))
+                    owners.append((index, which))
+            if len(mqm):
+                matrices.append(np.asarray(mqm, dtype=np.float64).reshape(-1, 1))
+                owners.append((index, len(METRIC_NAMES)))
+        out: list[dict[str, float | None]] = [dict.fromkeys(CI_NAMES) for _ in systems]
+        for (index, which), sums in zip(owners, resampled_sums(matrices, n_samples) if matrices else []):
+            if which == len(METRIC_NAMES):  # MQM: the mean of the resampled segments
+                samples = sums[:, 0] / len(systems[index][1])
+            else:
+                samples = [self._corpus[which]._compute_score_from_stats(row).score for row in sums]
+            out[index][CI_NAMES[which]] = ci_half_width(samples)
+        return out
 
     def corpus_signatures(self) -> dict[str, str]:
         """sacrebleu signatures of the corpus metrics (systems config)."""

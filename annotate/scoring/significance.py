@@ -16,7 +16,7 @@ every cluster head is significantly worse than the previous cluster's head.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -253,10 +253,51 @@ def _bootstrap_counts(n: int, n_samples: int) -> np.ndarray:
     """How many times each segment is drawn in each resample, as a (n_samples × n) matrix."""
     import numpy as np
 
-    idxs = _bootstrap_indices(n, n_samples)
-    counts = np.zeros((n_samples, n), dtype="float64")
-    np.add.at(counts, (np.arange(n_samples)[:, None], idxs), 1)
-    return counts
+    return np.concatenate(list(bootstrap_count_chunks(n, n_samples)))
+
+
+# Resamples drawn at once by bootstrap_count_chunks: bounds its memory to ~(16 × n) numbers.
+_CHUNK_RESAMPLES = 16
+
+
+def bootstrap_count_chunks(n: int, n_samples: int) -> Iterator[np.ndarray]:
+    """sacrebleu's bootstrap draws (the seeded ``rng.choice(n, size=(n_samples, n))`` of its
+    ``_bootstrap_resample``) as per-resample segment counts, a few resamples at a time: the same
+    draws in the same order, in O(n) memory instead of O(n_samples × n)."""
+    import numpy as np
+
+    rng = np.random.default_rng(_seed())
+    for first in range(0, n_samples, _CHUNK_RESAMPLES):
+        rows = min(_CHUNK_RESAMPLES, n_samples - first)
+        idxs = rng.choice(n, size=(rows, n), replace=True)
+        idxs += np.arange(rows)[:, None] * n  # one bincount for the whole chunk
+        yield np.bincount(idxs.ravel(), minlength=rows * n).reshape(rows, n).astype("float64")
+
+
+def resampled_sums(matrices: Sequence[Any], n_samples: int = 1000) -> list[np.ndarray]:
+    """For each (n × k) matrix of per-segment statistics, its column sums on each bootstrap
+    resample of its n rows: an (n_samples × k) array each, in input order. The resamples are
+    sacrebleu's (same seed, same draws), so a metric's scores on these sums are the ones
+    ``corpus_score(n_bootstrap=n_samples)`` resamples; matrices with the same n share the draws,
+    as separate sacrebleu calls would."""
+    import numpy as np
+
+    arrays = [np.asarray(m) for m in matrices]
+    if any(len(a) == 0 or a.ndim != 2 for a in arrays):
+        raise ValueError(f"need (segments × statistics) matrices with segments, got shapes {[a.shape for a in arrays]}")
+    sums: list[list[np.ndarray]] = [[] for _ in arrays]
+    for n in sorted({len(a) for a in arrays}):
+        # float64 sums: exact for integer statistics however large the corpus
+        same_n = [(out, array.astype("float64")) for out, array in zip(sums, arrays) if len(array) == n]
+        for counts in bootstrap_count_chunks(n, n_samples):
+            for out, array in same_n:
+                out.append(counts @ array)
+    return [np.concatenate(parts) for parts in sums]
+
+
+def ci_half_width(samples: Any) -> float:
+    """Half-width of the central 95% of bootstrap samples (sacrebleu's ``estimate_ci``)."""
+    return _estimate_ci(samples)[1]
 
 
 def _p_value(samples: Any, observed: float, *, at_least: bool = False) -> float:
