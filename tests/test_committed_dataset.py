@@ -129,3 +129,21 @@ def test_no_emails_tokens_or_local_paths():
             content = path.read_bytes()
         hits = pattern.findall(content)
         assert not hits, f"{path.relative_to(REPO)}: {hits[:3]}"
+
+
+def test_committed_report_and_dataset_agree_on_every_score_and_ci():
+    # Two paths to the same numbers: the report (sacrebleu statistics + its bootstrap over the
+    # evaluation's segments) and the dataset's systems config (statistics kept while streaming
+    # rows). Same segments, same (doc_id, seg_id) order, same seeded draws: same CIs.
+    import json
+
+    import pyarrow.parquet as pq
+
+    scores = json.loads((REPO / "reports" / "seeds-es-en" / "scores.json").read_text(encoding="utf-8"))["systems"]
+    (row,) = pq.read_table(DATASET / "systems" / "test-00000-of-00001.parquet").to_pylist()
+    report = scores[row["system"]]
+    for column, metric in (("bleu", "BLEU"), ("chrf", "chrF2++"), ("ter", "TER")):
+        assert row[column] == pytest.approx(report["metrics"][metric]["score"]), column
+        # the report's single-system CI comes from sacrebleu's float32 resampling: equal to ~1e-6
+        assert row[f"{column}_ci"] == pytest.approx(report["metrics"][metric]["ci95"], rel=1e-4), column
+    assert (row["mqm"], row["mqm_ci"]) == pytest.approx((report["mqm"]["score"], report["mqm"]["ci95"]))

@@ -108,7 +108,9 @@ def evaluate(
     ordered = [baseline, *[s for s in systems if s != baseline]]
 
     refs_by_key = _references(docs, reference, translations, statuses)
-    all_keys = [(doc.doc_id, seg.seg_id) for doc in docs for seg in doc.segments] or sorted(refs_by_key)
+    # (doc_id, seg_id) order, as the dataset's rows and the MQM tests: the bootstrap resamples
+    # the same segments in the same order, so a report and its dataset print the same CIs.
+    all_keys = sorted({(doc.doc_id, seg.seg_id) for doc in docs for seg in doc.segments} or set(refs_by_key))
     keys = [k for k in all_keys if refs_by_key.get(k) and all((s, *k) in translations for s in ordered)]
     n_streams = min((len(refs_by_key[k]) for k in keys), default=0)
     references = [[refs_by_key[k][i] for k in keys] for i in range(n_streams)]

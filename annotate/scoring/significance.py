@@ -271,7 +271,7 @@ def bootstrap_count_chunks(n: int, n_samples: int) -> Iterator[np.ndarray]:
         rows = min(_CHUNK_RESAMPLES, n_samples - first)
         idxs = rng.choice(n, size=(rows, n), replace=True)
         idxs += np.arange(rows)[:, None] * n  # one bincount for the whole chunk
-        yield np.bincount(idxs.ravel(), minlength=rows * n).reshape(rows, n).astype("float64")
+        yield np.bincount(idxs.ravel(), minlength=rows * n).reshape(rows, n).astype("float32")
 
 
 def resampled_sums(matrices: Sequence[Any], n_samples: int = 1000) -> list[np.ndarray]:
@@ -287,8 +287,9 @@ def resampled_sums(matrices: Sequence[Any], n_samples: int = 1000) -> list[np.nd
         raise ValueError(f"need (segments × statistics) matrices with segments, got shapes {[a.shape for a in arrays]}")
     sums: list[list[np.ndarray]] = [[] for _ in arrays]
     for n in sorted({len(a) for a in arrays}):
-        # float64 sums: exact for integer statistics however large the corpus
-        same_n = [(out, array.astype("float64")) for out, array in zip(sums, arrays) if len(array) == n]
+        # each in its own precision: float32 statistics as sacrebleu sums them (and no float64
+        # copy of them), float64 MQM scores
+        same_n = [(out, array) for out, array in zip(sums, arrays) if len(array) == n]
         for counts in bootstrap_count_chunks(n, n_samples):
             for out, array in same_n:
                 out.append(counts @ array)
