@@ -27,6 +27,7 @@ from annotate.scoring.significance import (
     DEFAULT_ALPHA,
     MQMSignificance,
     SignificanceTable,
+    corpus_ci,
     metric_clusters,
     mqm_clusters,
     mqm_paired_test,
@@ -158,7 +159,7 @@ def _automatic_metrics(evaluation: Evaluation, rows: dict[str, SystemRow], tests
     for system in hyps:  # a single system (no paired test) still gets its CIs
         for metric in METRIC_NAMES:
             if rows[system].ci.get(metric) is None:
-                rows[system].ci[metric] = statistics.bootstrap_ci(metric, system, bootstrap_samples or 1000)
+                rows[system].ci[metric] = corpus_ci(statistics, metric, system, bootstrap_samples or 1000)
     for metric in METRIC_NAMES:
         clusters = metric_clusters(statistics, metric=metric, alpha=evaluation.alpha,
                                    n_samples=bootstrap_samples or 1000)

@@ -174,17 +174,6 @@ class Statistics:
                        for system in by_system}
                 for name, by_system in self.stats.items() for metric in [metrics[name]]}
 
-    def bootstrap_ci(self, metric: str, system: str, n_samples: int = 1000) -> float:
-        """Half-width of the 95% bootstrap CI of ``system``'s corpus ``metric``, exactly as
-        ``corpus_score(n_bootstrap=n_samples)`` and PairedTest's baseline compute it (same
-        ``SACREBLEU_SEED``, same resamples) — for a system that no paired test covers."""
-        import numpy as np
-        from sacrebleu.significance import _bootstrap_resample, estimate_ci
-
-        scorer = make_metrics(trg_lang=self.trg_lang)[metric]
-        _, resampled = _bootstrap_resample(self.stats[metric][system], scorer, n_samples)
-        return float(estimate_ci(np.array([score.score for score in resampled]))[1])
-
     def subset_scores(self, metric: str, indices: Sequence[int]) -> dict[str, float]:
         """Corpus ``metric`` of every system on the segments at ``indices`` (e.g. one document)."""
         scorer = make_metrics(trg_lang=self.trg_lang)[metric]

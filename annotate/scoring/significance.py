@@ -296,6 +296,15 @@ def resampled_sums(matrices: Sequence[Any], n_samples: int = 1000) -> list[np.nd
     return [np.concatenate(parts) for parts in sums]
 
 
+def corpus_ci(statistics: Statistics, metric: str, system: str, n_samples: int = 1000) -> float:
+    """Half-width of the 95% bootstrap CI of ``system``'s corpus ``metric``, on the resamples
+    sacrebleu's ``corpus_score(n_bootstrap=n_samples)`` and PairedTest's baseline draw (same
+    ``SACREBLEU_SEED``) — for a system that no paired test covers."""
+    scorer = make_metrics(trg_lang=statistics.trg_lang)[metric]
+    (sums,) = resampled_sums([statistics.stats[metric][system]], n_samples)
+    return ci_half_width([scorer._compute_score_from_stats(row).score for row in sums])
+
+
 def ci_half_width(samples: Any) -> float:
     """Half-width of the central 95% of bootstrap samples (sacrebleu's ``estimate_ci``)."""
     return _estimate_ci(samples)[1]
