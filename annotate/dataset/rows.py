@@ -89,9 +89,7 @@ class SystemTotals:
 
     corpus: CorpusTotals
     n_segments: int = 0
-    n_rated: int = 0
-    mqm_sum: float = 0.0
-    mqm_values: array = field(default_factory=lambda: array("d"))  # each rated segment's, for the CI
+    mqm_values: array = field(default_factory=lambda: array("d"))  # each rated segment's MQM, in row order
 
 
 class RowBuilder:
@@ -163,8 +161,6 @@ class RowBuilder:
                 totals.n_segments += 1
                 mqm = segment_mqm(raters.values())
                 if mqm is not None:
-                    totals.n_rated += 1
-                    totals.mqm_sum += mqm
                     totals.mqm_values.append(mqm)
                 segment_scores = scores.get(key)
                 if segment_scores is not None:
@@ -231,11 +227,11 @@ class RowBuilder:
                 "version": version,
                 **self.scorer.corpus(totals.corpus),
                 "signatures": signatures,
-                "mqm": totals.mqm_sum / totals.n_rated if totals.n_rated else None,
+                "mqm": sum(totals.mqm_values) / len(totals.mqm_values) if totals.mqm_values else None,
                 **system_cis,
                 "n_segments": totals.n_segments,
                 "n_scored": totals.corpus.n_scored,
-                "n_rated": totals.n_rated,
+                "n_rated": len(totals.mqm_values),
             }
             for ((_, system, version), totals), system_cis in zip(entries, cis)
         ]
