@@ -155,10 +155,15 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     except (LabelStudioError, ValueError) as exc:
         console.print(f"[red]pull failed: {exc}[/]")
         return 1
+    if pulled.problems:  # an annotator's unfinished work in the UI must not stop the demo
+        from annotate.commands.problems import print_problems
+
+        print_problems(console, pulled.problems, source=f"project {pulled.project_id}", fatal=False,
+                       task_url=lambda task_id: conn.task_url(pulled.project_id, task_id))
     dataset_dir = out_dir / "dataset"
     built = build_dataset(pulled.documents, dataset_dir, name=DEMO_DATASET_NAME,
                           guidelines_path=source_dir / "GUIDELINES.md"
-                          if (source_dir / "GUIDELINES.md").is_file() else None)
+                          if (source_dir / "GUIDELINES.md").is_file() else None, problems=pulled.problems)
     console.print(f"export: {pulled.path} ({pulled.tasks} tasks)")
     console.print(_counts_table(built.counts))
 

@@ -4,6 +4,7 @@ Data flows one way::
 
     raw file ─ingest→ Article ─segment→ Segment ─translate→ Translation
       ─labelstudio.export→ DocumentAnnotation (entities, claims, SegmentRating, PostEdit)
+                           + ExportProblem (what failed validation and was set aside)
       ─dataset / scoring→ …
 
 Every offset is a Unicode code-point index (a Python ``str`` index), end-exclusive, and every span
@@ -19,6 +20,7 @@ import functools
 import json
 import types
 import typing
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, TypeVar
 
@@ -245,3 +247,35 @@ class AnnotatedDocument(Record):
     segments: list[Segment] = field(default_factory=list)
     translations: list[Translation] = field(default_factory=list)
     annotations: list[DocumentAnnotation] = field(default_factory=list)
+
+
+# ── what an export parse set aside ─────────────────────────────────────────────────────────────
+
+
+PROBLEM_KINDS = ("annotation", "draft", "task")
+
+
+@dataclass(frozen=True)
+class ExportProblem(Record):
+    """One part of an export that failed validation: an annotation or a draft (set aside whole, so
+    no half-read annotation skews MQM), or a task whose data is broken (its document is set aside).
+    ``message`` says what is wrong and where (task, annotation, region)."""
+
+    kind: str  # one of PROBLEM_KINDS
+    task_id: int | None
+    doc_id: str | None
+    annotation_id: int | None  # the annotation's id (a draft's own id for a draft); None for a task
+    annotator: str | None  # pseudonym
+    message: str
+
+
+def count_problems(problems: list[ExportProblem]) -> dict[str, int]:
+    """How many problems of each kind, in PROBLEM_KINDS order, kinds without any left out."""
+    counts = Counter(problem.kind for problem in problems)
+    return {kind: counts[kind] for kind in PROBLEM_KINDS if counts[kind]}
+
+
+def describe_problems(problems: list[ExportProblem]) -> str:
+    """``2 annotations, 1 draft and 1 task``: what a list of problems set aside."""
+    parts = [f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in count_problems(problems).items()]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts) or "nothing"

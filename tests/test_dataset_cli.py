@@ -64,13 +64,14 @@ def test_missing_input_and_bad_record_are_clear_errors(jsonl, tmp_path):
 
 @pytest.mark.parametrize("content, expected", [
     ('[{"id": 1}', "{path}: not valid JSON at line 1 column 11 (unexpected end of data)"),  # the file's own error: named once
-    ('[{"id": 7, "data": {}}]', "{path}: task 7 (export item 0) data: missing key 'doc_id'"),  # file + task
+    # a task's own problem: listed under the file, with every other problem of the export
+    ('[{"id": 7, "data": {}}]', "{path}: 1 task failed validation: • task 7 (export item 0) data: missing key 'doc_id'"),
 ])
 def test_export_errors_name_the_file_once(tmp_path, content, expected):
     export = tmp_path / "export.json"
     export.write_text(content, encoding="utf-8")
     result = runner.invoke(app, ["build", str(export), str(tmp_path / "out")], env={"COLUMNS": "500"})  # no wrapping
-    output = result.output
+    output = " ".join(result.output.split())
     assert result.exit_code == 1 and expected.format(path=export) in output, result.output
     assert output.count(str(export)) == 1
     assert not (tmp_path / "out").exists()
@@ -110,3 +111,54 @@ def test_rebuild_reads_the_score_cache_unless_told_not_to(tmp_path, monkeypatch)
     assert "12 pairs, 0 distinct pairs scored, 12 read from the cache" in " ".join(again.output.split())
     uncached = runner.invoke(app, ["build", str(jsonl), out, "--no-score-cache"])
     assert "12 pairs, 12 distinct pairs scored, 0 read from the cache" in " ".join(uncached.output.split())
+
+
+def _broken_recorded_export(tmp_path):
+    """The recorded Label Studio export with a mistyped span in one annotation and an MQM error
+    without severity in another (see test_labelstudio_export)."""
+    import json
+    from pathlib import Path
+
+    export = json.loads((Path(__file__).parent / "data" / "labelstudio" / "export.json").read_text(encoding="utf-8"))
+    tasks = {task["data"]["doc_id"]: task for task in export}
+    labeled = tasks["ui-labeled"]["annotations"][0]
+    next(i for i in labeled["result"] if i["from_name"] == "entity")["value"]["text"] = "Pyongyangg"
+    gold = tasks["ui-gold"]["annotations"][0]
+    gold["result"] = [i for i in gold["result"] if not i["from_name"].startswith("severity_")]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    return path
+
+
+def test_build_lists_every_invalid_annotation_and_builds_nothing(tmp_path):
+    export = _broken_recorded_export(tmp_path)
+    problems = tmp_path / "problems.jsonl"
+    result = runner.invoke(app, ["build", str(export), str(tmp_path / "out"), "--problems", str(problems)],
+                           env={"COLUMNS": "500"})
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1, result.output
+    assert f"{export}: 2 annotations failed validation" in output
+    assert "task 1 (doc ui-labeled) annotation 3 region" in output and "'Pyongyangg'" in output
+    assert "task 2 (doc ui-gold) annotation 1 region" in output and "has no severity" in output
+    assert "--skip-invalid" in output and not (tmp_path / "out").exists()
+    import json
+
+    rows = [json.loads(line) for line in problems.read_text(encoding="utf-8").splitlines()]
+    assert [(r["kind"], r["task_id"], r["annotation_id"]) for r in rows] == [("annotation", 1, 3), ("annotation", 2, 1)]
+
+
+def test_build_with_skip_invalid_leaves_them_out_and_says_so_in_the_card(tmp_path):
+    import datasets
+
+    export = _broken_recorded_export(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(export), str(out), "--skip-invalid"], env={"COLUMNS": "500"})
+    output = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "warning: " in output and "2 annotations failed validation and are left out" in output
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "- Set aside: 2 annotations of the export\n  failed validation" in card
+    documents = datasets.load_dataset(str(out), "documents", split="test")
+    annotators = {row["doc_id"]: row["annotator"] for row in documents}
+    # ui-labeled lost its only completed annotation; ui-gold keeps its second annotator's
+    assert annotators["ui-labeled"] is None and annotators["ui-gold"] == "annotator-1111cafe"

@@ -13,8 +13,9 @@ import pytest
 
 from fixtures_labelstudio import UI_NOTE
 
-from annotate.labelstudio.errors import ExportError
+from annotate.labelstudio.errors import ExportError, InvalidExport
 from annotate.labelstudio import export_file
+from annotate.records import ExportProblem, describe_problems
 from annotate.labelstudio.export import (
     as_rendered,
     load_export,
@@ -275,3 +276,65 @@ def test_task_by_task_reading_says_what_is_wrong_and_where(tmp_path, streaming):
     bad.write_text(json.dumps(broken), encoding="utf-8")
     with pytest.raises(ExportError, match=rf"task {broken[1]['id']}"):
         list(read_export_documents(bad))
+
+
+def _break_three_places(export: list[dict]) -> None:
+    """A mistyped span (ui-labeled), an MQM error without severity (ui-gold's first annotator), a
+    draft whose result is not a list (ui-draft) and a task whose data no longer matches (ui-skip)."""
+    labeled = _task(export, "ui-labeled")["annotations"][0]
+    next(i for i in labeled["result"] if i["from_name"] == "entity")["value"]["text"] = "Pyongyangg"
+    gold = _task(export, "ui-gold")["annotations"][0]
+    severity = next(i for i in gold["result"] if i["from_name"].startswith("severity_"))
+    gold["result"] = [i for i in gold["result"] if i is not severity]
+    _task(export, "ui-draft")["drafts"][0]["result"] = "oops"
+    skipped = _task(export, "ui-skip")
+    skipped["data"]["text"] = skipped["data"]["text"].replace("Pyongyang", "Pionyang")
+
+
+def test_with_a_problems_list_every_broken_part_is_listed_and_the_rest_kept(export, recorded):
+    _break_three_places(export)
+    with pytest.raises(ExportError, match="Pyongyangg"):  # strict: the first problem stops the parse
+        parse_export(export)
+    problems: list = []
+    docs = {d.doc_id: d for d in parse_export(export, problems=problems)}
+    assert [(p.kind, p.task_id, p.doc_id, p.annotation_id) for p in problems] == [
+        ("annotation", 1, "ui-labeled", 3), ("annotation", 2, "ui-gold", 1), ("task", 3, "ui-skip", None),
+        ("draft", 4, "ui-draft", 1)]
+    assert "'Pyongyangg'" in problems[0].message and "has no severity" in problems[1].message
+    assert "!= data.text" in problems[2].message and "'result' should be list" in problems[3].message
+    assert problems[0].annotator.startswith("annotator-") and problems[1].annotator == "annotator-0000beef"
+    # The broken task is left out; every other document keeps its data and its sound annotations, unchanged.
+    original = _docs(recorded)
+    assert sorted(docs) == ["ui-draft", "ui-gold", "ui-labeled"]
+    assert docs["ui-labeled"].annotations == [] and docs["ui-draft"].annotations == []
+    assert docs["ui-labeled"].translations == original["ui-labeled"].translations
+    assert [a.to_dict() for a in docs["ui-gold"].annotations] == [original["ui-gold"].annotations[1].to_dict()]
+
+
+def test_reading_a_file_with_a_problems_list(export, tmp_path):
+    _break_three_places(export)
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    problems: list = []
+    assert [d.doc_id for d in read_export_documents(path, problems=problems)] == ["ui-labeled", "ui-gold", "ui-draft"]
+    assert len(problems) == 4
+
+
+@pytest.mark.parametrize(("kinds", "expected"), [
+    ([], "nothing"),
+    (["annotation"], "1 annotation"),
+    (["task", "annotation", "annotation"], "2 annotations and 1 task"),
+    (["draft", "task", "annotation", "draft"], "1 annotation, 2 drafts and 1 task"),
+])
+def test_problems_are_described_by_kind(kinds, expected):
+    problems = [ExportProblem(kind=kind, task_id=1, doc_id="d", annotation_id=None, annotator=None, message="m")
+                for kind in kinds]
+    assert describe_problems(problems) == expected
+
+
+def test_invalid_export_quotes_the_first_problems_and_counts_the_rest():
+    problems = [ExportProblem(kind="annotation", task_id=n, doc_id="d", annotation_id=n, annotator=None,
+                              message=f"task {n}: broken") for n in range(8)]
+    message = str(InvalidExport(problems, source="export.json"))
+    assert message.splitlines()[0] == "export.json: 8 annotations failed validation:"
+    assert "task 4: broken" in message and "task 5: broken" not in message and message.endswith("… and 3 more")

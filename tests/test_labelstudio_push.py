@@ -217,3 +217,49 @@ def test_cli_push_bad_input_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(app, ["push", "--docs", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:2" in result.output
+
+
+def test_pull_lists_every_invalid_annotation_with_a_link_and_loses_nothing(ls_server, project_title, tmp_path,
+                                                                          monkeypatch):
+    """Label Studio stores whatever a client sends (it checks no span): two broken annotations made
+    through the API are both listed, with their task's page, and the saved export keeps them."""
+    from annotate.cli import app
+
+    docs = _docs(2, prefix="bad")
+    report = push_documents(ls_server, docs, project_title, with_predictions=False)
+    ls = api.open_client(ls_server)
+    broken_ids = []
+    for doc, what in zip(docs, ("span", "severity")):
+        result = annotation_json(_tasks(ls_server, report)[doc.doc_id][0].data, gold_annotation(doc), salt="x")["result"]
+        if what == "span":
+            next(i for i in result if i["from_name"] == "entity")["value"]["text"] += "x"
+        else:
+            result = [i for i in result if not i["from_name"].startswith("severity_")]
+        created = ls.annotations.create(id=report.task_ids[doc.doc_id], result=result, was_cancelled=False,
+                                        ground_truth=False)
+        broken_ids.append(created.id)
+    monkeypatch.setenv("ANNOTATE_LS_URL", ls_server.url)
+    monkeypatch.setenv("ANNOTATE_LS_TOKEN", ls_server.token)
+    out, problems = tmp_path / "pulled.json", tmp_path / "problems.jsonl"
+    runner = CliRunner()
+    pulled = runner.invoke(app, ["pull", "--project", project_title, "--out", str(out), "--jsonl",
+                                 "--problems", str(problems)], env={"COLUMNS": "500"})
+    output = " ".join(pulled.output.split())
+    assert pulled.exit_code == 1, pulled.output
+    assert "2 annotations failed validation" in output and "has no severity" in output
+    assert "does not match the task data" in output and not [line for line in pulled.stdout.splitlines()
+                                                            if line.startswith("{")]
+    for doc in docs:
+        assert ls_server.task_url(report.project_id, report.task_ids[doc.doc_id]) in output
+    rows = [json.loads(line) for line in problems.read_text(encoding="utf-8").splitlines()]
+    assert sorted(row["annotation_id"] for row in rows) == sorted(broken_ids)
+    assert all(row["url"].startswith(ls_server.url) for row in rows) and ls_server.token not in pulled.output
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(a["id"] for task in saved for a in task["annotations"]) == sorted(broken_ids)
+    # --skip-invalid: the same problems as warnings, exit 0, the documents without those annotations
+    lenient = runner.invoke(app, ["pull", "--project", project_title, "--out", str(out), "--jsonl", "--skip-invalid"],
+                            env={"COLUMNS": "500"})
+    assert lenient.exit_code == 0, lenient.output
+    records = [json.loads(line) for line in lenient.stdout.splitlines() if line.startswith("{")]
+    assert sorted(r["doc_id"] for r in records) == sorted(d.doc_id for d in docs)
+    assert all(r["annotations"] == [] for r in records)

@@ -13,7 +13,7 @@ import typer
 if TYPE_CHECKING:
     from annotate.dataset import BuildReport
     from annotate.dataset.build import Progress
-    from annotate.records import AnnotatedDocument
+    from annotate.records import AnnotatedDocument, ExportProblem
 
 DEFAULT_GUIDELINES = Path("seeds") / "GUIDELINES.md"
 
@@ -23,15 +23,24 @@ class InputError(ValueError):
 
 
 def load_documents(path: Path) -> list[AnnotatedDocument]:
-    """All the documents of ``path`` (see :func:`iter_documents`) in a list."""
-    return list(iter_documents(path))
+    """All the documents of ``path`` (see :func:`iter_documents`) in a list. An export with parts
+    that fail validation raises InvalidExport listing every one of them, not just the first."""
+    from annotate.labelstudio.errors import InvalidExport
+
+    problems: list[ExportProblem] = []
+    documents = list(iter_documents(path, problems))
+    if problems:
+        raise InvalidExport(problems, source=str(path))
+    return documents
 
 
-def iter_documents(path: Path) -> Iterator[AnnotatedDocument]:
+def iter_documents(path: Path, problems: list[ExportProblem] | None = None) -> Iterator[AnnotatedDocument]:
     """Read ``path`` one document at a time: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl``
     pipes); anything else = a Label Studio JSON export, read and parsed by
     ``annotate.labelstudio.export`` (the one module that knows Label Studio's format; its
-    ExportError names task, annotation and region; a large export is read task by task)."""
+    ExportError names task, annotation and region; a large export is read task by task). With a
+    ``problems`` list, an export's annotations and tasks that fail validation are appended there
+    and left out instead of stopping the read."""
     from annotate.commands._io import read_records
     from annotate.records import AnnotatedDocument
 
@@ -45,7 +54,18 @@ def iter_documents(path: Path) -> Iterator[AnnotatedDocument]:
         from annotate.labelstudio.export import read_export_documents
     except ImportError as exc:
         raise InputError(f"cannot read {path}: the Label Studio export parser is not available ({exc})") from None
-    yield from read_export_documents(path)
+    yield from read_export_documents(path, problems=problems)
+
+
+def _checked(docs: Iterator[AnnotatedDocument], problems: list[ExportProblem], source: str,
+             skip_invalid: bool) -> Iterator[AnnotatedDocument]:
+    """``docs``, then InvalidExport (every problem) unless ``skip_invalid``. A build reads all its
+    documents before writing any row, so raising after the last one still writes nothing."""
+    from annotate.labelstudio.errors import InvalidExport
+
+    yield from docs
+    if problems and not skip_invalid:
+        raise InvalidExport(problems, source=source)
 
 
 @contextmanager
@@ -106,6 +126,11 @@ def build_command(
                                               "this Hub dataset repo (token from env HF_TOKEN only)."),
     score_cache: bool = typer.Option(True, "--score-cache/--no-score-cache", help="Reuse sentence scores "
                                      "of pairs scored before (kept under the state folder; same output)."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Build without the annotations (and tasks) "
+                                      "that fail validation, listing them; the card counts them. Default: "
+                                      "list them all and build nothing."),
+    problems_file: Path | None = typer.Option(None, "--problems", metavar="FILE", help="Write every "
+                                              "validation problem there (JSON Lines; empty when there is none)."),
 ) -> None:
     """Build a Hugging Face dataset folder (README.md card + parquet per config/split)."""
     import os
@@ -126,10 +151,15 @@ def build_command(
         fail(f"--push-to-hub needs a Hugging Face token in the environment variable {TOKEN_VARIABLE}")
     if guidelines is None and DEFAULT_GUIDELINES.is_file():
         guidelines = DEFAULT_GUIDELINES
+    from annotate.commands.problems import print_problems, write_problems
+    from annotate.labelstudio.errors import InvalidExport
+
+    problems: list[ExportProblem] = []  # filled while the export is read
     try:
         with _build_progress() as progress:
             report = build_dataset(
-                iter_documents(export),  # read while the build sorts them: no second copy in memory
+                # read while the build sorts them: no second copy in memory
+                _checked(iter_documents(export, problems), problems, str(export), skip_invalid),
                 out_dir,
                 name=name or out_dir.resolve().name,
                 description=description or DEFAULT_DESCRIPTION,
@@ -138,12 +168,26 @@ def build_command(
                 guidelines_path=guidelines,
                 score_cache=score_cache,
                 progress=progress,
+                problems=problems,
             )
+    except InvalidExport as exc:
+        if problems_file:
+            write_problems(problems_file, exc.problems)
+        print_problems(errors, exc.problems, source=str(export), fatal=True, problems_file=problems_file)
+        errors.print(f"nothing was built ({out_dir} is unchanged): fix them in Label Studio and pull again, "
+                     "or rerun with --skip-invalid to build without them", highlight=False)
+        raise typer.Exit(1) from None
     except (InputError, JsonlError, DatasetBuildError) as exc:
+        if problems:  # e.g. every task set aside: say why there was nothing left to build
+            print_problems(errors, problems, source=str(export), fatal=True, problems_file=problems_file)
         fail(str(exc))
     except ValueError as exc:  # e.g. the export parser's ExportError: its message names task and region
         message = str(exc)  # file-level errors name the file already
         fail(message if message.startswith(f"{export}:") else f"{export}: {message}")
+    if problems_file:
+        write_problems(problems_file, problems)
+    if problems:
+        print_problems(errors, problems, source=str(export), fatal=False, problems_file=problems_file)
     _print_report(report)
     if push_to_hub:
         try:

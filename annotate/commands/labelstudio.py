@@ -173,10 +173,18 @@ def pull_command(
     project: Annotated[str, typer.Option(help=PROJECT_HELP)] = "annotate: es-en news",
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Also write the parsed AnnotatedDocument records "
                                         "to stdout, one per line.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Annotations that fail validation are "
+                                               "listed as warnings (exit 0) and left out of --jsonl; default: "
+                                               "listed as errors (exit 1, nothing on stdout).")] = False,
+    problems_file: Annotated[Optional[Path], typer.Option("--problems", metavar="FILE", help="Write every "
+                                                          "validation problem there, with the link to its task "
+                                                          "(JSON Lines; empty when there is none).")] = None,
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
-    """Export the project's annotations (snapshot API), save the JSON and check every span."""
+    """Export the project's annotations (snapshot API), save the JSON and check every span; list
+    every annotation that fails the check, with a link to its task."""
+    from annotate.commands.problems import print_problems, write_problems
     from annotate.labelstudio import ExportError, LabelStudioError, pull
 
     console = _console(stderr=True)
@@ -192,6 +200,19 @@ def pull_command(
             counts[annotation.status] = counts.get(annotation.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no annotations yet"
     console.print(f"project {result.project_id}: {result.tasks} tasks, {detail}; saved {result.path}")
+
+    def task_url(task_id: int) -> str:
+        return conn.task_url(result.project_id, task_id)
+
+    if problems_file:
+        write_problems(problems_file, result.problems, task_url)
+    if result.problems:
+        print_problems(console, result.problems, source=f"project {result.project_id}", fatal=not skip_invalid,
+                       task_url=task_url, problems_file=problems_file)
+        if not skip_invalid:
+            console.print(f"the export is saved, whole, at {result.path}: fix them in Label Studio (links above) "
+                          "and pull again, or build from it with --skip-invalid", highlight=False)
+            raise typer.Exit(1)
     if jsonl:
         from annotate.commands._io import write_records
 

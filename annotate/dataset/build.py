@@ -22,7 +22,7 @@ from annotate.dataset.scores import choose_workers, scored_in_order
 from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
 from annotate.dataset.spool import SortedDocuments
 from annotate.dataset.writer import DatasetWriter
-from annotate.records import AnnotatedDocument
+from annotate.records import AnnotatedDocument, ExportProblem, count_problems
 
 DEFAULT_DESCRIPTION = (
     "A bilingual (Spanish→English) news dataset for named-entity recognition, claim detection, "
@@ -58,6 +58,7 @@ class BuildReport:
     annotation_status: dict[str, int]
     ner_conversion: dict[str, int]  # BioStats counts: expanded, overlapping, …
     split_rule: str
+    set_aside: dict[str, int] = field(default_factory=dict)  # kind of export problem → count (see build_dataset)
     # total wall time; sacrebleu CPU time (over all workers); wall time spent waiting for scores
     seconds: dict[str, float] = field(default_factory=dict)
     # sentence-score pairs: asked for, read from the persistent cache, scored (distinct pairs)
@@ -121,6 +122,7 @@ def build_dataset(
     workers: int | None = None,
     score_cache: bool = True,
     progress: Progress | None = None,
+    problems: list[ExportProblem] | None = None,
 ) -> BuildReport:
     """Build ``out_dir`` = README.md (card with ``configs`` and typed ``dataset_info``) + one parquet
     file per config and split, loadable offline with ``datasets.load_dataset(out_dir, config)``.
@@ -131,7 +133,9 @@ def build_dataset(
     builds, none for small ones; the output is identical either way). ``score_cache``: reuse and
     keep sentence scores in ``state_dir()/sentence-scores.sqlite`` (the output is identical with or
     without it; a rebuild after a new pull scores only new pairs). ``progress``: see
-    :data:`Progress`. Raises DatasetBuildError (what and where) on invalid records; the previous
+    :data:`Progress`. ``problems``: the export's parts that failed validation and are left out
+    (``read_export_documents(..., problems=...)`` fills the list while ``docs`` is read; it is
+    counted once every document is read), stated in the card. Raises DatasetBuildError (what and where) on invalid records; the previous
     contents of ``out_dir`` survive any failure.
     """
     started = time.perf_counter()
@@ -146,6 +150,7 @@ def build_dataset(
     ordered = SortedDocuments(_reported(docs, progress) if progress else docs)
     if progress:
         progress("read", len(ordered), len(ordered))
+    set_aside = count_problems(problems or [])
     try:
         rule = choose_split_rule(len(ordered), split)
     except ValueError as exc:
@@ -186,6 +191,7 @@ def build_dataset(
             split_rule=rule.describe(),
             n_documents=len(ordered),
             annotation_status=status,
+            set_aside=set_aside,
             n_annotators=len(builder.annotators),
             systems=sorted(systems),
             ner_conversion=ner_conversion,
@@ -214,6 +220,7 @@ def build_dataset(
         annotation_status=status,
         ner_conversion=ner_conversion,
         split_rule=rule.describe(),
+        set_aside=set_aside,
         seconds={
             "total": time.perf_counter() - started,
             "sacrebleu": builder.scorer.seconds,

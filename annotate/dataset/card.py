@@ -6,7 +6,7 @@ Everything in it is derived from the build and the schema; no dates, no local pa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotate import schema
@@ -46,6 +46,7 @@ class CardContext:
     corpus_signatures: dict[str, str]
     guidelines: str | None = None
     guidelines_source: str | None = None
+    set_aside: dict[str, int] = field(default_factory=dict)  # export parts that failed validation: kind → count
 
 
 def size_category(n_rows: int) -> str:

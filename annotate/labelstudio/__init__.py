@@ -12,6 +12,8 @@ For the demo::
 from annotate.labelstudio.errors import (
     AuthenticationError,
     ExportError,
+    ExportProblem,
+    InvalidExport,
     LabelStudioError,
     ServerError,
     ServerUnavailable,
@@ -34,6 +36,8 @@ __all__ = [
     "AuthenticationError",
     "Connection",
     "ExportError",
+    "ExportProblem",
+    "InvalidExport",
     "LabelStudioError",
     "PullResult",
     "PushInterrupted",

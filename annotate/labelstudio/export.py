@@ -43,6 +43,7 @@ from annotate.records import (
     AnnotatedDocument,
     DocumentAnnotation,
     ErrorSpan,
+    ExportProblem,
     PostEdit,
     Segment,
     SegmentRating,
@@ -373,45 +374,78 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
     return record
 
 
-def parse_export(data: list[dict[str, Any]], *, salt: str | None = None) -> list[AnnotatedDocument]:
+def parse_export(data: list[dict[str, Any]], *, salt: str | None = None,
+                 problems: list[ExportProblem] | None = None) -> list[AnnotatedDocument]:
     """Parse a full JSON export (snapshot API, predictions expanded or not) into documents.
 
     Every region is checked ``text == data[start:end]``; any mismatch, missing key or unknown
-    control raises ExportError naming task, annotation and region. ``salt`` defaults to one derived
-    from the project id (see module docstring)."""
+    control raises ExportError naming task, annotation and region. With a ``problems`` list, the
+    parse goes on instead: a broken annotation or draft is left out of its document and a task with
+    broken data is left out of the result, each appended to ``problems`` (see :func:`parse_task`).
+    ``salt`` defaults to one derived from the project id (see module docstring)."""
     if not isinstance(data, list):
         raise ExportError(f"a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
-    return [parse_task(task, position, salt=salt) for position, task in enumerate(data)]
+    parsed = (parse_task(task, position, salt=salt, problems=problems) for position, task in enumerate(data))
+    return [document for document in parsed if document is not None]
 
 
-def read_export_documents(path: Path | str, *, salt: str | None = None) -> Iterator[AnnotatedDocument]:
+def read_export_documents(path: Path | str, *, salt: str | None = None,
+                          problems: list[ExportProblem] | None = None) -> Iterator[AnnotatedDocument]:
     """The documents of an export file, one task at a time (:func:`iter_export_tasks`): memory stays
-    bounded by one task whatever the export's size. Errors as :func:`parse_export`'s, plus the file's."""
+    bounded by one task whatever the export's size. Errors and ``problems`` as :func:`parse_export`'s,
+    plus the file's (a file that cannot be read whole is always an error)."""
     for position, task in enumerate(iter_export_tasks(path)):
-        yield parse_task(task, position, salt=salt)
+        document = parse_task(task, position, salt=salt, problems=problems)
+        if document is not None:
+            yield document
 
 
-def parse_task(task: Any, position: int, *, salt: str | None = None) -> AnnotatedDocument:
+def _task_problem(task: Any, message: str) -> ExportProblem:
+    task_id = task.get("id") if isinstance(task, dict) else None
+    data = task.get("data") if isinstance(task, dict) else None
+    doc_id = data.get("doc_id") if isinstance(data, dict) else None
+    return ExportProblem(kind="task", task_id=task_id if isinstance(task_id, int) else None,
+                         doc_id=None if doc_id is None else str(doc_id), annotation_id=None, annotator=None,
+                         message=message)
+
+
+def parse_task(task: Any, position: int, *, salt: str | None = None,
+               problems: list[ExportProblem] | None = None) -> AnnotatedDocument | None:
     """One exported task (item ``position`` of the export) → its document with every annotation
-    and draft; see :func:`parse_export`."""
+    and draft; see :func:`parse_export`. Without ``problems`` the first problem raises ExportError;
+    with it, problems are appended there and the task (None is returned) or the annotation is left out."""
     where = f"task {task.get('id', '?') if isinstance(task, dict) else '?'} (export item {position})"
-    view = _TaskView(task, where)
+    try:
+        view = _TaskView(task, where)
+    except ExportError as exc:
+        if problems is None:
+            raise
+        problems.append(_task_problem(task, str(exc)))
+        return None
     where = f"task {view.task_id} (doc {view.doc_id})"
     task_salt = salt or default_salt(task)
     document = view.document()
-    for index, annotation in enumerate(task.get("annotations") or []):
-        awhere = f"{where} annotation {annotation.get('id', f'#{index}') if isinstance(annotation, dict) else index}"
-        result = _need(annotation, "result", awhere, list)
-        status = "cancelled" if annotation.get("was_cancelled") else "completed"
-        document.annotations.append(_parse_annotation(
-            view, result, status, _annotator(annotation.get("completed_by"), task_salt),
-            annotation.get("id"), awhere, str(annotation.get("updated_at") or "")))
-    for index, draft in enumerate(task.get("drafts") or []):
-        if not isinstance(draft, dict):
-            continue  # drafts exported as ids only carry nothing to parse
-        dwhere = f"{where} draft {draft.get('id', f'#{index}')}"
-        result = _need(draft, "result", dwhere, list)
-        document.annotations.append(_parse_annotation(
-            view, result, "draft", _annotator(draft.get("user"), task_salt), draft.get("annotation"),
-            dwhere, str(draft.get("updated_at") or "")))
+    entries = [("annotation", index, annotation) for index, annotation in enumerate(task.get("annotations") or [])]
+    # drafts exported as ids only carry nothing to parse
+    entries += [("draft", index, draft) for index, draft in enumerate(task.get("drafts") or []) if isinstance(draft, dict)]
+    for kind, index, entry in entries:
+        is_dict = isinstance(entry, dict)
+        entry_id = entry.get("id") if is_dict else None
+        ewhere = f"{where} {kind} {entry_id if entry_id is not None else f'#{index}'}"
+        if kind == "annotation":
+            status = "cancelled" if is_dict and entry.get("was_cancelled") else "completed"
+            annotator = _annotator(entry.get("completed_by") if is_dict else None, task_salt)
+            annotation_id = entry_id
+        else:
+            status, annotator, annotation_id = "draft", _annotator(entry.get("user"), task_salt), entry.get("annotation")
+        try:
+            result = _need(entry, "result", ewhere, list)
+            document.annotations.append(_parse_annotation(
+                view, result, status, annotator, annotation_id, ewhere, str(entry.get("updated_at") or "")))
+        except ExportError as exc:
+            if problems is None:
+                raise
+            problems.append(ExportProblem(kind=kind, task_id=view.task_id, doc_id=view.doc_id,
+                                          annotation_id=entry_id if isinstance(entry_id, int) else None,
+                                          annotator=annotator, message=str(exc)))
     return document

@@ -32,7 +32,7 @@ import orjson
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.connection import Connection, check_connection
-from annotate.labelstudio.errors import ExportError, LabelStudioError, ServerUnavailable
+from annotate.labelstudio.errors import ExportError, InvalidExport, LabelStudioError, ServerUnavailable
 from annotate.labelstudio.export import imported_user_email, parse_export, scrub_export
 from annotate.labelstudio.tasks import (
     TaskBuildError,
@@ -41,7 +41,7 @@ from annotate.labelstudio.tasks import (
     entity_results,
     error_results,
 )
-from annotate.records import AnnotatedDocument
+from annotate.records import AnnotatedDocument, ExportProblem
 
 DEFAULT_PROJECT_TITLE = "annotate: es-en news"
 DEFAULT_CHUNK_SIZE = 5000  # the largest import call; calls start small and double up to it
@@ -307,12 +307,15 @@ def _import_pipelined(ls: Any, conn: Connection, project_id: int, items: list[tu
 
 @dataclass
 class PullResult:
-    """A pulled export: where the JSON was saved and what it parses into."""
+    """A pulled export: where the JSON was saved, what it parses into, and what failed validation
+    (``problems``: those annotations, drafts and tasks are not in ``documents``; the saved file
+    still holds them)."""
 
     path: Path
     project_id: int
     documents: list[AnnotatedDocument]
     tasks: int
+    problems: list[ExportProblem] = field(default_factory=list)
 
 
 def default_export_path(project_title: str) -> Path:
@@ -343,17 +346,21 @@ def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path
     tmp = path.with_name(path.name + ".partial")
     tmp.write_bytes(orjson.dumps(data))
     os.replace(tmp, path)
+    problems: list[ExportProblem] = []
     try:
-        documents = parse_export(data)
+        documents = parse_export(data, problems=problems)
     except ExportError as exc:
         raise ExportError(f"{exc} (the export is saved at {path})") from exc
-    return PullResult(path=path, project_id=project.id, documents=documents, tasks=len(data))
+    return PullResult(path=path, project_id=project.id, documents=documents, tasks=len(data), problems=problems)
 
 
 def pull_documents(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE,
                    out: Path | None = None) -> tuple[Path, list[AnnotatedDocument]]:
-    """For the demo: (saved export path, parsed documents)."""
+    """For the demo: (saved export path, parsed documents); InvalidExport lists every problem."""
     result = pull(conn, project_title, out)
+    if result.problems:
+        raise InvalidExport(result.problems, source=f"the export of project {result.project_id} "
+                                                   f"(saved at {result.path})")
     return result.path, result.documents
 
 
