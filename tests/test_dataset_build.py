@@ -260,6 +260,15 @@ def test_card_states_counts_rules_and_schema_labels(built):
     assert "All documents are in the `test` split" in card
     assert report.expanded_spans == 0 and "| expanded | 0 |" in card
     assert not list(out.rglob("__init__.py"))
+    assert "| `mqm` | float64 | MQM score: per rater the sum of error weights" in card
+
+
+@pytest.mark.parametrize("config", CONFIG_NAMES)
+def test_every_field_of_every_config_is_described_for_the_card(config):
+    from annotate.dataset.features import FIELD_DESCRIPTIONS, config_features
+
+    assert list(FIELD_DESCRIPTIONS[config]) == list(config_features(config))
+    assert all(meaning.strip() and "|" not in meaning for meaning in FIELD_DESCRIPTIONS[config].values())
 
 
 def test_rebuild_is_byte_identical(tmp_path):

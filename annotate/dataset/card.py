@@ -14,6 +14,7 @@ from annotate.dataset.features import (
     CONFIG_NAMES,
     CONFIG_ROW_DESCRIPTIONS,
     DEFAULT_CONFIG,
+    FIELD_DESCRIPTIONS,
     SOURCE_LANGUAGE,
     TARGET_LANGUAGE,
     bio_tag_names,
@@ -165,7 +166,8 @@ def render_card(ctx: CardContext) -> str:
                 "default": config == default,
                 "row": CONFIG_ROW_DESCRIPTIONS[config],
                 "splits": {s: f.num_examples for s, f in _ordered_splits(ctx.files[config])},
-                "fields": [(name, describe_feature(feature)) for name, feature in features.items()],
+                "fields": [(name, describe_feature(feature), FIELD_DESCRIPTIONS[config][name])
+                           for name, feature in features.items()],
             }
         )
     body = env.get_template(CARD_TEMPLATE).render(

@@ -33,6 +33,68 @@ CONFIG_ROW_DESCRIPTIONS: dict[str, str] = {
     SYSTEMS: "one MT system (name + version), with corpus scores and MQM over the split",
 }
 
+# What each field means, for the card's field tables (a test checks they cover every feature).
+_DOC_ID = ("document id (for an ingested article: the first 16 hex digits of the SHA-256 of its raw file); "
+           "joins the configs")
+_SEG_ID = "sentence number within the document, from 1, in text order"
+_CI = "half-width of the {metric}'s bootstrap 95% confidence interval (sacrebleu's resampling)"
+FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    SEGMENTS: {
+        "doc_id": _DOC_ID,
+        "seg_id": _SEG_ID,
+        "source": "the Spanish sentence (a slice of `documents.text`)",
+        "system": "MT system name",
+        "system_version": "MT system version (package and model), as recorded at translation time",
+        "mt": "the system's English translation of `source`; error spans index it",
+        "reference": "post-edited English reference (see the rules below); null when nobody post-edited the segment",
+        "references": "every annotator's post-edit of the segment, best-ranked first",
+        "errors": "MQM error spans from every rater: category, severity, the rater's pseudonym and note",
+        "mqm": "MQM score: per rater the sum of error weights, then the mean over raters; null when "
+               "unrated. Lower is better",
+        "bleu": "sentence BLEU (effective order) of `mt` against `reference`; null without a reference",
+        "chrf": "sentence chrF++ of `mt` against `reference`; null without a reference",
+        "ter": "sentence TER of `mt` against `reference` (lower is better); null without a reference",
+        "annotators": "pseudonyms of the raters who rated this translation (a rating without errors counts)",
+        "n_raters": "how many raters rated it (`len(annotators)`); 0 = unrated",
+    },
+    DOCUMENTS: {
+        "doc_id": _DOC_ID,
+        "title": "the article's headline",
+        "text": "the cleaned article (page chrome removed); entity and claim spans index it",
+        "source_name": "the raw file's name",
+        "entities": "named entities of the primary annotation",
+        "claims": "factual claims of the primary annotation; `label` is the claim type",
+        "annotator": "pseudonym of the primary annotation's annotator; null when no annotation was completed",
+    },
+    NER: {
+        "doc_id": _DOC_ID,
+        "seg_id": _SEG_ID,
+        "tokens": "the sentence's tokens (spaCy's Spanish tokenizer, whitespace tokens dropped)",
+        "ner_tags": "one BIO tag per token, from the primary annotation's entities",
+    },
+    TRANSLATION: {
+        "doc_id": _DOC_ID,
+        "seg_id": _SEG_ID,
+        "translation": "`{\"es\": source sentence, \"en\": its post-edited reference}`",
+    },
+    SYSTEMS: {
+        "system": "MT system name",
+        "version": "MT system version",
+        "bleu": "corpus BLEU over the split's segments that have a reference",
+        "bleu_ci": _CI.format(metric="BLEU"),
+        "chrf": "corpus chrF++ over the same segments",
+        "chrf_ci": _CI.format(metric="chrF++"),
+        "ter": "corpus TER over the same segments (lower is better)",
+        "ter_ci": _CI.format(metric="TER"),
+        "signatures": "sacrebleu signatures of the three corpus scores",
+        "mqm": "mean segment MQM over the split's rated segments (lower is better)",
+        "mqm_ci": _CI.format(metric="MQM mean"),
+        "n_segments": "the system's segments in the split",
+        "n_scored": "of them, those with a reference (what the corpus metrics score)",
+        "n_rated": "of them, those rated by at least one rater (what `mqm` averages)",
+    },
+}
+
 
 def bio_tag_names() -> list[str]:
     """CoNLL-style BIO tags from the schema's entity labels: O, B-PER, I-PER, B-ORG, I-ORG, …"""
