@@ -5,8 +5,8 @@ inline, no script, nothing fetched) and a Markdown twin, plus ``scores.json`` wi
 
 Contents: system table (scores ± 95% CI, p-values vs the baseline, significance clusters, MQM,
 rank), MQM by category and severity, per-document table, the worst segments with their error
-spans highlighted in the MT, metric–MQM correlation, annotator agreement, signatures and
-provenance. The numbers come from :func:`annotate.scoring.evaluate.evaluate`.
+spans highlighted in the MT, metric–MQM correlation, annotator agreement, raters (strictness,
+each system's rater mix, rater-adjusted MQM), signatures and provenance. The numbers come from :func:`annotate.scoring.evaluate.evaluate`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
 from annotate.scoring.evaluate import MQM_NAME, POST_EDITS, Evaluation, evaluate
 from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 
+MIX_COLUMNS_MAX = 8  # raters shown as columns of the rater-mix table; with more, the largest share only
 SEVERITY_RANK = {s.name: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}  # Major > Minor > Neutral
 
 
@@ -77,6 +78,7 @@ def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, 
                       lstrip_blocks=True)
     env.filters["num"] = _num
     env.filters["pval"] = _pval
+    env.filters["signed"] = _signed
     env.filters["md"] = _md_escape
     paths = ReportPaths(out / "report.html", out / "report.md", out / "scores.json")
     paths.html.write_text(env.get_template("report.html.j2").render(**context), encoding="utf-8")
@@ -112,7 +114,8 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "higher_is_better": HIGHER_IS_BETTER, "alpha": evaluation.alpha,
         "categories": _category_table(evaluation), "documents": _document_table(evaluation, docs, [r.system for r in rows]),
         "worst": worst_segments(evaluation, docs, n_worst), "correlations": evaluation.correlations,
-        "agreement": evaluation.agreement, "provenance": provenance(evaluation, docs, dataset),
+        "agreement": evaluation.agreement, "raters": _rater_table(evaluation, [r.system for r in rows]),
+        "provenance": provenance(evaluation, docs, dataset),
     }
 
 
@@ -239,7 +242,7 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
                                                  row.mqm_p, "cluster": row.cluster.get(MQM_NAME),
                                                  "segments": row.mqm_segments},
         }
-    agreement = evaluation.agreement
+    agreement, raters = evaluation.agreement, evaluation.raters
     return {
         "reference": evaluation.reference, "baseline": evaluation.baseline, "alpha": evaluation.alpha,
         "segments": len(evaluation.segment_keys), "reference_streams": evaluation.n_reference_streams,
@@ -252,6 +255,11 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in agreement.span_f1.items()},
             "severity_agreement": agreement.severity_agreement, "krippendorff_alpha_mqm": agreement.alpha_mqm,
             "alpha_units": agreement.alpha_units},
+        "raters": None if raters is None else {
+            "raters": {r.rater: {"ratings": r.ratings, "errors": r.errors, "major_errors": r.major_errors,
+                                 "mean_mqm": r.mean_mqm, "offset": r.offset} for r in raters.raters},
+            "mix": raters.mix, "rater_adjusted_mqm": raters.adjusted or None,
+            "not_estimable": raters.not_estimable or None},
     }
 
 
@@ -316,6 +324,25 @@ def _document_table(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], s
     return {"columns": columns, "rows": rows}
 
 
+def _rater_table(evaluation: Evaluation, systems: Sequence[str]) -> dict[str, Any] | None:
+    """Rater statistics, and per system (report order): MQM, rater-adjusted MQM, both ranks, rater mix."""
+    raters, mqm = evaluation.raters, evaluation.mqm
+    if raters is None or mqm is None:
+        return None
+    plain_rank = {system: rank for rank, system in enumerate(mqm.ranking(), 1)}
+    adjusted_rank = {system: rank for rank, system in enumerate(sorted(raters.adjusted, key=raters.adjusted.get), 1)}
+    rows = []
+    for system in (s for s in systems if s in mqm.systems):
+        mix = raters.mix.get(system, {})
+        top = max(mix, key=mix.get) if mix else ""
+        rows.append({"system": system, "mqm": mqm.systems[system], "adjusted": raters.adjusted.get(system),
+                     "rank": plain_rank[system], "adjusted_rank": adjusted_rank.get(system),
+                     "mix": [mix.get(r.rater, 0.0) for r in raters.raters], "top": top, "top_share": mix.get(top, 0.0)})
+    return {"raters": raters.raters, "rows": rows, "show_mix": len(raters.raters) <= MIX_COLUMNS_MAX,
+            "not_estimable": raters.not_estimable, "balanced": raters.balanced,
+            "reordered": [row["system"] for row in rows if row["adjusted_rank"] not in (None, row["rank"])]}
+
+
 def _reference_text(evaluation: Evaluation, doc_id: str, seg_id: int) -> str:
     try:
         index = evaluation.segment_keys.index((doc_id, seg_id))
@@ -338,6 +365,10 @@ def _direction(significant: bool | None, gain: float | None) -> str:
 
 def _num(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _signed(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:+.{digits}f}".replace("-", "−")
 
 
 def _pval(value: float | None) -> str:

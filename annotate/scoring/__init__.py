@@ -1,5 +1,6 @@
 """Translation-quality scoring: automatic metrics (sacrebleu), paired significance and clusters,
-MQM from human error annotations, inter-annotator agreement and metric–human correlation.
+MQM from human error annotations, inter-annotator agreement, rater effects and metric–human
+correlation.
 
 Each module has a narrow public API (in the style of ``sacrebleu.metrics``):
 
@@ -8,6 +9,7 @@ Each module has a narrow public API (in the style of ``sacrebleu.metrics``):
   baseline, 95% CIs, WMT-style significance clusters;
 * :mod:`annotate.scoring.mqm` — MQM per segment / document / system, category × severity breakdown;
 * :mod:`annotate.scoring.agreement` — span F1, severity agreement, Krippendorff's alpha;
+* :mod:`annotate.scoring.raters` — each rater's strictness, each system's rater mix, rater-adjusted MQM;
 * :mod:`annotate.scoring.correlation` — Pearson and Kendall between metrics and −MQM.
 
 sacrebleu, numpy and scipy are imported inside these modules, never by ``annotate --help``.

@@ -22,7 +22,8 @@ from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.agreement import AgreementReport, agreement
 from annotate.scoring.correlation import Correlation, segment_correlations, system_correlations
 from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
-from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, score_documents
+from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, collect_ratings, score_ratings
+from annotate.scoring.raters import RaterReport, rater_report
 from annotate.scoring.significance import (
     DEFAULT_ALPHA,
     MQMSignificance,
@@ -77,6 +78,7 @@ class Evaluation:
     mqm_significance: list[MQMSignificance] = field(default_factory=list)
     correlations: list[Correlation] = field(default_factory=list)
     agreement: AgreementReport | None = None
+    raters: RaterReport | None = None  # rater statistics and rater-adjusted MQM (when there is MQM)
     signatures: dict[str, str] = field(default_factory=dict)
     statistics: Statistics | None = None  # sacrebleu sufficient statistics, for sub-corpus scores
 
@@ -126,10 +128,12 @@ def evaluate(
     if keys:
         _automatic_metrics(evaluation, rows, tests, ar_trials, bootstrap_samples, trg_lang, n_jobs)
 
-    mqm = score_documents(docs, weights=weights)
+    ratings = collect_ratings(docs)
+    mqm = score_ratings(ratings, weights=weights)
     if mqm.segments:
         evaluation.mqm = mqm
         _human_scores(evaluation, rows, mqm)
+        evaluation.raters = rater_report(ratings, mqm)
     evaluation.agreement = agreement(docs, weights=weights, statuses=statuses)
     _rank(evaluation)
     return evaluation
