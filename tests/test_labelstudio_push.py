@@ -263,3 +263,34 @@ def test_pull_lists_every_invalid_annotation_with_a_link_and_loses_nothing(ls_se
     records = [json.loads(line) for line in lenient.stdout.splitlines() if line.startswith("{")]
     assert sorted(r["doc_id"] for r in records) == sorted(d.doc_id for d in docs)
     assert all(r["annotations"] == [] for r in records)
+
+
+def test_overlap_settings_reach_the_label_stream(ls_server, project_title):
+    """--overlap: Label Studio's own overlap cohort. A task holding one annotator's work stays open
+    (not labelled) while it needs a second annotator, and is done once overlap is back to 1."""
+    from annotate.labelstudio.client import Overlap
+
+    docs = _docs(5, prefix="overlap")
+    docs[0].annotations = [gold_annotation(docs[0], "annotator-0000beef")]
+    report = push_documents(ls_server, docs, project_title, with_predictions=False, overlap=Overlap(2, 40))
+    assert "overlap: 2 annotators on 40% of the tasks" in report.summary()
+    ls = api.open_client(ls_server)
+    project = ls.projects.get(id=report.project_id)
+    assert (project.maximum_annotations, project.overlap_cohort_percentage, project.show_overlap_first) == (2, 40, True)
+    tasks = {doc.doc_id: ls.tasks.get(id=report.task_ids[doc.doc_id]) for doc in docs}
+    assert sorted(task.overlap for task in tasks.values()) == [1, 1, 1, 2, 2]  # int(5 × 40% + 0.5) tasks
+    assert tasks[docs[0].doc_id].overlap == 2, "the task already annotated once is the first to need a second"
+    assert not tasks[docs[0].doc_id].is_labeled
+    again = push_documents(ls_server, docs, project_title, with_predictions=False, overlap=Overlap(1))
+    assert again.created == [] and "1 annotator per task" in again.summary()
+    task = ls.tasks.get(id=report.task_ids[docs[0].doc_id])
+    assert task.overlap == 1 and task.is_labeled
+
+
+@pytest.mark.parametrize(("annotators", "percent", "message"), [
+    (0, 100, "annotators per task must be 1 to 100"), (2, 0, "share of tasks must be 1 to 100 percent")])
+def test_overlap_is_checked(annotators, percent, message):
+    from annotate.labelstudio.client import Overlap
+
+    with pytest.raises(ValueError, match=message):
+        Overlap(annotators, percent)

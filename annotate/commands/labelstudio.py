@@ -98,6 +98,12 @@ def push_command(
         "--overwrite-annotated", help="Also update the data of tasks that already have annotations "
         "(their annotations stay and may no longer match). Off by default: such tasks are skipped and listed.")] = False,
     chunk_size: Annotated[int, typer.Option(help="Largest bulk import call (calls start at 250 tasks and double).")] = 5000,
+    overlap: Annotated[Optional[int], typer.Option(
+        "--overlap", min=1, max=100, help="Annotators per task (2+ gives annotator agreement something to measure); "
+        "default: leave the project's setting (1 for a new project).")] = None,
+    overlap_percent: Annotated[int, typer.Option(
+        "--overlap-percent", min=1, max=100, help="Share of the tasks that get --overlap annotators (the others one); "
+        "they are handed out first.")] = 100,
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
@@ -105,6 +111,7 @@ def push_command(
     import sys
 
     from annotate.labelstudio import LabelStudioError, PushInterrupted, push_documents
+    from annotate.labelstudio.client import Overlap
     from annotate.labelstudio.push import documents_from_dir
     from annotate.records import AnnotatedDocument
 
@@ -143,6 +150,7 @@ def push_command(
             bar = bars.add_task(f"pushing {len(documents)} documents: new or changed tasks imported", total=None)
             report = push_documents(conn, documents, project, with_predictions=predictions,
                                     chunk_size=chunk_size, overwrite_annotated=overwrite_annotated,
+                                    overlap=Overlap(overlap, overlap_percent) if overlap else None,
                                     progress=lambda done, total: bars.update(bar, completed=done, total=total))
     except PushInterrupted as exc:
         _fail(str(exc))

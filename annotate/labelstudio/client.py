@@ -136,6 +136,39 @@ def update_project(ls: LabelStudio, conn: Connection, project_id: int, **fields:
         ls.projects.update(id=project_id, **fields)
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """How many annotators label each task, on what share of the tasks: Label Studio's
+    ``maximum_annotations`` and ``overlap_cohort_percentage`` (both honoured by the open-source
+    server's label stream, though only its Enterprise UI shows them). Doubly-labelled tasks are
+    what annotator agreement is measured on; ``percent`` below 100 keeps the cost down (WMT
+    campaigns double-rate a sample), and those tasks are then handed out first."""
+
+    annotators: int = 2
+    percent: int = 100
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.annotators <= 100:
+            raise ValueError(f"overlap: annotators per task must be 1 to 100, got {self.annotators}")
+        if not 1 <= self.percent <= 100:
+            raise ValueError(f"overlap: the share of tasks must be 1 to 100 percent, got {self.percent}")
+
+    def describe(self) -> str:
+        """``2 annotators on 20% of the tasks`` (or ``1 annotator per task``)."""
+        if self.annotators == 1:
+            return "1 annotator per task"
+        share = "every task" if self.percent == 100 else f"{self.percent}% of the tasks (1 on the others)"
+        return f"{self.annotators} annotators on {share}"
+
+
+def set_overlap(ls: LabelStudio, conn: Connection, project_id: int, overlap: Overlap) -> None:
+    """Apply ``overlap`` to the project; the server re-draws which tasks are in the overlap cohort
+    now and whenever tasks are added."""
+    update_project(ls, conn, project_id, maximum_annotations=overlap.annotators,
+                   overlap_cohort_percentage=overlap.percent,
+                   show_overlap_first=overlap.annotators > 1 and overlap.percent < 100)
+
+
 # ── tasks ─────────────────────────────────────────────────────────────────────────────────────
 
 

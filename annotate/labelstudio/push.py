@@ -69,6 +69,7 @@ class PushReport:
     duplicate_tasks: dict[str, list[int]] = field(default_factory=dict)  # doc_id → extra task ids found
     task_ids: dict[str, int] = field(default_factory=dict)  # doc_id → task id, for every pushed doc
     model_version: str = ""
+    overlap: str = ""  # the overlap setting this push applied, described
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -80,6 +81,8 @@ class PushReport:
             parts.append(f"{len(self.skipped_annotated)} SKIPPED (already annotated)")
         if self.skipped_drafts:
             parts.append(f"{len(self.skipped_drafts)} SKIPPED (an annotator's draft in progress)")
+        if self.overlap:
+            parts.append(f"overlap: {self.overlap}")
         return f"project {self.project_id} ({self.project_url}): " + ", ".join(parts)
 
 
@@ -158,12 +161,14 @@ def push_documents(
     suggester: Suggester | None = None,
     model_version: str = "",
     progress: Callable[[int, int], None] | None = None,
+    overlap: api.Overlap | None = None,
 ) -> PushReport:
     """Create or update one task per document in the project titled ``project_title``.
 
     Documents carry text, segments and translations and, optionally, annotations (completed or
     cancelled ones are imported as real annotations by annotators named after their pseudonyms).
     ``with_predictions`` adds pre-annotations from :func:`default_suggester` (or ``suggester``).
+    ``overlap``: annotators per task and on what share of the tasks (None leaves the project's setting).
     Raises PushInterrupted (with the partial report) if the server goes away; rerun to complete."""
     check_connection(conn)
     ls = api.open_client(conn)
@@ -175,6 +180,9 @@ def push_documents(
     project = ensure_project(conn, project_title, systems, ls=ls)
     report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
                         model_version=model_version if suggester else "")
+    if overlap is not None:  # before the import: new tasks then join the overlap cohort as they arrive
+        api.set_overlap(ls, conn, project.id, overlap)
+        report.overlap = overlap.describe()
     if with_predictions and suggester is None:
         report.notes.append("no pre-annotations: annotate.suggest is not available")
     docs = _dedupe(docs, report)
