@@ -42,17 +42,19 @@ def build_report(
     docs: Sequence[AnnotatedDocument], *, out_dir: Path | str, reference: str = POST_EDITS,
     baseline: str | None = None, title: str = "Translation quality report", dataset: str = "",
     weights: MQMWeights = GOOGLE_MQM_WEIGHTS, n_worst: int = 12, tests: Sequence[str] = ("bs", "ar"),
-    ar_trials: int = 0, bootstrap_samples: int = 0, n_jobs: int = 0, trg_lang: str = "",
+    ar_trials: int = 0, bootstrap_samples: int = 0, n_jobs: int = 0, trg_lang: str = "", set_aside: str = "",
 ) -> ReportPaths:
     """Evaluate ``docs`` and write ``report.html``, ``report.md`` (+ ``figures/``) and
-    ``scores.json`` into ``out_dir``. ``reference`` is ``"post_edits"`` or a system name."""
+    ``scores.json`` into ``out_dir``. ``reference`` is ``"post_edits"`` or a system name.
+    ``set_aside``: what of the input was left out as invalid (e.g. "2 annotations"), for the provenance."""
     evaluation = evaluate(docs, reference=reference, baseline=baseline, weights=weights, tests=tests,
                           ar_trials=ar_trials, bootstrap_samples=bootstrap_samples, trg_lang=trg_lang, n_jobs=n_jobs)
-    return render_report(evaluation, docs, out_dir=out_dir, title=title, dataset=dataset, n_worst=n_worst)
+    return render_report(evaluation, docs, out_dir=out_dir, title=title, dataset=dataset, n_worst=n_worst,
+                         set_aside=set_aside)
 
 
 def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, out_dir: Path | str,
-                  title: str, dataset: str = "", n_worst: int = 12) -> ReportPaths:
+                  title: str, dataset: str = "", n_worst: int = 12, set_aside: str = "") -> ReportPaths:
     """Write the report files for an existing evaluation."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -60,7 +62,7 @@ def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, 
 
     out = Path(out_dir)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    context = report_context(evaluation, docs, title=title, dataset=dataset, n_worst=n_worst)
+    context = report_context(evaluation, docs, title=title, dataset=dataset, n_worst=n_worst, set_aside=set_aside)
     order = [r["system"] for r in context["systems"]]
     pngs = {
         "mqm_categories": figures.mqm_by_category(evaluation, [s for s in order if evaluation.row(s).mqm is not None]),
@@ -89,7 +91,7 @@ def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, 
 
 
 def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, title: str, dataset: str = "",
-                   n_worst: int = 12) -> dict[str, Any]:
+                   n_worst: int = 12, set_aside: str = "") -> dict[str, Any]:
     """Everything the templates show, as plain values (the templates only format)."""
     rows = sorted(evaluation.systems, key=lambda r: (r.rank is None, r.rank or 0, r.system))
     base = evaluation.row(evaluation.baseline)
@@ -115,7 +117,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "categories": _category_table(evaluation), "documents": _document_table(evaluation, docs, [r.system for r in rows]),
         "worst": worst_segments(evaluation, docs, n_worst), "correlations": evaluation.correlations,
         "agreement": evaluation.agreement, "raters": _rater_table(evaluation, [r.system for r in rows]),
-        "provenance": provenance(evaluation, docs, dataset),
+        "provenance": provenance(evaluation, docs, dataset, set_aside),
     }
 
 
@@ -196,8 +198,10 @@ def _bold(text: str) -> str:
     return f"{lead}**{_md_escape(stripped)}**{trail}"
 
 
-def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], dataset: str = "") -> dict[str, Any]:
-    """What was evaluated, with what, when: enough to reproduce every number."""
+def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], dataset: str = "",
+               set_aside: str = "") -> dict[str, Any]:
+    """What was evaluated, with what, when: enough to reproduce every number (and what of the input
+    was left out as invalid, ``set_aside``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     import annotate
@@ -220,6 +224,7 @@ def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], datase
         "reference": ("post-edits of the annotations" if evaluation.reference == POST_EDITS
                       else f"system '{evaluation.reference}'"),
         "baseline": evaluation.baseline, "raters": evaluation.mqm.raters if evaluation.mqm else [],
+        "set_aside": set_aside,
         "systems": [(r.system, r.version) for r in evaluation.systems],
         "signatures": evaluation.signatures,
         "significance": {test: table.signatures for test, table in evaluation.significance.items()},

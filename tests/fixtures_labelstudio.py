@@ -185,3 +185,19 @@ def with_doc_id(doc: AnnotatedDocument, doc_id: str) -> AnnotatedDocument:
     """The same article under another doc_id (segments and translations follow)."""
     return replace(doc, doc_id=doc_id, segments=[replace(s, doc_id=doc_id) for s in doc.segments],
                    translations=[replace(t, doc_id=doc_id) for t in doc.translations], annotations=[])
+
+
+def broken_recorded_export(tmp_path: Path) -> Path:
+    """The recorded Label Studio export with a mistyped span in one annotation and an MQM error
+    without severity in another (see test_labelstudio_export)."""
+    import json
+
+    export = json.loads((Path(__file__).parent / "data" / "labelstudio" / "export.json").read_text(encoding="utf-8"))
+    tasks = {task["data"]["doc_id"]: task for task in export}
+    labeled = tasks["ui-labeled"]["annotations"][0]
+    next(i for i in labeled["result"] if i["from_name"] == "entity")["value"]["text"] = "Pyongyangg"
+    gold = tasks["ui-gold"]["annotations"][0]
+    gold["result"] = [i for i in gold["result"] if not i["from_name"].startswith("severity_")]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    return path

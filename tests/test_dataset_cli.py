@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from fixtures_labelstudio import broken_recorded_export
+
 from annotate.cli import app
 from annotate.commands._io import write_records
 from annotate.dataset import HubPushError, build_dataset, push_dataset_to_hub
@@ -113,25 +115,8 @@ def test_rebuild_reads_the_score_cache_unless_told_not_to(tmp_path, monkeypatch)
     assert "12 pairs, 12 distinct pairs scored, 0 read from the cache" in " ".join(uncached.output.split())
 
 
-def _broken_recorded_export(tmp_path):
-    """The recorded Label Studio export with a mistyped span in one annotation and an MQM error
-    without severity in another (see test_labelstudio_export)."""
-    import json
-    from pathlib import Path
-
-    export = json.loads((Path(__file__).parent / "data" / "labelstudio" / "export.json").read_text(encoding="utf-8"))
-    tasks = {task["data"]["doc_id"]: task for task in export}
-    labeled = tasks["ui-labeled"]["annotations"][0]
-    next(i for i in labeled["result"] if i["from_name"] == "entity")["value"]["text"] = "Pyongyangg"
-    gold = tasks["ui-gold"]["annotations"][0]
-    gold["result"] = [i for i in gold["result"] if not i["from_name"].startswith("severity_")]
-    path = tmp_path / "export.json"
-    path.write_text(json.dumps(export), encoding="utf-8")
-    return path
-
-
 def test_build_lists_every_invalid_annotation_and_builds_nothing(tmp_path):
-    export = _broken_recorded_export(tmp_path)
+    export = broken_recorded_export(tmp_path)
     problems = tmp_path / "problems.jsonl"
     result = runner.invoke(app, ["build", str(export), str(tmp_path / "out"), "--problems", str(problems)],
                            env={"COLUMNS": "500"})
@@ -150,7 +135,7 @@ def test_build_lists_every_invalid_annotation_and_builds_nothing(tmp_path):
 def test_build_with_skip_invalid_leaves_them_out_and_says_so_in_the_card(tmp_path):
     import datasets
 
-    export = _broken_recorded_export(tmp_path)
+    export = broken_recorded_export(tmp_path)
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", str(export), str(out), "--skip-invalid"], env={"COLUMNS": "500"})
     output = " ".join(result.output.split())

@@ -150,6 +150,27 @@ def test_cli_score_and_report(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)")
+def test_report_on_an_export_with_invalid_annotations(tmp_path: Path) -> None:
+    """Stops listing both problems; with --skip-invalid reports the rest and says what it left out."""
+    from typer.testing import CliRunner
+
+    from annotate.cli import app
+    from fixtures_labelstudio import broken_recorded_export
+
+    export, out = broken_recorded_export(tmp_path), tmp_path / "report"
+    runner = CliRunner()
+    failed = runner.invoke(app, ["report", str(export), "--out-dir", str(out)], env={"COLUMNS": "500"})
+    output = " ".join(failed.output.split())
+    assert failed.exit_code == 2 and "2 annotations failed validation" in output
+    assert "'Pyongyangg'" in output and "has no severity" in output and not out.exists()
+    done = runner.invoke(app, ["report", str(export), "--out-dir", str(out), "--skip-invalid"], env={"COLUMNS": "500"})
+    assert done.exit_code == 0, done.output
+    assert "warning:" in done.output
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "- **Set aside:** 2 annotations of the export failed validation" in markdown
+    assert "<dt>Set aside</dt><dd>2 annotations of the export" in (out / "report.html").read_text(encoding="utf-8")
+
+
 def test_report_renders_in_headless_chromium(report) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     screenshot = report.html.parent / "report.png"

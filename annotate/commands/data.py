@@ -22,15 +22,16 @@ class InputError(ValueError):
     """The build input cannot be read; the message says which file and where."""
 
 
-def load_documents(path: Path) -> list[AnnotatedDocument]:
-    """All the documents of ``path`` (see :func:`iter_documents`) in a list. An export with parts
-    that fail validation raises InvalidExport listing every one of them, not just the first."""
+def load_documents(path: Path, problems: list[ExportProblem] | None = None) -> list[AnnotatedDocument]:
+    """All the documents of ``path`` (see :func:`iter_documents`) in a list. Without ``problems``, an
+    export with parts that fail validation raises InvalidExport listing every one of them (not just
+    the first); with it, they are appended there and left out."""
     from annotate.labelstudio.errors import InvalidExport
 
-    problems: list[ExportProblem] = []
-    documents = list(iter_documents(path, problems))
-    if problems:
-        raise InvalidExport(problems, source=str(path))
+    found: list[ExportProblem] = [] if problems is None else problems
+    documents = list(iter_documents(path, found))
+    if found and problems is None:
+        raise InvalidExport(found, source=str(path))
     return documents
 
 

@@ -21,6 +21,9 @@ Reference = Annotated[str, typer.Option(
          "translations are the reference (e.g. 'ref' in WMT TED files).")]
 Baseline = Annotated[Optional[str], typer.Option(
     "--baseline", "-b", help="System every other one is tested against (default: the first system).")]
+SkipInvalid = Annotated[bool, typer.Option(
+    "--skip-invalid", help="Label Studio export: leave out (and list) the annotations that fail validation "
+                           "instead of stopping.")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -30,10 +33,11 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def load_documents(path: Path, allow_categories: list[str] | None = None):
+def load_documents(path: Path, allow_categories: list[str] | None = None, problems: list | None = None):
     """Annotated documents from a ``.tsv`` (WMT MQM), ``.json`` (Label Studio export) or
     ``.jsonl`` (AnnotatedDocument records) file. (TSV global segment ids and error sides travel in
-    the records: ``Segment.global_seg_id``, ``ErrorSpan.side``.)"""
+    the records: ``Segment.global_seg_id``, ``ErrorSpan.side``.) ``problems``: see
+    :func:`annotate.commands.data.load_documents` (Label Studio exports only)."""
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         from annotate.mqm_tsv import read_mqm_tsv
@@ -42,18 +46,30 @@ def load_documents(path: Path, allow_categories: list[str] | None = None):
     if suffix in (".json", ".jsonl"):
         from annotate.commands.data import load_documents as load_annotations
 
-        return load_annotations(path)
+        return load_annotations(path, problems)
     raise ValueError(f"{path}: unknown input type {suffix!r}; use .tsv (WMT MQM), .json "
                      "(Label Studio export) or .jsonl (AnnotatedDocument records)")
 
 
-def _load(path: Path, allow: list[str] | None):
+def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_aside: list | None = None):
+    """The documents of ``path``, or exit 2 with the error. With ``skip_invalid``, an export's
+    invalid annotations are listed as warnings (and appended to ``set_aside``) instead."""
     if not path.exists():
         raise _fail(f"{path}: no such file")
+    problems: list | None = [] if skip_invalid else None
     try:
-        return load_documents(path, allow)
+        docs = load_documents(path, allow, problems)
     except (ValueError, OSError) as exc:  # MQMTsvError, ExportError, JsonlError are ValueErrors
         raise _fail(str(exc)) from None
+    if problems:
+        from rich.console import Console
+
+        from annotate.commands.problems import print_problems
+
+        print_problems(Console(stderr=True, soft_wrap=True), problems, source=str(path), fatal=False)
+        if set_aside is not None:
+            set_aside.extend(problems)
+    return docs
 
 
 def import_mqm(
@@ -77,11 +93,12 @@ def export_mqm(
     source: Annotated[Path, typer.Argument(help="Input: .jsonl documents, .json Label Studio export or .tsv.")],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="TSV file (default: stdout).")] = None,
     allow: Allow = None,
+    skip_invalid: SkipInvalid = False,
 ) -> None:
     """Write annotations as a WMT MQM TSV file (opens in Google's MQM Viewer)."""
     from annotate.mqm_tsv import write_mqm_tsv
 
-    docs = _load(source, allow)
+    docs = _load(source, allow, skip_invalid)
     try:
         if output is None:
             write_mqm_tsv(docs, sys.stdout)
@@ -96,11 +113,12 @@ def mqm_scores(
     tsv: Annotated[Path, typer.Argument(help="WMT MQM TSV file (or .json / .jsonl annotations).")],
     as_json: Annotated[bool, typer.Option("--json", help='Print {"systems": {system: mean MQM per segment}}.')] = False,
     allow: Allow = None,
+    skip_invalid: SkipInvalid = False,
 ) -> None:
     """System-level MQM (mean per segment, lower is better), best system first."""
     from annotate.scoring.mqm import score_documents
 
-    docs = _load(tsv, allow)
+    docs = _load(tsv, allow, skip_invalid)
     try:
         mqm = score_documents(docs)
     except ValueError as exc:
@@ -127,12 +145,13 @@ def score(
     as_json: Annotated[bool, typer.Option("--json", help="Print the system table as JSON.")] = False,
     tests: Annotated[str, typer.Option(help="Paired tests: 'bs', 'ar' or 'bs,ar'.")] = "bs,ar",
     allow: Allow = None,
+    skip_invalid: SkipInvalid = False,
 ) -> None:
     """Score every system: BLEU / chrF++ / TER with CIs and paired significance, and MQM."""
     from annotate.report import evaluation_table, evaluation_to_dict
     from annotate.scoring.evaluate import evaluate
 
-    docs = _load(source, allow)
+    docs = _load(source, allow, skip_invalid)
     try:
         evaluation = evaluate(docs, reference=reference, baseline=baseline,
                               tests=[t.strip() for t in tests.split(",") if t.strip()])
@@ -154,14 +173,18 @@ def report(
     title: Annotated[str, typer.Option(help="Report title.")] = "Translation quality report",
     dataset: Annotated[str, typer.Option(help="Dataset name shown in the provenance (default: the file name).")] = "",
     allow: Allow = None,
+    skip_invalid: SkipInvalid = False,
 ) -> None:
     """Write a self-contained HTML report and its Markdown twin."""
+    from annotate.records import describe_problems
     from annotate.report import build_report
 
-    docs = _load(source, allow)
+    set_aside: list = []
+    docs = _load(source, allow, skip_invalid, set_aside)
     try:
         paths = build_report(docs, reference=reference, baseline=baseline, title=title, out_dir=out_dir,
-                             dataset=dataset or source.name)
+                             dataset=dataset or source.name,
+                             set_aside=describe_problems(set_aside) if set_aside else "")
     except (ValueError, KeyError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"{paths.html}\n{paths.markdown}\n{paths.data}")
