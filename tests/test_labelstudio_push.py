@@ -205,6 +205,7 @@ def test_cli_push_and_pull(ls_server, project_title, tmp_path, monkeypatch):
     pulled = runner.invoke(app, ["pull", "--project", project_title, "--out", str(out), "--jsonl"])
     assert pulled.exit_code == 0, pulled.output
     assert "1 completed" in pulled.output and out.exists()
+    assert "tasks annotated 1 of 1" in " ".join(pulled.output.split()) and "annotator-0000beef" in pulled.output
     record = json.loads([line for line in pulled.stdout.splitlines() if line.startswith("{")][0])
     assert record["doc_id"] == doc.doc_id and record["annotations"][0]["annotator"] == "annotator-0000beef"
 

@@ -1,0 +1,51 @@
+"""How far the annotation of a project has come, from its pulled documents: what an annotation lead
+checks before building a dataset (Label Studio's open-source edition has no per-annotator view)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from annotate.records import AnnotatedDocument
+
+@dataclass(frozen=True)
+class AnnotatorProgress:
+    """One annotator's work: annotations by status and their latest update (ISO 8601, UTC)."""
+
+    annotator: str
+    completed: int = 0
+    cancelled: int = 0  # skipped tasks
+    draft: int = 0
+    last_update: str = ""
+
+@dataclass
+class AnnotationProgress:
+    """Tasks by how many annotators completed them, and each annotator's work."""
+
+    documents: int
+    annotated: int  # documents with at least one completed annotation
+    multiply_annotated: int  # … with completed annotations by two annotators or more (agreement is measured there)
+    skipped_only: int  # documents whose only annotations are skips
+    with_drafts: int  # documents holding an unsubmitted draft
+    annotators: list[AnnotatorProgress] = field(default_factory=list)
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[AnnotatedDocument]) -> AnnotationProgress:
+        """Count the documents' annotations (a pull's ``documents``)."""
+        per_annotator: dict[str, dict[str, int | str]] = {}
+        counts = {"documents": 0, "annotated": 0, "multiply_annotated": 0, "skipped_only": 0, "with_drafts": 0}
+        for doc in documents:
+            counts["documents"] += 1
+            completed_by = {a.annotator for a in doc.annotations if a.status == "completed"}
+            statuses = {a.status for a in doc.annotations}
+            counts["annotated"] += bool(completed_by)
+            counts["multiply_annotated"] += len(completed_by) >= 2
+            counts["skipped_only"] += statuses == {"cancelled"}
+            counts["with_drafts"] += "draft" in statuses
+            for annotation in doc.annotations:
+                entry = per_annotator.setdefault(annotation.annotator, {"last_update": ""})
+                entry[annotation.status] = int(entry.get(annotation.status, 0)) + 1
+                entry["last_update"] = max(str(entry["last_update"]), annotation.updated_at)
+        annotators = [AnnotatorProgress(annotator=name, **entry)  # type: ignore[arg-type]
+                      for name, entry in sorted(per_annotator.items())]
+        return cls(annotators=annotators, **counts)

@@ -1,0 +1,31 @@
+"""Annotation progress (annotate.progress) on the REAL recorded export: one task labelled in the UI,
+one by two gold annotators, one skipped, one left as a draft."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotate.labelstudio.export import load_export, parse_export
+from annotate.progress import AnnotationProgress, AnnotatorProgress
+
+RECORDED = Path(__file__).parent / "data" / "labelstudio" / "export.json"
+
+
+def test_progress_of_the_recorded_project():
+    progress = AnnotationProgress.from_documents(parse_export(load_export(RECORDED)))
+    assert (progress.documents, progress.annotated, progress.multiply_annotated, progress.skipped_only,
+            progress.with_drafts) == (4, 2, 1, 1, 1)
+    ui_annotator = next(a for a in progress.annotators if a.completed and a.cancelled)
+    assert (ui_annotator.completed, ui_annotator.cancelled, ui_annotator.draft) == (1, 1, 1)
+    assert ui_annotator.last_update.startswith("2026-11-22T16:22:17")  # the draft, their latest work
+    assert AnnotatorProgress("annotator-0000beef", completed=1, last_update="2026-11-22T16:21:30.965840Z") \
+        in progress.annotators
+    assert [a.annotator for a in progress.annotators] == sorted(a.annotator for a in progress.annotators)
+
+
+def test_no_annotations_yet():
+    docs = parse_export(load_export(RECORDED))
+    for doc in docs:
+        doc.annotations = []
+    progress = AnnotationProgress.from_documents(docs)
+    assert (progress.documents, progress.annotated, progress.annotators) == (4, 0, [])
