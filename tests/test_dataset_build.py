@@ -122,10 +122,9 @@ def test_every_config_loads_offline_with_typed_features(built):
 
     out, report, cache = built
     loaded = {config: load(out, config, cache)["test"] for config in CONFIG_NAMES}
-    assert {c: len(d) for c, d in loaded.items()} == {
-        "segments": 8, "documents": 2, "ner": 2, "translation": 2, "systems": 2}
-    assert report.counts == {c: {"test": n} for c, n in
-                             {"segments": 8, "documents": 2, "ner": 2, "translation": 2, "systems": 2}.items()}
+    counts = {"segments": 8, "documents": 2, "ner": 2, "word_qe": 3, "translation": 2, "systems": 2}
+    assert {c: len(d) for c, d in loaded.items()} == counts
+    assert report.counts == {c: {"test": n} for c, n in counts.items()}
     errors = loaded["segments"].features["errors"].feature
     assert isinstance(errors["category"], ClassLabel) and isinstance(errors["severity"], ClassLabel)
     assert errors["severity"].names == ["Major", "Minor", "Neutral"]
@@ -134,6 +133,36 @@ def test_every_config_loads_offline_with_typed_features(built):
     tags = loaded["ner"].features["ner_tags"].feature
     assert isinstance(tags, ClassLabel) and tags.names[:3] == ["O", "B-PER", "I-PER"]
     assert isinstance(loaded["translation"].features["translation"], TranslationFeature)
+    assert loaded["word_qe"].features["tags"].feature.names == ["OK", "BAD"]
+    assert loaded["word_qe"].features["severity_tags"].feature.names == ["OK", "Neutral", "Minor", "Major"]
+
+
+WORD_QE_EXPECTATIONS = [
+    # (seg_id, system, MT tokens, BAD tokens, severity tag per marked token)
+    (1, "apertium", "Putin visit North Korea", {"visit"}, {"visit": "Minor"}),  # Non-translation! weighs 25
+    # ana: "to" Minor, the first "," Minor punctuation (0.1 still weighs); ben: "the Tuesday" Major
+    (2, "apertium", "The president of Russia , Vladimir Putin , will arrive to Pyongyang the Tuesday .",
+     {",", "to", "the", "Tuesday"}, {",": "Minor", "to": "Minor", "the": "Major", "Tuesday": "Major"}),
+    (2, "argos", "Russian President Vladimir Putin will arrive in Pyongyang on Tuesday .", set(), {}),
+]
+
+
+@pytest.mark.parametrize("seg_id, system, tokens, bad, severities", WORD_QE_EXPECTATIONS)
+def test_word_qe_tags_follow_the_documented_rules(built, seg_id, system, tokens, bad, severities):
+    out, report, cache = built
+    rows = load(out, "word_qe", cache)["test"]
+    (row,) = [r for r in rows if (r["doc_id"], r["seg_id"], r["system"]) == ("doc-a", seg_id, system)]
+    assert row["mt_tokens"] == tokens.split() and row["src_tokens"][0] in ("Putin", "El")
+    names = rows.features["severity_tags"].feature.names
+    marked = [(token, tag, names[severity]) for token, tag, severity in
+              zip(row["mt_tokens"], row["tags"], row["severity_tags"])]
+    assert {token for token, tag, _ in marked if tag == 1} == bad
+    assert {token: severity for token, _, severity in marked if severity != "OK"} == severities
+    assert marked.count((",", 1, "Minor")) <= 1  # only the comma that was marked
+    segments = load(out, "segments", cache)["test"]
+    (segment,) = [r for r in segments if (r["doc_id"], r["seg_id"], r["system"]) == ("doc-a", seg_id, system)]
+    assert row["mqm"] == segment["mqm"] and row["n_raters"] == segment["n_raters"] > 0
+    assert report.word_tags["errors"] == 4 and report.word_tags["bad_tokens"] == 5
 
 
 SEGMENT_EXPECTATIONS = [
@@ -280,7 +309,7 @@ def test_rebuild_is_byte_identical(tmp_path):
         return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
     assert contents(first.out_dir) == contents(second.out_dir)
-    assert len(contents(first.out_dir)) == 6  # README + one parquet file per config
+    assert len(contents(first.out_dir)) == 1 + len(CONFIG_NAMES)  # README + one parquet file per config
     build_dataset(docs, tmp_path / "one", name="same")  # rebuilding in place gives the same bytes too
     assert contents(first.out_dir) == contents(second.out_dir)
 
@@ -344,9 +373,10 @@ def test_hash_split_keeps_documents_together(tmp_path):
 
 def test_configs_without_rows_are_left_out_and_explained(tmp_path):
     report = build_dataset([bare_document()], tmp_path / "ds", name="bare")
-    assert set(report.omitted_configs) == {"ner", "translation"}
+    assert set(report.omitted_configs) == {"ner", "word_qe", "translation"}
     card = report.readme.read_text(encoding="utf-8")
     assert "`translation`: no segment has a post-edited reference" in card
+    assert "`word_qe`: no translation was rated" in card
     assert "config_name: translation" not in card
     assert len(load(report.out_dir, "segments", tmp_path / "cache")["test"]) == 4
 
@@ -379,7 +409,7 @@ def test_without_translations_documents_becomes_the_default_config(tmp_path):
                                      [dataclasses.replace(a, ratings=[], post_edits=[]) for a in doc.annotations])
     report = build_dataset([untranslated], tmp_path / "ds", name="untranslated")
     assert sorted(report.counts) == ["documents", "ner"]
-    assert set(report.omitted_configs) == {"segments", "translation", "systems"}
+    assert set(report.omitted_configs) == {"segments", "word_qe", "translation", "systems"}
     import datasets
 
     default = datasets.load_dataset(str(report.out_dir), cache_dir=str(tmp_path / "cache"))

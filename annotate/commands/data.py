@@ -105,6 +105,10 @@ def _print_report(report: BuildReport) -> None:
         console.print(f"config [bold]{config}[/] left out: {reason}")
     conversion = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.ner_conversion.items())
     console.print(f"ner spans → BIO: {conversion}")
+    tags = report.word_tags
+    if tags.get("tokens"):
+        console.print(f"word_qe: {tags['bad_tokens']} BAD tokens of {tags['tokens']} from {tags['errors']} error spans; "
+                      f"{tags['without_extent']} without extent and {tags['source_side']} on the source tag no token")
     console.print(f"splits: {report.split_rule}")
     if report.scoring.get("pairs"):
         console.print(f"sentence scores: {report.scoring['pairs']} pairs, {report.scoring['scored']} distinct "

@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields
 from functools import cached_property
 
-from annotate.dataset.features import bio_tag_names, label_index
+from annotate.dataset.features import SOURCE_LANGUAGE, bio_tag_names, label_index
 from annotate.records import Segment, Span
 from annotate.schema import entity_values
 
@@ -52,12 +52,12 @@ class BioStats:
 
 
 @functools.cache
-def _spanish_tokenizer():
-    """One rule-based Spanish tokenizer per process (loading it costs 0.1–0.3 s; its output does not
-    depend on what it tokenised before)."""
+def spacy_tokenizer(language: str):
+    """One rule-based spaCy tokenizer per language and process (loading one costs 0.1–0.3 s; its
+    output does not depend on what it tokenised before). No model download: ``spacy.blank``."""
     import spacy  # heavy: imported on first use only
 
-    return spacy.blank("es").tokenizer
+    return spacy.blank(language).tokenizer
 
 
 class BioTagger:
@@ -65,7 +65,7 @@ class BioTagger:
 
     @cached_property
     def _tokenizer(self):
-        return _spanish_tokenizer()
+        return spacy_tokenizer(SOURCE_LANGUAGE)
 
     def _tokens(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, text) of each non-whitespace token. Read as one array (no per-token

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from annotate.dataset.card import GENERATED_MARKER, CardContext, render_card
 from annotate.dataset.checks import DatasetBuildError
-from annotate.dataset.features import CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION
+from annotate.dataset.features import CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION, WORD_QE
 from annotate.dataset.rows import RowBuilder, scoring_pairs
 from annotate.dataset.score_cache import ScoreCache
 from annotate.dataset.scores import choose_workers, scored_in_order
@@ -39,6 +39,7 @@ PROGRESS_EVERY = 200
 _EMPTY_CONFIG_REASONS = {
     SEGMENTS: "no document has a machine translation",
     NER: "no document has a completed annotation",
+    WORD_QE: "no translation was rated",
     TRANSLATION: "no segment has a post-edited reference",
     SYSTEMS: "no document has a machine translation",
 }
@@ -57,6 +58,7 @@ class BuildReport:
     n_documents: int
     annotation_status: dict[str, int]
     ner_conversion: dict[str, int]  # BioStats counts: expanded, overlapping, …
+    word_tags: dict[str, int]  # WordTagStats counts: errors, without extent, BAD tokens, …
     split_rule: str
     set_aside: dict[str, int] = field(default_factory=dict)  # kind of export problem → count (see build_dataset)
     # total wall time; sacrebleu CPU time (over all workers); wall time spent waiting for scores
@@ -180,6 +182,7 @@ def build_dataset(
             writer.write(SYSTEMS, split_name, builder.system_rows(split_name))
         written = writer.close()
         ner_conversion = builder.bio.as_dict()
+        word_tags = builder.word_tagger.stats.as_dict()
         status = dict(sorted(builder.status_counts.items()))
         omitted = {c: _EMPTY_CONFIG_REASONS[c] for c in CONFIG_NAMES if c not in written and c != DOCUMENTS}
         context = CardContext(
@@ -195,6 +198,7 @@ def build_dataset(
             n_annotators=len(builder.annotators),
             systems=sorted(systems),
             ner_conversion=ner_conversion,
+            word_tags=word_tags,
             sentence_signatures=builder.scorer.sentence_signatures(),
             corpus_signatures=builder.scorer.corpus_signatures(),
             guidelines=guidelines,
@@ -219,6 +223,7 @@ def build_dataset(
         n_documents=len(ordered),
         annotation_status=status,
         ner_conversion=ner_conversion,
+        word_tags=word_tags,
         split_rule=rule.describe(),
         set_aside=set_aside,
         seconds={

@@ -17,8 +17,10 @@ from annotate.dataset.features import (
     FIELD_DESCRIPTIONS,
     SOURCE_LANGUAGE,
     TARGET_LANGUAGE,
+    WORD_TAG_NAMES,
     bio_tag_names,
     config_features,
+    severity_tag_names,
 )
 from annotate.dataset.splits import SPLIT_NAMES
 from annotate.dataset.writer import SplitFile
@@ -43,6 +45,7 @@ class CardContext:
     n_annotators: int
     systems: list[tuple[str, str]]
     ner_conversion: dict[str, int]
+    word_tags: dict[str, int]
     sentence_signatures: dict[str, str]
     corpus_signatures: dict[str, str]
     guidelines: str | None = None
@@ -182,6 +185,8 @@ def render_card(ctx: CardContext) -> str:
         severities=schema.SEVERITIES,
         weight_overrides=sorted(schema.GOOGLE_MQM_WEIGHTS.overrides.items()),
         bio_tags=bio_tag_names(),
+        word_tag_names=WORD_TAG_NAMES,
+        severity_tags=severity_tag_names(),
         guidelines=demote_headings(ctx.guidelines) if ctx.guidelines else None,
         bibtex_key=re.sub(r"[^A-Za-z0-9]+", "_", ctx.name).strip("_").lower() or "dataset",
     )

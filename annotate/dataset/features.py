@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 SOURCE_LANGUAGE = "es"
 TARGET_LANGUAGE = "en"
 
-SEGMENTS, DOCUMENTS, NER, TRANSLATION, SYSTEMS = "segments", "documents", "ner", "translation", "systems"
-CONFIG_NAMES: tuple[str, ...] = (SEGMENTS, DOCUMENTS, NER, TRANSLATION, SYSTEMS)
+SEGMENTS, DOCUMENTS, NER, WORD_QE, TRANSLATION, SYSTEMS = (
+    "segments", "documents", "ner", "word_qe", "translation", "systems")
+CONFIG_NAMES: tuple[str, ...] = (SEGMENTS, DOCUMENTS, NER, WORD_QE, TRANSLATION, SYSTEMS)
 DEFAULT_CONFIG = SEGMENTS
 
 # One sentence per config for the card: what one row is.
@@ -29,6 +30,7 @@ CONFIG_ROW_DESCRIPTIONS: dict[str, str] = {
     SEGMENTS: "one source segment × one MT system, with MQM errors, post-edited reference and scores",
     DOCUMENTS: "one article, with its entity and claim spans",
     NER: "one source sentence, tokenised, with BIO entity tags",
+    WORD_QE: "one rated translation (source segment × MT system), tokenised, with OK/BAD tags per MT token",
     TRANSLATION: "one source segment with its post-edited English reference (parallel text)",
     SYSTEMS: "one MT system (name + version), with corpus scores and MQM over the split",
 }
@@ -72,6 +74,18 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "tokens": "the sentence's tokens (spaCy's Spanish tokenizer, whitespace tokens dropped)",
         "ner_tags": "one BIO tag per token, from the primary annotation's entities",
     },
+    WORD_QE: {
+        "doc_id": _DOC_ID,
+        "seg_id": _SEG_ID,
+        "system": "MT system name",
+        "system_version": "MT system version",
+        "src_tokens": "the Spanish sentence's tokens (spaCy's Spanish tokenizer, whitespace dropped)",
+        "mt_tokens": "the translation's tokens (spaCy's English tokenizer, whitespace dropped)",
+        "tags": "one tag per MT token: BAD when an error that weighs in MQM covers it (any rater), else OK",
+        "severity_tags": "one tag per MT token: the most severe severity any rater marked on it (OK = none)",
+        "mqm": "the segment's MQM score (as in `segments`; lower is better): the sentence-level QE target",
+        "n_raters": "how many raters rated the translation (at least 1: unrated translations have no row)",
+    },
     TRANSLATION: {
         "doc_id": _DOC_ID,
         "seg_id": _SEG_ID,
@@ -99,6 +113,14 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
 def bio_tag_names() -> list[str]:
     """CoNLL-style BIO tags from the schema's entity labels: O, B-PER, I-PER, B-ORG, I-ORG, …"""
     return ["O"] + [f"{prefix}-{label}" for label in schema.entity_values() for prefix in ("B", "I")]
+
+
+WORD_TAG_NAMES = ["OK", "BAD"]
+
+
+def severity_tag_names() -> list[str]:
+    """``OK`` then the schema's severities from the least to the most severe (by base weight)."""
+    return ["OK", *sorted(schema.severity_names(), key=lambda name: schema.GOOGLE_MQM_WEIGHTS.severity[name])]
 
 
 def label_index(names: list[str]) -> dict[str, int]:
@@ -158,6 +180,18 @@ def config_features(config: str) -> datasets.Features:
             "seg_id": int32,
             "tokens": List(string),
             "ner_tags": List(ClassLabel(names=bio_tag_names())),
+        },
+        WORD_QE: lambda: {
+            "doc_id": string,
+            "seg_id": int32,
+            "system": string,
+            "system_version": string,
+            "src_tokens": List(string),
+            "mt_tokens": List(string),
+            "tags": List(ClassLabel(names=WORD_TAG_NAMES)),
+            "severity_tags": List(ClassLabel(names=severity_tag_names())),
+            "mqm": float64,
+            "n_raters": int32,
         },
         TRANSLATION: lambda: {
             "doc_id": string,

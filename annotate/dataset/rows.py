@@ -11,6 +11,7 @@ Selection rules (stated in the dataset card):
   ``references`` keeps every annotator's post-edit, in rank order.
 * MQM ratings: one per rater per (system, segment) — a rater's highest-ranked annotation wins;
   ``mqm`` = mean over raters of each rater's summed error weights.
+* ``word_qe`` rows are derived from the ``segments`` rows of rated translations (see ``word_tags``).
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from annotate.dataset.features import (
     SOURCE_LANGUAGE,
     TARGET_LANGUAGE,
     TRANSLATION,
+    WORD_QE,
     label_index,
 )
+from annotate.dataset.word_tags import WordTagger
 from annotate.dataset.scores import CorpusTotals, Scorer, ScoringPair, SegmentScores, segment_mqm
 from annotate.records import AnnotatedDocument, DocumentAnnotation, Segment, SegmentRating, Span, Translation
 
@@ -99,6 +102,7 @@ class RowBuilder:
         self.scorer = Scorer()
         self.tagger = BioTagger()
         self.bio = BioStats()
+        self.word_tagger = WordTagger()
         self.status_counts: dict[str, int] = defaultdict(int)
         self.annotators: set[str] = set()
         self._systems: dict[tuple[str, str, str], SystemTotals] = {}
@@ -118,10 +122,12 @@ class RowBuilder:
             self.annotators.update(rating.rater for rating in annotation.ratings)
         segments = sorted(doc.segments, key=lambda s: s.seg_id)
         references = references_by_segment(ranked)
+        segment_rows = self._segment_rows(doc, segments, ranked, references, scores, split)
         rows: dict[str, list[Row]] = {
-            SEGMENTS: self._segment_rows(doc, segments, ranked, references, scores, split),
+            SEGMENTS: segment_rows,
             DOCUMENTS: [self._document_row(doc, primary)],
             NER: self._ner_rows(doc, segments, primary),
+            WORD_QE: self._word_qe_rows(segment_rows),
             TRANSLATION: [
                 {
                     "doc_id": doc.doc_id,
@@ -209,6 +215,21 @@ class RowBuilder:
             {"doc_id": doc.doc_id, "seg_id": segment.seg_id, "tokens": tokens, "ner_tags": tags}
             for segment, (tokens, tags) in zip(segments, tagged)
         ]
+
+    def _word_qe_rows(self, segment_rows: list[Row]) -> list[Row]:
+        # Only rated translations: "nobody looked" is not "no error".
+        rows, source_tokens = [], {}
+        for row in segment_rows:
+            if not row["n_raters"]:
+                continue
+            if row["seg_id"] not in source_tokens:
+                source_tokens[row["seg_id"]] = self.word_tagger.source_tokens(row["source"])
+            mt_tokens, tags, severity_tags = self.word_tagger.tag(row["mt"], row["errors"])
+            rows.append({"doc_id": row["doc_id"], "seg_id": row["seg_id"], "system": row["system"],
+                         "system_version": row["system_version"], "src_tokens": source_tokens[row["seg_id"]],
+                         "mt_tokens": mt_tokens, "tags": tags, "severity_tags": severity_tags, "mqm": row["mqm"],
+                         "n_raters": row["n_raters"]})
+        return rows
 
     def _system_totals(self, split: str, system: str, version: str) -> SystemTotals:
         key = (split, system, version)
