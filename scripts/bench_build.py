@@ -133,9 +133,11 @@ def child_build(path: Path, out: Path) -> dict:
     import datasets  # noqa: F401
     from annotate.commands.data import iter_documents
     from annotate.dataset import build_dataset
-    from annotate.dataset.bio import BioTagger
+    from annotate.dataset.bio import spacy_tokenizer
+    from annotate.dataset.features import SOURCE_LANGUAGE, TARGET_LANGUAGE
 
-    BioTagger()._tokenizer  # noqa: B018  (load the tokenizer outside the timed part too)
+    for language in (SOURCE_LANGUAGE, TARGET_LANGUAGE):  # load the tokenizers outside the timed part too
+        spacy_tokenizer(language)
     imported = time.perf_counter()
     rss_imported = rss_now_mb()
     # `annotate build`'s own path: documents read (task by task for a large export) while the

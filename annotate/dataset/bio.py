@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields
-from functools import cached_property
 
 from annotate.dataset.features import SOURCE_LANGUAGE, bio_tag_names, label_index
 from annotate.records import Segment, Span
@@ -60,21 +59,22 @@ def spacy_tokenizer(language: str):
     return spacy.blank(language).tokenizer
 
 
+def token_spans(text: str, language: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-whitespace token of ``text``. Read as one array (no per-token Python
+    objects: tokenising is the hot part of the build's ``ner`` and ``word_qe`` rows)."""
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    rows = spacy_tokenizer(language)(text).to_array([IDX, LENGTH, IS_SPACE]).tolist()
+    return [(start, start + length) for start, length, space in rows if not space]
+
+
 class BioTagger:
     """Tokenises segments and turns document-level entity spans into per-segment BIO tags."""
 
-    @cached_property
-    def _tokenizer(self):
-        return spacy_tokenizer(SOURCE_LANGUAGE)
-
     def _tokens(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, text) of each non-whitespace token. Read as one array (no per-token
-        Python objects: the hot part of the build's NER rows); a token's text is its span of
-        ``text``, since the tokenizer only splits."""
-        from spacy.attrs import IDX, IS_SPACE, LENGTH
-
-        rows = self._tokenizer(text).to_array([IDX, LENGTH, IS_SPACE]).tolist()
-        return [(start, start + length, text[start : start + length]) for start, length, space in rows if not space]
+        """(start, end, text) of each non-whitespace token (a token's text is its span of ``text``,
+        since the tokenizer only splits)."""
+        return [(start, end, text[start:end]) for start, end in token_spans(text, SOURCE_LANGUAGE)]
 
     def tag_document(
         self, segments: list[Segment], entities: list[Span]

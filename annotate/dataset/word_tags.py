@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from annotate import schema
-from annotate.dataset.bio import spacy_tokenizer
+from annotate.dataset.bio import token_spans
 from annotate.dataset.features import (
     SOURCE_LANGUAGE,
     TARGET_LANGUAGE,
@@ -49,14 +49,6 @@ class WordTagStats:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def tokens(text: str, language: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-whitespace token of ``text`` (spaCy's rule-based tokenizer)."""
-    from spacy.attrs import IDX, IS_SPACE, LENGTH
-
-    rows = spacy_tokenizer(language)(text).to_array([IDX, LENGTH, IS_SPACE]).tolist()
-    return [(start, start + length) for start, length, space in rows if not space]
-
-
 class WordTagger:
     """Tags one translation's tokens from its error rows (the ``segments`` config's ``errors``)."""
 
@@ -66,11 +58,12 @@ class WordTagger:
         self._severities = schema.severity_names()
 
     def source_tokens(self, text: str) -> list[str]:
-        return [text[start:end] for start, end in tokens(text, SOURCE_LANGUAGE)]
+        """The source sentence's tokens (spaCy's Spanish tokenizer)."""
+        return [text[start:end] for start, end in token_spans(text, SOURCE_LANGUAGE)]
 
     def tag(self, mt: str, errors: Iterable[dict]) -> tuple[list[str], list[int], list[int]]:
         """(MT tokens, OK/BAD tags, severity tags) from error rows with index-coded category and severity."""
-        spans = tokens(mt, TARGET_LANGUAGE)
+        spans = token_spans(mt, TARGET_LANGUAGE)
         starts, ends = [s for s, _ in spans], [e for _, e in spans]
         tags, severity_tags = [OK] * len(spans), [0] * len(spans)
         for error in errors:
