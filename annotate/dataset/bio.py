@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from annotate.dataset.features import SOURCE_LANGUAGE, bio_tag_names, label_index
@@ -71,15 +72,13 @@ def token_spans(text: str, language: str) -> list[tuple[int, int]]:
 class BioTagger:
     """Tokenises segments and turns document-level entity spans into per-segment BIO tags."""
 
-    def _tokens(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, text) of each non-whitespace token (a token's text is its span of ``text``,
-        since the tokenizer only splits)."""
-        return [(start, end, text[start:end]) for start, end in token_spans(text, SOURCE_LANGUAGE)]
-
     def tag_document(
-        self, segments: list[Segment], entities: list[Span]
+        self, segments: list[Segment], entities: list[Span],
+        spans_of: Callable[[Segment], list[tuple[int, int]]] | None = None,
     ) -> tuple[list[tuple[list[str], list[int]]], BioStats]:
-        """(tokens, tag indexes) for each segment in the given order, and the conversion counts."""
+        """(tokens, tag indexes) for each segment in the given order, and the conversion counts.
+        ``spans_of(segment)``: its token spans, when the caller already has them."""
+        spans_of = spans_of or (lambda segment: token_spans(segment.text, SOURCE_LANGUAGE))
         stats = BioStats()
         per_segment: list[list[tuple[int, int, str]]] = [[] for _ in segments]
         for entity in entities:
@@ -96,13 +95,14 @@ class BioTagger:
                 per_segment[i].append(
                     (max(entity.start, seg.start) - seg.start, min(entity.end, seg.end) - seg.start, entity.label)
                 )
-        tagged = [self._tag_segment(seg.text, spans, stats) for seg, spans in zip(segments, per_segment)]
+        tagged = [self._tag_segment(seg.text, spans_of(seg), spans, stats) for seg, spans in zip(segments, per_segment)]
         return tagged, stats
 
     def _tag_segment(
-        self, text: str, spans: list[tuple[int, int, str]], stats: BioStats
+        self, text: str, token_offsets: list[tuple[int, int]], spans: list[tuple[int, int, str]], stats: BioStats
     ) -> tuple[list[str], list[int]]:
-        tokens = self._tokens(text)
+        # a token's text is its span of `text`: the tokenizer only splits
+        tokens = [(start, end, text[start:end]) for start, end in token_offsets]
         starts, ends = [t[0] for t in tokens], [t[1] for t in tokens]
         candidates = []
         for start, end, label in spans:

@@ -24,7 +24,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from annotate import schema
-from annotate.dataset.bio import BioStats, BioTagger
+from annotate.dataset.bio import BioStats, BioTagger, token_spans
 from annotate.dataset.checks import COMPLETED, check_document
 from annotate.dataset.features import (
     DOCUMENTS,
@@ -86,6 +86,15 @@ def _span_rows(spans: list[Span], index: dict[str, int]) -> list[Row]:
     return [{"start": s.start, "end": s.end, "label": index[s.label], "text": s.text} for s in ordered]
 
 
+class _SourceSpans(dict):
+    """seg_id → token spans of that source sentence, computed on first use (one document's worth)."""
+
+    def __call__(self, seg_id: int, text: str) -> list[tuple[int, int]]:
+        if seg_id not in self:
+            self[seg_id] = token_spans(text, SOURCE_LANGUAGE)
+        return self[seg_id]
+
+
 @dataclass
 class SystemTotals:
     """What the systems config needs about one (split, system, version)."""
@@ -123,11 +132,12 @@ class RowBuilder:
         segments = sorted(doc.segments, key=lambda s: s.seg_id)
         references = references_by_segment(ranked)
         segment_rows = self._segment_rows(doc, segments, ranked, references, scores, split)
+        source_spans = _SourceSpans()  # each source sentence tokenised once, for ner and word_qe
         rows: dict[str, list[Row]] = {
             SEGMENTS: segment_rows,
             DOCUMENTS: [self._document_row(doc, primary)],
-            NER: self._ner_rows(doc, segments, primary),
-            WORD_QE: self._word_qe_rows(segment_rows),
+            NER: self._ner_rows(doc, segments, primary, source_spans),
+            WORD_QE: self._word_qe_rows(segment_rows, source_spans),
             TRANSLATION: [
                 {
                     "doc_id": doc.doc_id,
@@ -204,29 +214,31 @@ class RowBuilder:
         }
 
     def _ner_rows(
-        self, doc: AnnotatedDocument, segments: list[Segment], primary: DocumentAnnotation | None
+        self, doc: AnnotatedDocument, segments: list[Segment], primary: DocumentAnnotation | None,
+        source_spans: _SourceSpans,
     ) -> list[Row]:
         # Unannotated documents get no NER rows: "no entities marked" is not "no entities".
         if primary is None:
             return []
-        tagged, stats = self.tagger.tag_document(segments, primary.entities)
+        tagged, stats = self.tagger.tag_document(segments, primary.entities,
+                                                 lambda segment: source_spans(segment.seg_id, segment.text))
         self.bio.add(stats)
         return [
             {"doc_id": doc.doc_id, "seg_id": segment.seg_id, "tokens": tokens, "ner_tags": tags}
             for segment, (tokens, tags) in zip(segments, tagged)
         ]
 
-    def _word_qe_rows(self, segment_rows: list[Row]) -> list[Row]:
+    def _word_qe_rows(self, segment_rows: list[Row], source_spans: _SourceSpans) -> list[Row]:
         # Only rated translations: "nobody looked" is not "no error".
-        rows, source_tokens = [], {}
+        rows = []
         for row in segment_rows:
             if not row["n_raters"]:
                 continue
-            if row["seg_id"] not in source_tokens:
-                source_tokens[row["seg_id"]] = self.word_tagger.source_tokens(row["source"])
+            source = row["source"]
+            src_tokens = [source[start:end] for start, end in source_spans(row["seg_id"], source)]
             mt_tokens, tags, severity_tags = self.word_tagger.tag(row["mt"], row["errors"])
             rows.append({"doc_id": row["doc_id"], "seg_id": row["seg_id"], "system": row["system"],
-                         "system_version": row["system_version"], "src_tokens": source_tokens[row["seg_id"]],
+                         "system_version": row["system_version"], "src_tokens": src_tokens,
                          "mt_tokens": mt_tokens, "tags": tags, "severity_tags": severity_tags, "mqm": row["mqm"],
                          "n_raters": row["n_raters"]})
         return rows

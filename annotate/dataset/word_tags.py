@@ -23,7 +23,6 @@ from dataclasses import dataclass, fields
 from annotate import schema
 from annotate.dataset.bio import token_spans
 from annotate.dataset.features import (
-    SOURCE_LANGUAGE,
     TARGET_LANGUAGE,
     WORD_TAG_NAMES,
     label_index,
@@ -57,9 +56,6 @@ class WordTagger:
         self._categories = schema.mqm_category_names()
         self._severities = schema.severity_names()
 
-    def source_tokens(self, text: str) -> list[str]:
-        """The source sentence's tokens (spaCy's Spanish tokenizer)."""
-        return [text[start:end] for start, end in token_spans(text, SOURCE_LANGUAGE)]
 
     def tag(self, mt: str, errors: Iterable[dict]) -> tuple[list[str], list[int], list[int]]:
         """(MT tokens, OK/BAD tags, severity tags) from error rows with index-coded category and severity."""
