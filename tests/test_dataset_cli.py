@@ -147,3 +147,14 @@ def test_build_with_skip_invalid_leaves_them_out_and_says_so_in_the_card(tmp_pat
     annotators = {row["doc_id"]: row["annotator"] for row in documents}
     # ui-labeled lost its only completed annotation; ui-gold keeps its second annotator's
     assert annotators["ui-labeled"] is None and annotators["ui-gold"] == "annotator-1111cafe"
+
+
+def test_when_every_task_is_set_aside_the_problems_say_why_nothing_was_built(tmp_path):
+    export, problems = tmp_path / "export.json", tmp_path / "problems.jsonl"
+    export.write_text('[{"id": 7, "data": {}}, {"id": 8, "data": {"doc_id": "d"}}]', encoding="utf-8")
+    result = runner.invoke(app, ["build", str(export), str(tmp_path / "out"), "--skip-invalid",
+                                 "--problems", str(problems)], env={"COLUMNS": "500"})
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1 and "2 tasks failed validation" in output
+    assert "no documents to build a dataset from" in output and not (tmp_path / "out").exists()
+    assert len(problems.read_text(encoding="utf-8").splitlines()) == 2

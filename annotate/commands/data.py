@@ -184,6 +184,8 @@ def build_command(
         raise typer.Exit(1) from None
     except (InputError, JsonlError, DatasetBuildError) as exc:
         if problems:  # e.g. every task set aside: say why there was nothing left to build
+            if problems_file:
+                write_problems(problems_file, problems)
             print_problems(errors, problems, source=str(export), fatal=True, problems_file=problems_file)
         fail(str(exc))
     except ValueError as exc:  # e.g. the export parser's ExportError: its message names task and region
