@@ -160,6 +160,9 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
 
         print_problems(console, pulled.problems, source=f"project {pulled.project_id}", fatal=False,
                        task_url=lambda task_id: conn.task_url(pulled.project_id, task_id))
+    from annotate.progress import print_progress
+
+    print_progress(console, pulled.documents)
     dataset_dir = out_dir / "dataset"
     built = build_dataset(pulled.documents, dataset_dir, name=DEMO_DATASET_NAME,
                           guidelines_path=source_dir / "GUIDELINES.md"

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from annotate.records import AnnotatedDocument
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 @dataclass(frozen=True)
 class AnnotatorProgress:
@@ -49,3 +53,20 @@ class AnnotationProgress:
         annotators = [AnnotatorProgress(annotator=name, **entry)  # type: ignore[arg-type]
                       for name, entry in sorted(per_annotator.items())]
         return cls(annotators=annotators, **counts)
+
+
+def print_progress(console: Console, documents: Iterable[AnnotatedDocument]) -> None:
+    """Tasks by how many annotators completed them, then one line per annotator."""
+    from rich.table import Table
+
+    progress = AnnotationProgress.from_documents(documents)
+    if not progress.annotators:
+        return
+    console.print(f"tasks annotated {progress.annotated} of {progress.documents}, by two annotators or more "
+                  f"{progress.multiply_annotated} (agreement is measured on these); only skipped "
+                  f"{progress.skipped_only}; with an unsubmitted draft {progress.with_drafts}")
+    table = Table("annotator", "completed", "skipped", "drafts", "last update (UTC)")
+    for annotator in progress.annotators:
+        table.add_row(annotator.annotator, str(annotator.completed), str(annotator.cancelled), str(annotator.draft),
+                      annotator.last_update[:16].replace("T", " "))
+    console.print(table)

@@ -29,3 +29,15 @@ def test_no_annotations_yet():
         doc.annotations = []
     progress = AnnotationProgress.from_documents(docs)
     assert (progress.documents, progress.annotated, progress.annotators) == (4, 0, [])
+
+
+def test_printed_progress():
+    from rich.console import Console
+
+    from annotate.progress import print_progress
+
+    console = Console(record=True, width=200)
+    print_progress(console, parse_export(load_export(RECORDED)))
+    text = console.export_text()
+    assert "tasks annotated 2 of 4, by two annotators or more 1" in text
+    assert "annotator-0000beef" in text and "2026-11-22 16:21" in text

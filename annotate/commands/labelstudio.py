@@ -175,25 +175,6 @@ def push_command(
             console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
 
 
-def _print_progress(console, documents) -> None:
-    """Tasks by how many annotators completed them, then one line per annotator."""
-    from rich.table import Table
-
-    from annotate.progress import AnnotationProgress
-
-    progress = AnnotationProgress.from_documents(documents)
-    if not progress.annotators:
-        return
-    console.print(f"tasks annotated {progress.annotated} of {progress.documents}, by two annotators or more "
-                  f"{progress.multiply_annotated} (agreement is measured on these); only skipped "
-                  f"{progress.skipped_only}; with an unsubmitted draft {progress.with_drafts}")
-    table = Table("annotator", "completed", "skipped", "drafts", "last update (UTC)")
-    for annotator in progress.annotators:
-        table.add_row(annotator.annotator, str(annotator.completed), str(annotator.cancelled), str(annotator.draft),
-                      annotator.last_update[:16].replace("T", " "))
-    console.print(table)
-
-
 def pull_command(
     out: Annotated[Optional[Path], typer.Option(help="Where to save the export JSON (the input of "
                                                 "`annotate build`); default out/labelstudio-<project>.json.")] = None,
@@ -213,6 +194,7 @@ def pull_command(
     every annotation that fails the check, with a link to its task."""
     from annotate.commands.problems import print_problems, write_problems
     from annotate.labelstudio import ExportError, LabelStudioError, pull
+    from annotate.progress import print_progress
 
     console = _console(stderr=True)
     conn = _connect(url, token)
@@ -227,7 +209,7 @@ def pull_command(
             counts[annotation.status] = counts.get(annotation.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no annotations yet"
     console.print(f"project {result.project_id}: {result.tasks} tasks, {detail}; saved {result.path}")
-    _print_progress(console, result.documents)
+    print_progress(console, result.documents)
 
     def task_url(task_id: int) -> str:
         return conn.task_url(result.project_id, task_id)
