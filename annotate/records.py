@@ -231,6 +231,7 @@ class DocumentAnnotation(Record):
     ratings: list[SegmentRating] = field(default_factory=list)  # one per (system, segment)
     post_edits: list[PostEdit] = field(default_factory=list)
     updated_at: str = ""
+    ground_truth: bool = False  # starred as ground truth in Label Studio: others are measured against it
 
 
 @dataclass

@@ -116,7 +116,8 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "higher_is_better": HIGHER_IS_BETTER, "alpha": evaluation.alpha,
         "categories": _category_table(evaluation), "documents": _document_table(evaluation, docs, [r.system for r in rows]),
         "worst": worst_segments(evaluation, docs, n_worst), "correlations": evaluation.correlations,
-        "agreement": evaluation.agreement, "raters": _rater_table(evaluation, [r.system for r in rows]),
+        "agreement": evaluation.agreement, "ground_truth": evaluation.ground_truth,
+        "raters": _rater_table(evaluation, [r.system for r in rows]),
         "provenance": provenance(evaluation, docs, dataset, set_aside),
     }
 
@@ -260,6 +261,10 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in agreement.span_f1.items()},
             "severity_agreement": agreement.severity_agreement, "krippendorff_alpha_mqm": agreement.alpha_mqm,
             "alpha_units": agreement.alpha_units},
+        "ground_truth": {g.annotator: {
+            "documents": g.n_documents, "severity_agreement": g.severity_agreement,
+            "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in g.span_f1.items()}}
+            for g in evaluation.ground_truth},
         "raters": None if raters is None else {
             "raters": {r.rater: {"ratings": r.ratings, "errors": r.errors, "major_errors": r.major_errors,
                                  "mean_mqm": r.mean_mqm, "offset": r.offset} for r in raters.raters},

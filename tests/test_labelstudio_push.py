@@ -116,7 +116,7 @@ def test_annotation_created_through_the_api_pulls_back_identically(ls_server, pr
 
 def test_gold_annotations_and_predictions_round_trip(ls_server, project_title, tmp_path):
     doc = _docs(1)[0]
-    gold = [gold_annotation(doc, "annotator-0000beef"),
+    gold = [replace(gold_annotation(doc, "annotator-0000beef"), ground_truth=True),
             replace(gold_annotation(doc, "annotator-1111cafe"), entities=[], post_edits=[]),
             replace(gold_annotation(doc, "annotator-2222f00d", status="cancelled"), entities=[], claims=[],
                     ratings=[], post_edits=[])]
@@ -137,6 +137,7 @@ def test_gold_annotations_and_predictions_round_trip(ls_server, project_title, t
     assert first.entities == sorted(gold[0].entities, key=lambda s: (s.start, s.end))
     assert [e.text for r in first.ratings for e in r.errors] == ["The", "the Tuesday"]
     assert by_annotator["annotator-1111cafe"].entities == []  # annotators kept apart
+    assert [a.annotator for a in parsed.annotations if a.ground_truth] == ["annotator-0000beef"]  # the star
 
     (task,) = json.loads(raw)
     (prediction,) = task["predictions"]

@@ -150,6 +150,25 @@ def test_cli_score_and_report(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)")
+def test_annotators_against_ground_truth(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    docs = synthetic_documents()
+    assert "Against ground truth" not in render_report(evaluate(docs, **FAST), docs, out_dir=tmp_path / "none",
+                                                       title="t").markdown.read_text(encoding="utf-8")
+    for doc in docs:
+        doc.annotations = [replace(a, ground_truth=a.annotator == "ann-a") for a in doc.annotations]
+    evaluation = evaluate(docs, **FAST)
+    paths = render_report(evaluation, docs, out_dir=tmp_path / "gt", title="t")
+    (scores,) = evaluation.ground_truth
+    entities = scores.span_f1["entities"]
+    row = f"| ann-b | 2 | {entities['overlap'].f1:.3f} ({entities['exact'].f1:.3f}) | — |"
+    assert row in paths.markdown.read_text(encoding="utf-8")
+    data = json.loads(paths.data.read_text(encoding="utf-8"))
+    assert data["ground_truth"]["ann-b"]["span_f1"]["errors"]["overlap"] == pytest.approx(
+        scores.span_f1["errors"]["overlap"].f1)
+
+
 def test_report_on_an_export_with_invalid_annotations(tmp_path: Path) -> None:
     """Stops listing both problems; with --skip-invalid reports the rest and says what it left out."""
     from typer.testing import CliRunner

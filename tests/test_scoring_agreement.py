@@ -122,3 +122,26 @@ def test_segment_and_system_correlations() -> None:
     assert system[0].kendall == pytest.approx(1.0)
     with pytest.raises(ValueError, match="BLEU / a: 2 sentence scores, 1 MQM scores"):
         segment_correlations(sentence, {"a": [1.0]})
+
+
+def test_against_ground_truth_is_the_pairwise_comparison_with_roles_fixed() -> None:
+    """ann-a starred as ground truth: ann-b's F1 per layer equals the pairwise agreement F1 (one
+    pair per document), with precision and recall seen from ann-b's side."""
+    from dataclasses import replace
+
+    from annotate.scoring.agreement import against_ground_truth
+
+    docs = synthetic_documents()
+    assert against_ground_truth(docs) == []  # no ground truth, nothing to measure
+    pairwise = agreement(docs)
+    for doc in docs:
+        doc.annotations = [replace(a, ground_truth=a.annotator == "ann-a") for a in doc.annotations]
+    (scores,) = against_ground_truth(docs)
+    assert scores.annotator == "ann-b" and scores.n_documents == 2
+    for layer, modes in pairwise.span_f1.items():
+        for mode, pair in modes.items():
+            mine = scores.span_f1[layer][mode]
+            assert mine.f1 == pytest.approx(pair.f1)
+            assert (mine.matched_a, mine.total_a) == (pair.matched_b, pair.total_b)  # ann-b's spans found in the truth
+    assert scores.severity_matched == pairwise.severity_matched
+    assert scores.severity_agreement == pytest.approx(pairwise.severity_agreement)

@@ -283,10 +283,10 @@ def _checked_span(item: dict, display: str, where: str) -> tuple[int, int]:
 
 
 def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator: str, annotation_id: int | None,
-                      where: str, updated_at: str) -> DocumentAnnotation:
+                      where: str, updated_at: str, ground_truth: bool = False) -> DocumentAnnotation:
     by_id, textareas = _regions(result, where)
     record = DocumentAnnotation(doc_id=view.doc_id, annotator=annotator, status=status, task_id=view.task_id,
-                                annotation_id=annotation_id, updated_at=updated_at)
+                                annotation_id=annotation_id, updated_at=updated_at, ground_truth=ground_truth)
     errors: dict[tuple[str, int], list[ErrorSpan]] = defaultdict(list)
     for region_id, items in by_id.items():
         rwhere = f"{where} region {region_id}"
@@ -441,7 +441,8 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
         try:
             result = _need(entry, "result", ewhere, list)
             document.annotations.append(_parse_annotation(
-                view, result, status, annotator, annotation_id, ewhere, str(entry.get("updated_at") or "")))
+                view, result, status, annotator, annotation_id, ewhere, str(entry.get("updated_at") or ""),
+                ground_truth=kind == "annotation" and entry.get("ground_truth") is True))
         except ExportError as exc:
             if problems is None:
                 raise

@@ -216,7 +216,8 @@ def annotation_json(data: dict[str, Any], annotation: DocumentAnnotation, *, sal
     return {
         "result": result,
         "was_cancelled": annotation.status == "cancelled",
-        "ground_truth": False,  # Label Studio's import default is True; UI submissions are False
+        # Label Studio's import default is True; UI submissions are False unless starred
+        "ground_truth": annotation.ground_truth,
         "completed_by": completed_by_email(imported_user_email(annotation.annotator)),
     }
 

@@ -14,6 +14,8 @@
 * **Krippendorff's alpha** (interval) on segment MQM scores, raters × (system, segment) units,
   computed with the ``krippendorff`` package (Krippendorff 2011, "Computing Krippendorff's
   Alpha-Reliability"); None when no unit has two raters.
+* **Against ground truth**: where a task has an annotation starred as ground truth in Label Studio,
+  every other annotator's span F1 and severity agreement against it (:func:`against_ground_truth`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ class SpanCounts:
     total_a: int = 0
     matched_b: int = 0
     total_b: int = 0
+
+    def add(self, other: SpanCounts) -> None:
+        """Accumulate another comparison's counts (micro-averaging)."""
+        self.matched_a += other.matched_a
+        self.total_a += other.total_a
+        self.matched_b += other.matched_b
+        self.total_b += other.total_b
 
     @property
     def precision(self) -> float:
@@ -165,17 +174,59 @@ def agreement(
             for layer in LAYERS:
                 spans_a, spans_b = layer_spans(a, layer, shared), layer_spans(b, layer, shared)
                 for mode, total in report.span_f1[layer].items():
-                    counts = span_counts(spans_a, spans_b, mode)
-                    total.matched_a += counts.matched_a
-                    total.total_a += counts.total_a
-                    total.matched_b += counts.matched_b
-                    total.total_b += counts.total_b
+                    total.add(span_counts(spans_a, spans_b, mode))
             for sev_a, sev_b in severity_pairs(a, b):
                 report.severity_matched += 1
                 report.severity_agreeing += sev_a == sev_b
         report.n_documents += compared
     report.alpha_mqm, report.alpha_units = mqm_alpha(rater_scores)
     return report
+
+
+@dataclass
+class GroundTruthScores:
+    """One annotator's work measured against the ground-truth annotations of the same tasks (span
+    counts as in :class:`AgreementReport`, with A = the annotator and B = the ground truth: precision
+    = the annotator's spans found in the ground truth, recall = ground-truth spans the annotator found)."""
+
+    annotator: str
+    n_documents: int = 0
+    span_f1: dict[str, dict[str, SpanCounts]] = field(
+        default_factory=lambda: {layer: {"exact": SpanCounts(), "overlap": SpanCounts()} for layer in LAYERS})
+    severity_matched: int = 0
+    severity_agreeing: int = 0
+
+    @property
+    def severity_agreement(self) -> float | None:
+        """Share of overlap-matched error pairs with the ground truth's severity (None if none matched)."""
+        return self.severity_agreeing / self.severity_matched if self.severity_matched else None
+
+
+def against_ground_truth(docs: Iterable[AnnotatedDocument], *,
+                         statuses: Sequence[str] = COUNTED_STATUSES) -> list[GroundTruthScores]:
+    """Each annotator against the ground truth (Label Studio's starred annotation; the latest one
+    where a task has several) of the tasks both annotated, by pseudonym. Empty without ground truth."""
+    scores: dict[str, GroundTruthScores] = {}
+    for doc in docs:
+        annotations = [a for a in doc.annotations if a.status in statuses]
+        truths = [a for a in annotations if a.ground_truth]
+        if not truths:
+            continue
+        truth = max(truths, key=lambda a: a.updated_at)
+        for annotation in annotations:
+            if annotation.ground_truth or annotation.annotator == truth.annotator:
+                continue
+            entry = scores.setdefault(annotation.annotator, GroundTruthScores(annotation.annotator))
+            entry.n_documents += 1
+            shared = rated_units(annotation) & rated_units(truth)
+            for layer in LAYERS:
+                spans, truth_spans = layer_spans(annotation, layer, shared), layer_spans(truth, layer, shared)
+                for mode, total in entry.span_f1[layer].items():
+                    total.add(span_counts(spans, truth_spans, mode))
+            for severity, truth_severity in severity_pairs(annotation, truth):
+                entry.severity_matched += 1
+                entry.severity_agreeing += severity == truth_severity
+    return [scores[annotator] for annotator in sorted(scores)]
 
 
 def mqm_alpha(rater_scores: dict[tuple[str, str, int], dict[str, float]]) -> tuple[float | None, int]:

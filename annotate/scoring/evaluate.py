@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from annotate.records import AnnotatedDocument
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
-from annotate.scoring.agreement import AgreementReport, agreement
+from annotate.scoring.agreement import AgreementReport, GroundTruthScores, against_ground_truth, agreement
 from annotate.scoring.correlation import Correlation, segment_correlations, system_correlations
 from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
 from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, collect_ratings, score_ratings
@@ -78,6 +78,7 @@ class Evaluation:
     mqm_significance: list[MQMSignificance] = field(default_factory=list)
     correlations: list[Correlation] = field(default_factory=list)
     agreement: AgreementReport | None = None
+    ground_truth: list[GroundTruthScores] = field(default_factory=list)  # annotators vs starred annotations
     raters: RaterReport | None = None  # rater statistics and rater-adjusted MQM (when there is MQM)
     signatures: dict[str, str] = field(default_factory=dict)
     statistics: Statistics | None = None  # sacrebleu sufficient statistics, for sub-corpus scores
@@ -135,6 +136,7 @@ def evaluate(
         _human_scores(evaluation, rows, mqm)
         evaluation.raters = rater_report(ratings, mqm)
     evaluation.agreement = agreement(docs, weights=weights, statuses=statuses)
+    evaluation.ground_truth = against_ground_truth(docs, statuses=statuses)
     _rank(evaluation)
     return evaluation
 
