@@ -151,6 +151,18 @@ def severity_pairs(a: DocumentAnnotation, b: DocumentAnnotation) -> list[tuple[s
     return pairs
 
 
+def _compare(a: DocumentAnnotation, b: DocumentAnnotation, span_f1: dict[str, dict[str, SpanCounts]]) -> tuple[int, int]:
+    """Add A-vs-B span counts of every layer (errors: on the translations both rated) into
+    ``span_f1``; return (error pairs matched by overlap, of which with the same severity)."""
+    shared = rated_units(a) & rated_units(b)
+    for layer in LAYERS:
+        spans_a, spans_b = layer_spans(a, layer, shared), layer_spans(b, layer, shared)
+        for mode, total in span_f1[layer].items():
+            total.add(span_counts(spans_a, spans_b, mode))
+    pairs = severity_pairs(a, b)
+    return len(pairs), sum(severity_a == severity_b for severity_a, severity_b in pairs)
+
+
 def agreement(
     docs: Iterable[AnnotatedDocument], *, weights: MQMWeights = GOOGLE_MQM_WEIGHTS,
     statuses: Sequence[str] = COUNTED_STATUSES,
@@ -171,13 +183,9 @@ def agreement(
                 continue  # e.g. WMT MQM files: each rater saw different systems' translations
             compared = True
             report.n_pairs += 1
-            for layer in LAYERS:
-                spans_a, spans_b = layer_spans(a, layer, shared), layer_spans(b, layer, shared)
-                for mode, total in report.span_f1[layer].items():
-                    total.add(span_counts(spans_a, spans_b, mode))
-            for sev_a, sev_b in severity_pairs(a, b):
-                report.severity_matched += 1
-                report.severity_agreeing += sev_a == sev_b
+            matched, agreeing = _compare(a, b, report.span_f1)
+            report.severity_matched += matched
+            report.severity_agreeing += agreeing
         report.n_documents += compared
     report.alpha_mqm, report.alpha_units = mqm_alpha(rater_scores)
     return report
@@ -218,14 +226,9 @@ def against_ground_truth(docs: Iterable[AnnotatedDocument], *,
                 continue
             entry = scores.setdefault(annotation.annotator, GroundTruthScores(annotation.annotator))
             entry.n_documents += 1
-            shared = rated_units(annotation) & rated_units(truth)
-            for layer in LAYERS:
-                spans, truth_spans = layer_spans(annotation, layer, shared), layer_spans(truth, layer, shared)
-                for mode, total in entry.span_f1[layer].items():
-                    total.add(span_counts(spans, truth_spans, mode))
-            for severity, truth_severity in severity_pairs(annotation, truth):
-                entry.severity_matched += 1
-                entry.severity_agreeing += severity == truth_severity
+            matched, agreeing = _compare(annotation, truth, entry.span_f1)
+            entry.severity_matched += matched
+            entry.severity_agreeing += agreeing
     return [scores[annotator] for annotator in sorted(scores)]
 
 
