@@ -185,7 +185,7 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     console.print("  stop it with: .venv/bin/annotate server stop")
     console.print(f"Dataset: [bold]{dataset_dir}[/]\n  import datasets\n"
                   f"  ds = datasets.load_dataset({str(dataset_dir)!r}, \"segments\")  "
-                  f"# also documents, ner, translation, systems")
+                  f"# also {', '.join(config for config in built.counts if config != 'segments')}")
     console.print(f"Report: [bold]{paths.html}[/] (Markdown twin: {paths.markdown})")
     return 1 if pipeline.problems else 0
 

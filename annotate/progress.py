@@ -65,7 +65,10 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument]) -> 
     console.print(f"tasks annotated {progress.annotated} of {progress.documents}, by two annotators or more "
                   f"{progress.multiply_annotated} (agreement is measured on these); only skipped "
                   f"{progress.skipped_only}; with an unsubmitted draft {progress.with_drafts}")
-    table = Table("annotator", "completed", "skipped", "drafts", "last update (UTC)")
+    table = Table("annotator")
+    for column in ("completed", "skipped", "drafts"):
+        table.add_column(column, justify="right")
+    table.add_column("last update (UTC)")
     for annotator in progress.annotators:
         table.add_row(annotator.annotator, str(annotator.completed), str(annotator.cancelled), str(annotator.draft),
                       annotator.last_update[:16].replace("T", " "))
