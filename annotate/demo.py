@@ -7,7 +7,7 @@ Hugging Face dataset → score and write the report. Each step prints what it ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -89,7 +89,7 @@ def documents_for_push(pipeline: PipelineOutput) -> list[AnnotatedDocument]:
 
 def attach_gold(docs: list[AnnotatedDocument], gold_export: Path, console: Console) -> int:
     """Give each document the gold annotations of the same article from ``gold_export`` (a Label
-    Studio export), so the push imports them as an annotator's work. Gold made on other text or
+    Studio export), so the push imports them as an annotator's work, starred as ground truth. Gold made on other text or
     sentences than today's pipeline produced is not attached (and said so): offsets would lie."""
     from annotate.labelstudio import load_export, parse_export
 
@@ -112,7 +112,8 @@ def attach_gold(docs: list[AnnotatedDocument], gold_export: Path, console: Conso
             console.print(f"[yellow]gold for {doc.source_name} rates other MT outputs than today's: "
                           f"not attached[/]")
             continue
-        doc.annotations = [a for a in match.annotations if a.status == "completed"]
+        # starred as ground truth: whoever labels a seed article in the UI is measured against it
+        doc.annotations = [replace(a, ground_truth=True) for a in match.annotations if a.status == "completed"]
         attached += 1
     return attached
 
