@@ -135,16 +135,14 @@ def _fit(mqm: MQMResult) -> tuple[dict[str, float], dict[str, float], str]:
 
 
 def _connected(edges: list[tuple[object, object]]) -> bool:
-    """Whether the bipartite graph of these (left, right) edges is connected."""
-    neighbours: dict[tuple[int, object], set[tuple[int, object]]] = defaultdict(set)
-    for left, right in edges:
-        neighbours[(0, left)].add((1, right))
-        neighbours[(1, right)].add((0, left))
-    seen: set[tuple[int, object]] = set()
-    todo = [next(iter(neighbours))]
-    while todo:
-        node = todo.pop()
-        if node not in seen:
-            seen.add(node)
-            todo.extend(neighbours[node] - seen)
-    return len(seen) == len(neighbours)
+    """Whether the bipartite graph of these (left, right) edges is connected (scipy's csgraph)."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    left = {node: i for i, node in enumerate(dict.fromkeys(node for node, _ in edges))}
+    right = {node: len(left) + i for i, node in enumerate(dict.fromkeys(node for _, node in edges))}
+    size = len(left) + len(right)
+    graph = coo_matrix((np.ones(len(edges)), ([left[a] for a, _ in edges], [right[b] for _, b in edges])),
+                       shape=(size, size))
+    return connected_components(graph, directed=False)[0] == 1
