@@ -5,8 +5,9 @@ inline, no script, nothing fetched) and a Markdown twin, plus ``scores.json`` wi
 
 Contents: system table (scores ± 95% CI, p-values vs the baseline, significance clusters, MQM,
 rank), MQM by category and severity, per-document table, the worst segments with their error
-spans highlighted in the MT, metric–MQM correlation, annotator agreement, raters (strictness,
-each system's rater mix, rater-adjusted MQM), signatures and provenance. The numbers come from :func:`annotate.scoring.evaluate.evaluate`.
+spans highlighted in the MT, metric–MQM correlation, annotator agreement (and against ground
+truth), raters (strictness, each system's rater mix, rater-adjusted MQM), signatures and
+provenance. The numbers come from :func:`annotate.scoring.evaluate.evaluate`.
 """
 
 from __future__ import annotations
