@@ -57,15 +57,21 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
     if not path.exists():
         raise _fail(f"{path}: no such file")
     problems: list | None = [] if skip_invalid else None
+    from rich.console import Console
+
+    from annotate.commands.problems import print_problems
+    from annotate.labelstudio.errors import InvalidExport
+
     try:
         docs = load_documents(path, allow, problems)
+    except InvalidExport as exc:  # listed as `build` and `pull` list them
+        print_problems(Console(stderr=True, soft_wrap=True), exc.problems, source=str(path), fatal=True)
+        Console(stderr=True).print("fix them in Label Studio and pull again, or rerun with --skip-invalid",
+                                   highlight=False)
+        raise typer.Exit(2) from None
     except (ValueError, OSError) as exc:  # MQMTsvError, ExportError, JsonlError are ValueErrors
         raise _fail(str(exc)) from None
     if problems:
-        from rich.console import Console
-
-        from annotate.commands.problems import print_problems
-
         print_problems(Console(stderr=True, soft_wrap=True), problems, source=str(path), fatal=False)
         if set_aside is not None:
             set_aside.extend(problems)

@@ -109,23 +109,25 @@ def _fit(mqm: MQMResult) -> tuple[dict[str, float], dict[str, float], str]:
     if not _connected([(s, r) for s, r, _ in units]) or not _connected([(s, g) for s, _, g in units]):
         return {}, {}, "the systems share too few raters or segments to tell rater from system"
     segment_keys = sorted({g for _, _, g in units})
-    index = {**{("s", s): i for i, s in enumerate(systems)},
-             **{("r", r): len(systems) + i for i, r in enumerate(raters)},
-             **{("g", g): len(systems) + len(raters) + i for i, g in enumerate(segment_keys)}}
+    system_index = {s: i for i, s in enumerate(systems)}
+    rater_index = {r: i for i, r in enumerate(raters)}
+    segment_index = {g: i for i, g in enumerate(segment_keys)}
+    system_col = np.array([system_index[s] for s, _, _ in units])
+    rater_col = np.array([rater_index[r] for _, r, _ in units])
+    segment_col = np.array([segment_index[g] for _, _, g in units])
     y = np.array([score for segment in mqm.segments for score in segment.rater_scores.values()])
     weight = np.array([1.0 / len(segment.rater_scores) for segment in mqm.segments for _ in segment.rater_scores])
+    # columns: every system, then every rater, then every segment (one 1 of each per row, weighted)
+    columns = np.stack([system_col, len(systems) + rater_col, len(systems) + len(raters) + segment_col], axis=1)
     root = np.sqrt(weight)
-    columns = np.array([[index["s", s], index["r", r], index["g", g]] for s, r, g in units]).ravel()
-    design = csr_matrix((np.repeat(root, 3), columns, np.arange(0, 3 * len(units) + 1, 3)),
-                        shape=(len(units), len(index)))
+    design = csr_matrix((np.repeat(root, 3), columns.ravel(), np.arange(0, 3 * len(units) + 1, 3)),
+                        shape=(len(units), len(systems) + len(raters) + len(segment_keys)))
     # Over-parametrised on purpose (no reference levels): lsqr returns the minimum-norm solution, and
     # every quantity below is a contrast that does not depend on which solution it is.
     solution = lsqr(design, y * root, atol=1e-12, btol=1e-12, iter_lim=100_000)[0]
     alpha = solution[:len(systems)]
     beta = solution[len(systems):len(systems) + len(raters)]
     gamma = solution[len(systems) + len(raters):]
-    rater_col = np.array([index["r", r] - len(systems) for _, r, _ in units])
-    segment_col = np.array([index["g", g] - len(systems) - len(raters) for _, _, g in units])
     rater_share = np.bincount(rater_col, weights=weight, minlength=len(raters)) / weight.sum()
     segment_share = np.bincount(segment_col, weights=weight, minlength=len(segment_keys)) / weight.sum()
     pool = float(rater_share @ beta)
