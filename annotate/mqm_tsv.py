@@ -14,7 +14,9 @@ One row per error, tab-separated, columns::
 Import gives :class:`~annotate.records.AnnotatedDocument` records (one per ``doc``; one
 :class:`~annotate.records.DocumentAnnotation` per rater, holding that rater's
 :class:`~annotate.records.SegmentRating` records with code-point :class:`ErrorSpan` offsets into
-the clean text), and export writes them back: import → export → import is lossless.
+the clean text), and export writes them back: import → export → import is lossless. The file has
+no language column: the documents' language pair is given, or read from Google's file names
+(``mqm_ted_ende.tsv`` → en-de), else left unknown (``""``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from annotate.languages import UNKNOWN, LanguagePair, pair_from_file_name
 from annotate.records import (
     AnnotatedDocument,
     DocumentAnnotation,
@@ -60,20 +63,26 @@ class MQMTsv:
                 if s.global_seg_id is not None}
 
 
-def read_mqm_tsv(path: str | Path, *, extra_categories: Iterable[str] = ()) -> MQMTsv:
-    """Import an MQM TSV file (UTF-8). ``extra_categories`` admits categories beyond the schema's."""
+def read_mqm_tsv(path: str | Path, *, extra_categories: Iterable[str] = (),
+                 languages: LanguagePair | None = None) -> MQMTsv:
+    """Import an MQM TSV file (UTF-8). ``extra_categories`` admits categories beyond the schema's;
+    ``languages``: the documents' pair (default: from the file name, see :func:`parse_mqm_tsv`)."""
     path = Path(path)
     with path.open(encoding="utf-8", newline="") as stream:
-        return parse_mqm_tsv(stream, name=str(path), extra_categories=extra_categories)
+        return parse_mqm_tsv(stream, name=str(path), extra_categories=extra_categories, languages=languages)
 
 
-def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories: Iterable[str] = ()) -> MQMTsv:
+def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories: Iterable[str] = (),
+                  languages: LanguagePair | None = None) -> MQMTsv:
     """Parse MQM TSV lines into records; every problem raises :class:`MQMTsvError` naming
     ``name:line``: wrong column count, non-integer ids, unknown category or severity, unbalanced
-    or multiple ``<v>`` markers, or a segment whose clean source/target differs between rows."""
+    or multiple ``<v>`` markers, or a segment whose clean source/target differs between rows.
+    ``languages`` (default: read from a Google file ``name`` such as ``mqm_ted_ende.tsv``, else
+    unknown) goes into every document's ``source_language``/``target_language``."""
     categories = set(mqm_category_names()) | set(extra_categories)
     severities = set(severity_names())
-    builder = _Builder(name)
+    languages = languages or pair_from_file_name(name) or LanguagePair(UNKNOWN, UNKNOWN)
+    builder = _Builder(name, languages)
     n_columns: int | None = None
     for number, raw in enumerate(lines, 1):
         line = raw[:-1] if raw.endswith("\n") else raw
@@ -235,8 +244,9 @@ def _rating_rows(doc: str, seg_id: int, global_id: int, rating: SegmentRating) -
 class _Builder:
     """Accumulates rows and checks that every segment's text agrees across rows."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, languages: LanguagePair) -> None:
         self.name = name
+        self.languages = languages
         self.docs: dict[str, dict[int, tuple[str, str]]] = {}  # doc → local id → (source, where)
         self.targets: dict[tuple[str, str, int], tuple[str, str]] = {}  # (system, doc, id) → (target, where)
         self.global_ids: dict[tuple[str, int], int] = {}
@@ -317,7 +327,8 @@ class _Builder:
             documents.append(AnnotatedDocument(
                 doc_id=doc, title=doc, text=SEGMENT_SEPARATOR.join(s.text for s in segments),
                 source_name=Path(self.name).name, segments=segments, translations=targets_by_doc.get(doc, []),
-                annotations=list(annotations_by_doc.get(doc, {}).values())))
+                annotations=list(annotations_by_doc.get(doc, {}).values()),
+                source_language=self.languages.source, target_language=self.languages.target))
         return MQMTsv(documents=documents, systems=list(self.systems), raters=list(self.raters))
 
 

@@ -248,6 +248,9 @@ class AnnotatedDocument(Record):
     segments: list[Segment] = field(default_factory=list)
     translations: list[Translation] = field(default_factory=list)
     annotations: list[DocumentAnnotation] = field(default_factory=list)
+    # ISO 639 codes of the source text and of the translations ("" = not stated; see annotate.languages)
+    source_language: str = "es"
+    target_language: str = "en"
 
 
 # ── what an export parse set aside ─────────────────────────────────────────────────────────────

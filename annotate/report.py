@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from annotate.languages import LanguagePair
 from annotate.records import AnnotatedDocument
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
 from annotate.scoring.evaluate import MQM_NAME, POST_EDITS, Evaluation, evaluate
@@ -43,7 +44,7 @@ def build_report(
     docs: Sequence[AnnotatedDocument], *, out_dir: Path | str, reference: str = POST_EDITS,
     baseline: str | None = None, title: str = "Translation quality report", dataset: str = "",
     weights: MQMWeights = GOOGLE_MQM_WEIGHTS, n_worst: int = 12, tests: Sequence[str] = ("bs", "ar"),
-    ar_trials: int = 0, bootstrap_samples: int = 0, n_jobs: int = 0, trg_lang: str = "", set_aside: str = "",
+    ar_trials: int = 0, bootstrap_samples: int = 0, n_jobs: int = 0, trg_lang: str | None = None, set_aside: str = "",
 ) -> ReportPaths:
     """Evaluate ``docs`` and write ``report.html``, ``report.md`` (+ ``figures/``) and
     ``scores.json`` into ``out_dir``. ``reference`` is ``"post_edits"`` or a system name.
@@ -216,7 +217,9 @@ def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], datase
 
     weights = evaluation.mqm.weights if evaluation.mqm else GOOGLE_MQM_WEIGHTS
     sources = sorted({d.source_name for d in docs if d.source_name})
+    pairs = {LanguagePair(d.source_language, d.target_language) for d in docs}
     return {
+        "languages": pairs.pop().describe() if len(pairs) == 1 and all(p.known for p in pairs) else "",
         "dataset": dataset or ", ".join(sources) or "(unnamed)",
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "tool": f"annotate {annotate.__version__}", "sacrebleu": package_version("sacrebleu"),

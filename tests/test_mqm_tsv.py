@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SHARED_MQM
 
+from annotate.languages import LanguagePair
 from annotate.mqm_tsv import (
     MQMTsvError,
     mark_span,
@@ -228,7 +229,10 @@ def test_ted_ende_round_trip(tmp_path: Path) -> None:
     # Row for row identical, except the one target whose closing </v> is missing in the original.
     assert len(written) == len(original) and len(differing) == 1
     assert original[differing[0]].replace("<v>?\t", "<v>?</v>\t") == written[differing[0]]
-    second = read_mqm_tsv(out, extra_categories=EXTRA)
+    # the format has no language column: Google's file name said en-de, this one's name says nothing
+    assert {(d.source_language, d.target_language) for d in first.documents} == {("en", "de")}
+    assert {(d.source_language, d.target_language) for d in read_mqm_tsv(out, extra_categories=EXTRA).documents} == {("", "")}
+    second = read_mqm_tsv(out, extra_categories=EXTRA, languages=LanguagePair("en", "de"))
     assert [d.to_dict() for d in second.documents] == [{**d.to_dict(), "source_name": "ted.tsv"} for d in first.documents]
 
 

@@ -1,9 +1,9 @@
-"""Subcommands: ``annotate build`` — a Label Studio export (or AnnotatedDocument JSON Lines) → a
-Hugging Face dataset folder, optionally pushed to the Hub."""
+"""Subcommands: ``annotate build`` — a Label Studio export (or AnnotatedDocument JSON Lines, or a WMT
+MQM TSV file) → a Hugging Face dataset folder, optionally pushed to the Hub."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +13,7 @@ import typer
 if TYPE_CHECKING:
     from annotate.dataset import BuildReport
     from annotate.dataset.build import Progress
+    from annotate.languages import LanguagePair
     from annotate.records import AnnotatedDocument, ExportProblem
 
 DEFAULT_GUIDELINES = Path("seeds") / "GUIDELINES.md"
@@ -35,9 +36,12 @@ def load_documents(path: Path, problems: list[ExportProblem] | None = None) -> l
     return documents
 
 
-def iter_documents(path: Path, problems: list[ExportProblem] | None = None) -> Iterator[AnnotatedDocument]:
+def iter_documents(path: Path, problems: list[ExportProblem] | None = None, *,
+                   allow_categories: Iterable[str] = (), languages: LanguagePair | None = None,
+                   ) -> Iterator[AnnotatedDocument]:
     """Read ``path`` one document at a time: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl``
-    pipes); anything else = a Label Studio JSON export, read and parsed by
+    pipes); ``.tsv`` = a WMT MQM TSV file (``allow_categories`` and ``languages`` as for
+    :func:`annotate.mqm_tsv.read_mqm_tsv`); anything else = a Label Studio JSON export, read and parsed by
     ``annotate.labelstudio.export`` (the one module that knows Label Studio's format; its
     ExportError names task, annotation and region; a large export is read task by task). With a
     ``problems`` list, an export's annotations and tasks that fail validation are appended there
@@ -50,6 +54,11 @@ def iter_documents(path: Path, problems: list[ExportProblem] | None = None) -> I
     if path.suffix == ".jsonl":
         with path.open(encoding="utf-8") as stream:
             yield from read_records(AnnotatedDocument, stream, name=str(path))
+        return
+    if path.suffix.lower() == ".tsv":
+        from annotate.mqm_tsv import read_mqm_tsv
+
+        yield from read_mqm_tsv(path, extra_categories=allow_categories, languages=languages).documents
         return
     try:
         from annotate.labelstudio.export import read_export_documents
@@ -67,6 +76,14 @@ def _checked(docs: Iterator[AnnotatedDocument], problems: list[ExportProblem], s
     yield from docs
     if problems and not skip_invalid:
         raise InvalidExport(problems, source=source)
+
+
+def _in_languages(docs: Iterable[AnnotatedDocument], languages: LanguagePair | None) -> Iterator[AnnotatedDocument]:
+    """``docs`` with their language pair set to ``languages`` (when given: the user says so)."""
+    for doc in docs:
+        if languages is not None:
+            doc.source_language, doc.target_language = languages.source, languages.target
+        yield doc
 
 
 @contextmanager
@@ -103,8 +120,11 @@ def _print_report(report: BuildReport) -> None:
     console.print(table)
     for config, reason in report.omitted_configs.items():
         console.print(f"config [bold]{config}[/] left out: {reason}")
-    conversion = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.ner_conversion.items())
-    console.print(f"ner spans → BIO: {conversion}")
+    console.print(f"languages: {report.languages.describe()}; references: "
+                  + (f"the translations of {report.reference_system}" if report.reference_system else "post-edits"))
+    if "ner" in report.counts:
+        conversion = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.ner_conversion.items())
+        console.print(f"ner spans → BIO: {conversion}")
     tags = report.word_tags
     if tags.get("tokens"):
         console.print(f"word_qe: {tags['bad_tokens']} BAD tokens of {tags['tokens']} from {tags['errors']} error spans; "
@@ -118,7 +138,8 @@ def _print_report(report: BuildReport) -> None:
 
 def build_command(
     export: Path = typer.Argument(..., metavar="EXPORT.json", help="Label Studio JSON export (from "
-                                  "`annotate pull`), or a .jsonl file of AnnotatedDocument records."),
+                                  "`annotate pull`), a .jsonl file of AnnotatedDocument records, or a "
+                                  "WMT MQM .tsv file (Google's format)."),
     out_dir: Path = typer.Argument(..., metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. datasets/seeds."),
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name)."),
     description: str | None = typer.Option(None, "--description", help="Description for the card."),
@@ -136,6 +157,14 @@ def build_command(
                                       "list them all and build nothing."),
     problems_file: Path | None = typer.Option(None, "--problems", metavar="FILE", help="Write every "
                                               "validation problem there (JSON Lines; empty when there is none)."),
+    reference: str = typer.Option("post_edits", "--reference", "-r", help="'post_edits' (the annotators' "
+                                  "post-edited translations) or the name of a system whose translations are "
+                                  "the references (e.g. 'ref' in WMT MQM files)."),
+    languages: str | None = typer.Option(None, "--languages", metavar="SRC-TGT", help="The documents' language "
+                                         "pair, e.g. en-de (default: as the records say: es-en for Label Studio "
+                                         "exports, read from Google's file names for WMT MQM TSV files)."),
+    allow: list[str] | None = typer.Option(None, "--allow-category", help="WMT MQM TSV: accept this MQM "
+                                           "category although annotate.schema lacks it (repeatable)."),
 ) -> None:
     """Build a Hugging Face dataset folder (README.md card + parquet per config/split)."""
     import os
@@ -143,7 +172,7 @@ def build_command(
     from rich.console import Console
 
     from annotate.commands._io import JsonlError
-    from annotate.dataset import DEFAULT_DESCRIPTION, DatasetBuildError, build_dataset, push_dataset_to_hub
+    from annotate.dataset import DatasetBuildError, build_dataset, push_dataset_to_hub
     from annotate.dataset.hub import TOKEN_VARIABLE
 
     errors = Console(stderr=True)
@@ -154,8 +183,14 @@ def build_command(
 
     if push_to_hub and not os.environ.get(TOKEN_VARIABLE, "").strip():
         fail(f"--push-to-hub needs a Hugging Face token in the environment variable {TOKEN_VARIABLE}")
-    if guidelines is None and DEFAULT_GUIDELINES.is_file():
-        guidelines = DEFAULT_GUIDELINES
+    from annotate.languages import parse_pair
+
+    try:
+        pair = parse_pair(languages) if languages else None
+    except ValueError as exc:
+        fail(f"--languages: {exc}")
+    if guidelines is None and DEFAULT_GUIDELINES.is_file() and export.suffix.lower() != ".tsv":
+        guidelines = DEFAULT_GUIDELINES  # the team's guidelines describe our annotations, not a WMT file's
     from annotate.commands.problems import print_problems, write_problems
     from annotate.labelstudio.errors import InvalidExport
 
@@ -164,10 +199,13 @@ def build_command(
         with _build_progress() as progress:
             report = build_dataset(
                 # read while the build sorts them: no second copy in memory
-                _checked(iter_documents(export, problems), problems, str(export), skip_invalid),
+                _checked(_in_languages(iter_documents(export, problems, allow_categories=allow or (),
+                                                      languages=pair), pair),
+                         problems, str(export), skip_invalid),
                 out_dir,
                 name=name or out_dir.resolve().name,
-                description=description or DEFAULT_DESCRIPTION,
+                description=description,
+                reference_system=None if reference == "post_edits" else reference,
                 license=license,
                 split=split,
                 guidelines_path=guidelines,

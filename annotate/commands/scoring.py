@@ -33,16 +33,18 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def load_documents(path: Path, allow_categories: list[str] | None = None, problems: list | None = None):
+def load_documents(path: Path, allow_categories: list[str] | None = None, problems: list | None = None,
+                   languages=None):
     """Annotated documents from a ``.tsv`` (WMT MQM), ``.json`` (Label Studio export) or
     ``.jsonl`` (AnnotatedDocument records) file. (TSV global segment ids and error sides travel in
     the records: ``Segment.global_seg_id``, ``ErrorSpan.side``.) ``problems``: see
-    :func:`annotate.commands.data.load_documents` (Label Studio exports only)."""
+    :func:`annotate.commands.data.load_documents` (Label Studio exports only). ``languages``: a
+    :class:`~annotate.languages.LanguagePair` for a TSV file's documents (default: from its name)."""
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         from annotate.mqm_tsv import read_mqm_tsv
 
-        return read_mqm_tsv(path, extra_categories=allow_categories or ()).documents
+        return read_mqm_tsv(path, extra_categories=allow_categories or (), languages=languages).documents
     if suffix in (".json", ".jsonl"):
         from annotate.commands.data import load_documents as load_annotations
 
@@ -51,7 +53,8 @@ def load_documents(path: Path, allow_categories: list[str] | None = None, proble
                      "(Label Studio export) or .jsonl (AnnotatedDocument records)")
 
 
-def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_aside: list | None = None):
+def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_aside: list | None = None,
+          languages=None):
     """The documents of ``path``, or exit 2 with the error. With ``skip_invalid``, an export's
     invalid annotations are listed as warnings (and appended to ``set_aside``) instead."""
     if not path.exists():
@@ -63,7 +66,7 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
     from annotate.labelstudio.errors import InvalidExport
 
     try:
-        docs = load_documents(path, allow, problems)
+        docs = load_documents(path, allow, problems, languages)
     except InvalidExport as exc:  # listed as `build` and `pull` list them
         print_problems(Console(stderr=True, soft_wrap=True), exc.problems, source=str(path), fatal=True)
         Console(stderr=True).print("fix them in Label Studio and pull again, or rerun with --skip-invalid",
@@ -82,11 +85,19 @@ def import_mqm(
     tsv: Annotated[Path, typer.Argument(help="WMT MQM TSV file.")],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="JSONL file (default: stdout).")] = None,
     allow: Allow = None,
+    languages: Annotated[Optional[str], typer.Option(
+        "--languages", metavar="SRC-TGT", help="The file's language pair, e.g. en-de (default: read from "
+        "Google's file names such as mqm_ted_ende.tsv; else left unknown).")] = None,
 ) -> None:
     """Import a WMT MQM TSV file as AnnotatedDocument JSON Lines (one document per line)."""
     from annotate.commands._io import write_records
+    from annotate.languages import parse_pair
 
-    docs = _load(tsv, allow)
+    try:
+        pair = parse_pair(languages) if languages else None
+    except ValueError as exc:
+        raise _fail(f"--languages: {exc}") from None
+    docs = _load(tsv, allow, languages=pair)
     if output is None:
         write_records(docs)
         return

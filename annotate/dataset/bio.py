@@ -1,9 +1,9 @@
-"""Character spans → token BIO tags for the ``ner`` config, with spaCy's Spanish tokenizer.
+"""Character spans → token BIO tags for the ``ner`` config, with spaCy's tokenizer of the source language.
 
 Rules (also stated in the dataset card):
 
-* Tokens come from ``spacy.blank("es")`` (rule-based tokenizer, no model download); whitespace
-  tokens are dropped.
+* Tokens come from ``spacy.blank(<source language>)``, ``es`` for our articles (rule-based
+  tokenizer, no model download); whitespace tokens are dropped.
 * A span that does not start and end on token boundaries is EXPANDED to the tokens it touches and
   counted (``expanded``); it is never dropped silently.
 * An entity that crosses a segment boundary is clipped to each segment it touches and counted
@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from annotate.dataset.features import SOURCE_LANGUAGE, bio_tag_names, label_index
+from annotate.dataset.features import bio_tag_names, label_index
 from annotate.records import Segment, Span
 from annotate.schema import entity_values
 
@@ -52,12 +52,27 @@ class BioStats:
 
 
 @functools.cache
-def spacy_tokenizer(language: str):
-    """One rule-based spaCy tokenizer per language and process (loading one costs 0.1–0.3 s; its
-    output does not depend on what it tokenised before). No model download: ``spacy.blank``."""
+def tokenizer_language(language: str) -> str:
+    """The spaCy language whose rule-based tokenizer tokenises ``language``: itself, or ``xx``
+    (spaCy's multi-language rules) where spaCy has no class for it or its tokenizer needs a package
+    that is not installed (Japanese needs SudachiPy, Korean mecab-ko)."""
     import spacy  # heavy: imported on first use only
 
-    return spacy.blank(language).tokenizer
+    try:
+        spacy.blank(language)
+    except Exception:  # ImportError (missing package or unknown code) and spaCy's own errors
+        return "xx"
+    return language
+
+
+@functools.cache
+def spacy_tokenizer(language: str):
+    """One rule-based spaCy tokenizer per language and process (loading one costs 0.1–0.3 s; its
+    output does not depend on what it tokenised before). No model download: ``spacy.blank``; see
+    :func:`tokenizer_language` for languages spaCy cannot tokenise here."""
+    import spacy
+
+    return spacy.blank(tokenizer_language(language)).tokenizer
 
 
 def token_spans(text: str, language: str) -> list[tuple[int, int]]:
@@ -70,7 +85,10 @@ def token_spans(text: str, language: str) -> list[tuple[int, int]]:
 
 
 class BioTagger:
-    """Tokenises segments and turns document-level entity spans into per-segment BIO tags."""
+    """Tokenises segments (in ``language``) and turns document-level entity spans into per-segment BIO tags."""
+
+    def __init__(self, language: str = "es") -> None:
+        self.language = language
 
     def tag_document(
         self, segments: list[Segment], entities: list[Span],
@@ -78,7 +96,7 @@ class BioTagger:
     ) -> tuple[list[tuple[list[str], list[int]]], BioStats]:
         """(tokens, tag indexes) for each segment in the given order, and the conversion counts.
         ``spans_of(segment)``: its token spans, when the caller already has them."""
-        spans_of = spans_of or (lambda segment: token_spans(segment.text, SOURCE_LANGUAGE))
+        spans_of = spans_of or (lambda segment: token_spans(segment.text, self.language))
         stats = BioStats()
         per_segment: list[list[tuple[int, int, str]]] = [[] for _ in segments]
         for entity in entities:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotate.dataset.card import GENERATED_MARKER, CardContext, render_card
-from annotate.dataset.checks import DatasetBuildError
+from annotate.dataset.card import GENERATED_MARKER, LABEL_STUDIO, MQM_TSV, CardContext, render_card
+from annotate.dataset.checks import COMPLETED, DatasetBuildError
 from annotate.dataset.features import CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION, WORD_QE
 from annotate.dataset.rows import RowBuilder, scoring_pairs
 from annotate.dataset.score_cache import ScoreCache
@@ -22,12 +22,17 @@ from annotate.dataset.scores import choose_workers, scored_in_order
 from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
 from annotate.dataset.spool import SortedDocuments
 from annotate.dataset.writer import DatasetWriter
+from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.records import AnnotatedDocument, ExportProblem, count_problems
 
 DEFAULT_DESCRIPTION = (
     "A bilingual (Spanish→English) news dataset for named-entity recognition, claim detection, "
     "machine translation and translation-quality estimation, with human MQM error annotations and "
     "post-edited references."
+)
+MQM_TSV_DESCRIPTION = (
+    "Human MQM ratings of machine translations from the WMT MQM evaluations (Google's format), as a "
+    "typed dataset for translation-quality estimation and metric evaluation."
 )
 DEFAULT_LICENSE = "other"
 
@@ -43,6 +48,8 @@ _EMPTY_CONFIG_REASONS = {
     TRANSLATION: "no segment has a post-edited reference",
     SYSTEMS: "no document has a machine translation",
 }
+_NO_ENTITIES = "no annotation marks an entity: the sources were not annotated for entities"
+
 
 
 @dataclass
@@ -61,6 +68,8 @@ class BuildReport:
     word_tags: dict[str, int]  # WordTagStats counts: errors, without extent, BAD tokens, …
     split_rule: str
     set_aside: dict[str, int] = field(default_factory=dict)  # kind of export problem → count (see build_dataset)
+    languages: LanguagePair = SPANISH_ENGLISH
+    reference_system: str | None = None  # whose translations were the references (None: post-edits)
     # total wall time; sacrebleu CPU time (over all workers); wall time spent waiting for scores
     seconds: dict[str, float] = field(default_factory=dict)
     # sentence-score pairs: asked for, read from the persistent cache, scored (distinct pairs)
@@ -82,6 +91,51 @@ def _reported(docs: Iterable[AnnotatedDocument], progress: Progress) -> Iterator
         if done % PROGRESS_EVERY == 0:
             progress("read", done, None)
         yield doc
+
+
+@dataclass
+class _Facts:
+    """What the build must know of ALL documents before writing the first row; gathered while they
+    are read (one pass, nothing kept per document)."""
+
+    pairs: dict[LanguagePair, str] = field(default_factory=dict)  # language pair → first doc_id in it
+    systems: set[str] = field(default_factory=set)
+    entities: bool = False  # some completed annotation marks an entity: the sources were annotated
+    mqm_files: set[str] = field(default_factory=set)  # WMT MQM TSV files documents were imported from
+    other_sources: bool = False  # some document was not imported from a WMT MQM TSV file
+
+    def observe(self, docs: Iterable[AnnotatedDocument]) -> Iterator[AnnotatedDocument]:
+        """Pass the documents through, noting what the build needs."""
+        for doc in docs:
+            self.pairs.setdefault(LanguagePair(doc.source_language, doc.target_language), doc.doc_id)
+            self.systems.update(t.system for t in doc.translations)
+            self.entities = self.entities or any(a.entities for a in doc.annotations if a.status == COMPLETED)
+            # import-mqm's documents: named after the file, every segment keeps its file-wide number
+            if doc.source_name.endswith(".tsv") and all(s.global_seg_id is not None for s in doc.segments):
+                self.mqm_files.add(doc.source_name)
+            else:
+                self.other_sources = True
+            yield doc
+
+    @property
+    def from_mqm_tsv(self) -> bool:
+        """Every document was imported from a WMT MQM TSV file."""
+        return bool(self.mqm_files) and not self.other_sources
+
+    def languages(self) -> LanguagePair:
+        """The one language pair of the documents (Spanish→English when there is none); raises
+        DatasetBuildError when it is unknown or several are mixed."""
+        if not self.pairs:
+            return SPANISH_ENGLISH
+        if len(self.pairs) > 1:
+            mixed = ", ".join(f"{pair or '?'} (e.g. {doc_id})" for pair, doc_id in self.pairs.items())
+            raise DatasetBuildError(f"the documents are in more than one language pair: {mixed}; "
+                                    "a dataset holds one pair (build one dataset per pair)")
+        (pair, doc_id), = self.pairs.items()
+        if not pair.known:
+            raise DatasetBuildError(f"the languages of the documents (e.g. {doc_id}) are not known: "
+                                    "pass them, e.g. `annotate build FILE.tsv OUT --languages en-de`")
+        return pair
 
 
 def _check_replaceable(out_dir: Path) -> None:
@@ -117,7 +171,7 @@ def build_dataset(
     out_dir: str | Path,
     *,
     name: str,
-    description: str = DEFAULT_DESCRIPTION,
+    description: str | None = None,
     license: str = DEFAULT_LICENSE,
     split: str = "auto",
     guidelines_path: Path | None = None,
@@ -125,6 +179,7 @@ def build_dataset(
     score_cache: bool = True,
     progress: Progress | None = None,
     problems: list[ExportProblem] | None = None,
+    reference_system: str | None = None,
 ) -> BuildReport:
     """Build ``out_dir`` = README.md (card with ``configs`` and typed ``dataset_info``) + one parquet
     file per config and split, loadable offline with ``datasets.load_dataset(out_dir, config)``.
@@ -137,7 +192,13 @@ def build_dataset(
     without it; a rebuild after a new pull scores only new pairs). ``progress``: see
     :data:`Progress`. ``problems``: the export's parts that failed validation and are left out
     (``read_export_documents(..., problems=...)`` fills the list while ``docs`` is read; it is
-    counted once every document is read), stated in the card. Raises DatasetBuildError (what and where) on invalid records; the previous
+    counted once every document is read), stated in the card. ``reference_system``: the system
+    whose translations are the references (e.g. ``ref`` in WMT MQM files) instead of post-edits.
+    ``description``: default :data:`DEFAULT_DESCRIPTION`, or :data:`MQM_TSV_DESCRIPTION` for
+    documents imported from WMT MQM TSV files.
+
+    The dataset's languages are the documents' ``source_language``/``target_language`` (one pair
+    per dataset). Raises DatasetBuildError (what and where) on invalid records; the previous
     contents of ``out_dir`` survive any failure.
     """
     started = time.perf_counter()
@@ -149,15 +210,22 @@ def build_dataset(
             raise DatasetBuildError(f"guidelines file {guidelines_path} does not exist")
         guidelines = guidelines_path.read_text(encoding="utf-8")
     # every document read (and checked unique) before any row
-    ordered = SortedDocuments(_reported(docs, progress) if progress else docs)
+    facts = _Facts()
+    ordered = SortedDocuments(facts.observe(_reported(docs, progress) if progress else docs))
     if progress:
         progress("read", len(ordered), len(ordered))
     set_aside = count_problems(problems or [])
     try:
         rule = choose_split_rule(len(ordered), split)
-    except ValueError as exc:
+        languages = facts.languages()
+        if reference_system is not None and reference_system not in facts.systems:
+            raise DatasetBuildError(f"no system is named {reference_system!r}, so it cannot be the reference "
+                                    f"(systems: {', '.join(sorted(facts.systems)) or 'none'})")
+    except (ValueError, DatasetBuildError) as exc:
         ordered.close()
         raise DatasetBuildError(str(exc)) from None
+    if description is None:
+        description = MQM_TSV_DESCRIPTION if facts.from_mqm_tsv else DEFAULT_DESCRIPTION
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
@@ -165,11 +233,11 @@ def build_dataset(
     staging.mkdir()
     cache = None
     try:
-        builder = RowBuilder()
-        writer = DatasetWriter(staging)
+        builder = RowBuilder(languages, reference_system, ner=facts.entities)
+        writer = DatasetWriter(staging, languages)
         systems: set[tuple[str, str]] = set()
         n_workers = choose_workers(ordered.n_translations, workers)
-        work = ((doc, scoring_pairs(doc)) for doc in ordered)
+        work = ((doc, scoring_pairs(doc, reference_system)) for doc in ordered)
         cache = ScoreCache(builder.scorer.cache_namespace()) if score_cache else None
         for done, (doc, scores) in enumerate(scored_in_order(work, builder.scorer, n_workers, cache), 1):
             if progress and (done % PROGRESS_EVERY == 0 or done == len(ordered)):
@@ -184,7 +252,10 @@ def build_dataset(
         ner_conversion = builder.bio.as_dict()
         word_tags = builder.word_tagger.stats.as_dict()
         status = dict(sorted(builder.status_counts.items()))
-        omitted = {c: _EMPTY_CONFIG_REASONS[c] for c in CONFIG_NAMES if c not in written and c != DOCUMENTS}
+        reasons = {**_EMPTY_CONFIG_REASONS,
+                   **({NER: _NO_ENTITIES} if not facts.entities else {}),
+                   **({TRANSLATION: f"no segment has a translation by {reference_system}"} if reference_system else {})}
+        omitted = {c: reasons[c] for c in CONFIG_NAMES if c not in written and c != DOCUMENTS}
         context = CardContext(
             name=name,
             description=description,
@@ -203,6 +274,11 @@ def build_dataset(
             corpus_signatures=builder.scorer.corpus_signatures(),
             guidelines=guidelines,
             guidelines_source=guidelines_path.name if guidelines_path else None,
+            languages=languages,
+            reference_system=reference_system,
+            origin=MQM_TSV if facts.from_mqm_tsv else LABEL_STUDIO,
+            source_files=sorted(facts.mqm_files) if facts.from_mqm_tsv else [],
+            entity_layer=facts.entities,
         )
         (staging / "README.md").write_text(render_card(context), encoding="utf-8")
         _swap_in(staging, out_dir)
@@ -226,6 +302,8 @@ def build_dataset(
         word_tags=word_tags,
         split_rule=rule.describe(),
         set_aside=set_aside,
+        languages=languages,
+        reference_system=reference_system,
         seconds={
             "total": time.perf_counter() - started,
             "sacrebleu": builder.scorer.seconds,

@@ -3,7 +3,7 @@
 ClassLabel columns are stored as int64 indexes into the schema's label order; the Hugging Face
 features travel in two places so that ``load_dataset`` returns them typed whichever it reads
 first: the ``huggingface`` key of each parquet file's schema metadata and ``dataset_info`` in the
-card's YAML.
+card's YAML. Only the ``translation`` config's features depend on the dataset's language pair.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from annotate import schema
+from annotate.languages import SPANISH_ENGLISH, LanguagePair, language_name
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     import datasets
-
-SOURCE_LANGUAGE = "es"
-TARGET_LANGUAGE = "en"
 
 SEGMENTS, DOCUMENTS, NER, WORD_QE, TRANSLATION, SYSTEMS = (
     "segments", "documents", "ner", "word_qe", "translation", "systems")
@@ -31,11 +29,12 @@ CONFIG_ROW_DESCRIPTIONS: dict[str, str] = {
     DOCUMENTS: "one article, with its entity and claim spans",
     NER: "one source sentence, tokenised, with BIO entity tags",
     WORD_QE: "one rated translation (source segment × MT system), tokenised, with OK/BAD tags per MT token",
-    TRANSLATION: "one source segment with its post-edited English reference (parallel text)",
+    TRANSLATION: "one source segment with its reference translation (parallel text)",
     SYSTEMS: "one MT system (name + version), with corpus scores and MQM over the split",
 }
 
-# What each field means, for the card's field tables (a test checks they cover every feature).
+# What each field means, for the card's field tables (a test checks they cover every feature);
+# {source} / {target} / {source_code} / {target_code} are the dataset's languages (field_description).
 _DOC_ID = ("document id (for an ingested article: the first 16 hex digits of the SHA-256 of its raw file); "
            "joins the configs")
 _SEG_ID = "sentence number within the document, from 1, in text order"
@@ -44,11 +43,11 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
     SEGMENTS: {
         "doc_id": _DOC_ID,
         "seg_id": _SEG_ID,
-        "source": "the Spanish sentence (a slice of `documents.text`)",
+        "source": "the {source} sentence (a slice of `documents.text`)",
         "system": "MT system name",
         "system_version": "MT system version (package and model), as recorded at translation time",
-        "mt": "the system's English translation of `source`; error spans index it",
-        "reference": "post-edited English reference (see the rules below); null when nobody post-edited the segment",
+        "mt": "the system's {target} translation of `source`; error spans index it",
+        "reference": "the segment's {target} reference translation (see the rules below); null when it has none",
         "references": "every annotator's post-edit of the segment, best-ranked first",
         "errors": "MQM error spans from every rater: category, severity, the rater's pseudonym and note",
         "mqm": "MQM score: per rater the sum of error weights, then the mean over raters; null when "
@@ -71,7 +70,7 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
     NER: {
         "doc_id": _DOC_ID,
         "seg_id": _SEG_ID,
-        "tokens": "the sentence's tokens (spaCy's Spanish tokenizer, whitespace tokens dropped)",
+        "tokens": "the sentence's tokens (spaCy's {source} tokenizer, whitespace tokens dropped)",
         "ner_tags": "one BIO tag per token, from the primary annotation's entities",
     },
     WORD_QE: {
@@ -79,8 +78,8 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "seg_id": _SEG_ID,
         "system": "MT system name",
         "system_version": "MT system version",
-        "src_tokens": "the Spanish sentence's tokens (spaCy's Spanish tokenizer, whitespace dropped)",
-        "mt_tokens": "the translation's tokens (spaCy's English tokenizer, whitespace dropped)",
+        "src_tokens": "the {source} sentence's tokens (spaCy's {source} tokenizer, whitespace dropped)",
+        "mt_tokens": "the translation's tokens (spaCy's {target} tokenizer, whitespace dropped)",
         "tags": "one tag per MT token: BAD when an error that weighs in MQM covers it (any rater), else OK",
         "severity_tags": "one tag per MT token: the most severe severity any rater marked on it (OK = none)",
         "mqm": "the segment's MQM score (as in `segments`; lower is better): the sentence-level QE target",
@@ -89,7 +88,7 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
     TRANSLATION: {
         "doc_id": _DOC_ID,
         "seg_id": _SEG_ID,
-        "translation": "`{\"es\": source sentence, \"en\": its post-edited reference}`",
+        "translation": "`{{\"{source_code}\": source sentence, \"{target_code}\": its reference}}` (`segments.reference`)",
     },
     SYSTEMS: {
         "system": "MT system name",
@@ -110,6 +109,13 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
 }
 
 
+def field_description(config: str, field_name: str, languages: LanguagePair = SPANISH_ENGLISH) -> str:
+    """What a field of a config means, with the dataset's languages filled in."""
+    return FIELD_DESCRIPTIONS[config][field_name].format(
+        source=language_name(languages.source), target=language_name(languages.target),
+        source_code=languages.source, target_code=languages.target)
+
+
 def bio_tag_names() -> list[str]:
     """CoNLL-style BIO tags from the schema's entity labels: O, B-PER, I-PER, B-ORG, I-ORG, …"""
     return ["O"] + [f"{prefix}-{label}" for label in schema.entity_values() for prefix in ("B", "I")]
@@ -128,8 +134,9 @@ def label_index(names: list[str]) -> dict[str, int]:
     return {name: index for index, name in enumerate(names)}
 
 
-def config_features(config: str) -> datasets.Features:
-    """The Hugging Face ``Features`` of one config (raises KeyError naming an unknown config)."""
+def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> datasets.Features:
+    """The Hugging Face ``Features`` of one config (raises KeyError naming an unknown config);
+    ``languages`` names the ``translation`` config's two keys."""
     from datasets import ClassLabel, Features, List, Translation, Value
 
     string, int32, float64 = Value("string"), Value("int32"), Value("float64")
@@ -196,7 +203,7 @@ def config_features(config: str) -> datasets.Features:
         TRANSLATION: lambda: {
             "doc_id": string,
             "seg_id": int32,
-            "translation": Translation(languages=[SOURCE_LANGUAGE, TARGET_LANGUAGE]),
+            "translation": Translation(languages=[languages.source, languages.target]),
         },
         SYSTEMS: lambda: {
             "system": string,
@@ -220,6 +227,6 @@ def config_features(config: str) -> datasets.Features:
     return Features(builders[config]())
 
 
-def arrow_schema(config: str) -> pa.Schema:
+def arrow_schema(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> pa.Schema:
     """The Arrow schema of a config's parquet files, carrying the HF features in its metadata."""
-    return config_features(config).arrow_schema
+    return config_features(config, languages).arrow_schema

@@ -7,8 +7,12 @@ Selection rules (stated in the dataset card):
 * Annotations of a document are ranked: latest ``updated_at`` first, then annotator pseudonym, then
   annotation id. The first one is the document's *primary* annotation: it supplies ``documents``
   entities/claims and the ``ner`` tags.
-* ``reference`` of a segment = the post-edit of the highest-ranked annotation that post-edited it;
-  ``references`` keeps every annotator's post-edit, in rank order.
+* ``reference`` of a segment = the post-edit of the highest-ranked annotation that post-edited it,
+  or, when the build names a *reference system* (``ref`` in WMT MQM files), that system's translation
+  (its own rows then get no sentence scores); ``references`` keeps every annotator's post-edit, in
+  rank order.
+* ``ner`` rows are made only when the dataset's sources were annotated for entities (the builder
+  says; see ``build``): otherwise every tag would read "no entity".
 * MQM ratings: one per rater per (system, segment) — a rater's highest-ranked annotation wins;
   ``mqm`` = mean over raters of each rater's summed error weights.
 * ``word_qe`` rows are derived from the ``segments`` rows of rated translations (see ``word_tags``).
@@ -26,18 +30,10 @@ from typing import Any
 from annotate import schema
 from annotate.dataset.bio import BioStats, BioTagger, token_spans
 from annotate.dataset.checks import COMPLETED, check_document
-from annotate.dataset.features import (
-    DOCUMENTS,
-    NER,
-    SEGMENTS,
-    SOURCE_LANGUAGE,
-    TARGET_LANGUAGE,
-    TRANSLATION,
-    WORD_QE,
-    label_index,
-)
+from annotate.dataset.features import DOCUMENTS, NER, SEGMENTS, TRANSLATION, WORD_QE, label_index
 from annotate.dataset.word_tags import WordTagger
 from annotate.dataset.scores import CorpusTotals, Scorer, ScoringPair, SegmentScores, segment_mqm
+from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.records import AnnotatedDocument, DocumentAnnotation, Segment, SegmentRating, Span, Translation
 
 _CATEGORY = label_index(schema.mqm_category_names())
@@ -65,14 +61,24 @@ def references_by_segment(ranked: list[DocumentAnnotation]) -> dict[int, list[Ro
     return references
 
 
-def scoring_pairs(doc: AnnotatedDocument) -> list[ScoringPair]:
-    """((system, seg_id), MT, reference) for every translation whose segment has a reference: the
-    sacrebleu work of one document, computed before its rows so it can run in worker processes."""
-    references = references_by_segment(ranked_annotations(doc))
+def segment_references(doc: AnnotatedDocument, ranked: list[DocumentAnnotation],
+                       reference_system: str | None = None) -> dict[int, str]:
+    """seg_id → the segment's reference: ``reference_system``'s translation when one is named, else
+    the first post-edit in annotation rank order. Segments without one are absent."""
+    if reference_system is not None:
+        return {t.seg_id: t.mt for t in doc.translations if t.system == reference_system}
+    return {seg_id: edits[0]["text"] for seg_id, edits in references_by_segment(ranked).items()}
+
+
+def scoring_pairs(doc: AnnotatedDocument, reference_system: str | None = None) -> list[ScoringPair]:
+    """((system, seg_id), MT, reference) for every translation whose segment has a reference (the
+    reference system's own translations aside): the sacrebleu work of one document, computed before
+    its rows so it can run in worker processes."""
+    references = segment_references(doc, ranked_annotations(doc), reference_system)
     return [
-        ((t.system, t.seg_id), t.mt, references[t.seg_id][0]["text"])
+        ((t.system, t.seg_id), t.mt, references[t.seg_id])
         for t in doc.translations
-        if t.seg_id in references
+        if t.seg_id in references and t.system != reference_system
     ]
 
 
@@ -89,9 +95,13 @@ def _span_rows(spans: list[Span], index: dict[str, int]) -> list[Row]:
 class _SourceSpans(dict):
     """seg_id → token spans of that source sentence, computed on first use (one document's worth)."""
 
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
     def __call__(self, seg_id: int, text: str) -> list[tuple[int, int]]:
         if seg_id not in self:
-            self[seg_id] = token_spans(text, SOURCE_LANGUAGE)
+            self[seg_id] = token_spans(text, self.language)
         return self[seg_id]
 
 
@@ -105,13 +115,21 @@ class SystemTotals:
 
 
 class RowBuilder:
-    """Builds each config's rows per document and keeps the per-system totals for ``systems``."""
+    """Builds each config's rows per document and keeps the per-system totals for ``systems``.
 
-    def __init__(self) -> None:
-        self.scorer = Scorer()
-        self.tagger = BioTagger()
+    ``languages``: the dataset's pair (tokenizers, ``translation`` keys); ``reference_system``: a
+    system whose translations are the references (see the module docstring); ``ner``: whether the
+    sources were annotated for entities (no ``ner`` rows otherwise)."""
+
+    def __init__(self, languages: LanguagePair = SPANISH_ENGLISH, reference_system: str | None = None,
+                 ner: bool = True) -> None:
+        self.languages = languages
+        self.reference_system = reference_system
+        self.ner = ner
+        self.scorer = Scorer(trg_lang=languages.target)
+        self.tagger = BioTagger(languages.source)
         self.bio = BioStats()
-        self.word_tagger = WordTagger()
+        self.word_tagger = WordTagger(languages.target)
         self.status_counts: dict[str, int] = defaultdict(int)
         self.annotators: set[str] = set()
         self._systems: dict[tuple[str, str, str], SystemTotals] = {}
@@ -130,19 +148,19 @@ class RowBuilder:
             self.annotators.add(annotation.annotator)
             self.annotators.update(rating.rater for rating in annotation.ratings)
         segments = sorted(doc.segments, key=lambda s: s.seg_id)
-        references = references_by_segment(ranked)
+        references = segment_references(doc, ranked, self.reference_system)
         segment_rows = self._segment_rows(doc, segments, ranked, references, scores, split)
-        source_spans = _SourceSpans()  # each source sentence tokenised once, for ner and word_qe
+        source_spans = _SourceSpans(self.languages.source)  # each source sentence tokenised once, for ner and word_qe
         rows: dict[str, list[Row]] = {
             SEGMENTS: segment_rows,
             DOCUMENTS: [self._document_row(doc, primary)],
-            NER: self._ner_rows(doc, segments, primary, source_spans),
+            NER: self._ner_rows(doc, segments, primary, source_spans) if self.ner else [],
             WORD_QE: self._word_qe_rows(segment_rows, source_spans),
             TRANSLATION: [
                 {
                     "doc_id": doc.doc_id,
                     "seg_id": s.seg_id,
-                    "translation": {SOURCE_LANGUAGE: s.text, TARGET_LANGUAGE: references[s.seg_id][0]["text"]},
+                    "translation": {self.languages.source: s.text, self.languages.target: references[s.seg_id]},
                 }
                 for s in segments
                 if s.seg_id in references
@@ -155,10 +173,11 @@ class RowBuilder:
         doc: AnnotatedDocument,
         segments: list[Segment],
         ranked: list[DocumentAnnotation],
-        references: dict[int, list[Row]],
+        references: dict[int, str],
         scores: dict[tuple[str, int], SegmentScores],
         split: str,
     ) -> list[Row]:
+        post_edits = references_by_segment(ranked)
         ratings: dict[tuple[str, int], dict[str, SegmentRating]] = defaultdict(dict)
         for annotation in ranked:
             for rating in annotation.ratings:
@@ -168,8 +187,7 @@ class RowBuilder:
             by_segment[translation.seg_id].append(translation)
         rows = []
         for segment in segments:
-            seg_references = references.get(segment.seg_id, [])
-            reference = seg_references[0]["text"] if seg_references else None
+            reference = references.get(segment.seg_id)
             for translation in sorted(by_segment[segment.seg_id], key=lambda t: (t.system, t.system_version)):
                 key = (translation.system, translation.seg_id)
                 raters = ratings.get(key, {})
@@ -190,7 +208,7 @@ class RowBuilder:
                         "system_version": translation.system_version,
                         "mt": translation.mt,
                         "reference": reference,
-                        "references": seg_references,
+                        "references": post_edits.get(segment.seg_id, []),
                         "errors": _error_rows(raters.values()),
                         "mqm": mqm,
                         "bleu": segment_scores.bleu if segment_scores else None,

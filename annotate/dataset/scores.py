@@ -90,12 +90,13 @@ class CorpusTotals:
 class Scorer:
     """sacrebleu metrics configured once: BLEU (sentence: effective order), chrF++, TER."""
 
-    def __init__(self) -> None:
+    def __init__(self, trg_lang: str = "") -> None:
         # The project's one definition of the metrics (annotate.scoring.metrics), so dataset scores
-        # and reports carry the same signatures.
-        corpus = make_metrics()
+        # and reports carry the same signatures; `trg_lang` picks BLEU's tokenizer (e.g. zh).
+        self.trg_lang = trg_lang
+        corpus = make_metrics(trg_lang=trg_lang)
         self._corpus = (corpus[BLEU_NAME], corpus[CHRF_NAME], corpus[TER_NAME])
-        self._sentence_bleu = make_metrics(sentence_level=True)[BLEU_NAME]
+        self._sentence_bleu = make_metrics(sentence_level=True, trg_lang=trg_lang)[BLEU_NAME]
         # = metric._extract_corpus_statistics([hypothesis], [[reference]])[0] for each metric, faster
         self._statistics = SentenceStatistics(*self._corpus)
         # Filled by scored_in_order for the build report: sacrebleu CPU seconds (summed over workers)
@@ -172,14 +173,13 @@ def _score_pairs(scorer: Scorer, pairs: list[Pair]) -> tuple[list[SegmentScores]
     return scores, perf_counter() - started
 
 
-_worker_scorer: Scorer | None = None
+_worker_scorers: dict[str, Scorer] = {}  # trg_lang → the worker process's scorer
 
 
-def _score_pairs_in_worker(pairs: list[Pair]) -> tuple[list[SegmentScores], float]:
-    global _worker_scorer
-    if _worker_scorer is None:
-        _worker_scorer = Scorer()
-    return _score_pairs(_worker_scorer, pairs)
+def _score_pairs_in_worker(trg_lang: str, pairs: list[Pair]) -> tuple[list[SegmentScores], float]:
+    if trg_lang not in _worker_scorers:
+        _worker_scorers[trg_lang] = Scorer(trg_lang)
+    return _score_pairs(_worker_scorers[trg_lang], pairs)
 
 
 def choose_workers(n_pairs: int, workers: int | None) -> int:
@@ -203,7 +203,7 @@ class _Job:
             scorer.wait_seconds += seconds
             self.scores = dict(zip(pairs, scores))
         else:
-            self._pending = pool.apply_async(_score_pairs_in_worker, (pairs,))
+            self._pending = pool.apply_async(_score_pairs_in_worker, (scorer.trg_lang, pairs))
 
     def collect(self, scorer: Scorer, cache: ScoreCache | None) -> dict[Pair, SegmentScores]:
         """The scores (waiting for the worker if need be); stored in ``cache`` on the first call."""

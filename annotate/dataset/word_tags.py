@@ -3,8 +3,8 @@ WMT word-level QE task: one OK/BAD tag per MT token.
 
 Rules (also stated in the dataset card):
 
-* MT tokens come from spaCy's rule-based English tokenizer (``spacy.blank("en")``), source tokens
-  from the Spanish one; whitespace tokens are dropped.
+* MT tokens come from spaCy's rule-based tokenizer of the target language (``spacy.blank("en")``
+  for our articles), source tokens from the source language's; whitespace tokens are dropped.
 * A token is ``BAD`` when a target-side error that weighs in MQM (weight > 0 under
   ``annotate.schema.GOOGLE_MQM_WEIGHTS``: not Neutral, not "Source error") covers any of its
   characters, whichever rater marked it (the union over raters); else ``OK``.
@@ -22,12 +22,7 @@ from dataclasses import dataclass, fields
 
 from annotate import schema
 from annotate.dataset.bio import token_spans
-from annotate.dataset.features import (
-    TARGET_LANGUAGE,
-    WORD_TAG_NAMES,
-    label_index,
-    severity_tag_names,
-)
+from annotate.dataset.features import WORD_TAG_NAMES, label_index, severity_tag_names
 
 OK, BAD = WORD_TAG_NAMES.index("OK"), WORD_TAG_NAMES.index("BAD")
 _SEVERITY_TAG = label_index(severity_tag_names())
@@ -49,17 +44,17 @@ class WordTagStats:
 
 
 class WordTagger:
-    """Tags one translation's tokens from its error rows (the ``segments`` config's ``errors``)."""
+    """Tags one translation's tokens (in ``language``) from its error rows (the ``segments`` config's ``errors``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
         self.stats = WordTagStats()
         self._categories = schema.mqm_category_names()
         self._severities = schema.severity_names()
 
-
     def tag(self, mt: str, errors: Iterable[dict]) -> tuple[list[str], list[int], list[int]]:
         """(MT tokens, OK/BAD tags, severity tags) from error rows with index-coded category and severity."""
-        spans = token_spans(mt, TARGET_LANGUAGE)
+        spans = token_spans(mt, self.language)
         starts, ends = [s for s, _ in spans], [e for _, e in spans]
         tags, severity_tags = [OK] * len(spans), [0] * len(spans)
         for error in errors:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.dataset.features import CONFIG_NAMES, arrow_schema
+from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.dataset.splits import SPLIT_NAMES
 
 ROWS_PER_ROW_GROUP = 2048
@@ -30,9 +31,9 @@ class SplitFile:
 
 
 class _Sink:
-    def __init__(self, path: Path, config: str) -> None:
+    def __init__(self, path: Path, config: str, languages: LanguagePair) -> None:
         self.path = path
-        self.schema = arrow_schema(config)
+        self.schema = arrow_schema(config, languages)
         self.buffer: list[dict[str, Any]] = []
         self.writer = None
         self.num_examples = 0
@@ -68,8 +69,9 @@ class DatasetWriter:
     """Writes rows to ``<root>/<config>/<split>-00000-of-00001.parquet``; only splits that got rows
     get a file (``load_dataset`` cannot load an empty split)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, languages: LanguagePair = SPANISH_ENGLISH) -> None:
         self.root = root
+        self.languages = languages
         self._sinks: dict[tuple[str, str], _Sink] = {}
 
     def write(self, config: str, split: str, rows: list[dict[str, Any]]) -> None:
@@ -78,7 +80,7 @@ class DatasetWriter:
             return
         key = (config, split)
         if key not in self._sinks:
-            self._sinks[key] = _Sink(self.root / data_file_name(config, split), config)
+            self._sinks[key] = _Sink(self.root / data_file_name(config, split), config, self.languages)
         self._sinks[key].extend(rows)
 
     def close(self) -> dict[str, dict[str, SplitFile]]:

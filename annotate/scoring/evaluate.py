@@ -94,12 +94,15 @@ class Evaluation:
 def evaluate(
     docs: Sequence[AnnotatedDocument], *, reference: str = POST_EDITS, baseline: str | None = None,
     weights: MQMWeights = GOOGLE_MQM_WEIGHTS, tests: Sequence[str] = ("bs", "ar"), alpha: float = DEFAULT_ALPHA,
-    ar_trials: int = 0, bootstrap_samples: int = 0, trg_lang: str = "", statuses: Sequence[str] = COUNTED_STATUSES,
-    n_jobs: int = 1,
+    ar_trials: int = 0, bootstrap_samples: int = 0, trg_lang: str | None = None,
+    statuses: Sequence[str] = COUNTED_STATUSES, n_jobs: int = 1,
 ) -> Evaluation:
     """Score every system in ``docs`` (see the module docstring). ``baseline`` defaults to the
     first evaluated system; ``ar_trials`` / ``bootstrap_samples`` of 0 keep sacrebleu's defaults;
-    ``n_jobs`` processes extract the metric statistics (0 = all cores)."""
+    ``trg_lang`` picks BLEU's tokenizer (default: the documents' target language, as
+    ``sacrebleu -l`` would); ``n_jobs`` processes extract the metric statistics (0 = all cores)."""
+    if trg_lang is None:
+        trg_lang = target_language(docs)
     translations, versions = _translations(docs)
     systems = [s for s in versions if s != reference]
     if reference != POST_EDITS and reference not in versions:
@@ -213,6 +216,12 @@ def _rank(evaluation: Evaluation) -> None:
         ordered = sorted(rows, key=lambda r: -r.metrics["chrF2++"].score)
     for position, row in enumerate(ordered, 1):
         row.rank = position
+
+
+def target_language(docs: Sequence[AnnotatedDocument]) -> str:
+    """The documents' one target language (``""`` when none is stated or they differ)."""
+    languages = {doc.target_language for doc in docs}
+    return languages.pop() if len(languages) == 1 else ""
 
 
 def _translations(docs: Sequence[AnnotatedDocument]) -> tuple[dict[tuple[str, str, int], str], dict[str, str]]:

@@ -14,7 +14,9 @@ clusters from them — exactly the numbers sacrebleu computes, without recomputi
 
 from __future__ import annotations
 
+import functools
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,19 +42,37 @@ class MetricScore:
         return f"{self.metric} = {self.score:.2f}"
 
 
+@functools.cache
+def bleu_language(trg_lang: str) -> str:
+    """``trg_lang`` if sacrebleu can tokenise it here, else ``""`` (its default tokenizer, 13a), with
+    a warning: Japanese and Korean need sacrebleu's ``ja``/``ko`` extras (MeCab). Chinese needs
+    nothing. The BLEU signature (``tok:``) always says which tokenizer was used."""
+    from sacrebleu.metrics import BLEU
+
+    try:
+        BLEU(trg_lang=trg_lang)
+    except RuntimeError as exc:  # sacrebleu's "requires extra dependencies"
+        reason = next((line for line in str(exc).splitlines() if line.strip()), str(exc)).strip()
+        warnings.warn(f"BLEU: {reason} BLEU falls back to its default tokenizer (13a, see its signature).",
+                      stacklevel=2)
+        return ""
+    return trg_lang
+
+
 def make_metrics(*, sentence_level: bool = False, trg_lang: str = "",
                  references: Sequence[Sequence[str]] | None = None) -> dict[str, Metric]:
     """Fresh sacrebleu metric objects keyed by score name: BLEU, chrF2++ and TER.
 
     ``sentence_level`` switches BLEU to ``effective_order=True`` (the right setting for single
-    sentences); ``trg_lang`` lets BLEU pick its tokenizer (e.g. ``zh``, ``ja``); ``references``
-    pre-processes the reference streams once (sacrebleu's reference cache).
+    sentences); ``trg_lang`` (the target language's ISO code) lets BLEU pick its tokenizer, as
+    ``sacrebleu -l SRC-TGT`` does (``zh`` → the Chinese tokenizer; see :func:`bleu_language`);
+    ``references`` pre-processes the reference streams once (sacrebleu's reference cache).
     """
     from sacrebleu.metrics import BLEU, CHRF, TER
 
     refs = None if references is None else [list(stream) for stream in references]
     return {
-        BLEU_NAME: BLEU(effective_order=sentence_level, trg_lang=trg_lang, references=refs),
+        BLEU_NAME: BLEU(effective_order=sentence_level, trg_lang=bleu_language(trg_lang), references=refs),
         CHRF_NAME: CHRF(word_order=2, references=refs),
         TER_NAME: TER(references=refs),
     }
