@@ -43,7 +43,9 @@ def test_evaluation_of_synthetic_documents(evaluation) -> None:
     assert weak.metrics["chrF2++"].score < base.metrics["chrF2++"].score
     assert weak.p_bs["BLEU"] is not None and base.p_bs["BLEU"] is None  # baseline has no p-value
     assert evaluation.clusters["MQM"][-1] == ["weak"]
-    assert {c.level for c in evaluation.correlations} == {"segment", "system"}
+    assert {c.level for c in evaluation.correlations} == {"segment", "segment, by item", "system"}  # 3 systems
+    system_level = [c for c in evaluation.correlations if c.level == "system"]
+    assert all(c.pairs == 3 and c.accuracy is not None for c in system_level)
     assert evaluation.agreement.n_pairs == 2
 
 

@@ -8,7 +8,13 @@ from test_scoring_fixtures import synthetic_documents
 
 from annotate.records import DocumentAnnotation, ErrorSpan, SegmentRating
 from annotate.scoring.agreement import agreement, mqm_alpha, severity_pairs, span_counts, spans_match
-from annotate.scoring.correlation import correlate, segment_correlations, system_correlations
+from annotate.scoring.correlation import (
+    correlate,
+    item_correlations,
+    pairwise_accuracy,
+    segment_correlations,
+    system_correlations,
+)
 
 
 @pytest.mark.parametrize(
@@ -122,6 +128,46 @@ def test_segment_and_system_correlations() -> None:
     assert system[0].kendall == pytest.approx(1.0)
     with pytest.raises(ValueError, match="BLEU / a: 2 sentence scores, 1 MQM scores"):
         segment_correlations(sentence, {"a": [1.0]})
+
+
+@pytest.mark.parametrize(
+    ("metric", "values", "mqm", "accuracy", "pairs"),
+    [
+        ("BLEU", [10, 20, 30], [3, 2, 1], 1.0, 3),  # same order as the humans
+        ("TER", [10, 20, 30], [1, 2, 3], 1.0, 3),  # lower TER and lower MQM are both better
+        ("BLEU", [10, 20, 20], [3, 2, 1], 2 / 3, 3),  # a metric tie is a miss
+        ("BLEU", [10, 20, 30], [1, 1, 2], 0.0, 2),  # the MQM tie is left out; both others reversed
+        ("chrF2++", [10, 20, 30], [2, 2, 2], None, 0),  # MQM tells no pair apart
+    ],
+)
+def test_pairwise_accuracy(metric, values, mqm, accuracy, pairs) -> None:
+    assert pairwise_accuracy(metric, values, mqm) == (None if accuracy is None else pytest.approx(accuracy), pairs)
+
+
+def test_system_correlations_carry_the_pairwise_accuracy() -> None:
+    (result,) = system_correlations({"BLEU": {"a": 30.0, "b": 20.0, "c": 25.0}}, {"a": 1.0, "b": 3.0, "c": 4.0})
+    assert (result.accuracy, result.pairs) == (pytest.approx(2 / 3), 3)
+
+
+def test_item_correlations_average_scipy_over_the_segments_where_defined() -> None:
+    import numpy as np
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    systems = ["a", "b", "c", "d"]
+    bleu = {s: list(rng.integers(0, 60, 30).astype(float)) for s in systems}
+    mqm = {s: list(rng.integers(0, 6, 30).astype(float)) for s in systems}
+    for s in systems:  # segment 0: every system has the same MQM, so it ranks nothing
+        mqm[s][0] = 1.0
+        bleu[s][1] = 100 / 3  # segment 1: the same metric score (its float mean is not exactly 100/3)
+    (result,) = item_correlations({"BLEU": bleu}, mqm)
+    rows = [([bleu[s][i] for s in systems], [-mqm[s][i] for s in systems]) for i in range(30)]
+    defined = [(x, y) for x, y in rows if len(set(x)) > 1 and len(set(y)) > 1]
+    assert result.level == "segment, by item" and result.n == len(defined) <= 28
+    assert result.pearson == pytest.approx(np.mean([stats.pearsonr(x, y).statistic for x, y in defined]))
+    assert result.kendall == pytest.approx(np.mean([stats.kendalltau(x, y).statistic for x, y in defined]))
+    assert result.pearson_p is None and result.kendall_p is None
+    assert item_correlations({"BLEU": {"a": [1.0], "b": [2.0]}}, {"a": [1.0], "b": [0.0]}) == []  # 2 systems
 
 
 def test_against_ground_truth_is_the_pairwise_comparison_with_roles_fixed() -> None:

@@ -6,19 +6,30 @@ coefficient always means the metric agrees with the humans.
 
 * segment level: all (system, segment) pairs pooled ("no grouping"), sentence-level metric vs the
   segment's −MQM;
-* system level: corpus metric vs the system's −MQM (mean over segments).
+* segment level, grouped by item (WMT22/23 metrics task, "group-by-item"): for each segment the
+  correlation across the systems' translations of it, then the mean over the segments where it is
+  defined (at least 3 systems, neither side constant). Pooled correlation rewards a metric for
+  telling easy sentences from hard ones; this one only for ranking translations of the same source;
+* system level: corpus metric vs the system's −MQM (mean over segments), and the **pairwise
+  accuracy** of Kocmi et al. (2021, "To Ship or Not to Ship"): of the system pairs MQM tells apart,
+  the share the metric orders the same way (a metric tie counts as a miss).
 
-Pearson's r and Kendall's tau-b come from scipy.stats, with their p-values; a constant input
-(where a correlation is undefined) gives None.
+Pooled and system-level Pearson's r and Kendall's tau-b come from scipy.stats, with their p-values;
+the per-item ones are the same statistics computed for all items at once with numpy (checked
+against scipy in the tests) and carry no p-value. A constant input (where a correlation is
+undefined) gives None.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import combinations
 
 from annotate.scoring.metrics import HIGHER_IS_BETTER
+
+SEGMENT, BY_ITEM, SYSTEM = "segment", "segment, by item", "system"
 
 
 @dataclass(frozen=True)
@@ -26,12 +37,14 @@ class Correlation:
     """Pearson and Kendall correlation of one metric with −MQM at one level."""
 
     metric: str
-    level: str  # "segment" | "system"
-    n: int
+    level: str  # SEGMENT | BY_ITEM | SYSTEM
+    n: int  # points correlated; for BY_ITEM the segments the mean is over
     pearson: float | None
     pearson_p: float | None
     kendall: float | None
     kendall_p: float | None
+    accuracy: float | None = None  # SYSTEM: pairwise accuracy over `pairs` system pairs
+    pairs: int = 0
 
 
 def correlate(metric: str, level: str, metric_values: Sequence[float], mqm_values: Sequence[float]) -> Correlation:
@@ -68,8 +81,68 @@ def segment_correlations(
                                      f"{len(segment_mqm[system])} MQM scores")
                 xs.extend(values)
                 ys.extend(segment_mqm[system])
-        out.append(correlate(metric, "segment", xs, ys))
+        out.append(correlate(metric, SEGMENT, xs, ys))
     return out
+
+
+def item_correlations(
+    sentence_scores: Mapping[str, Mapping[str, Sequence[float]]], segment_mqm: Mapping[str, Sequence[float]]
+) -> list[Correlation]:
+    """Group-by-item correlations (see the module docstring): inputs as for
+    :func:`segment_correlations`; an empty list with fewer than 3 systems (nothing to rank)."""
+    import numpy as np
+
+    out = []
+    for metric, by_system in sentence_scores.items():
+        systems = [s for s in by_system if s in segment_mqm]
+        if len(systems) < 3:
+            continue
+        sign = 1.0 if HIGHER_IS_BETTER.get(metric, True) else -1.0
+        xs = sign * np.array([by_system[s] for s in systems], dtype=float).T  # segments × systems
+        ys = -np.array([segment_mqm[s] for s in systems], dtype=float).T
+        # defined where neither side is constant (tested exactly: a float mean of equal values may
+        # leave rounding noise that would give Pearson a meaningless value)
+        defined = (np.ptp(xs, axis=1) > 0) & (np.ptp(ys, axis=1) > 0)
+        pearson, kendall = _rowwise_pearson(xs[defined], ys[defined]), _rowwise_kendall_b(xs[defined], ys[defined])
+        out.append(Correlation(metric, BY_ITEM, int(defined.sum()),
+                               _number(pearson.mean()) if defined.any() else None, None,
+                               _number(kendall.mean()) if defined.any() else None, None))
+    return out
+
+
+def _rowwise_pearson(xs, ys):
+    """Pearson's r of each row of xs with the same row of ys (NaN where a row is constant)."""
+    import numpy as np
+
+    dx, dy = xs - xs.mean(axis=1, keepdims=True), ys - ys.mean(axis=1, keepdims=True)
+    denominator = np.sqrt((dx * dx).sum(axis=1) * (dy * dy).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, (dx * dy).sum(axis=1) / denominator, np.nan)
+
+
+def _rowwise_kendall_b(xs, ys):
+    """Kendall's tau-b of each row pair: (concordant − discordant) / √(pairs untied in x · in y)."""
+    import numpy as np
+
+    i, j = np.triu_indices(xs.shape[1], k=1)
+    sx, sy = np.sign(xs[:, i] - xs[:, j]), np.sign(ys[:, i] - ys[:, j])
+    denominator = np.sqrt((sx != 0).sum(axis=1) * (sy != 0).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, (sx * sy).sum(axis=1) / denominator, np.nan)
+
+
+def pairwise_accuracy(metric: str, metric_values: Sequence[float], mqm_values: Sequence[float]) -> tuple[float | None, int]:
+    """(accuracy, pairs): of the pairs of systems with different MQM, the share the metric orders as
+    MQM does (lower MQM = better; TER lower = better); None when MQM tells no pair apart."""
+    sign = 1.0 if HIGHER_IS_BETTER.get(metric, True) else -1.0
+    agree = pairs = 0
+    for a, b in combinations(range(len(metric_values)), 2):
+        human = mqm_values[b] - mqm_values[a]  # > 0: a is better
+        if human == 0:
+            continue
+        pairs += 1
+        agree += (sign * (metric_values[a] - metric_values[b])) * human > 0
+    return (agree / pairs if pairs else None), pairs
 
 
 def system_correlations(
@@ -79,7 +152,9 @@ def system_correlations(
     out = []
     for metric, by_system in corpus_scores.items():
         systems = [s for s in by_system if s in system_mqm]
-        out.append(correlate(metric, "system", [by_system[s] for s in systems], [system_mqm[s] for s in systems]))
+        values, mqm = [by_system[s] for s in systems], [system_mqm[s] for s in systems]
+        accuracy, pairs = pairwise_accuracy(metric, values, mqm)
+        out.append(replace(correlate(metric, SYSTEM, values, mqm), accuracy=accuracy, pairs=pairs))
     return out
 
 

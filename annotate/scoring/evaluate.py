@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from annotate.records import AnnotatedDocument
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.agreement import AgreementReport, GroundTruthScores, against_ground_truth, agreement
-from annotate.scoring.correlation import Correlation, segment_correlations, system_correlations
+from annotate.scoring.correlation import Correlation, item_correlations, segment_correlations, system_correlations
 from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
 from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, collect_ratings, score_ratings
 from annotate.scoring.raters import RaterReport, rater_report
@@ -204,7 +204,8 @@ def _human_scores(evaluation: Evaluation, rows: dict[str, SystemRow], mqm: MQMRe
         sentence = {m: {s: v for s, v in by_s.items() if s in per_system} for m, by_s in evaluation.sentence.items()}
         corpus = {m: {s: rows[s].metrics[m].score for s in metric_systems} for m in METRIC_NAMES}
         system_mqm = {s: sum(v) / len(v) for s, v in per_system.items() if v}
-        evaluation.correlations = segment_correlations(sentence, per_system) + system_correlations(corpus, system_mqm)
+        evaluation.correlations = (segment_correlations(sentence, per_system) + item_correlations(sentence, per_system)
+                                   + system_correlations(corpus, system_mqm))
 
 
 def _rank(evaluation: Evaluation) -> None:
