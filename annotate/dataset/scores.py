@@ -25,7 +25,7 @@ from statistics import fmean
 from time import perf_counter
 from typing import TYPE_CHECKING, TypeVar
 
-from annotate.dataset.sentence_stats import SentenceStatistics
+from annotate.scoring.sentence_stats import SentenceStatistics
 from annotate.records import SegmentRating
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.metrics import BLEU_NAME, CHRF_NAME, TER_NAME, make_metrics

@@ -22,7 +22,7 @@ What is faster, and why the numbers cannot change:
 * A hypothesis identical to its reference (common: post-editors accept good MT as is) needs no
   matching at all: every count equals the reference's own n-gram count.
 
-tests/test_dataset_sentence_stats.py compares every statistic with sacrebleu's on tricky tables
+tests/test_scoring_sentence_stats.py compares every statistic with sacrebleu's on tricky tables
 and on randomised pairs.
 """
 

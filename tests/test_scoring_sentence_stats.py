@@ -10,7 +10,7 @@ import pytest
 
 from annotate.dataset.rows import scoring_pairs
 from annotate.dataset.scores import Scorer
-from annotate.dataset.sentence_stats import BeamEditDistance
+from annotate.scoring.sentence_stats import BeamEditDistance
 from annotate.dataset.synthetic import synthetic_documents
 
 SEED_EXPORT = Path(__file__).resolve().parent.parent / "seeds" / "gold_export.json"
@@ -117,3 +117,28 @@ def test_beam_edit_distance_equals_sacrebleus(ref_words, hyp_words):
     ours, theirs = BeamEditDistance(ref_words), SacrebleuBeamEditDistance(ref_words)
     for words in (hyp_words, hyp_words[::-1], hyp_words, hyp_words[:-1] + ["z"]):  # repeats hit the cache
         assert ours(words) == theirs(words)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_report_statistics_with_one_reference_stream_are_sacrebleus(n_jobs):
+    """Statistics.extract (reports, `annotate score`) takes this path with one reference stream:
+    every system's statistics must be what sacrebleu's own extraction gives, types included."""
+    from annotate.scoring.metrics import Statistics, make_metrics
+
+    hypotheses = [hypothesis for _, hypothesis, _ in TRICKY]
+    references = [reference for _, _, reference in TRICKY]
+    systems = {"forward": hypotheses, "swapped": references[::-1], "reference": references}
+    extracted = Statistics.extract(systems, references=[references], n_jobs=n_jobs)
+    for name, metric in make_metrics().items():
+        for system, outputs in systems.items():
+            expected = metric._extract_corpus_statistics(outputs, [references])
+            assert repr(extracted.stats[name][system]) == repr(expected), (name, system)
+
+
+def test_zh_statistics_use_the_chinese_tokenizer():
+    from annotate.scoring.metrics import Statistics, make_metrics
+
+    hypotheses, references = ["猫睡觉。", "早上好！"], ["猫在睡觉。", "早上好！"]
+    extracted = Statistics.extract({"a": hypotheses}, references=[references], trg_lang="zh")
+    bleu = make_metrics(trg_lang="zh")["BLEU"]
+    assert repr(extracted.stats["BLEU"]["a"]) == repr(bleu._extract_corpus_statistics(hypotheses, [references]))
