@@ -97,6 +97,7 @@ def test_a_wmt_mqm_file_becomes_a_dataset_in_its_own_languages(tmp_path, monkeyp
     result = runner.invoke(app, ["build", str(tsv), str(out), "--reference", "ref", "--license", "apache-2.0"])
     assert result.exit_code == 0, result.output
     assert "English (en) → German (de)" in result.output and "the translations of ref" in result.output
+    assert "hint" not in result.output
     assert "config ner left out" in result.output and "ner spans" not in result.output
 
     translation = load(out, "translation")
@@ -146,6 +147,7 @@ def test_import_mqm_records_carry_the_pair_into_a_build(tmp_path, monkeypatch):
             for d in map(json.loads, jsonl.read_text(encoding="utf-8").splitlines())} == {("en", "de")}
     result = runner.invoke(app, ["build", str(jsonl), str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
+    assert "hint: a system is named ref" in result.output and "--reference ref" in result.output
     assert load(tmp_path / "out", "word_qe").features["mt_tokens"].feature.dtype == "string"
     assert "English (en) → German (de)" in result.output and "references: post-edits" in result.output
 
@@ -169,6 +171,9 @@ def test_an_unknown_reference_system_and_mixed_pairs_are_refused(tmp_path):
     spanish = list(synthetic_documents(1, segments=1))
     with pytest.raises(DatasetBuildError, match=r"more than one language pair: en-de \(e\.g\. talk\.1\), es-en"):
         build_dataset(docs + spanish, tmp_path / "b", name="b")
+    unstated = read_mqm_tsv(write_tsv(tmp_path / "ratings.tsv")).documents
+    with pytest.raises(DatasetBuildError, match=r"more than one language pair: unknown \(e\.g\. talk\.1\), es-en"):
+        build_dataset(unstated + spanish, tmp_path / "c", name="c")
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 

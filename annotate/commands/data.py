@@ -122,6 +122,9 @@ def _print_report(report: BuildReport) -> None:
         console.print(f"config [bold]{config}[/] left out: {reason}")
     console.print(f"languages: {report.languages.describe()}; references: "
                   + (f"the translations of {report.reference_system}" if report.reference_system else "post-edits"))
+    if not report.reference_system and "translation" not in report.counts and "ref" in report.systems:
+        console.print("hint: a system is named ref (a WMT file's human reference?): rebuild with --reference ref "
+                      "to score the others against it")
     if "ner" in report.counts:
         conversion = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.ner_conversion.items())
         console.print(f"ner spans → BIO: {conversion}")

@@ -51,7 +51,6 @@ _EMPTY_CONFIG_REASONS = {
 _NO_ENTITIES = "no annotation marks an entity: the sources were not annotated for entities"
 
 
-
 @dataclass
 class BuildReport:
     """What a build wrote and what it had to adapt (the CLI prints it; nothing here is written)."""
@@ -70,6 +69,7 @@ class BuildReport:
     set_aside: dict[str, int] = field(default_factory=dict)  # kind of export problem → count (see build_dataset)
     languages: LanguagePair = SPANISH_ENGLISH
     reference_system: str | None = None  # whose translations were the references (None: post-edits)
+    systems: list[str] = field(default_factory=list)  # MT systems, sorted
     # total wall time; sacrebleu CPU time (over all workers); wall time spent waiting for scores
     seconds: dict[str, float] = field(default_factory=dict)
     # sentence-score pairs: asked for, read from the persistent cache, scored (distinct pairs)
@@ -128,7 +128,8 @@ class _Facts:
         if not self.pairs:
             return SPANISH_ENGLISH
         if len(self.pairs) > 1:
-            mixed = ", ".join(f"{pair or '?'} (e.g. {doc_id})" for pair, doc_id in self.pairs.items())
+            mixed = ", ".join(f"{pair if pair.known else 'unknown'} (e.g. {doc_id})"
+                              for pair, doc_id in self.pairs.items())
             raise DatasetBuildError(f"the documents are in more than one language pair: {mixed}; "
                                     "a dataset holds one pair (build one dataset per pair)")
         (pair, doc_id), = self.pairs.items()
@@ -304,6 +305,7 @@ def build_dataset(
         set_aside=set_aside,
         languages=languages,
         reference_system=reference_system,
+        systems=sorted(facts.systems),
         seconds={
             "total": time.perf_counter() - started,
             "sacrebleu": builder.scorer.seconds,
