@@ -243,3 +243,22 @@ def test_bleu_falls_back_to_13a_with_a_warning_where_a_tokenizer_is_missing():
     bleu_language.cache_clear()
     with pytest.warns(UserWarning, match="Japanese tokenization requires extra dependencies.*13a"):
         assert bleu_language("ja") == ""
+
+
+def test_score_and_report_take_the_pair_from_the_command_line(tmp_path):
+    path = tmp_path / "ratings.tsv"  # a name that says nothing
+    lines = ["system\tdoc\tdoc_id\tseg_id\trater\tsource\ttarget\tcategory\tseverity"]
+    path.write_text("\n".join(lines + ["\t".join(map(str, row)) for row in ZH_ROWS]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", str(path), "--reference", "ref", "--json", "--tests", "bs"])
+    assert result.exit_code == 0, result.output
+    assert "tok:13a" in json.loads(result.output)["signatures"]["BLEU"]
+    result = runner.invoke(app, ["score", str(path), "--reference", "ref", "--json", "--tests", "bs",
+                                 "--languages", "en-zh"])
+    assert result.exit_code == 0, result.output
+    assert "tok:zh" in json.loads(result.output)["signatures"]["BLEU"]
+    result = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "r"), "--reference", "ref",
+                                 "--languages", "en-zh"])
+    assert result.exit_code == 0, result.output
+    assert "English (en) → Chinese (zh)" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["score", str(path), "--languages", "zh"])
+    assert result.exit_code == 2 and "not a language pair" in result.output

@@ -187,6 +187,7 @@ def build_command(
     if push_to_hub and not os.environ.get(TOKEN_VARIABLE, "").strip():
         fail(f"--push-to-hub needs a Hugging Face token in the environment variable {TOKEN_VARIABLE}")
     from annotate.languages import parse_pair
+    from annotate.scoring.evaluate import POST_EDITS
 
     try:
         pair = parse_pair(languages) if languages else None
@@ -208,7 +209,7 @@ def build_command(
                 out_dir,
                 name=name or out_dir.resolve().name,
                 description=description,
-                reference_system=None if reference == "post_edits" else reference,
+                reference_system=None if reference == POST_EDITS else reference,
                 license=license,
                 split=split,
                 guidelines_path=guidelines,

@@ -21,6 +21,10 @@ Reference = Annotated[str, typer.Option(
          "translations are the reference (e.g. 'ref' in WMT TED files).")]
 Baseline = Annotated[Optional[str], typer.Option(
     "--baseline", "-b", help="System every other one is tested against (default: the first system).")]
+Languages = Annotated[Optional[str], typer.Option(
+    "--languages", metavar="SRC-TGT", help="The documents' language pair, e.g. en-zh (default: as the records say; "
+    "for a WMT MQM TSV, read from Google's file names such as mqm_ted_ende.tsv). BLEU tokenises the target as "
+    "`sacrebleu -l` does.")]
 SkipInvalid = Annotated[bool, typer.Option(
     "--skip-invalid", help="Label Studio export: leave out (and list) the annotations that fail validation "
                            "instead of stopping.")]
@@ -54,11 +58,18 @@ def load_documents(path: Path, allow_categories: list[str] | None = None, proble
 
 
 def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_aside: list | None = None,
-          languages=None):
+          languages: str | None = None):
     """The documents of ``path``, or exit 2 with the error. With ``skip_invalid``, an export's
-    invalid annotations are listed as warnings (and appended to ``set_aside``) instead."""
+    invalid annotations are listed as warnings (and appended to ``set_aside``) instead.
+    ``languages`` (``"en-de"``): the documents' pair, whatever the file says."""
+    from annotate.languages import parse_pair
+
     if not path.exists():
         raise _fail(f"{path}: no such file")
+    try:
+        pair = parse_pair(languages) if languages else None
+    except ValueError as exc:
+        raise _fail(f"--languages: {exc}") from None
     problems: list | None = [] if skip_invalid else None
     from rich.console import Console
 
@@ -66,7 +77,7 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
     from annotate.labelstudio.errors import InvalidExport
 
     try:
-        docs = load_documents(path, allow, problems, languages)
+        docs = load_documents(path, allow, problems, pair)
     except InvalidExport as exc:  # listed as `build` and `pull` list them
         print_problems(Console(stderr=True, soft_wrap=True), exc.problems, source=str(path), fatal=True)
         Console(stderr=True).print("fix them in Label Studio and pull again, or rerun with --skip-invalid",
@@ -78,6 +89,8 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
         print_problems(Console(stderr=True, soft_wrap=True), problems, source=str(path), fatal=False)
         if set_aside is not None:
             set_aside.extend(problems)
+    for doc in docs if pair else ():
+        doc.source_language, doc.target_language = pair.source, pair.target
     return docs
 
 
@@ -85,19 +98,12 @@ def import_mqm(
     tsv: Annotated[Path, typer.Argument(help="WMT MQM TSV file.")],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="JSONL file (default: stdout).")] = None,
     allow: Allow = None,
-    languages: Annotated[Optional[str], typer.Option(
-        "--languages", metavar="SRC-TGT", help="The file's language pair, e.g. en-de (default: read from "
-        "Google's file names such as mqm_ted_ende.tsv; else left unknown).")] = None,
+    languages: Languages = None,
 ) -> None:
     """Import a WMT MQM TSV file as AnnotatedDocument JSON Lines (one document per line)."""
     from annotate.commands._io import write_records
-    from annotate.languages import parse_pair
 
-    try:
-        pair = parse_pair(languages) if languages else None
-    except ValueError as exc:
-        raise _fail(f"--languages: {exc}") from None
-    docs = _load(tsv, allow, languages=pair)
+    docs = _load(tsv, allow, languages=languages)
     if output is None:
         write_records(docs)
         return
@@ -163,12 +169,13 @@ def score(
     tests: Annotated[str, typer.Option(help="Paired tests: 'bs', 'ar' or 'bs,ar'.")] = "bs,ar",
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
+    languages: Languages = None,
 ) -> None:
     """Score every system: BLEU / chrF++ / TER with CIs and paired significance, and MQM."""
     from annotate.report import evaluation_table, evaluation_to_dict
     from annotate.scoring.evaluate import evaluate
 
-    docs = _load(source, allow, skip_invalid)
+    docs = _load(source, allow, skip_invalid, languages=languages)
     try:
         evaluation = evaluate(docs, reference=reference, baseline=baseline,
                               tests=[t.strip() for t in tests.split(",") if t.strip()])
@@ -191,13 +198,14 @@ def report(
     dataset: Annotated[str, typer.Option(help="Dataset name shown in the provenance (default: the file name).")] = "",
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
+    languages: Languages = None,
 ) -> None:
     """Write a self-contained HTML report and its Markdown twin."""
     from annotate.records import describe_problems
     from annotate.report import build_report
 
     set_aside: list = []
-    docs = _load(source, allow, skip_invalid, set_aside)
+    docs = _load(source, allow, skip_invalid, set_aside, languages)
     try:
         paths = build_report(docs, reference=reference, baseline=baseline, title=title, out_dir=out_dir,
                              dataset=dataset or source.name,
