@@ -6,8 +6,8 @@ inline, no script, nothing fetched) and a Markdown twin, plus ``scores.json`` wi
 Contents: system table (scores ± 95% CI, p-values vs the baseline, significance clusters, MQM,
 rank), MQM by category and severity, per-document table, the worst segments with their error
 spans highlighted in the MT, metric–MQM correlation, annotator agreement (and against ground
-truth), raters (strictness, each system's rater mix, rater-adjusted MQM), signatures and
-provenance. The numbers come from :func:`annotate.scoring.evaluate.evaluate`.
+truth), the annotation budget (rated segments that would separate each system from the next),
+raters (strictness, each system's rater mix, rater-adjusted MQM), signatures and provenance. The numbers come from :func:`annotate.scoring.evaluate.evaluate`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from annotate.records import AnnotatedDocument
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
 from annotate.scoring.evaluate import MQM_NAME, POST_EDITS, Evaluation, evaluate
 from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
+from annotate.scoring.summary import evaluation_to_dict
+from annotate.scoring.summary import format_number as _num
+from annotate.scoring.summary import format_p_value as _pval
 
 MIX_COLUMNS_MAX = 8  # raters shown as columns of the rater-mix table; with more, the largest share only
 SEVERITY_RANK = {s.name: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}  # Major > Minor > Neutral
@@ -119,7 +122,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "categories": _category_table(evaluation), "documents": _document_table(evaluation, docs, [r.system for r in rows]),
         "worst": worst_segments(evaluation, docs, n_worst), "correlations": evaluation.correlations,
         "agreement": evaluation.agreement, "ground_truth": evaluation.ground_truth,
-        "raters": _rater_table(evaluation, [r.system for r in rows]),
+        "raters": _rater_table(evaluation, [r.system for r in rows]), "budget": evaluation.budget,
         "provenance": provenance(evaluation, docs, dataset, set_aside),
     }
 
@@ -238,73 +241,6 @@ def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], datase
     }
 
 
-def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
-    """Every number of an evaluation as JSON-ready data (``scores.json``, ``annotate score --json``)."""
-    systems = {}
-    for row in evaluation.systems:
-        systems[row.system] = {
-            "version": row.version, "rank": row.rank, "is_reference": row.is_reference,
-            "is_baseline": row.system == evaluation.baseline,
-            "metrics": {m: {"score": s.score, "ci95": row.ci.get(m), "p_bootstrap": row.p_bs.get(m),
-                            "p_approximate_randomization": row.p_ar.get(m), "cluster": row.cluster.get(m)}
-                        for m, s in row.metrics.items()},
-            "mqm": None if row.mqm is None else {"score": row.mqm, "ci95": row.mqm_ci, "p_approximate_randomization":
-                                                 row.mqm_p, "cluster": row.cluster.get(MQM_NAME),
-                                                 "segments": row.mqm_segments},
-        }
-    agreement, raters = evaluation.agreement, evaluation.raters
-    return {
-        "reference": evaluation.reference, "baseline": evaluation.baseline, "alpha": evaluation.alpha,
-        "segments": len(evaluation.segment_keys), "reference_streams": evaluation.n_reference_streams,
-        "signatures": evaluation.signatures, "systems": systems, "clusters": evaluation.clusters,
-        "mqm_breakdown": {s: {f"{c} / {sev}": v for (c, sev), v in b.items()}
-                          for s, b in (evaluation.mqm.breakdown.items() if evaluation.mqm else [])},
-        "correlations": [vars(c) for c in evaluation.correlations],
-        "agreement": None if agreement is None else {
-            "documents": agreement.n_documents, "pairs": agreement.n_pairs,
-            "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in agreement.span_f1.items()},
-            "severity_agreement": agreement.severity_agreement, "krippendorff_alpha_mqm": agreement.alpha_mqm,
-            "alpha_units": agreement.alpha_units},
-        "ground_truth": {g.annotator: {
-            "documents": g.n_documents, "severity_agreement": g.severity_agreement,
-            "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in g.span_f1.items()}}
-            for g in evaluation.ground_truth},
-        "raters": None if raters is None else {
-            "raters": {r.rater: {"ratings": r.ratings, "errors": r.errors, "major_errors": r.major_errors,
-                                 "mean_mqm": r.mean_mqm, "offset": r.offset} for r in raters.raters},
-            "mix": raters.mix, "rater_adjusted_mqm": raters.adjusted or None,
-            "not_estimable": raters.not_estimable or None},
-    }
-
-
-def evaluation_table(evaluation: Evaluation, title: str = ""):
-    """A rich table of the system scores (for the terminal)."""
-    from rich.table import Table
-
-    table = Table(title=f"{title} — reference: {evaluation.reference}, baseline: {evaluation.baseline}",
-                  title_justify="left", caption=f"p: paired bootstrap / approximate randomization vs baseline; "
-                                                f"[n]: significance cluster (alpha {evaluation.alpha})")
-    table.add_column("rank", justify="right")
-    table.add_column("system")
-    for metric in METRIC_NAMES:
-        table.add_column(f"{metric} {'↑' if HIGHER_IS_BETTER[metric] else '↓'}", justify="right")
-    table.add_column("MQM ↓", justify="right")
-    for row in sorted(evaluation.systems, key=lambda r: (r.rank is None, r.rank or 0)):
-        cells = []
-        for metric in METRIC_NAMES:
-            if metric not in row.metrics:
-                cells.append("ref" if row.is_reference else "—")
-                continue
-            cell = f"{row.metrics[metric].score:.2f} ±{_num(row.ci.get(metric))} [{row.cluster.get(metric, '')}]"
-            if row.p_bs.get(metric) is not None or row.p_ar.get(metric) is not None:
-                cell += f"\np {_pval(row.p_bs.get(metric))} / {_pval(row.p_ar.get(metric))}"
-            cells.append(cell)
-        mqm = "—" if row.mqm is None else f"{row.mqm:.3f} ±{_num(row.mqm_ci, 3)} [{row.cluster.get(MQM_NAME, '')}]"
-        table.add_row(str(row.rank or ""), row.system + (" (baseline)" if row.system == evaluation.baseline else ""),
-                      *cells, mqm)
-    return table
-
-
 def _category_table(evaluation: Evaluation) -> list[dict[str, Any]]:
     """Error counts and MQM points per segment by (category, severity), all systems together."""
     mqm = evaluation.mqm
@@ -377,18 +313,8 @@ def _direction(significant: bool | None, gain: float | None) -> str:
     return "better" if gain > 0 else "worse"
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def _signed(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:+.{digits}f}".replace("-", "−")
-
-
-def _pval(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _md_escape(text: Any) -> str:

@@ -84,7 +84,8 @@ def test_html_is_self_contained_and_escaped(report) -> None:
     assert not re.search(r'(src|href)="(https?:)?//', html), "nothing may be fetched from the network"
     assert html.count('src="data:image/png;base64,') == 3
     for heading in ("Systems", "MQM by error category and severity", "Per document", "Worst segments",
-                    "Metric–human correlation", "Annotator agreement", "Raters", "Signatures and provenance"):
+                    "Metric–human correlation", "Annotator agreement", "Annotation budget", "Raters",
+                    "Signatures and provenance"):
         assert f"<h2>{heading}</h2>" in html
     assert "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0" in html
     assert "apertium-eng-spa 0.8" in html and "annotate 0.1.0" in html
@@ -106,6 +107,9 @@ def test_markdown_twin_and_scores_json(report, evaluation) -> None:
     # every translation rated by both annotators: a crossed design, where the adjustment is a no-op
     assert "Every system got the same mix, so the adjustment changes nothing." in markdown
     assert "| ann-a | 18 |" in markdown and "| good | " in markdown.split("## Raters")[1]
+    budget = data["annotation_budget"]
+    assert [(p["better"], p["worse"]) for p in budget["pairs"]] == [("good", "base"), ("base", "weak")]
+    assert budget["pairs"][0]["n_rated"] == 6 and "| good | base | " in markdown.split("## Annotation budget")[1]
     assert data["raters"]["rater_adjusted_mqm"] == pytest.approx(
         {row.system: row.mqm for row in evaluation.systems}, abs=1e-9)
     assert data["raters"]["mix"]["weak"] == {"ann-a": 0.5, "ann-b": 0.5}

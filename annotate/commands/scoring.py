@@ -172,7 +172,7 @@ def score(
     languages: Languages = None,
 ) -> None:
     """Score every system: BLEU / chrF++ / TER with CIs and paired significance, and MQM."""
-    from annotate.report import evaluation_table, evaluation_to_dict
+    from annotate.scoring.summary import evaluation_table, evaluation_to_dict
     from annotate.scoring.evaluate import evaluate
 
     docs = _load(source, allow, skip_invalid, languages=languages)

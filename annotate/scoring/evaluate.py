@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from annotate.records import AnnotatedDocument
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.agreement import AgreementReport, GroundTruthScores, against_ground_truth, agreement
+from annotate.scoring.budget import AnnotationBudget, annotation_budget
 from annotate.scoring.correlation import Correlation, item_correlations, segment_correlations, system_correlations
 from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
 from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, collect_ratings, score_ratings
@@ -80,6 +81,7 @@ class Evaluation:
     agreement: AgreementReport | None = None
     ground_truth: list[GroundTruthScores] = field(default_factory=list)  # annotators vs starred annotations
     raters: RaterReport | None = None  # rater statistics and rater-adjusted MQM (when there is MQM)
+    budget: AnnotationBudget | None = None  # segments needed to separate adjacent systems (MQM)
     signatures: dict[str, str] = field(default_factory=dict)
     statistics: Statistics | None = None  # sacrebleu sufficient statistics, for sub-corpus scores
 
@@ -191,6 +193,7 @@ def _human_scores(evaluation: Evaluation, rows: dict[str, SystemRow], mqm: MQMRe
         evaluation.mqm_significance = mqm_paired_test(aligned, baseline=base)
         for result in evaluation.mqm_significance:
             rows[result.system].mqm_ci, rows[result.system].mqm_p = result.ci, result.p_value
+        evaluation.budget = annotation_budget(mqm, alpha=evaluation.alpha)
         clusters = mqm_clusters(aligned, alpha=evaluation.alpha)
         evaluation.clusters[MQM_NAME] = clusters
         for index, members in enumerate(clusters, 1):

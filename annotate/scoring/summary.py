@@ -1,0 +1,93 @@
+"""An evaluation as plain data and as a terminal table: ``scores.json`` / ``annotate score --json``
+(:func:`evaluation_to_dict`) and ``annotate score`` (:func:`evaluation_table`). The HTML and Markdown
+reports are ``annotate.report``'s."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from annotate.scoring.evaluate import MQM_NAME, Evaluation
+from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
+
+
+def format_number(value: float | None, digits: int = 2) -> str:
+    """``1.23``; ``—`` for None."""
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def format_p_value(value: float | None) -> str:
+    """``0.042``, ``<0.001``; ``—`` for None."""
+    if value is None:
+        return "—"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
+    """Every number of an evaluation as JSON-ready data (``scores.json``, ``annotate score --json``)."""
+    systems = {}
+    for row in evaluation.systems:
+        systems[row.system] = {
+            "version": row.version, "rank": row.rank, "is_reference": row.is_reference,
+            "is_baseline": row.system == evaluation.baseline,
+            "metrics": {m: {"score": s.score, "ci95": row.ci.get(m), "p_bootstrap": row.p_bs.get(m),
+                            "p_approximate_randomization": row.p_ar.get(m), "cluster": row.cluster.get(m)}
+                        for m, s in row.metrics.items()},
+            "mqm": None if row.mqm is None else {"score": row.mqm, "ci95": row.mqm_ci, "p_approximate_randomization":
+                                                 row.mqm_p, "cluster": row.cluster.get(MQM_NAME),
+                                                 "segments": row.mqm_segments},
+        }
+    agreement, raters = evaluation.agreement, evaluation.raters
+    return {
+        "reference": evaluation.reference, "baseline": evaluation.baseline, "alpha": evaluation.alpha,
+        "segments": len(evaluation.segment_keys), "reference_streams": evaluation.n_reference_streams,
+        "signatures": evaluation.signatures, "systems": systems, "clusters": evaluation.clusters,
+        "mqm_breakdown": {s: {f"{c} / {sev}": v for (c, sev), v in b.items()}
+                          for s, b in (evaluation.mqm.breakdown.items() if evaluation.mqm else [])},
+        "correlations": [vars(c) for c in evaluation.correlations],
+        "agreement": None if agreement is None else {
+            "documents": agreement.n_documents, "pairs": agreement.n_pairs,
+            "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in agreement.span_f1.items()},
+            "severity_agreement": agreement.severity_agreement, "krippendorff_alpha_mqm": agreement.alpha_mqm,
+            "alpha_units": agreement.alpha_units},
+        "ground_truth": {g.annotator: {
+            "documents": g.n_documents, "severity_agreement": g.severity_agreement,
+            "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in g.span_f1.items()}}
+            for g in evaluation.ground_truth},
+        "raters": None if raters is None else {
+            "raters": {r.rater: {"ratings": r.ratings, "errors": r.errors, "major_errors": r.major_errors,
+                                 "mean_mqm": r.mean_mqm, "offset": r.offset} for r in raters.raters},
+            "mix": raters.mix, "rater_adjusted_mqm": raters.adjusted or None,
+            "not_estimable": raters.not_estimable or None},
+        "annotation_budget": None if evaluation.budget is None else {
+            "alpha": evaluation.budget.alpha, "power": evaluation.budget.power,
+            "pairs": [{**asdict(pair), "enough": pair.enough} for pair in evaluation.budget.pairs]},
+    }
+
+
+def evaluation_table(evaluation: Evaluation, title: str = ""):
+    """A rich table of the system scores (for the terminal)."""
+    from rich.table import Table
+
+    table = Table(title=f"{title} — reference: {evaluation.reference}, baseline: {evaluation.baseline}",
+                  title_justify="left", caption=f"p: paired bootstrap / approximate randomization vs baseline; "
+                                                f"[n]: significance cluster (alpha {evaluation.alpha})")
+    table.add_column("rank", justify="right")
+    table.add_column("system")
+    for metric in METRIC_NAMES:
+        table.add_column(f"{metric} {'↑' if HIGHER_IS_BETTER[metric] else '↓'}", justify="right")
+    table.add_column("MQM ↓", justify="right")
+    for row in sorted(evaluation.systems, key=lambda r: (r.rank is None, r.rank or 0)):
+        cells = []
+        for metric in METRIC_NAMES:
+            if metric not in row.metrics:
+                cells.append("ref" if row.is_reference else "—")
+                continue
+            cell = f"{row.metrics[metric].score:.2f} ±{format_number(row.ci.get(metric))} [{row.cluster.get(metric, '')}]"
+            if row.p_bs.get(metric) is not None or row.p_ar.get(metric) is not None:
+                cell += f"\np {format_p_value(row.p_bs.get(metric))} / {format_p_value(row.p_ar.get(metric))}"
+            cells.append(cell)
+        mqm = "—" if row.mqm is None else f"{row.mqm:.3f} ±{format_number(row.mqm_ci, 3)} [{row.cluster.get(MQM_NAME, '')}]"
+        table.add_row(str(row.rank or ""), row.system + (" (baseline)" if row.system == evaluation.baseline else ""),
+                      *cells, mqm)
+    return table
