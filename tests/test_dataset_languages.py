@@ -262,3 +262,24 @@ def test_score_and_report_take_the_pair_from_the_command_line(tmp_path):
     assert "English (en) → Chinese (zh)" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     result = runner.invoke(app, ["score", str(path), "--languages", "zh"])
     assert result.exit_code == 2 and "not a language pair" in result.output
+
+
+def test_a_japanese_target_without_mecab_is_scored_with_13a_and_says_so(tmp_path):
+    import importlib.util
+
+    from annotate.scoring.evaluate import evaluate
+    from annotate.scoring.metrics import bleu_language
+
+    if importlib.util.find_spec("MeCab") is not None:
+        pytest.skip("MeCab is installed here: Japanese BLEU tokenises")
+    path = tmp_path / "mqm_demo_enja.tsv"
+    rows = [(system, "news.1", seg, seg, "rater1", source, target, "No-error", "No-error")
+            for system, targets in (("sysA", ["猫が寝る。", "おはよう！"]), ("sysB", ["猫は寝ている。", "おはよう！"]),
+                                    ("ref", ["猫が寝ている。", "おはようございます！"]))
+            for seg, (source, target) in enumerate(zip(["The cat sleeps.", "Good morning!"], targets), 1)]
+    lines = ["system\tdoc\tdoc_id\tseg_id\trater\tsource\ttarget\tcategory\tseverity"]
+    path.write_text("\n".join(lines + ["\t".join(map(str, row)) for row in rows]) + "\n", encoding="utf-8")
+    bleu_language.cache_clear()
+    with pytest.warns(UserWarning, match="Japanese tokenization requires extra dependencies"):
+        evaluation = evaluate(read_mqm_tsv(path).documents, reference="ref", tests=("bs", "ar"), ar_trials=50)
+    assert "tok:13a" in evaluation.signatures["BLEU"] and evaluation.row("sysB").p_ar["BLEU"] is not None

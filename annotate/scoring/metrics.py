@@ -213,8 +213,8 @@ class Statistics:
         from sacrebleu.metrics import BLEU, CHRF, TER
 
         classes = {BLEU_NAME: BLEU, CHRF_NAME: CHRF, TER_NAME: TER}
-        kwargs: dict[str, dict[str, Any]] = {BLEU_NAME: {"trg_lang": self.trg_lang}, CHRF_NAME: {"word_order": 2},
-                                             TER_NAME: {}}
+        kwargs: dict[str, dict[str, Any]] = {BLEU_NAME: {"trg_lang": bleu_language(self.trg_lang)},
+                                             CHRF_NAME: {"word_order": 2}, TER_NAME: {}}
         out = {}
         for name, cls in classes.items():
             memo = {tuple(self.hypotheses[s]): stats for s, stats in self.stats[name].items()}
