@@ -134,9 +134,9 @@ def child_build(path: Path, out: Path) -> dict:
     from annotate.commands.data import iter_documents
     from annotate.dataset import build_dataset
     from annotate.dataset.bio import spacy_tokenizer
-    from annotate.dataset.features import SOURCE_LANGUAGE, TARGET_LANGUAGE
+    from annotate.languages import SPANISH_ENGLISH
 
-    for language in (SOURCE_LANGUAGE, TARGET_LANGUAGE):  # load the tokenizers outside the timed part too
+    for language in (SPANISH_ENGLISH.source, SPANISH_ENGLISH.target):  # load the tokenizers outside the timed part too
         spacy_tokenizer(language)
     imported = time.perf_counter()
     rss_imported = rss_now_mb()
