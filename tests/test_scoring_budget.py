@@ -45,4 +45,8 @@ def test_adjacent_systems_in_the_mqm_ranking():
     assert a_b.n_rated == 8 and a_b.n_needed == segments_needed(1.25, a_b.sd) == 27 and not a_b.enough
     assert b_c.n_needed == 2 and b_c.enough  # differences 10, 15, 10, 15, 15, 15, 15, 15: plain to see
     assert budget.separable == 1 and budget.median_needed == 2  # the lower of the two middle values
+    # planning: fixed differences priced at the median SD of the pairs' paired differences
+    assert budget.typical_sd == pytest.approx((a_b.sd + b_c.sd) / 2)
+    assert budget.planning == [(d, segments_needed(d, budget.typical_sd)) for d in (0.1, 0.25, 0.5, 1.0)]
+    assert budget.planning[0][1] > budget.planning[-1][1] == segments_needed(1.0, budget.typical_sd)
     assert annotation_budget(score_ratings([rating("a", 1, 0), rating("a", 2, 1)])) is None  # one system

@@ -9,17 +9,21 @@ the given power, in the normal approximation::
 
 The observed difference is taken as the effect to detect: this says how much rating a difference of
 that size costs, not whether the one observed is real (the report's clusters and paired tests do
-that). Written by hand: it is the textbook formula; scipy supplies the normal quantiles.
+that). For planning, the same formula prices fixed differences (:data:`PLANNING_DIFFERENCES`) at the
+pairs' typical (median) SD, since an observed difference near 0 asks for millions of segments. Written by hand: it is the textbook formula; scipy supplies the normal quantiles.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from statistics import median
 
 from annotate.scoring.mqm import MQMResult
 
 DEFAULT_POWER = 0.8
+# Differences (MQM points per segment) the planning line prices, whatever was observed.
+PLANNING_DIFFERENCES: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class AnnotationBudget:
     alpha: float
     power: float
     pairs: list[PairBudget]
+    typical_sd: float | None = None  # median SD of the pairs' paired differences
+    planning: list[tuple[float, int]] = field(default_factory=list)  # (difference, segments needed at typical_sd)
 
     @property
     def separable(self) -> int:
@@ -87,4 +93,7 @@ def annotation_budget(mqm: MQMResult, *, alpha: float = 0.05, power: float = DEF
         difference, sd = float(differences.mean()), float(differences.std(ddof=1))
         pairs.append(PairBudget(better, worse, difference, sd, len(keys),
                                 segments_needed(difference, sd, alpha=alpha, power=power)))
-    return AnnotationBudget(alpha, power, pairs)
+    typical_sd = median(pair.sd for pair in pairs) if pairs else None
+    planning = [] if not typical_sd else [(d, segments_needed(d, typical_sd, alpha=alpha, power=power))
+                                          for d in PLANNING_DIFFERENCES]
+    return AnnotationBudget(alpha, power, pairs, typical_sd, planning)

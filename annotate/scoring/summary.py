@@ -61,7 +61,9 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "not_estimable": raters.not_estimable or None},
         "annotation_budget": None if evaluation.budget is None else {
             "alpha": evaluation.budget.alpha, "power": evaluation.budget.power,
-            "pairs": [{**asdict(pair), "enough": pair.enough} for pair in evaluation.budget.pairs]},
+            "pairs": [{**asdict(pair), "enough": pair.enough} for pair in evaluation.budget.pairs],
+            "typical_sd": evaluation.budget.typical_sd,
+            "planning": {str(difference): needed for difference, needed in evaluation.budget.planning}},
     }
 
 
