@@ -37,10 +37,9 @@ def load_documents(path: Path, problems: list[ExportProblem] | None = None) -> l
 
 
 def iter_documents(path: Path, problems: list[ExportProblem] | None = None, *,
-                   allow_categories: Iterable[str] = (), languages: LanguagePair | None = None,
-                   ) -> Iterator[AnnotatedDocument]:
+                   allow_categories: Iterable[str] = ()) -> Iterator[AnnotatedDocument]:
     """Read ``path`` one document at a time: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl``
-    pipes); ``.tsv`` = a WMT MQM TSV file (``allow_categories`` and ``languages`` as for
+    pipes); ``.tsv`` = a WMT MQM TSV file (``allow_categories`` as for
     :func:`annotate.mqm_tsv.read_mqm_tsv`); anything else = a Label Studio JSON export, read and parsed by
     ``annotate.labelstudio.export`` (the one module that knows Label Studio's format; its
     ExportError names task, annotation and region; a large export is read task by task). With a
@@ -58,7 +57,7 @@ def iter_documents(path: Path, problems: list[ExportProblem] | None = None, *,
     if path.suffix.lower() == ".tsv":
         from annotate.mqm_tsv import read_mqm_tsv
 
-        yield from read_mqm_tsv(path, extra_categories=allow_categories, languages=languages).documents
+        yield from read_mqm_tsv(path, extra_categories=allow_categories).documents
         return
     try:
         from annotate.labelstudio.export import read_export_documents
@@ -78,8 +77,9 @@ def _checked(docs: Iterator[AnnotatedDocument], problems: list[ExportProblem], s
         raise InvalidExport(problems, source=source)
 
 
-def _in_languages(docs: Iterable[AnnotatedDocument], languages: LanguagePair | None) -> Iterator[AnnotatedDocument]:
-    """``docs`` with their language pair set to ``languages`` (when given: the user says so)."""
+def in_languages(docs: Iterable[AnnotatedDocument], languages: LanguagePair | None) -> Iterator[AnnotatedDocument]:
+    """``docs`` with their language pair set to ``languages`` when it is given (the user's word wins
+    over what the records or a file name say)."""
     for doc in docs:
         if languages is not None:
             doc.source_language, doc.target_language = languages.source, languages.target
@@ -203,8 +203,7 @@ def build_command(
         with _build_progress() as progress:
             report = build_dataset(
                 # read while the build sorts them: no second copy in memory
-                _checked(_in_languages(iter_documents(export, problems, allow_categories=allow or (),
-                                                      languages=pair), pair),
+                _checked(in_languages(iter_documents(export, problems, allow_categories=allow or ()), pair),
                          problems, str(export), skip_invalid),
                 out_dir,
                 name=name or out_dir.resolve().name,

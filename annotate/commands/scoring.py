@@ -37,18 +37,16 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def load_documents(path: Path, allow_categories: list[str] | None = None, problems: list | None = None,
-                   languages=None):
+def load_documents(path: Path, allow_categories: list[str] | None = None, problems: list | None = None):
     """Annotated documents from a ``.tsv`` (WMT MQM), ``.json`` (Label Studio export) or
     ``.jsonl`` (AnnotatedDocument records) file. (TSV global segment ids and error sides travel in
     the records: ``Segment.global_seg_id``, ``ErrorSpan.side``.) ``problems``: see
-    :func:`annotate.commands.data.load_documents` (Label Studio exports only). ``languages``: a
-    :class:`~annotate.languages.LanguagePair` for a TSV file's documents (default: from its name)."""
+    :func:`annotate.commands.data.load_documents` (Label Studio exports only)."""
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         from annotate.mqm_tsv import read_mqm_tsv
 
-        return read_mqm_tsv(path, extra_categories=allow_categories or (), languages=languages).documents
+        return read_mqm_tsv(path, extra_categories=allow_categories or ()).documents
     if suffix in (".json", ".jsonl"):
         from annotate.commands.data import load_documents as load_annotations
 
@@ -77,7 +75,7 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
     from annotate.labelstudio.errors import InvalidExport
 
     try:
-        docs = load_documents(path, allow, problems, pair)
+        docs = load_documents(path, allow, problems)
     except InvalidExport as exc:  # listed as `build` and `pull` list them
         print_problems(Console(stderr=True, soft_wrap=True), exc.problems, source=str(path), fatal=True)
         Console(stderr=True).print("fix them in Label Studio and pull again, or rerun with --skip-invalid",
@@ -89,9 +87,9 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
         print_problems(Console(stderr=True, soft_wrap=True), problems, source=str(path), fatal=False)
         if set_aside is not None:
             set_aside.extend(problems)
-    for doc in docs if pair else ():
-        doc.source_language, doc.target_language = pair.source, pair.target
-    return docs
+    from annotate.commands.data import in_languages
+
+    return list(in_languages(docs, pair))
 
 
 def import_mqm(
