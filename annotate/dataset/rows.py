@@ -61,20 +61,20 @@ def references_by_segment(ranked: list[DocumentAnnotation]) -> dict[int, list[Ro
     return references
 
 
-def segment_references(doc: AnnotatedDocument, ranked: list[DocumentAnnotation],
+def segment_references(doc: AnnotatedDocument, post_edits: dict[int, list[Row]],
                        reference_system: str | None = None) -> dict[int, str]:
     """seg_id → the segment's reference: ``reference_system``'s translation when one is named, else
-    the first post-edit in annotation rank order. Segments without one are absent."""
+    the first of its ``post_edits`` (:func:`references_by_segment`). Segments without one are absent."""
     if reference_system is not None:
         return {t.seg_id: t.mt for t in doc.translations if t.system == reference_system}
-    return {seg_id: edits[0]["text"] for seg_id, edits in references_by_segment(ranked).items()}
+    return {seg_id: edits[0]["text"] for seg_id, edits in post_edits.items()}
 
 
 def scoring_pairs(doc: AnnotatedDocument, reference_system: str | None = None) -> list[ScoringPair]:
     """((system, seg_id), MT, reference) for every translation whose segment has a reference (the
     reference system's own translations aside): the sacrebleu work of one document, computed before
     its rows so it can run in worker processes."""
-    references = segment_references(doc, ranked_annotations(doc), reference_system)
+    references = segment_references(doc, references_by_segment(ranked_annotations(doc)), reference_system)
     return [
         ((t.system, t.seg_id), t.mt, references[t.seg_id])
         for t in doc.translations
@@ -148,8 +148,9 @@ class RowBuilder:
             self.annotators.add(annotation.annotator)
             self.annotators.update(rating.rater for rating in annotation.ratings)
         segments = sorted(doc.segments, key=lambda s: s.seg_id)
-        references = segment_references(doc, ranked, self.reference_system)
-        segment_rows = self._segment_rows(doc, segments, ranked, references, scores, split)
+        post_edits = references_by_segment(ranked)
+        references = segment_references(doc, post_edits, self.reference_system)
+        segment_rows = self._segment_rows(doc, segments, ranked, references, post_edits, scores, split)
         source_spans = _SourceSpans(self.languages.source)  # each source sentence tokenised once, for ner and word_qe
         rows: dict[str, list[Row]] = {
             SEGMENTS: segment_rows,
@@ -174,10 +175,10 @@ class RowBuilder:
         segments: list[Segment],
         ranked: list[DocumentAnnotation],
         references: dict[int, str],
+        post_edits: dict[int, list[Row]],
         scores: dict[tuple[str, int], SegmentScores],
         split: str,
     ) -> list[Row]:
-        post_edits = references_by_segment(ranked)
         ratings: dict[tuple[str, int], dict[str, SegmentRating]] = defaultdict(dict)
         for annotation in ranked:
             for rating in annotation.ratings:
