@@ -214,12 +214,14 @@ class PostEdit(Record):
     text: str
 
 
-AnnotationStatus = Literal["completed", "cancelled", "draft"]
+AnnotationStatus = Literal["completed", "cancelled", "draft", "prediction"]
 
 
 @dataclass
 class DocumentAnnotation(Record):
-    """One annotator's work on one article (one Label Studio task)."""
+    """One annotator's work on one article (one Label Studio task); also a pre-annotation (status
+    ``"prediction"``, ``annotator`` = the model version that made it, ``annotation_id`` = its
+    Label Studio prediction id), which has the same layers."""
 
     doc_id: str
     annotator: str  # pseudonym, e.g. "annotator-3f2a…"
@@ -232,6 +234,9 @@ class DocumentAnnotation(Record):
     post_edits: list[PostEdit] = field(default_factory=list)
     updated_at: str = ""
     ground_truth: bool = False  # starred as ground truth in Label Studio: others are measured against it
+    # the prediction (its annotation_id) the annotator started from in the labeling UI; None = from scratch
+    parent_prediction: int | None = None
+    lead_time: float | None = None  # seconds spent in the labeling UI, as Label Studio recorded them
 
 
 @dataclass
@@ -248,6 +253,7 @@ class AnnotatedDocument(Record):
     segments: list[Segment] = field(default_factory=list)
     translations: list[Translation] = field(default_factory=list)
     annotations: list[DocumentAnnotation] = field(default_factory=list)
+    predictions: list[DocumentAnnotation] = field(default_factory=list)  # pre-annotations shown to annotators
     # ISO 639 codes of the source text and of the translations ("" = not stated; see annotate.languages)
     source_language: str = "es"
     target_language: str = "en"
@@ -256,19 +262,19 @@ class AnnotatedDocument(Record):
 # ── what an export parse set aside ─────────────────────────────────────────────────────────────
 
 
-PROBLEM_KINDS = ("annotation", "draft", "task")
+PROBLEM_KINDS = ("annotation", "draft", "prediction", "task")
 
 
 @dataclass(frozen=True)
 class ExportProblem(Record):
-    """One part of an export that failed validation: an annotation or a draft (set aside whole, so
-    no half-read annotation skews MQM), or a task whose data is broken (its document is set aside).
+    """One part of an export that failed validation: an annotation, a draft or a prediction (set
+    aside whole, so no half-read annotation skews MQM), or a task whose data is broken (its document is set aside).
     ``message`` says what is wrong and where (task, annotation, region)."""
 
     kind: str  # one of PROBLEM_KINDS
     task_id: int | None
     doc_id: str | None
-    annotation_id: int | None  # the annotation's id (a draft's own id for a draft); None for a task
+    annotation_id: int | None  # the annotation's id (a draft's or prediction's own id); None for a task
     annotator: str | None  # pseudonym
     message: str
 

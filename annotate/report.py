@@ -123,6 +123,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "worst": worst_segments(evaluation, docs, n_worst), "correlations": evaluation.correlations,
         "agreement": evaluation.agreement, "ground_truth": evaluation.ground_truth,
         "raters": _rater_table(evaluation, [r.system for r in rows]), "budget": evaluation.budget,
+        "preannotation": evaluation.preannotation,
         "provenance": provenance(evaluation, docs, dataset, set_aside),
     }
 

@@ -35,6 +35,7 @@ from annotate.labelstudio.browser import (
 from annotate.labelstudio.export import parse_export
 from annotate.labelstudio.push import push_documents
 from annotate.labelstudio.tasks import annotation_json
+from annotate.scoring.preannotation import STARTED_FROM, preannotation_report
 
 pytestmark = [
     pytest.mark.server,
@@ -47,17 +48,19 @@ EDITED = "The Russian president arrived in Pyongyang on Tuesday."
 
 @pytest.fixture(scope="module")
 def ui_project(ls_server):
-    """Four tasks: one for the UI to label, one with imported gold annotations by two annotators,
-    one to skip, one to leave as a draft (the last two with pre-annotations)."""
+    """Five tasks: one for the UI to label, one with imported gold annotations by two annotators,
+    one to skip, one to leave as a draft, one to submit from its pre-annotations (the last three
+    with pre-annotations)."""
     base = tricky_document()
-    labeled, gold, skip, draft = (with_doc_id(base, name) for name in ("ui-labeled", "ui-gold", "ui-skip", "ui-draft"))
+    labeled, gold, skip, draft, accept = (with_doc_id(base, name)
+                                          for name in ("ui-labeled", "ui-gold", "ui-skip", "ui-draft", "ui-accept"))
     gold.annotations = [gold_annotation(gold, "annotator-0000beef"),
                         replace(gold_annotation(gold, "annotator-1111cafe"), claims=[], post_edits=[])]
     title = "browser tests"
     first = push_documents(ls_server, [labeled, gold], title, with_predictions=False)
-    second = push_documents(ls_server, [skip, draft], title, with_predictions=True)
+    second = push_documents(ls_server, [skip, draft, accept], title, with_predictions=True)
     return {"conn": ls_server, "project": first.project_id, "tasks": {**first.task_ids, **second.task_ids},
-            "docs": {d.doc_id: d for d in (labeled, gold, skip, draft)}}
+            "docs": {d.doc_id: d for d in (labeled, gold, skip, draft, accept)}}
 
 
 def _task(conn, project_id: int, doc_id: str) -> api.ExistingTask:
@@ -150,6 +153,11 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
         label_text(page, 0, "ORG", "KCNA")
         _wait_for_server(lambda: api.tasks_with_drafts(api.open_client(conn), conn, project, [tasks["ui-draft"]]),
                          "the draft to be autosaved")
+        # 4. Open a pre-annotated task, keep the suggestions, add an entity they missed, submit.
+        open_task(page, conn, project, tasks["ui-accept"])
+        label_text(page, 0, "ORG", "KCNA")
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
         page.goto(conn.project_url(project))
 
     raw = api.export_snapshot(api.open_client(conn), conn, project)
@@ -191,4 +199,19 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     gold = {a.annotator: a for a in documents["ui-gold"].annotations}
     assert sorted(gold) == ["annotator-0000beef", "annotator-1111cafe"]
     assert all(a.status == "completed" for a in gold.values())
+
+    # The submitted pre-annotated task: Label Studio names the prediction it started from, marks
+    # the kept regions' origin, times the work; the uptake report sees accepted suggestions.
+    (prediction,) = documents["ui-accept"].predictions
+    (accepted,) = documents["ui-accept"].annotations
+    assert accepted.parent_prediction == prediction.annotation_id == exported["ui-accept"]["predictions"][0]["id"]
+    assert accepted.lead_time is not None and accepted.lead_time > 0 and parsed.lead_time > 0
+    origins = {i.get("origin") for i in exported["ui-accept"]["annotations"][0]["result"] if i["from_name"] == "entity"}
+    assert origins == {"prediction", "manual"}
+    suggested = {(s.label, s.text) for s in prediction.entities}
+    assert {(s.label, s.text) for s in accepted.entities} == suggested | {("ORG", "KCNA")}
+    (group,) = preannotation_report([documents["ui-accept"]]).groups
+    entities = group.total("entities")
+    assert (group.situation, entities.suggested, entities.kept, entities.added) == (
+        STARTED_FROM, len(suggested), len(suggested), 1)
     assert "@" not in json.dumps([d.to_dict() for d in documents.values()], ensure_ascii=False)

@@ -232,6 +232,41 @@ def test_predictions_as_ids_only_still_parse(export):
     assert len(parse_export(export)) == 4
 
 
+def test_predictions_and_what_the_ui_recorded_parse(recorded):
+    """The real UI loaded the pushed predictions into the skipped task and the draft: the annotation
+    names its parent prediction and Label Studio timed the work; gold made through the API has neither."""
+    docs = _docs(recorded)
+    (prediction,) = docs["ui-skip"].predictions
+    assert prediction.status == "prediction" and prediction.annotator.startswith("annotate-suggest ")
+    assert prediction.annotation_id == _task(recorded, "ui-skip")["predictions"][0]["id"]
+    assert len(prediction.entities) == 5 and prediction.post_edits == []
+    assert all(r.errors for r in prediction.ratings)  # no "no-error" ratings from a suggestion
+    (skipped,) = docs["ui-skip"].annotations
+    assert skipped.parent_prediction == prediction.annotation_id and skipped.lead_time == pytest.approx(3.546)
+    assert [(s.label, s.text) for s in skipped.entities] == [(s.label, s.text) for s in prediction.entities]
+    (labeled,) = docs["ui-labeled"].annotations
+    assert labeled.parent_prediction is None and labeled.lead_time == pytest.approx(4.39)
+    assert docs["ui-labeled"].predictions == []
+    assert all(a.parent_prediction is None and a.lead_time is None for a in docs["ui-gold"].annotations)
+
+
+def test_a_broken_prediction_is_a_problem_of_its_own(export):
+    prediction = _task(export, "ui-draft")["predictions"][0]
+    prediction["result"][0]["value"]["text"] += "x"
+    with pytest.raises(ExportError, match=r"task \d+ \(doc ui-draft\) prediction \d+ region"):
+        parse_export(export)
+    problems: list = []
+    docs = _docs_with(export, problems)
+    assert [(p.kind, p.doc_id, p.annotation_id, p.annotator) for p in problems] == [
+        ("prediction", "ui-draft", prediction["id"], prediction["model_version"])]
+    assert docs["ui-draft"].predictions == [] and [a.status for a in docs["ui-draft"].annotations] == ["draft"]
+    assert describe_problems(problems) == "1 prediction"
+
+
+def _docs_with(data: list[dict], problems: list) -> dict:
+    return {d.doc_id: d for d in parse_export(data, problems=problems)}
+
+
 def test_an_export_that_is_not_a_list():
     with pytest.raises(ExportError, match="list of tasks"):
         parse_export({"id": 1})  # type: ignore[arg-type]

@@ -85,7 +85,7 @@ def test_html_is_self_contained_and_escaped(report) -> None:
     assert html.count('src="data:image/png;base64,') == 3
     for heading in ("Systems", "MQM by error category and severity", "Per document", "Worst segments",
                     "Metric–human correlation", "Annotator agreement", "Annotation budget", "Raters",
-                    "Signatures and provenance"):
+                    "Pre-annotations", "Signatures and provenance"):
         assert f"<h2>{heading}</h2>" in html
     assert "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0" in html
     assert "apertium-eng-spa 0.8" in html and "annotate 0.1.0" in html
@@ -173,6 +173,39 @@ def test_annotators_against_ground_truth(tmp_path: Path) -> None:
     data = json.loads(paths.data.read_text(encoding="utf-8"))
     assert data["ground_truth"]["ann-b"]["span_f1"]["errors"]["overlap"] == pytest.approx(
         scores.span_f1["errors"]["overlap"].f1)
+
+
+def test_preannotation_section(tmp_path: Path) -> None:
+    """Synthetic documents get a prediction holding annotator ann-a's entities plus one wrong span;
+    ann-b started from it in the UI, ann-a did not: two situations, one table each, and per annotator."""
+    from dataclasses import replace
+
+    from annotate.records import Span
+
+    docs = synthetic_documents()
+    assert "Not available: no task carries a prediction" in render_report(
+        evaluate(docs, **FAST), docs, out_dir=tmp_path / "none", title="t").markdown.read_text(encoding="utf-8")
+    for number, doc in enumerate(docs, 1):
+        source = next(a for a in doc.annotations if a.annotator == "ann-a")
+        wrong = Span(0, 2, "MISC", doc.text[0:2])
+        doc.predictions = [replace(source, annotator="suggest-1", status="prediction", annotation_id=number,
+                                   entities=[*source.entities, wrong], claims=[], ratings=[], post_edits=[])]
+        doc.annotations = [replace(a, parent_prediction=number if a.annotator == "ann-b" else None)
+                           for a in doc.annotations]
+    evaluation = evaluate(docs, **FAST)
+    paths = render_report(evaluation, docs, out_dir=tmp_path / "pre", title="t")
+    scratch, started = evaluation.preannotation.groups
+    assert (scratch.situation, scratch.annotations, started.situation, started.annotations) == (
+        "from scratch", len(docs), "started from it", len(docs))
+    total = scratch.total("entities")
+    assert (total.suggested, total.kept, total.deleted) == (total.annotated + len(docs), total.annotated, len(docs))
+    markdown = paths.markdown.read_text(encoding="utf-8").split("## Pre-annotations")[1]
+    assert f"|  | **all** | {total.suggested} | {total.kept} | 0 | 0 | {len(docs)} | " in markdown
+    assert "that started from these suggestions in the labeling UI" in markdown
+    assert f"| ann-b | suggest-1 | {len(docs)} | {len(docs)} |" in markdown
+    data = json.loads(paths.data.read_text(encoding="utf-8"))["preannotation"]["suggest-1"]
+    assert data["from scratch"]["layers"]["entities"]["all"]["precision"] == pytest.approx(total.precision)
+    assert "<h2>Pre-annotations</h2>" in paths.html.read_text(encoding="utf-8")
 
 
 def test_report_on_an_export_with_invalid_annotations(tmp_path: Path) -> None:

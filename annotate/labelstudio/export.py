@@ -17,6 +17,11 @@ Statuses (``DocumentAnnotation.status``):
   but it yields NO no-error ratings: skipping is not judging. Consumers normally drop these.
 * ``"draft"`` — unsubmitted work (``drafts`` in a snapshot export); ratings only where errors were
   marked. Not for scoring; kept so nothing an annotator did is lost silently.
+* ``"prediction"`` — a pre-annotation shown to annotators (``predictions`` expanded in a snapshot
+  export), in ``AnnotatedDocument.predictions``, never among the annotations; ``annotator`` is its
+  ``model_version``. An annotation's ``parent_prediction`` names the one the annotator started from
+  in the UI (whose regions then carry ``origin: "prediction"``), and ``lead_time`` the seconds the
+  UI measured; both None for annotations created through the API.
 
 Annotators are pseudonymised: ``annotator-`` + 8 hex digits of SHA-256 over a project salt and the
 user's e-mail (or user id when the export has no e-mail). Users created by :func:`annotate.labelstudio.push.push_documents` for imported
@@ -411,8 +416,8 @@ def _task_problem(task: Any, message: str) -> ExportProblem:
 
 def parse_task(task: Any, position: int, *, salt: str | None = None,
                problems: list[ExportProblem] | None = None) -> AnnotatedDocument | None:
-    """One exported task (item ``position`` of the export) → its document with every annotation
-    and draft; see :func:`parse_export`. Without ``problems`` the first problem raises ExportError;
+    """One exported task (item ``position`` of the export) → its document with every annotation,
+    draft and (expanded) prediction; see :func:`parse_export`. Without ``problems`` the first problem raises ExportError;
     with it, problems are appended there and the task (None is returned) or the annotation is left out."""
     where = f"task {task.get('id', '?') if isinstance(task, dict) else '?'} (export item {position})"
     try:
@@ -426,8 +431,10 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
     task_salt = salt or default_salt(task)
     document = view.document()
     entries = [("annotation", index, annotation) for index, annotation in enumerate(task.get("annotations") or [])]
-    # drafts exported as ids only carry nothing to parse
+    # drafts and predictions exported as ids only (plain JSON export) carry nothing to parse
     entries += [("draft", index, draft) for index, draft in enumerate(task.get("drafts") or []) if isinstance(draft, dict)]
+    entries += [("prediction", index, prediction) for index, prediction in enumerate(task.get("predictions") or [])
+                if isinstance(prediction, dict)]
     for kind, index, entry in entries:
         is_dict = isinstance(entry, dict)
         entry_id = entry.get("id") if is_dict else None
@@ -436,13 +443,20 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
             status = "cancelled" if is_dict and entry.get("was_cancelled") else "completed"
             annotator = _annotator(entry.get("completed_by") if is_dict else None, task_salt)
             annotation_id = entry_id
-        else:
+        elif kind == "draft":
             status, annotator, annotation_id = "draft", _annotator(entry.get("user"), task_salt), entry.get("annotation")
+        else:  # a pre-annotation: its "annotator" is the model version that made it
+            status, annotator, annotation_id = "prediction", str(entry.get("model_version") or "unknown model"), entry_id
         try:
             result = _need(entry, "result", ewhere, list)
-            document.annotations.append(_parse_annotation(
-                view, result, status, annotator, annotation_id, ewhere, str(entry.get("updated_at") or ""),
-                ground_truth=kind == "annotation" and entry.get("ground_truth") is True))
+            record = _parse_annotation(view, result, status, annotator, annotation_id, ewhere,
+                                       str(entry.get("updated_at") or ""),
+                                       ground_truth=kind == "annotation" and entry.get("ground_truth") is True)
+            if kind != "prediction":
+                parent, lead_time = entry.get("parent_prediction"), entry.get("lead_time")
+                record.parent_prediction = parent if parent.__class__ is int else None
+                record.lead_time = float(lead_time) if lead_time.__class__ in (int, float) and lead_time >= 0 else None
+            (document.predictions if kind == "prediction" else document.annotations).append(record)
         except ExportError as exc:
             if problems is None:
                 raise

@@ -2,8 +2,8 @@
 
 :func:`evaluate` gathers each system's translations and the references from
 :class:`~annotate.records.AnnotatedDocument` records, then runs the automatic metrics, paired
-significance (bootstrap and approximate randomization), significance clusters, MQM, correlation
-and agreement. ``annotate score`` prints its result; :mod:`annotate.report` renders it.
+significance (bootstrap and approximate randomization), significance clusters, MQM, correlation,
+agreement and how the pre-annotations fared. ``annotate score`` prints its result; :mod:`annotate.report` renders it.
 
 References: ``reference="post_edits"`` uses the post-edits in the documents' completed annotations
 (one reference stream per post-editor, as many streams as every used segment has); any other
@@ -24,6 +24,7 @@ from annotate.scoring.budget import AnnotationBudget, annotation_budget
 from annotate.scoring.correlation import Correlation, item_correlations, segment_correlations, system_correlations
 from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
 from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, collect_ratings, score_ratings
+from annotate.scoring.preannotation import PreannotationReport, preannotation_report
 from annotate.scoring.raters import RaterReport, rater_report
 from annotate.scoring.significance import (
     DEFAULT_ALPHA,
@@ -82,6 +83,7 @@ class Evaluation:
     ground_truth: list[GroundTruthScores] = field(default_factory=list)  # annotators vs starred annotations
     raters: RaterReport | None = None  # rater statistics and rater-adjusted MQM (when there is MQM)
     budget: AnnotationBudget | None = None  # segments needed to separate adjacent systems (MQM)
+    preannotation: PreannotationReport | None = None  # the suggestions shown vs what annotators made
     signatures: dict[str, str] = field(default_factory=dict)
     statistics: Statistics | None = None  # sacrebleu sufficient statistics, for sub-corpus scores
 
@@ -142,6 +144,7 @@ def evaluate(
         evaluation.raters = rater_report(ratings, mqm)
     evaluation.agreement = agreement(docs, weights=weights, statuses=statuses)
     evaluation.ground_truth = against_ground_truth(docs, statuses=statuses)
+    evaluation.preannotation = preannotation_report(docs, statuses=statuses)
     _rank(evaluation)
     return evaluation
 

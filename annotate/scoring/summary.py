@@ -64,7 +64,23 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "pairs": [{**asdict(pair), "enough": pair.enough} for pair in evaluation.budget.pairs],
             "typical_sd": evaluation.budget.typical_sd,
             "planning": {str(difference): needed for difference, needed in evaluation.budget.planning}},
+        "preannotation": _preannotation_to_dict(evaluation),
     }
+
+
+def _preannotation_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
+    """model version → situation → annotations compared and, per layer, per label outcomes."""
+    report = evaluation.preannotation
+    if not report:
+        return None
+    out: dict[str, Any] = {}
+    for group in report.groups:
+        out.setdefault(group.model_version, {})[group.situation] = {
+            "annotations": group.annotations,
+            "layers": {layer: {label: {**asdict(outcomes), "precision": outcomes.precision, "recall": outcomes.recall}
+                               for label, outcomes in group.table(layer)}
+                       for layer in group.suggested_layers()}}
+    return out
 
 
 def evaluation_table(evaluation: Evaluation, title: str = ""):

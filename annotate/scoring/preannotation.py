@@ -1,0 +1,257 @@
+"""How good the pre-annotations were, and how much of them annotators kept.
+
+Label Studio loads a task's prediction (:attr:`AnnotatedDocument.predictions`: entities from spaCy
+and rules, suggested "Untranslated text" errors) into the annotator's work; the annotator keeps,
+fixes or deletes its regions and adds what it missed. For each submitted annotation and the
+latest prediction of each model version on the same task, every suggested span is:
+
+* **kept** — the annotation has the same span with the same label (errors: the same category; a
+  severity the annotator changed is counted apart, ``severity_changed``);
+* **relabelled** — the same offsets with another label;
+* **resized** — the same label on overlapping offsets with other boundaries;
+* **deleted** — none of these (deleted, or replaced by a span sharing neither label nor offsets);
+
+and every span of the annotation no suggestion accounts for is **added**. Precision = kept /
+suggested and recall = kept / annotated: the pre-annotator scored against the annotators' work.
+
+Two situations are never pooled, because they mean different things:
+
+* **from scratch** — the annotation did not start from that prediction (Label Studio's
+  ``parent_prediction`` is empty: e.g. the gold annotations, created through the API). A kept
+  span is one the annotator found on their own: this is the pre-annotator's honest precision
+  and recall.
+* **started from it** — the annotator opened the task with the prediction loaded. A kept span
+  is an accepted one; kept shares well above the from-scratch ones are the mark of anchoring
+  (annotators keeping suggestions they would not have made).
+
+An annotation that started from another model's prediction is compared with that model's only
+(its latest prediction); one that started from a prediction since replaced (``annotate push``
+replaces the predictions of a task whose text changed) is left out: what it was shown is unknown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from annotate.records import AnnotatedDocument, DocumentAnnotation
+from annotate.scoring.agreement import LAYERS, SpanKey, error_label, layer_spans, rated_units, spans_match
+from annotate.scoring.mqm import COUNTED_STATUSES
+
+OUTCOMES: tuple[str, ...] = ("kept", "relabelled", "resized", "deleted")
+FROM_SCRATCH, STARTED_FROM = "from scratch", "started from it"
+OTHER_LABELS, ALL_LABELS = "labels never suggested", "all"
+
+
+@dataclass
+class Outcomes:
+    """What became of the suggested spans of one label (or of a whole layer), and how many spans
+    the annotators made that no suggestion accounts for."""
+
+    suggested: int = 0
+    kept: int = 0
+    relabelled: int = 0
+    resized: int = 0
+    deleted: int = 0
+    severity_changed: int = 0  # kept errors whose severity the annotator changed
+    annotated: int = 0  # spans in the annotations
+    added: int = 0  # of which no suggestion accounts for
+
+    def add(self, other: Outcomes) -> None:
+        """Accumulate another comparison's counts."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def precision(self) -> float | None:
+        """Share of the suggestions kept exactly (None without suggestions)."""
+        return self.kept / self.suggested if self.suggested else None
+
+    @property
+    def recall(self) -> float | None:
+        """Share of the annotators' spans that a suggestion had exactly (None without spans)."""
+        return self.kept / self.annotated if self.annotated else None
+
+
+@dataclass
+class PreannotationGroup:
+    """One model version's suggestions against the annotations in one situation
+    (:data:`FROM_SCRATCH` or :data:`STARTED_FROM`)."""
+
+    model_version: str
+    situation: str
+    annotations: int = 0  # annotations compared
+    layers: dict[str, dict[str, Outcomes]] = field(default_factory=dict)  # layer → label → outcomes
+
+    def total(self, layer: str) -> Outcomes:
+        """All labels of ``layer`` together."""
+        total = Outcomes()
+        for outcomes in self.layers.get(layer, {}).values():
+            total.add(outcomes)
+        return total
+
+    def suggested_layers(self) -> list[str]:
+        """The layers the model suggested anything in, in LAYERS order."""
+        return [layer for layer in LAYERS if self.total(layer).suggested]
+
+    def table(self, layer: str) -> list[tuple[str, Outcomes]]:
+        """Rows for a report: each label the model suggested, then :data:`OTHER_LABELS` (what the
+        annotators marked with labels never suggested) when any, then :data:`ALL_LABELS`."""
+        labels = self.layers.get(layer, {})
+        rows = [(label, outcomes) for label, outcomes in labels.items() if outcomes.suggested]
+        other = Outcomes()
+        for outcomes in labels.values():
+            if not outcomes.suggested:
+                other.add(outcomes)
+        if other.annotated:
+            rows.append((OTHER_LABELS, other))
+        return [*rows, (ALL_LABELS, self.total(layer))]
+
+
+@dataclass
+class AnnotatorUptake:
+    """One annotator's handling of one model version's suggestions, over every layer it suggested in."""
+
+    annotator: str
+    model_version: str
+    annotations: int = 0
+    started_from: int = 0  # of which opened with the prediction loaded
+    layers: dict[str, Outcomes] = field(default_factory=dict)  # layer → all labels together
+
+    def total(self, layers: Iterable[str]) -> Outcomes:
+        """The outcomes summed over ``layers`` (those the model suggested in)."""
+        total = Outcomes()
+        for layer in layers:
+            total.add(self.layers.get(layer, Outcomes()))
+        return total
+
+
+@dataclass
+class PreannotationReport:
+    """Every comparison of :func:`preannotation_report`; empty when no task has a prediction."""
+
+    groups: list[PreannotationGroup] = field(default_factory=list)
+    annotators: list[AnnotatorUptake] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def suggested_layers(self, model_version: str) -> list[str]:
+        """The layers ``model_version`` suggested anything in, in any situation."""
+        found = {layer for g in self.groups if g.model_version == model_version for layer in g.suggested_layers()}
+        return [layer for layer in LAYERS if layer in found]
+
+    def uptake_rows(self) -> list[tuple[AnnotatorUptake, Outcomes]]:
+        """Each annotator × model with the outcomes summed over the layers that model suggested in."""
+        return [(person, person.total(self.suggested_layers(person.model_version))) for person in self.annotators]
+
+    @property
+    def compares_annotators(self) -> bool:
+        """Worth a per-annotator table: several annotators, or some started from the suggestions."""
+        return len({p.annotator for p in self.annotators}) > 1 or any(p.started_from for p in self.annotators)
+
+
+def compare_spans(suggested: Sequence[SpanKey], annotated: Sequence[SpanKey]) -> tuple[list[str], list[bool]]:
+    """The outcome (one of OUTCOMES) of each suggested span, and for each annotated span whether
+    some suggestion accounts for it (kept, relabelled or resized from it)."""
+    by_unit: dict[str, list[int]] = defaultdict(list)
+    for index, span in enumerate(annotated):
+        by_unit[span[0]].append(index)
+    accounted = [False] * len(annotated)
+    outcomes = []
+    for span in suggested:
+        candidates = by_unit.get(span[0], [])
+        same_offsets = [i for i in candidates if annotated[i][1:3] == span[1:3]]
+        exact = [i for i in same_offsets if annotated[i][3] == span[3]]
+        overlapping = [i for i in candidates if i not in same_offsets and spans_match(span, annotated[i], "overlap")]
+        if exact:
+            outcome, matched = "kept", exact
+        elif same_offsets:
+            outcome, matched = "relabelled", same_offsets
+        elif overlapping:
+            outcome, matched = "resized", overlapping
+        else:
+            outcome, matched = "deleted", []
+        outcomes.append(outcome)
+        for i in matched:
+            accounted[i] = True
+    return outcomes, accounted
+
+
+def _severities(annotation: DocumentAnnotation) -> dict[SpanKey, str]:
+    return {(f"{r.system}#{r.seg_id}", e.start, e.end, error_label(e)): e.severity
+            for r in annotation.ratings for e in r.errors}
+
+
+def compare_annotation(prediction: DocumentAnnotation, annotation: DocumentAnnotation) -> dict[str, dict[str, Outcomes]]:
+    """``layer → label → outcomes`` of one prediction against one annotation of the same task
+    (errors: in the translations the annotation rated)."""
+    units = rated_units(annotation)
+    layers: dict[str, dict[str, Outcomes]] = {}
+    for layer in LAYERS:
+        suggested, annotated = layer_spans(prediction, layer, units), layer_spans(annotation, layer)
+        if not suggested and not annotated:
+            continue
+        labels: dict[str, Outcomes] = defaultdict(Outcomes)
+        outcomes, accounted = compare_spans(suggested, annotated)
+        severity_before = _severities(prediction) if layer == "errors" else {}
+        severity_after = _severities(annotation) if layer == "errors" else {}
+        for span, outcome in zip(suggested, outcomes):
+            entry = labels[span[3]]
+            entry.suggested += 1
+            setattr(entry, outcome, getattr(entry, outcome) + 1)
+            if outcome == "kept" and severity_before.get(span) != severity_after.get(span):
+                entry.severity_changed += 1
+        for span, is_accounted in zip(annotated, accounted):
+            labels[span[3]].annotated += 1
+            labels[span[3]].added += not is_accounted
+        layers[layer] = dict(sorted(labels.items()))
+    return layers
+
+
+def latest_predictions(doc: AnnotatedDocument) -> dict[str, DocumentAnnotation]:
+    """The latest prediction (highest id, else the last listed) of each model version."""
+    latest: dict[str, DocumentAnnotation] = {}
+    for prediction in doc.predictions:
+        current = latest.get(prediction.annotator)
+        if current is None or (prediction.annotation_id or 0) >= (current.annotation_id or 0):
+            latest[prediction.annotator] = prediction
+    return latest
+
+
+def preannotation_report(docs: Iterable[AnnotatedDocument], *,
+                         statuses: Sequence[str] = COUNTED_STATUSES) -> PreannotationReport:
+    """Compare every submitted annotation with the predictions of its task (module docstring)."""
+    groups: dict[tuple[str, str], PreannotationGroup] = {}
+    uptake: dict[tuple[str, str], AnnotatorUptake] = {}
+    for doc in docs:
+        predictions = latest_predictions(doc)
+        if not predictions:
+            continue
+        model_of = {p.annotation_id: p.annotator for p in doc.predictions}
+        for annotation in doc.annotations:
+            if annotation.status not in statuses:
+                continue
+            parent = annotation.parent_prediction
+            if parent is not None and parent not in model_of:
+                continue  # it started from a prediction since replaced: what it was shown is unknown
+            for model_version, prediction in predictions.items():
+                if parent is not None and model_of[parent] != model_version:
+                    continue  # it started from another model's suggestions
+                situation = STARTED_FROM if parent is not None else FROM_SCRATCH
+                group = groups.setdefault((model_version, situation), PreannotationGroup(model_version, situation))
+                group.annotations += 1
+                person = uptake.setdefault((annotation.annotator, model_version),
+                                           AnnotatorUptake(annotation.annotator, model_version))
+                person.annotations += 1
+                person.started_from += parent is not None
+                for layer, labels in compare_annotation(prediction, annotation).items():
+                    into = group.layers.setdefault(layer, {})
+                    for label, outcomes in labels.items():
+                        into.setdefault(label, Outcomes()).add(outcomes)
+                        person.layers.setdefault(layer, Outcomes()).add(outcomes)
+    for group in groups.values():
+        group.layers = {layer: dict(sorted(group.layers[layer].items())) for layer in LAYERS if layer in group.layers}
+    ordered = sorted(groups.values(), key=lambda g: (g.model_version, g.situation != FROM_SCRATCH))
+    return PreannotationReport(groups=ordered, annotators=[uptake[key] for key in sorted(uptake)])

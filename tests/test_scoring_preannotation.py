@@ -1,0 +1,156 @@
+"""Pre-annotation uptake (annotate.scoring.preannotation): what became of each suggested span, as
+a table of cases, then whole annotations and documents, then the seeds' real export."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from annotate.labelstudio.export import load_export, parse_export
+from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, SegmentRating, Span
+from annotate.scoring.agreement import layer_spans, span_counts
+from annotate.scoring.preannotation import (
+    ALL_LABELS,
+    FROM_SCRATCH,
+    OTHER_LABELS,
+    OUTCOMES,
+    STARTED_FROM,
+    compare_annotation,
+    compare_spans,
+    preannotation_report,
+)
+
+GOLD_EXPORT = Path(__file__).parent.parent / "seeds" / "gold_export.json"
+
+
+@pytest.mark.parametrize(
+    ("suggested", "annotated", "outcome", "accounted"),
+    [
+        (("", 0, 5, "LOC"), ("", 0, 5, "LOC"), "kept", True),
+        (("", 0, 5, "LOC"), ("", 0, 5, "ORG"), "relabelled", True),
+        (("", 0, 5, "LOC"), ("", 0, 9, "LOC"), "resized", True),  # "Corea" → "Corea del Norte"
+        (("", 2, 5, "LOC"), ("", 0, 3, "LOC"), "resized", True),
+        (("", 0, 5, "LOC"), ("", 5, 9, "LOC"), "deleted", False),  # touching is not overlapping
+        (("", 0, 5, "LOC"), ("", 0, 9, "ORG"), "deleted", False),  # replaced: neither label nor offsets
+        (("s#1", 0, 5, "Accuracy/Untranslated text"), ("s#2", 0, 5, "Accuracy/Untranslated text"), "deleted", False),
+        (("s#1", 4, 4, "Accuracy/Omission"), ("s#1", 4, 4, "Accuracy/Omission"), "kept", True),  # a position
+    ],
+)
+def test_what_became_of_one_suggested_span(suggested, annotated, outcome: str, accounted: bool) -> None:
+    assert compare_spans([suggested], [annotated]) == ([outcome], [accounted])
+
+
+def test_kept_wins_over_relabelled_and_resized_and_every_span_is_counted_once() -> None:
+    suggested = [("", 0, 5, "LOC"), ("", 10, 15, "PER"), ("", 20, 25, "DATE")]
+    annotated = [("", 0, 5, "ORG"), ("", 0, 5, "LOC"), ("", 10, 18, "PER"), ("", 30, 35, "MISC")]
+    outcomes, accounted = compare_spans(suggested, annotated)
+    assert outcomes == ["kept", "resized", "deleted"]
+    assert accounted == [False, True, True, False]  # the ORG and MISC spans were added by hand
+    assert set(outcomes) <= set(OUTCOMES)
+
+
+def _annotation(status: str = "completed", *, entities=(), errors=(), annotator: str = "annotator-1",
+                annotation_id: int | None = None, parent: int | None = None) -> DocumentAnnotation:
+    text = "El presidente ruso llegó a Pyongyang el martes."
+    mt = "The Russian president arrived to Pyongyang the Tuesday."
+    spans = [Span(text.index(needle), text.index(needle) + len(needle), label, needle) for label, needle in entities]
+    found = [ErrorSpan(mt.index(needle), mt.index(needle) + len(needle), category, severity, needle)
+             for category, severity, needle in errors]
+    ratings = [SegmentRating(system="apertium", doc_id="d", seg_id=1, rater=annotator, source=text, target=mt,
+                             errors=found)] if found or status == "completed" else []
+    return DocumentAnnotation(doc_id="d", annotator=annotator, status=status, annotation_id=annotation_id,
+                              entities=spans, ratings=ratings, parent_prediction=parent)
+
+
+def _prediction(annotation_id: int, model: str = "suggest-1", **layers) -> DocumentAnnotation:
+    return _annotation("prediction", annotator=model, annotation_id=annotation_id, **layers)
+
+
+SUGGESTION = _prediction(7, entities=[("LOC", "Pyongyang"), ("DATE", "el martes"), ("MISC", "ruso")],
+                         errors=[("Fluency/Grammar", "Minor", "the Tuesday"), ("Accuracy/Mistranslation", "Minor", "to")])
+
+
+def test_one_annotation_against_one_prediction_by_label() -> None:
+    final = _annotation(entities=[("LOC", "Pyongyang"), ("DATE", "el martes"), ("PER", "presidente ruso")],
+                        errors=[("Fluency/Grammar", "Major", "the Tuesday"), ("Fluency/Grammar", "Minor", "to")])
+    layers = compare_annotation(SUGGESTION, final)
+    assert sorted(layers) == ["entities", "errors"]
+    entities = layers["entities"]
+    assert (entities["LOC"].kept, entities["DATE"].kept, entities["MISC"].deleted) == (1, 1, 1)
+    assert (entities["PER"].suggested, entities["PER"].annotated, entities["PER"].added) == (0, 1, 1)
+    errors = layers["errors"]
+    assert (errors["Fluency/Grammar"].kept, errors["Fluency/Grammar"].severity_changed) == (1, 1)  # Minor → Major
+    assert errors["Accuracy/Mistranslation"].relabelled == 1  # "to" kept as a Grammar error
+    assert (errors["Fluency/Grammar"].annotated, errors["Fluency/Grammar"].added) == (2, 0)
+
+
+def _doc(*annotations: DocumentAnnotation, predictions=(SUGGESTION,)) -> AnnotatedDocument:
+    return AnnotatedDocument(doc_id="d", title="", text="El presidente ruso llegó a Pyongyang el martes.",
+                             annotations=list(annotations), predictions=list(predictions))
+
+
+def test_from_scratch_and_started_from_it_are_kept_apart() -> None:
+    scratch = _annotation(entities=[("LOC", "Pyongyang")], annotator="annotator-1")
+    accepted = _annotation(entities=[("LOC", "Pyongyang"), ("DATE", "el martes"), ("MISC", "ruso")],
+                           errors=[("Fluency/Grammar", "Minor", "the Tuesday"), ("Accuracy/Mistranslation", "Minor", "to")],
+                           annotator="annotator-2", parent=7)
+    skipped = replace(accepted, status="cancelled")
+    report = preannotation_report([_doc(scratch, accepted, skipped)])
+    assert [(g.model_version, g.situation, g.annotations) for g in report.groups] == [
+        ("suggest-1", FROM_SCRATCH, 1), ("suggest-1", STARTED_FROM, 1)]
+    scratch_group, started_group = report.groups
+    assert scratch_group.total("entities").precision == pytest.approx(1 / 3)
+    assert started_group.total("entities").precision == started_group.total("errors").precision == 1.0
+    assert [(p.annotator, p.annotations, p.started_from) for p, _ in report.uptake_rows()] == [
+        ("annotator-1", 1, 0), ("annotator-2", 1, 1)]
+    assert report.compares_annotators
+    _, accepted_total = report.uptake_rows()[1]
+    assert (accepted_total.suggested, accepted_total.kept) == (5, 5)
+
+
+def test_each_annotation_meets_the_model_it_started_from_and_the_latest_prediction() -> None:
+    older = replace(_prediction(3, entities=[("ORG", "Pyongyang")]))
+    other_model = _prediction(9, model="other-model", entities=[("PER", "presidente ruso")])
+    started_from_other = _annotation(entities=[("PER", "presidente ruso")], parent=9)
+    replaced = _annotation(entities=[("LOC", "Pyongyang")], annotator="annotator-2", parent=99)  # gone
+    report = preannotation_report([_doc(started_from_other, replaced, predictions=(older, SUGGESTION, other_model))])
+    assert [(g.model_version, g.situation, g.annotations) for g in report.groups] == [("other-model", STARTED_FROM, 1)]
+    (group,) = report.groups
+    assert group.total("entities").kept == 1
+    # from scratch, an annotation meets every model's LATEST prediction (7, not 3)
+    report = preannotation_report([_doc(_annotation(entities=[("LOC", "Pyongyang")]), predictions=(older, SUGGESTION))])
+    (group,) = report.groups
+    assert group.layers["entities"]["LOC"].kept == 1 and "ORG" not in group.layers["entities"]
+
+
+def test_no_predictions_no_report() -> None:
+    assert not preannotation_report([_doc(_annotation(entities=[("LOC", "Pyongyang")]), predictions=())])
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[AnnotatedDocument]:
+    return parse_export(load_export(GOLD_EXPORT))
+
+
+def test_on_the_seeds_the_outcomes_add_up_and_kept_is_exact_agreement(seeds) -> None:
+    report = preannotation_report(seeds)
+    (group,) = report.groups
+    assert group.situation == FROM_SCRATCH and group.annotations == len(seeds) == 5
+    assert group.suggested_layers() == ["entities", "errors"]  # the suggester proposes no claims
+    for layer in group.suggested_layers():
+        table = dict(group.table(layer))
+        for label, outcomes in table.items():
+            assert outcomes.suggested == outcomes.kept + outcomes.relabelled + outcomes.resized + outcomes.deleted, label
+        parts = [o for label, o in table.items() if label != ALL_LABELS]
+        assert sum(o.annotated for o in parts) == table[ALL_LABELS].annotated
+        # kept = exact agreement between the prediction and the annotation (agreement.py's matching)
+        exact = [span_counts(layer_spans(doc.predictions[0], layer, {f"{r.system}#{r.seg_id}" for r in a.ratings}),
+                             layer_spans(a, layer), "exact") for doc in seeds for a in doc.annotations]
+        assert table[ALL_LABELS].kept == sum(c.matched_a for c in exact)
+        assert table[ALL_LABELS].annotated == sum(c.total_b for c in exact)
+    errors = dict(group.table("errors"))
+    assert list(errors) == ["Accuracy/Untranslated text", OTHER_LABELS, ALL_LABELS]
+    assert errors[OTHER_LABELS].suggested == 0 and errors[OTHER_LABELS].annotated > 400
+    assert group.total("entities").precision > 0.8 and group.total("entities").recall > 0.8
