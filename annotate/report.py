@@ -86,6 +86,7 @@ def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, 
     env.filters["num"] = _num
     env.filters["pval"] = _pval
     env.filters["signed"] = _signed
+    env.filters["duration"] = _duration
     env.filters["md"] = _md_escape
     paths = ReportPaths(out / "report.html", out / "report.md", out / "scores.json")
     paths.html.write_text(env.get_template("report.html.j2").render(**context), encoding="utf-8")
@@ -123,7 +124,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "worst": worst_segments(evaluation, docs, n_worst), "correlations": evaluation.correlations,
         "agreement": evaluation.agreement, "ground_truth": evaluation.ground_truth,
         "raters": _rater_table(evaluation, [r.system for r in rows]), "budget": evaluation.budget,
-        "preannotation": evaluation.preannotation,
+        "preannotation": evaluation.preannotation, "effort": evaluation.effort, "pricing": _pricing(evaluation),
         "provenance": provenance(evaluation, docs, dataset, set_aside),
     }
 
@@ -292,6 +293,30 @@ def _rater_table(evaluation: Evaluation, systems: Sequence[str]) -> dict[str, An
     return {"raters": raters.raters, "rows": rows, "show_mix": len(raters.raters) <= MIX_COLUMNS_MAX,
             "not_estimable": raters.not_estimable, "balanced": raters.balanced,
             "reordered": [row["system"] for row in rows if row["adjusted_rank"] not in (None, row["rank"])]}
+
+
+def _pricing(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The annotation budget in annotator-hours at the project's measured pace (both systems of a
+    pair rated on every segment): the median adjacent pair, and each planning difference."""
+    effort, budget = evaluation.effort, evaluation.budget
+    if not effort or effort.seconds_per_translation is None or budget is None:
+        return []
+    items = []
+    if budget.median_needed:
+        items.append({"what": f"the median adjacent pair ({budget.median_needed:,} segments × 2 systems)",
+                      "translations": 2 * budget.median_needed})
+    items += [{"what": f"two systems {difference} MQM apart ({needed:,} segments × 2)", "translations": 2 * needed}
+              for difference, needed in budget.planning]
+    return [{**item, "hours": effort.hours_for(item["translations"])} for item in items]
+
+
+def _duration(seconds: float | None) -> str:
+    """``42 s``, ``3.5 min``, ``12.0 h``; ``—`` for None."""
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:,.1f} h"
 
 
 def _reference_text(evaluation: Evaluation, doc_id: str, seg_id: int) -> str:

@@ -85,7 +85,7 @@ def test_html_is_self_contained_and_escaped(report) -> None:
     assert html.count('src="data:image/png;base64,') == 3
     for heading in ("Systems", "MQM by error category and severity", "Per document", "Worst segments",
                     "Metric–human correlation", "Annotator agreement", "Annotation budget", "Raters",
-                    "Pre-annotations", "Signatures and provenance"):
+                    "Pre-annotations", "Annotation time", "Signatures and provenance"):
         assert f"<h2>{heading}</h2>" in html
     assert "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0" in html
     assert "apertium-eng-spa 0.8" in html and "annotate 0.1.0" in html
@@ -183,7 +183,7 @@ def test_preannotation_section(tmp_path: Path) -> None:
     from annotate.records import Span
 
     docs = synthetic_documents()
-    assert "Not available: no task carries a prediction" in render_report(
+    assert "Not available: the data carries no pre-annotations" in render_report(
         evaluate(docs, **FAST), docs, out_dir=tmp_path / "none", title="t").markdown.read_text(encoding="utf-8")
     for number, doc in enumerate(docs, 1):
         source = next(a for a in doc.annotations if a.annotator == "ann-a")
@@ -206,6 +206,29 @@ def test_preannotation_section(tmp_path: Path) -> None:
     data = json.loads(paths.data.read_text(encoding="utf-8"))["preannotation"]["suggest-1"]
     assert data["from scratch"]["layers"]["entities"]["all"]["precision"] == pytest.approx(total.precision)
     assert "<h2>Pre-annotations</h2>" in paths.html.read_text(encoding="utf-8")
+
+
+def test_annotation_time_section_prices_the_budget(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    docs = synthetic_documents()
+    assert "Not available: no submitted annotation carries Label Studio's timing" in render_report(
+        evaluate(docs, **FAST), docs, out_dir=tmp_path / "none", title="t").markdown.read_text(encoding="utf-8")
+    for doc in docs:  # ann-a worked in the UI (5 minutes a task); ann-b's work came through the API
+        doc.annotations = [replace(a, lead_time=300.0 if a.annotator == "ann-a" else None) for a in doc.annotations]
+    evaluation = evaluate(docs, **FAST)
+    paths = render_report(evaluation, docs, out_dir=tmp_path / "timed", title="t")
+    markdown = paths.markdown.read_text(encoding="utf-8").split("## Annotation time")[1]
+    (person,) = evaluation.effort.annotators
+    rated = sum(len(a.ratings) for d in docs for a in d.annotations if a.annotator == "ann-a")
+    assert person.seconds_per_translation == pytest.approx(600 / rated)
+    assert "timed 2 submitted annotations (2 more carry no time" in markdown
+    assert "| ann-a | 2 | 10.0 min | 5.0 min |" in markdown
+    needed = evaluation.budget.median_needed
+    hours = 2 * needed * 600 / rated / 3600
+    assert f"the median adjacent pair ({needed:,} segments × 2 systems) ≈ {hours:,.1f} annotator-hours" in markdown
+    data = json.loads(paths.data.read_text(encoding="utf-8"))["annotation_time"]
+    assert (data["timed_annotations"], data["untimed_annotations"], data["seconds"]) == (2, 2, 600.0)
 
 
 def test_report_on_an_export_with_invalid_annotations(tmp_path: Path) -> None:

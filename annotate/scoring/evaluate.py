@@ -3,7 +3,7 @@
 :func:`evaluate` gathers each system's translations and the references from
 :class:`~annotate.records.AnnotatedDocument` records, then runs the automatic metrics, paired
 significance (bootstrap and approximate randomization), significance clusters, MQM, correlation,
-agreement and how the pre-annotations fared. ``annotate score`` prints its result; :mod:`annotate.report` renders it.
+agreement, how the pre-annotations fared and how long annotation took. ``annotate score`` prints its result; :mod:`annotate.report` renders it.
 
 References: ``reference="post_edits"`` uses the post-edits in the documents' completed annotations
 (one reference stream per post-editor, as many streams as every used segment has); any other
@@ -22,6 +22,7 @@ from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.agreement import AgreementReport, GroundTruthScores, against_ground_truth, agreement
 from annotate.scoring.budget import AnnotationBudget, annotation_budget
 from annotate.scoring.correlation import Correlation, item_correlations, segment_correlations, system_correlations
+from annotate.scoring.effort import EffortReport, annotation_effort
 from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
 from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, collect_ratings, score_ratings
 from annotate.scoring.preannotation import PreannotationReport, preannotation_report
@@ -84,6 +85,7 @@ class Evaluation:
     raters: RaterReport | None = None  # rater statistics and rater-adjusted MQM (when there is MQM)
     budget: AnnotationBudget | None = None  # segments needed to separate adjacent systems (MQM)
     preannotation: PreannotationReport | None = None  # the suggestions shown vs what annotators made
+    effort: EffortReport | None = None  # annotation time, where the labeling UI recorded it
     signatures: dict[str, str] = field(default_factory=dict)
     statistics: Statistics | None = None  # sacrebleu sufficient statistics, for sub-corpus scores
 
@@ -145,6 +147,7 @@ def evaluate(
     evaluation.agreement = agreement(docs, weights=weights, statuses=statuses)
     evaluation.ground_truth = against_ground_truth(docs, statuses=statuses)
     evaluation.preannotation = preannotation_report(docs, statuses=statuses)
+    evaluation.effort = annotation_effort(docs, statuses=statuses)
     _rank(evaluation)
     return evaluation
 

@@ -65,6 +65,14 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "typical_sd": evaluation.budget.typical_sd,
             "planning": {str(difference): needed for difference, needed in evaluation.budget.planning}},
         "preannotation": _preannotation_to_dict(evaluation),
+        "annotation_time": None if not evaluation.effort else {
+            "timed_annotations": evaluation.effort.timed, "untimed_annotations": evaluation.effort.untimed,
+            "seconds": evaluation.effort.seconds, "seconds_per_translation": evaluation.effort.seconds_per_translation,
+            "annotators": {a.annotator: {"annotations": len(a.task_seconds), "seconds": a.seconds,
+                                         "median_task_seconds": a.median_task_seconds,
+                                         "seconds_per_segment": a.seconds_per_segment,
+                                         "seconds_per_translation": a.seconds_per_translation}
+                           for a in evaluation.effort.annotators}},
     }
 
 
