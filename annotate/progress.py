@@ -5,22 +5,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from statistics import median
 from typing import TYPE_CHECKING
 
 from annotate.records import AnnotatedDocument
+from annotate.scoring.effort import format_duration
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 @dataclass(frozen=True)
 class AnnotatorProgress:
-    """One annotator's work: annotations by status and their latest update (ISO 8601, UTC)."""
+    """One annotator's work: annotations by status and their latest update (ISO 8601, UTC); of the
+    completed ones, how many started from the pre-annotations, and the time the labeling UI measured
+    (median per task; None when none was timed, e.g. made through the API). Many tasks started from
+    the suggestions in a short time each is what rubber-stamping looks like."""
 
     annotator: str
     completed: int = 0
     cancelled: int = 0  # skipped tasks
     draft: int = 0
     last_update: str = ""
+    from_suggestions: int = 0  # completed annotations that started from a prediction
+    timed: int = 0  # completed annotations with a time
+    median_task_seconds: float | None = None
 
 @dataclass
 class AnnotationProgress:
@@ -36,7 +44,8 @@ class AnnotationProgress:
     @classmethod
     def from_documents(cls, documents: Iterable[AnnotatedDocument]) -> AnnotationProgress:
         """Count the documents' annotations (a pull's ``documents``)."""
-        per_annotator: dict[str, dict[str, int | str]] = {}
+        per_annotator: dict[str, dict[str, int | str | float]] = {}
+        times: dict[str, list[float]] = {}  # annotator → seconds per completed task
         counts = {"documents": 0, "annotated": 0, "multiply_annotated": 0, "skipped_only": 0, "with_drafts": 0}
         for doc in documents:
             counts["documents"] += 1
@@ -50,6 +59,13 @@ class AnnotationProgress:
                 entry = per_annotator.setdefault(annotation.annotator, {"last_update": ""})
                 entry[annotation.status] = int(entry.get(annotation.status, 0)) + 1
                 entry["last_update"] = max(str(entry["last_update"]), annotation.updated_at)
+                if annotation.status == "completed":
+                    entry["from_suggestions"] = int(entry.get("from_suggestions", 0)) + (
+                        annotation.parent_prediction is not None)
+                    if annotation.lead_time is not None:
+                        times.setdefault(annotation.annotator, []).append(annotation.lead_time)
+        for name, seconds in times.items():
+            per_annotator[name].update(timed=len(seconds), median_task_seconds=median(seconds))
         annotators = [AnnotatorProgress(annotator=name, **entry)  # type: ignore[arg-type]
                       for name, entry in sorted(per_annotator.items())]
         return cls(annotators=annotators, **counts)
@@ -66,10 +82,12 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument]) -> 
                   f"{progress.multiply_annotated} (agreement is measured on these); only skipped "
                   f"{progress.skipped_only}; with an unsubmitted draft {progress.with_drafts}")
     table = Table("annotator")
-    for column in ("completed", "skipped", "drafts"):
+    for column in ("completed", "skipped", "drafts", "from suggestions", "median time per task"):
         table.add_column(column, justify="right")
     table.add_column("last update (UTC)")
     for annotator in progress.annotators:
+        seconds = annotator.median_task_seconds
+        timed = f" ({annotator.timed} timed)" if seconds is not None and annotator.timed < annotator.completed else ""
         table.add_row(annotator.annotator, str(annotator.completed), str(annotator.cancelled), str(annotator.draft),
-                      annotator.last_update[:16].replace("T", " "))
+                      str(annotator.from_suggestions), format_duration(seconds) + timed, annotator.last_update[:16].replace("T", " "))
     console.print(table)

@@ -24,6 +24,7 @@ from typing import Any
 from annotate.languages import LanguagePair
 from annotate.records import AnnotatedDocument
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
+from annotate.scoring.effort import format_duration
 from annotate.scoring.evaluate import MQM_NAME, POST_EDITS, Evaluation, evaluate
 from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 from annotate.scoring.summary import evaluation_to_dict
@@ -86,7 +87,7 @@ def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, 
     env.filters["num"] = _num
     env.filters["pval"] = _pval
     env.filters["signed"] = _signed
-    env.filters["duration"] = _duration
+    env.filters["duration"] = format_duration
     env.filters["md"] = _md_escape
     paths = ReportPaths(out / "report.html", out / "report.md", out / "scores.json")
     paths.html.write_text(env.get_template("report.html.j2").render(**context), encoding="utf-8")
@@ -308,15 +309,6 @@ def _pricing(evaluation: Evaluation) -> list[dict[str, Any]]:
     items += [{"what": f"two systems {difference} MQM apart ({needed:,} segments × 2)", "translations": 2 * needed}
               for difference, needed in budget.planning]
     return [{**item, "hours": effort.hours_for(item["translations"])} for item in items]
-
-
-def _duration(seconds: float | None) -> str:
-    """``42 s``, ``3.5 min``, ``12.0 h``; ``—`` for None."""
-    if seconds is None:
-        return "—"
-    if seconds < 90:
-        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
-    return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:,.1f} h"
 
 
 def _reference_text(evaluation: Evaluation, doc_id: str, seg_id: int) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.records import AnnotatedDocument, DocumentAnnotation, Segment, SegmentRating
-from annotate.report import _duration
-from annotate.scoring.effort import annotation_effort
+from annotate.scoring.effort import annotation_effort, format_duration
 
 
 def _doc(doc_id: str, n_segments: int, *annotations: tuple[str, str, float | None]) -> AnnotatedDocument:
@@ -44,4 +43,4 @@ def test_no_timing_no_report() -> None:
     (5400.0, "1.5 h"), (3_600_000.0, "1,000.0 h"),
 ])
 def test_duration_format(seconds, text: str) -> None:
-    assert _duration(seconds) == text
+    assert format_duration(seconds) == text

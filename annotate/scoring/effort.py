@@ -76,6 +76,15 @@ class EffortReport:
         return None if pace is None else translations * pace / 3600
 
 
+def format_duration(seconds: float | None) -> str:
+    """``4.4 s``, ``42 s``, ``3.5 min``, ``12.0 h``; ``—`` for None."""
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:,.1f} h"
+
+
 def annotation_effort(docs: Iterable[AnnotatedDocument], *, statuses: Sequence[str] = COUNTED_STATUSES) -> EffortReport:
     """The timed annotations of ``docs`` per annotator (pseudonym order)."""
     by_annotator: dict[str, AnnotatorEffort] = {}
