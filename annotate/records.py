@@ -214,14 +214,16 @@ class PostEdit(Record):
     text: str
 
 
-AnnotationStatus = Literal["completed", "cancelled", "draft", "prediction"]
+AnnotationStatus = Literal["completed", "cancelled", "draft", "prediction", "withheld"]
+PREDICTION_STATUSES: tuple[str, ...] = ("prediction", "withheld")  # in AnnotatedDocument.predictions
 
 
 @dataclass
 class DocumentAnnotation(Record):
     """One annotator's work on one article (one Label Studio task); also a pre-annotation (status
     ``"prediction"``, ``annotator`` = the model version that made it, ``annotation_id`` = its
-    Label Studio prediction id), which has the same layers."""
+    Label Studio prediction id), which has the same layers, or a pre-annotation computed but
+    withheld from annotators as an anchoring control (status ``"withheld"``, no id)."""
 
     doc_id: str
     annotator: str  # pseudonym, e.g. "annotator-3f2a…"
@@ -253,7 +255,7 @@ class AnnotatedDocument(Record):
     segments: list[Segment] = field(default_factory=list)
     translations: list[Translation] = field(default_factory=list)
     annotations: list[DocumentAnnotation] = field(default_factory=list)
-    predictions: list[DocumentAnnotation] = field(default_factory=list)  # pre-annotations shown to annotators
+    predictions: list[DocumentAnnotation] = field(default_factory=list)  # pre-annotations, shown or withheld
     # ISO 639 codes of the source text and of the translations ("" = not stated; see annotate.languages)
     source_language: str = "es"
     target_language: str = "en"

@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from annotate.labelstudio import client as api
     from annotate.labelstudio import config as lsconfig
-    from annotate.labelstudio.push import chunk_bounds, pull, push_documents
+    from annotate.labelstudio.pull import pull
+    from annotate.labelstudio.push import chunk_bounds, push_documents
     from annotate.labelstudio.server import ensure_server, init_data_dir, stop_server
     from annotate.labelstudio.tasks import build_task, document_systems
 

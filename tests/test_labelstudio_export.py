@@ -263,6 +263,22 @@ def test_a_broken_prediction_is_a_problem_of_its_own(export):
     assert describe_problems(problems) == "1 prediction"
 
 
+def test_suggestions_withheld_in_the_meta_parse_as_a_withheld_prediction(export):
+    task = _task(export, "ui-labeled")
+    shown = _task(export, "ui-skip")["predictions"][0]
+    task["meta"]["withheld_prediction"] = {"model_version": shown["model_version"], "result": shown["result"]}
+    doc = _docs(export)["ui-labeled"]
+    (withheld,) = doc.predictions
+    assert (withheld.status, withheld.annotator, withheld.annotation_id) == ("withheld", shown["model_version"], None)
+    assert [(s.label, s.text) for s in withheld.entities] == [
+        (s.label, s.text) for s in _docs(export)["ui-skip"].predictions[0].entities]
+    task["meta"]["withheld_prediction"] = {"model_version": "m", "result": [{"id": "x", "type": "labels"}]}
+    problems: list = []
+    _docs_with(export, problems)
+    assert [(p.kind, p.doc_id, p.annotator) for p in problems] == [("prediction", "ui-labeled", "m")]
+    assert "withheld" in problems[0].message
+
+
 def _docs_with(data: list[dict], problems: list) -> dict:
     return {d.doc_id: d for d in parse_export(data, problems=problems)}
 

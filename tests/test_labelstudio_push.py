@@ -149,6 +149,49 @@ def test_gold_annotations_and_predictions_round_trip(ls_server, project_title, t
     assert {i["value"]["labels"][0] for i in prediction["result"] if i["type"] == "labels"} >= {"PER", "LOC"}
 
 
+def test_withheld_suggestions_are_stored_not_shown_and_come_back(ls_server, project_title, tmp_path):
+    """--holdout-percent: the held-out task carries its suggestions in its meta, not as a
+    prediction (the labeling UI only loads predictions); the export brings them back as a
+    "withheld" prediction, compared in the report with what annotators did from scratch."""
+    from annotate.labelstudio.push import is_held_out
+    from annotate.scoring.preannotation import FROM_SCRATCH, preannotation_report
+
+    docs = _docs(12, prefix="holdout")
+    held = [d.doc_id for d in docs if is_held_out(d.doc_id, 50)]
+    assert 2 <= len(held) < len(docs)  # the hash splits these twelve both ways
+    gold = docs[[d.doc_id for d in docs].index(held[0])]
+    gold.annotations = [gold_annotation(gold, "annotator-0000beef")]
+    report = push_documents(ls_server, docs, project_title, with_predictions=True, holdout_percent=50)
+    assert sorted(report.withheld) == sorted(held) and "suggestions withheld on" in report.summary()
+    again = push_documents(ls_server, docs, project_title, with_predictions=True, holdout_percent=50)
+    assert not again.created and not again.withheld  # nothing rewritten, nothing re-chosen
+
+    tasks = {t["data"]["doc_id"]: t for t in json.loads(api.export_snapshot(
+        api.open_client(ls_server), ls_server, report.project_id))}
+    for doc_id, task in tasks.items():
+        withheld = task["meta"].get("withheld_prediction")
+        assert (withheld is not None) == (doc_id in held) == (not task["predictions"])
+    ls = api.open_client(ls_server)
+    assert ls.projects.get(id=report.project_id).model_version == report.model_version  # what the UI shows
+
+    result = pull(ls_server, project_title, tmp_path / "export.json")
+    parsed = {d.doc_id: d for d in result.documents}
+    (withheld,) = parsed[gold.doc_id].predictions
+    assert (withheld.status, withheld.annotator, withheld.annotation_id) == ("withheld", report.model_version, None)
+    assert withheld.entities and all(parsed[gold.doc_id].text[s.start:s.end] == s.text for s in withheld.entities)
+    (group,) = preannotation_report(result.documents).groups
+    assert (group.situation, group.annotations, group.withheld) == (FROM_SCRATCH, 1, 1)
+
+    # an update keeps a task held out: suggestions rewritten into its meta, still no prediction
+    unannotated = docs[[d.doc_id for d in docs].index(held[1])]
+    changed = replace(unannotated, title=unannotated.title + " (v2)")
+    updated = push_documents(ls_server, [changed], project_title, with_predictions=True, holdout_percent=50)
+    assert updated.updated == [changed.doc_id] and updated.withheld == [changed.doc_id]
+    (task,) = [t for t in json.loads(api.export_snapshot(ls, ls_server, report.project_id))
+               if t["data"]["doc_id"] == changed.doc_id]
+    assert task["predictions"] == [] and task["meta"]["withheld_prediction"]["result"]
+
+
 def test_duplicate_inputs_are_reported_and_pushed_once(ls_server, project_title):
     doc = _docs(1)[0]
     report = push_documents(ls_server, [doc, doc], project_title, with_predictions=False)
@@ -199,9 +242,11 @@ def test_cli_push_and_pull(ls_server, project_title, tmp_path, monkeypatch):
     monkeypatch.setenv("ANNOTATE_LS_URL", ls_server.url)
     monkeypatch.setenv("ANNOTATE_LS_TOKEN", ls_server.token)
     runner = CliRunner()
-    pushed = runner.invoke(app, ["push", "--docs", str(docs_file), "--project", project_title, "--no-predictions"])
+    pushed = runner.invoke(app, ["push", "--docs", str(docs_file), "--project", project_title,
+                                 "--holdout-percent", "100"])
     assert pushed.exit_code == 0, pushed.output
     assert "1 created" in pushed.output and ls_server.token not in pushed.output
+    assert "suggestions withheld on 1 (anchoring control)" in " ".join(pushed.output.split())
     out = tmp_path / "pulled.json"
     pulled = runner.invoke(app, ["pull", "--project", project_title, "--out", str(out), "--jsonl"])
     assert pulled.exit_code == 0, pulled.output
@@ -209,6 +254,7 @@ def test_cli_push_and_pull(ls_server, project_title, tmp_path, monkeypatch):
     assert "tasks annotated 1 of 1" in " ".join(pulled.output.split()) and "annotator-0000beef" in pulled.output
     record = json.loads([line for line in pulled.stdout.splitlines() if line.startswith("{")][0])
     assert record["doc_id"] == doc.doc_id and record["annotations"][0]["annotator"] == "annotator-0000beef"
+    assert [p["status"] for p in record["predictions"]] == ["withheld"]
 
 
 def test_cli_push_bad_input_is_a_clear_error(tmp_path):

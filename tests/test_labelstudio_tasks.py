@@ -100,6 +100,31 @@ def test_predictions_carry_model_version_and_shared_region_ids():
     assert task["data"]["mt_argos"][region["value"]["start"]:region["value"]["end"]] == "6.700"
 
 
+def test_withheld_suggestions_go_to_the_meta_and_back():
+    from annotate.labelstudio.tasks import add_suggestions
+
+    task = build_task(tricky_document(), ["argos", "apertium"])
+    result = [{"id": "r1", "from_name": "entity", "to_name": "source", "type": "labels", "value": {}}]
+    add_suggestions(task, result, "rules-9", withhold=True)
+    assert "predictions" not in task and task["meta"]["withheld_prediction"] == {"model_version": "rules-9",
+                                                                                 "result": result}
+    assert task["meta"]["doc_id"] == tricky_document().doc_id  # the task's identity stays
+    add_suggestions(task, result, "rules-9")  # shown after all: out of the meta, into predictions
+    assert task["predictions"] == [{"model_version": "rules-9", "result": result}]
+    assert "withheld_prediction" not in task["meta"]
+
+
+def test_held_out_tasks_are_chosen_by_a_hash_of_the_doc_id():
+    from annotate.labelstudio.push import is_held_out
+
+    doc_ids = [f"doc-{n:05d}" for n in range(10_000)]
+    for percent in (0, 5, 20, 50, 100):
+        held = [d for d in doc_ids if is_held_out(d, percent)]
+        assert abs(len(held) - percent * 100) < 150, percent  # about the share asked for
+        assert held == [d for d in doc_ids if is_held_out(d, percent)]  # the same on every push
+    assert set(d for d in doc_ids if is_held_out(d, 5)) <= set(d for d in doc_ids if is_held_out(d, 20))
+
+
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [

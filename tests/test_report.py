@@ -203,8 +203,13 @@ def test_preannotation_section(tmp_path: Path) -> None:
     assert f"|  | **all** | {total.suggested} | {total.kept} | 0 | 0 | {len(docs)} | " in markdown
     assert "that started from these suggestions in the labeling UI" in markdown
     assert f"| ann-b | suggest-1 | {len(docs)} | {len(docs)} |" in markdown
+    started_total = started.total("entities")
+    gap = f"{(started_total.precision - total.precision) * 100:+.1f}".replace("-", "−")
+    assert (f"| suggest-1 | entities | {started_total.precision * 100:.1f}% ({started_total.kept}/{started_total.suggested})"
+            f" | {total.precision * 100:.1f}% ({total.kept}/{total.suggested}) | {gap} |") in markdown
     data = json.loads(paths.data.read_text(encoding="utf-8"))["preannotation"]["suggest-1"]
     assert data["from scratch"]["layers"]["entities"]["all"]["precision"] == pytest.approx(total.precision)
+    assert data["anchoring"]["entities"]["gap"] == pytest.approx(started_total.precision - total.precision)
     assert "<h2>Pre-annotations</h2>" in paths.html.read_text(encoding="utf-8")
 
 

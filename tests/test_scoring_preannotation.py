@@ -125,6 +125,25 @@ def test_each_annotation_meets_the_model_it_started_from_and_the_latest_predicti
     assert group.layers["entities"]["LOC"].kept == 1 and "ORG" not in group.layers["entities"]
 
 
+def test_withheld_suggestions_are_met_from_scratch_and_anchoring_compares_the_two() -> None:
+    """Two tasks: on one the suggestions were shown and the annotator kept all five; on the other
+    they were withheld and the annotator reproduced only the LOC."""
+    shown_doc = _doc(_annotation(entities=[("LOC", "Pyongyang"), ("DATE", "el martes"), ("MISC", "ruso")],
+                                 errors=[("Fluency/Grammar", "Minor", "the Tuesday"),
+                                         ("Accuracy/Mistranslation", "Minor", "to")], parent=7))
+    withheld = replace(SUGGESTION, status="withheld", annotation_id=None)
+    held_doc = replace(_doc(_annotation(entities=[("LOC", "Pyongyang")]), predictions=(withheld,)), doc_id="e")
+    report = preannotation_report([shown_doc, held_doc])
+    scratch, started = report.groups
+    assert (scratch.situation, scratch.annotations, scratch.withheld) == (FROM_SCRATCH, 1, 1)
+    assert (started.situation, started.withheld) == (STARTED_FROM, 0)
+    rows = report.anchoring()
+    assert [(model, layer) for model, layer, _, _ in rows] == [("suggest-1", "entities"), ("suggest-1", "errors")]
+    _, _, from_scratch, started_from = rows[0]
+    assert (started_from.precision, from_scratch.precision) == (1.0, pytest.approx(1 / 3))
+    assert not preannotation_report([shown_doc]).anchoring()  # one situation: nothing to compare
+
+
 def test_no_predictions_no_report() -> None:
     assert not preannotation_report([_doc(_annotation(entities=[("LOC", "Pyongyang")]), predictions=())])
 

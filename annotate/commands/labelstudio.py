@@ -104,6 +104,10 @@ def push_command(
     overlap_percent: Annotated[int, typer.Option(
         "--overlap-percent", min=1, max=100, help="Share of the tasks that get --overlap annotators (the others one); "
         "they are handed out first.")] = 100,
+    holdout_percent: Annotated[float, typer.Option(
+        "--holdout-percent", min=0, max=100, help="Share of the tasks whose suggestions are withheld from annotators "
+        "(kept in the task's meta, the same tasks on every push): they are labelled from scratch, and the report "
+        "compares that with what annotators who saw the suggestions kept (anchoring).")] = 0.0,
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
@@ -151,6 +155,7 @@ def push_command(
             report = push_documents(conn, documents, project, with_predictions=predictions,
                                     chunk_size=chunk_size, overwrite_annotated=overwrite_annotated,
                                     overlap=Overlap(overlap, overlap_percent) if overlap else None,
+                                    holdout_percent=holdout_percent,
                                     progress=lambda done, total: bars.update(bar, completed=done, total=total))
     except PushInterrupted as exc:
         _fail(str(exc))

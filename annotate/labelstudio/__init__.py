@@ -19,15 +19,8 @@ from annotate.labelstudio.errors import (
     ServerUnavailable,
 )
 from annotate.labelstudio.export import load_export, parse_export
-from annotate.labelstudio.push import (
-    DEFAULT_PROJECT_TITLE,
-    PullResult,
-    PushInterrupted,
-    PushReport,
-    pull,
-    pull_documents,
-    push_documents,
-)
+from annotate.labelstudio.pull import PullResult, pull, pull_documents
+from annotate.labelstudio.push import DEFAULT_PROJECT_TITLE, PushInterrupted, PushReport, push_documents
 from annotate.labelstudio.connection import Connection
 from annotate.labelstudio.server import ensure_server, server_status, stop_server
 

@@ -22,6 +22,10 @@ Statuses (``DocumentAnnotation.status``):
   ``model_version``. An annotation's ``parent_prediction`` names the one the annotator started from
   in the UI (whose regions then carry ``origin: "prediction"``), and ``lead_time`` the seconds the
   UI measured; both None for annotations created through the API.
+* ``"withheld"`` — suggestions computed for the task but withheld from annotators
+  (``annotate push --holdout-percent``), read from ``meta.withheld_prediction``; in
+  ``AnnotatedDocument.predictions`` too, without an id. The anchoring control: annotators
+  work on these tasks from scratch.
 
 Annotators are pseudonymised: ``annotator-`` + 8 hex digits of SHA-256 over a project salt and the
 user's e-mail (or user id when the export has no e-mail). Users created by :func:`annotate.labelstudio.push.push_documents` for imported
@@ -45,6 +49,7 @@ from annotate.labelstudio.errors import ExportError
 from annotate.labelstudio.export_file import iter_export_tasks, load_export  # noqa: F401  (re-exported)
 from annotate.labelstudio.layout import locate, on_one_line
 from annotate.records import (
+    PREDICTION_STATUSES,
     AnnotatedDocument,
     DocumentAnnotation,
     ErrorSpan,
@@ -59,6 +64,9 @@ from annotate.records import (
 IMPORTED_USER_DOMAIN = "annotate.invalid"  # reserved TLD: these addresses can never receive mail
 _IMPORTED_EMAIL = re.compile(r"^([A-Za-z0-9._-]+)@" + re.escape(IMPORTED_USER_DOMAIN) + "$")
 TASK_FORMAT = 1  # data["annotate_format"]: bump when the task data layout changes
+# meta key of a task's suggestions withheld from annotators (an anchoring control): a prediction
+# object ({"model_version", "result"}) that Label Studio stores and exports but never shows
+WITHHELD_PREDICTION = "withheld_prediction"
 
 
 # ── building result items (used by tasks.py for predictions and imported annotations) ─────────
@@ -435,6 +443,9 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
     entries += [("draft", index, draft) for index, draft in enumerate(task.get("drafts") or []) if isinstance(draft, dict)]
     entries += [("prediction", index, prediction) for index, prediction in enumerate(task.get("predictions") or [])
                 if isinstance(prediction, dict)]
+    meta = task.get("meta")
+    if isinstance(meta, dict) and meta.get(WITHHELD_PREDICTION) is not None:
+        entries.append(("withheld", 0, meta[WITHHELD_PREDICTION]))
     for kind, index, entry in entries:
         is_dict = isinstance(entry, dict)
         entry_id = entry.get("id") if is_dict else None
@@ -445,22 +456,26 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
             annotation_id = entry_id
         elif kind == "draft":
             status, annotator, annotation_id = "draft", _annotator(entry.get("user"), task_salt), entry.get("annotation")
-        else:  # a pre-annotation: its "annotator" is the model version that made it
-            status, annotator, annotation_id = "prediction", str(entry.get("model_version") or "unknown model"), entry_id
+        else:  # a pre-annotation, shown or withheld: its "annotator" is the model version that made it
+            model_version = str(entry.get("model_version") or "unknown model") if is_dict else "unknown model"
+            status, annotator, annotation_id = kind, model_version, entry_id if kind == "prediction" else None
         try:
             result = _need(entry, "result", ewhere, list)
             record = _parse_annotation(view, result, status, annotator, annotation_id, ewhere,
                                        str(entry.get("updated_at") or ""),
                                        ground_truth=kind == "annotation" and entry.get("ground_truth") is True)
-            if kind != "prediction":
+            if status in PREDICTION_STATUSES:
+                document.predictions.append(record)
+            else:
                 parent, lead_time = entry.get("parent_prediction"), entry.get("lead_time")
                 record.parent_prediction = parent if parent.__class__ is int else None
                 record.lead_time = float(lead_time) if lead_time.__class__ in (int, float) and lead_time >= 0 else None
-            (document.predictions if kind == "prediction" else document.annotations).append(record)
+                document.annotations.append(record)
         except ExportError as exc:
             if problems is None:
                 raise
-            problems.append(ExportProblem(kind=kind, task_id=view.task_id, doc_id=view.doc_id,
+            problems.append(ExportProblem(kind="prediction" if kind == "withheld" else kind,
+                                          task_id=view.task_id, doc_id=view.doc_id,
                                           annotation_id=entry_id if isinstance(entry_id, int) else None,
                                           annotator=annotator, message=str(exc)))
     return document

@@ -8,40 +8,41 @@ Push, per document (identity = ``doc_id`` in task data and meta):
   imports the rest;
 * task with the same data → left alone;
 * task with different data and no annotations → data PATCHed, predictions replaced;
+* with ``holdout_percent``, that share of the tasks (chosen by a hash of ``doc_id``: the same
+  tasks on every push) gets its suggestions in its meta instead of as a prediction: annotators
+  label them from scratch, and the report compares what they do there with what annotators who
+  started from the suggestions kept (anchoring, :mod:`annotate.scoring.preannotation`);
 * task with annotations (submitted or skipped) or with anyone's draft → NEVER overwritten: skipped
   and reported, unless ``overwrite_annotated=True`` (then the data is PATCHed and the annotations
   stay, which may no longer match — hence opt-in only);
 * doc carrying gold annotations whose task exists without any → the task is re-imported with its
   annotations (there is nothing on it to lose), so annotations keep their annotators.
 
-Pull: a snapshot export with full predictions, annotators and drafts, written (annotators
-pseudonymised) to a JSON file — the hand-off to ``annotate build`` — and parsed.
+Pulling the annotations back is :mod:`annotate.labelstudio.pull`'s.
 """
 
 from __future__ import annotations
 
-import os
-import re
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.connection import Connection, check_connection
-from annotate.labelstudio.errors import ExportError, InvalidExport, LabelStudioError, ServerUnavailable
-from annotate.labelstudio.export import imported_user_email, parse_export, scrub_export
+from annotate.labelstudio.errors import LabelStudioError, ServerUnavailable
+from annotate.labelstudio.export import imported_user_email
 from annotate.labelstudio.tasks import (
     TaskBuildError,
+    add_suggestions,
     build_task,
     document_systems,
     entity_results,
     error_results,
 )
-from annotate.records import AnnotatedDocument, ExportProblem
+from annotate.records import AnnotatedDocument
 
 DEFAULT_PROJECT_TITLE = "annotate: es-en news"
 DEFAULT_CHUNK_SIZE = 5000  # the largest import call; calls start small and double up to it
@@ -70,6 +71,7 @@ class PushReport:
     task_ids: dict[str, int] = field(default_factory=dict)  # doc_id → task id, for every pushed doc
     model_version: str = ""
     overlap: str = ""  # the overlap setting this push applied, described
+    withheld: list[str] = field(default_factory=list)  # doc_ids written with their suggestions withheld
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -83,6 +85,8 @@ class PushReport:
             parts.append(f"{len(self.skipped_drafts)} SKIPPED (an annotator's draft in progress)")
         if self.overlap:
             parts.append(f"overlap: {self.overlap}")
+        if self.withheld:
+            parts.append(f"suggestions withheld on {len(self.withheld)} (anchoring control)")
         return f"project {self.project_id} ({self.project_url}): " + ", ".join(parts)
 
 
@@ -162,6 +166,7 @@ def push_documents(
     model_version: str = "",
     progress: Callable[[int, int], None] | None = None,
     overlap: api.Overlap | None = None,
+    holdout_percent: float = 0.0,
 ) -> PushReport:
     """Create or update one task per document in the project titled ``project_title``.
 
@@ -169,6 +174,7 @@ def push_documents(
     cancelled ones are imported as real annotations by annotators named after their pseudonyms).
     ``with_predictions`` adds pre-annotations from :func:`default_suggester` (or ``suggester``).
     ``overlap``: annotators per task and on what share of the tasks (None leaves the project's setting).
+    ``holdout_percent``: the share of tasks whose suggestions are withheld (see the module docstring).
     Raises PushInterrupted (with the partial report) if the server goes away; rerun to complete."""
     check_connection(conn)
     ls = api.open_client(conn)
@@ -188,11 +194,15 @@ def push_documents(
     docs = _dedupe(docs, report)
     existing = api.list_tasks(ls, conn, project.id)
 
+    shown: list[str] = []  # doc_ids written with a prediction annotators see
+
     def build(doc: AnnotatedDocument, task_json: dict | None = None) -> dict:
         # Suggestions (spaCy…) are computed only for tasks that are actually written.
         task_json = task_json or build_task(doc, project.systems)
         if suggester is not None:
-            task_json["predictions"] = [{"model_version": model_version, "result": suggester(doc, task_json["data"])}]
+            withhold = is_held_out(doc.doc_id, holdout_percent)
+            add_suggestions(task_json, suggester(doc, task_json["data"]), model_version, withhold=withhold)
+            (report.withheld if withhold else shown).append(doc.doc_id)
         return task_json
 
     to_import: list[tuple[AnnotatedDocument, dict | None]] = []  # (doc, task JSON if already built)
@@ -236,8 +246,9 @@ def push_documents(
             if task_id in drafted:
                 report.skipped_drafts[doc.doc_id] = task_id
                 continue
+            task_json = build(doc, task_json)
             api.update_task(ls, conn, task_id, task_json["data"], task_json["meta"])
-            prediction = (build(doc, task_json).get("predictions") or [{}])[0]
+            prediction = (task_json.get("predictions") or [{}])[0]
             api.replace_predictions(ls, conn, task_id, prediction.get("result", []), model_version)
             report.updated.append(doc.doc_id)
         api.ensure_users(ls, conn, sorted({imported_user_email(a.annotator) for doc, _ in to_import
@@ -256,7 +267,7 @@ def push_documents(
                 progress(done, len(to_import))
 
         _import_pipelined(ls, conn, project.id, to_import, build, chunk_size, imported)
-        if suggester is not None and (to_import or report.updated):
+        if suggester is not None and shown:
             # Shown to annotators as pre-annotations; the server accepts a version only once
             # predictions with it exist, hence after the import.
             api.update_project(ls, conn, project.id, model_version=model_version)
@@ -264,6 +275,15 @@ def push_documents(
         raise PushInterrupted(f"{exc}. Pushed so far: {report.summary()}. Run the push again to complete it "
                               "(it never duplicates tasks).", report) from exc
     return report
+
+
+def is_held_out(doc_id: str, percent: float) -> bool:
+    """Is ``doc_id`` among the ``percent`` % of tasks whose suggestions are withheld? A hash of the
+    doc_id decides, so a task is held out on every push or on none."""
+    if percent <= 0:
+        return False
+    bucket = int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:8], 16) % 10_000
+    return bucket < round(percent * 100)
 
 
 def chunk_bounds(total: int, largest: int, first: int = FIRST_CHUNK_SIZE,
@@ -311,65 +331,6 @@ def _import_pipelined(ls: Any, conn: Connection, project_id: int, items: list[tu
 
 
 # ── pull ──────────────────────────────────────────────────────────────────────────────────────
-
-
-@dataclass
-class PullResult:
-    """A pulled export: where the JSON was saved, what it parses into, and what failed validation
-    (``problems``: those annotations, drafts and tasks are not in ``documents``; the saved file
-    still holds them)."""
-
-    path: Path
-    project_id: int
-    documents: list[AnnotatedDocument]
-    tasks: int
-    problems: list[ExportProblem] = field(default_factory=list)
-
-
-def default_export_path(project_title: str) -> Path:
-    slug = re.sub(r"[^0-9A-Za-z]+", "-", project_title).strip("-").lower() or "project"
-    return Path("out") / f"labelstudio-{slug}.json"
-
-
-def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path | None = None,
-         salt: str | None = None) -> PullResult:
-    """Export the project (snapshot API), save it with annotators pseudonymised, parse it.
-
-    The file is written atomically (an earlier export at ``out`` survives a failed pull) and
-    BEFORE parsing, so a parse error never loses the download; the error names the file."""
-    check_connection(conn)
-    ls = api.open_client(conn)
-    project = api.find_project(ls, conn, project_title)
-    if project is None:
-        raise LabelStudioError(f"no project titled {project_title!r} on {conn.url}: push first")
-    raw = api.export_snapshot(ls, conn, project.id)
-    try:
-        data = orjson.loads(raw)
-    except ValueError as exc:
-        raise LabelStudioError(f"the export of project {project.id} is not valid JSON ({exc}); pull again") from exc
-    # Salt from the server's project: stable for everyone who pulls this project, unknown elsewhere.
-    data = scrub_export(data, salt or f"{project.id}:{project.created_at}", copy=False)
-    path = Path(out) if out else default_export_path(project_title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_bytes(orjson.dumps(data))
-    os.replace(tmp, path)
-    problems: list[ExportProblem] = []
-    try:
-        documents = parse_export(data, problems=problems)
-    except ExportError as exc:
-        raise ExportError(f"{exc} (the export is saved at {path})") from exc
-    return PullResult(path=path, project_id=project.id, documents=documents, tasks=len(data), problems=problems)
-
-
-def pull_documents(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE,
-                   out: Path | None = None) -> tuple[Path, list[AnnotatedDocument]]:
-    """For the demo: (saved export path, parsed documents); InvalidExport lists every problem."""
-    result = pull(conn, project_title, out)
-    if result.problems:
-        raise InvalidExport(result.problems, source=f"the export of project {result.project_id} "
-                                                   f"(saved at {result.path})")
-    return result.path, result.documents
 
 
 # ── raw articles → documents ──────────────────────────────────────────────────────────────────

@@ -17,6 +17,7 @@ from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.export import (
     TASK_FORMAT,
+    WITHHELD_PREDICTION,
     as_rendered,
     completed_by_email,
     imported_user_email,
@@ -232,11 +233,23 @@ def build_task(doc: AnnotatedDocument, systems: Sequence[str], *, suggest: Sugge
     data = task_data(doc, systems)
     task: dict[str, Any] = {"data": data, "meta": {"doc_id": doc.doc_id}}
     if suggest is not None:
-        result = suggest(doc, data)
-        task["predictions"] = [{"model_version": model_version, "result": result}]
+        add_suggestions(task, suggest(doc, data), model_version)
     if with_annotations:
         annotations = [a for a in doc.annotations if a.status in ("completed", "cancelled")]
         if annotations:
             task["annotations"] = [annotation_json(data, a, salt=f"{doc.doc_id}\0{a.annotator}\0{n}")
                                    for n, a in enumerate(annotations)]
     return task
+
+
+def add_suggestions(task: dict[str, Any], result: list[dict], model_version: str, *, withhold: bool = False) -> None:
+    """Attach pre-annotations to a task's import JSON: as its prediction, which the labeling UI
+    loads for the annotator, or, ``withhold``-ing them (an anchoring control), in its meta, which
+    Label Studio stores and exports but never shows."""
+    prediction = {"model_version": model_version, "result": result}
+    if withhold:
+        task.setdefault("meta", {})[WITHHELD_PREDICTION] = prediction
+        task.pop("predictions", None)
+    else:
+        task["predictions"] = [prediction]
+        task.get("meta", {}).pop(WITHHELD_PREDICTION, None)

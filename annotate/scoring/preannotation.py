@@ -17,12 +17,14 @@ suggested and recall = kept / annotated: the pre-annotator scored against the an
 Two situations are never pooled, because they mean different things:
 
 * **from scratch** — the annotation did not start from that prediction (Label Studio's
-  ``parent_prediction`` is empty: e.g. the gold annotations, created through the API). A kept
-  span is one the annotator found on their own: this is the pre-annotator's honest precision
-  and recall.
+  ``parent_prediction`` is empty: e.g. the gold annotations, created through the API, or tasks
+  whose suggestions ``annotate push --holdout-percent`` withheld). A kept span is one the
+  annotator found on their own: this is the pre-annotator's honest precision and recall.
 * **started from it** — the annotator opened the task with the prediction loaded. A kept span
   is an accepted one; kept shares well above the from-scratch ones are the mark of anchoring
-  (annotators keeping suggestions they would not have made).
+  (annotators keeping suggestions they would not have made). :meth:`PreannotationReport.anchoring`
+  sets the two side by side; with withheld tasks in the same project, the comparison is a
+  controlled one (same suggester, same annotators, tasks assigned by a hash).
 
 An annotation that started from another model's prediction is compared with that model's only
 (its latest prediction); one that started from a prediction since replaced (``annotate push``
@@ -82,6 +84,7 @@ class PreannotationGroup:
     model_version: str
     situation: str
     annotations: int = 0  # annotations compared
+    withheld: int = 0  # of which on tasks whose suggestions were withheld from annotators
     layers: dict[str, dict[str, Outcomes]] = field(default_factory=dict)  # layer → label → outcomes
 
     def total(self, layer: str) -> Outcomes:
@@ -145,6 +148,20 @@ class PreannotationReport:
     def uptake_rows(self) -> list[tuple[AnnotatorUptake, Outcomes]]:
         """Each annotator × model with the outcomes summed over the layers that model suggested in."""
         return [(person, person.total(self.suggested_layers(person.model_version))) for person in self.annotators]
+
+    def anchoring(self) -> list[tuple[str, str, Outcomes, Outcomes]]:
+        """(model version, layer, from-scratch outcomes, started-from outcomes) wherever a model's
+        suggestions in a layer were met both ways: the share kept when annotators started from
+        them against the share reproduced when they did not."""
+        rows = []
+        for model in dict.fromkeys(g.model_version for g in self.groups):
+            situations = {g.situation: g for g in self.groups if g.model_version == model}
+            if FROM_SCRATCH in situations and STARTED_FROM in situations:
+                scratch, started = situations[FROM_SCRATCH], situations[STARTED_FROM]
+                for layer in self.suggested_layers(model):
+                    if scratch.total(layer).suggested and started.total(layer).suggested:
+                        rows.append((model, layer, scratch.total(layer), started.total(layer)))
+        return rows
 
     @property
     def compares_annotators(self) -> bool:
@@ -242,6 +259,7 @@ def preannotation_report(docs: Iterable[AnnotatedDocument], *,
                 situation = STARTED_FROM if parent is not None else FROM_SCRATCH
                 group = groups.setdefault((model_version, situation), PreannotationGroup(model_version, situation))
                 group.annotations += 1
+                group.withheld += prediction.status == "withheld"
                 person = uptake.setdefault((annotation.annotator, model_version),
                                            AnnotatorUptake(annotation.annotator, model_version))
                 person.annotations += 1

@@ -84,10 +84,14 @@ def _preannotation_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for group in report.groups:
         out.setdefault(group.model_version, {})[group.situation] = {
-            "annotations": group.annotations,
+            "annotations": group.annotations, "on_withheld_tasks": group.withheld,
             "layers": {layer: {label: {**asdict(outcomes), "precision": outcomes.precision, "recall": outcomes.recall}
                                for label, outcomes in group.table(layer)}
                        for layer in group.suggested_layers()}}
+    for model, layer, scratch, started in report.anchoring():
+        out[model].setdefault("anchoring", {})[layer] = {
+            "kept_started_from": started.precision, "reproduced_from_scratch": scratch.precision,
+            "gap": started.precision - scratch.precision}  # type: ignore[operator]
     return out
 
 
