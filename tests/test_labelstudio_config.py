@@ -88,6 +88,7 @@ def test_guidelines_cover_every_label_and_severity():
     for severity in schema.SEVERITIES:
         assert severity.description in text
         assert severity.name in html
+    assert lsconfig.SUGGESTIONS_GUIDANCE in text and "Some tasks come without suggestions on purpose" in html
 
 
 @pytest.mark.server

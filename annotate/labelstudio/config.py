@@ -102,6 +102,15 @@ def mqm_display_names() -> dict[str, str]:
     return short
 
 
+# Why: pre-annotations anchor annotators; the report measures how much (annotate.scoring.preannotation).
+SUGGESTIONS_GUIDANCE = (
+    "Some regions may be filled in when a task opens: suggested entities and words the MT left untranslated. "
+    "They are a draft, not an answer: check every one (delete it, fix its label or boundaries) and add "
+    "everything they miss, as if you had found it yourself. Some tasks come without suggestions on purpose: "
+    "label those fully."
+)
+
+
 def guidelines_markdown() -> str:
     """Label definitions and severity guidance, from the schema, as Markdown."""
     lines = ["### Entities (Spanish source)", ""]
@@ -120,7 +129,8 @@ def guidelines_markdown() -> str:
     lines += ["", "### Post-edit", "",
               "Below the columns, correct the English of every sentence so that it is a fluent, "
               "accurate translation of the Spanish. The box starts with the machine translation; "
-              "leave it unchanged only if it is already correct."]
+              "leave it unchanged only if it is already correct.",
+              "", "### Suggestions", "", SUGGESTIONS_GUIDANCE]
     return "\n".join(lines)
 
 
@@ -136,7 +146,7 @@ def expert_instruction_html() -> str:
     parts += [f"<li><b>{html.escape(s.name)}</b> (weight {s.weight:g}): {html.escape(s.description)}</li>"
               for s in schema.SEVERITIES]
     parts += ["</ul><h3>Post-edit</h3><p>Correct the English of every sentence; each box starts with the "
-              "machine translation.</p>"]
+              "machine translation.</p>", f"<h3>Suggestions</h3><p>{html.escape(SUGGESTIONS_GUIDANCE)}</p>"]
     return "".join(parts)
 
 
