@@ -205,8 +205,10 @@ def test_preannotation_section(tmp_path: Path) -> None:
     assert f"| ann-b | suggest-1 | {len(docs)} | {len(docs)} |" in markdown
     started_total = started.total("entities")
     gap = f"{(started_total.precision - total.precision) * 100:+.1f}".replace("-", "−")
+    (row,) = evaluation.preannotation.anchoring()
+    low, high = (f"{bound * 100:+.1f}".replace("-", "−") for bound in row.ci)
     assert (f"| suggest-1 | entities | {started_total.precision * 100:.1f}% ({started_total.kept}/{started_total.suggested})"
-            f" | {total.precision * 100:.1f}% ({total.kept}/{total.suggested}) | {gap} |") in markdown
+            f" | {total.precision * 100:.1f}% ({total.kept}/{total.suggested}) | {gap} | {low} to {high} |") in markdown
     data = json.loads(paths.data.read_text(encoding="utf-8"))["preannotation"]["suggest-1"]
     assert data["from scratch"]["layers"]["entities"]["all"]["precision"] == pytest.approx(total.precision)
     assert data["anchoring"]["entities"]["gap"] == pytest.approx(started_total.precision - total.precision)
@@ -234,6 +236,17 @@ def test_annotation_time_section_prices_the_budget(tmp_path: Path) -> None:
     assert f"the median adjacent pair ({needed:,} segments × 2 systems) ≈ {hours:,.1f} annotator-hours" in markdown
     data = json.loads(paths.data.read_text(encoding="utf-8"))["annotation_time"]
     assert (data["timed_annotations"], data["untimed_annotations"], data["seconds"]) == (2, 2, 600.0)
+    assert "Starting from the suggestions" not in markdown  # all from scratch: nothing to compare
+    # ann-b, who started from the suggestions, was timed too (2 minutes a task)
+    for doc in docs:
+        doc.annotations = [replace(a, lead_time=120.0, parent_prediction=1) if a.annotator == "ann-b" else a
+                           for a in doc.annotations]
+    evaluation = evaluate(docs, **FAST)
+    markdown = render_report(evaluation, docs, out_dir=tmp_path / "both", title="t").markdown.read_text(
+        encoding="utf-8").split("## Annotation time")[1]
+    sentences = sum(len(doc.segments) for doc in docs)
+    assert evaluation.effort.seconds_per_segment(True) == pytest.approx(240 / sentences)
+    assert "Starting from the suggestions: " in markdown and "60% of the time saved" in markdown
 
 
 def test_report_on_an_export_with_invalid_annotations(tmp_path: Path) -> None:

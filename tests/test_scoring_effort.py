@@ -33,6 +33,19 @@ def test_paces_per_annotator_and_pooled() -> None:
     assert effort.hours_for(360) == pytest.approx(360 * 22 / 3600)
 
 
+def test_time_per_sentence_with_and_without_suggestions() -> None:
+    from dataclasses import replace
+
+    docs = [_doc("a", 10, ("ann-1", "completed", 300.0)), _doc("b", 20, ("ann-2", "completed", 400.0)),
+            _doc("c", 5, ("ann-1", "completed", 250.0))]
+    assert annotation_effort(docs).time_saved is None  # nobody started from suggestions
+    docs[1].annotations = [replace(a, parent_prediction=3) for a in docs[1].annotations]
+    effort = annotation_effort(docs)
+    assert effort.by_start == {False: (2, 550.0, 15), True: (1, 400.0, 20)}
+    assert (effort.seconds_per_segment(True), effort.seconds_per_segment(False)) == (20.0, pytest.approx(550 / 15))
+    assert effort.time_saved == pytest.approx(1 - 20 / (550 / 15))
+
+
 def test_no_timing_no_report() -> None:
     effort = annotation_effort([_doc("a", 3, ("ann-1", "completed", None))])
     assert not effort and effort.untimed == 1 and effort.hours_for(10) is None

@@ -19,6 +19,7 @@ from annotate.scoring.preannotation import (
     STARTED_FROM,
     compare_annotation,
     compare_spans,
+    gap_interval,
     preannotation_report,
 )
 
@@ -138,10 +139,31 @@ def test_withheld_suggestions_are_met_from_scratch_and_anchoring_compares_the_tw
     assert (scratch.situation, scratch.annotations, scratch.withheld) == (FROM_SCRATCH, 1, 1)
     assert (started.situation, started.withheld) == (STARTED_FROM, 0)
     rows = report.anchoring()
-    assert [(model, layer) for model, layer, _, _ in rows] == [("suggest-1", "entities"), ("suggest-1", "errors")]
-    _, _, from_scratch, started_from = rows[0]
-    assert (started_from.precision, from_scratch.precision) == (1.0, pytest.approx(1 / 3))
+    assert [(row.model_version, row.layer) for row in rows] == [("suggest-1", "entities"), ("suggest-1", "errors")]
+    assert (rows[0].started_from.precision, rows[0].from_scratch.precision) == (1.0, pytest.approx(1 / 3))
+    assert rows[0].gap == pytest.approx(2 / 3) and rows[0].ci is None  # one annotation a side: no interval
     assert not preannotation_report([shown_doc]).anchoring()  # one situation: nothing to compare
+
+
+@pytest.mark.parametrize(
+    ("scratch", "started", "expected"),
+    [
+        ([(1, 10)], [(9, 10), (8, 10)], None),  # one annotation on a side
+        ([(5, 10), (0, 0)], [(9, 10), (8, 10)], None),  # an annotation without suggestions does not count
+        ([(5, 10), (6, 10), (4, 10), (5, 10)] * 5, [(9, 10), (10, 10), (9, 10), (8, 10)] * 5, "above 0"),
+        ([(5, 10), (9, 10), (1, 10), (7, 10)] * 2, [(6, 10), (2, 10), (8, 10), (4, 10)] * 2, "around 0"),
+    ],
+)
+def test_gap_interval_resamples_whole_annotations(scratch, started, expected) -> None:
+    ci = gap_interval(scratch, started)
+    if expected is None:
+        assert ci is None
+        return
+    low, high = ci
+    assert low <= high and ci == gap_interval(scratch, started)  # seeded: the same every run
+    gap = sum(k for k, _ in started) / sum(n for _, n in started) - sum(k for k, _ in scratch) / sum(n for _, n in scratch)
+    assert low <= gap <= high
+    assert (low > 0) if expected == "above 0" else (low < 0 < high)
 
 
 def test_no_predictions_no_report() -> None:

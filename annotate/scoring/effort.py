@@ -7,6 +7,10 @@ A task is the whole job on one article: entities and claims on the source, MQM o
 translation, a post-edit of every sentence. The pace per *rated translation* (task time divided by
 the (system, segment) pairs the annotation rated) therefore includes all of it: priced with it, an
 MQM-only round costs at most that (:meth:`EffortReport.hours_for`).
+
+The other side of pre-annotation's anchoring (:mod:`annotate.scoring.preannotation`) is the time
+it saves: :attr:`EffortReport.by_start` sets the pace of annotations that started from the
+suggestions against those made from scratch, per source sentence (tasks differ in length).
 """
 
 from __future__ import annotations
@@ -51,6 +55,21 @@ class EffortReport:
 
     annotators: list[AnnotatorEffort] = field(default_factory=list)
     untimed: int = 0
+    # started from the suggestions? → (annotations, seconds, source sentences), timed ones only
+    by_start: dict[bool, tuple[int, float, int]] = field(default_factory=dict)
+
+    def seconds_per_segment(self, started_from_suggestions: bool) -> float | None:
+        """Pace per source sentence of the timed annotations that did (or did not) start from
+        the suggestions; None without any."""
+        _, seconds, segments = self.by_start.get(started_from_suggestions, (0, 0.0, 0))
+        return seconds / segments if segments else None
+
+    @property
+    def time_saved(self) -> float | None:
+        """Share of the from-scratch time per sentence that starting from the suggestions saved
+        (negative: it cost time); None unless both kinds were timed."""
+        started, scratch = self.seconds_per_segment(True), self.seconds_per_segment(False)
+        return None if started is None or not scratch else 1 - started / scratch
 
     def __bool__(self) -> bool:
         return bool(self.annotators)
@@ -88,6 +107,7 @@ def format_duration(seconds: float | None) -> str:
 def annotation_effort(docs: Iterable[AnnotatedDocument], *, statuses: Sequence[str] = COUNTED_STATUSES) -> EffortReport:
     """The timed annotations of ``docs`` per annotator (pseudonym order)."""
     by_annotator: dict[str, AnnotatorEffort] = {}
+    by_start: dict[bool, tuple[int, float, int]] = {}
     untimed = 0
     for doc in docs:
         for annotation in doc.annotations:
@@ -100,4 +120,8 @@ def annotation_effort(docs: Iterable[AnnotatedDocument], *, statuses: Sequence[s
             entry.task_seconds.append(annotation.lead_time)
             entry.segments += len(doc.segments)
             entry.translations += len(annotation.ratings)
-    return EffortReport(annotators=[by_annotator[name] for name in sorted(by_annotator)], untimed=untimed)
+            started = annotation.parent_prediction is not None
+            count, seconds, segments = by_start.get(started, (0, 0.0, 0))
+            by_start[started] = (count + 1, seconds + annotation.lead_time, segments + len(doc.segments))
+    return EffortReport(annotators=[by_annotator[name] for name in sorted(by_annotator)], untimed=untimed,
+                        by_start=by_start)

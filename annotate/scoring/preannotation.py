@@ -44,6 +44,7 @@ from annotate.scoring.mqm import COUNTED_STATUSES
 OUTCOMES: tuple[str, ...] = ("kept", "relabelled", "resized", "deleted")
 FROM_SCRATCH, STARTED_FROM = "from scratch", "started from it"
 OTHER_LABELS, ALL_LABELS = "labels never suggested", "all"
+BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED = 1000, 12345  # sacrebleu's bootstrap size and default seed
 
 
 @dataclass
@@ -86,6 +87,8 @@ class PreannotationGroup:
     annotations: int = 0  # annotations compared
     withheld: int = 0  # of which on tasks whose suggestions were withheld from annotators
     layers: dict[str, dict[str, Outcomes]] = field(default_factory=dict)  # layer → label → outcomes
+    # layer → (kept, suggested) of each annotation compared: the unit a bootstrap resamples
+    per_annotation: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def total(self, layer: str) -> Outcomes:
         """All labels of ``layer`` together."""
@@ -130,6 +133,44 @@ class AnnotatorUptake:
         return total
 
 
+@dataclass(frozen=True)
+class Anchoring:
+    """One model's suggestions in one layer, kept when shown against reproduced from scratch."""
+
+    model_version: str
+    layer: str
+    from_scratch: Outcomes
+    started_from: Outcomes
+    ci: tuple[float, float] | None  # 95% bootstrap CI of ``gap``; None with under 2 annotations a side
+
+    @property
+    def gap(self) -> float:
+        """Share kept when started from the suggestions minus share reproduced from scratch."""
+        return self.started_from.kept / self.started_from.suggested - self.from_scratch.kept / self.from_scratch.suggested
+
+
+def gap_interval(scratch: Sequence[tuple[int, int]], started: Sequence[tuple[int, int]], *,
+                 n_samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> tuple[float, float] | None:
+    """95% percentile bootstrap CI of the anchoring gap. Spans of one annotation are not
+    independent (one person, one article), so whole annotations are resampled, within each side:
+    each resample's gap is kept/suggested summed over its annotations, started minus scratch.
+    None when a side has fewer than 2 annotations with suggestions."""
+    import numpy as np
+
+    sides = [np.array([pair for pair in side if pair[1]], dtype=float) for side in (scratch, started)]
+    if any(len(side) < 2 for side in sides):
+        return None
+    rng = np.random.default_rng(seed)
+    shares = []
+    for side in sides:
+        picks = rng.integers(0, len(side), size=(n_samples, len(side)))
+        sums = side[picks].sum(axis=1)  # (n_samples, 2): kept, suggested
+        shares.append(sums[:, 0] / sums[:, 1])
+    gaps = shares[1] - shares[0]
+    low, high = np.percentile(gaps, [2.5, 97.5])
+    return float(low), float(high)
+
+
 @dataclass
 class PreannotationReport:
     """Every comparison of :func:`preannotation_report`; empty when no task has a prediction."""
@@ -149,10 +190,10 @@ class PreannotationReport:
         """Each annotator × model with the outcomes summed over the layers that model suggested in."""
         return [(person, person.total(self.suggested_layers(person.model_version))) for person in self.annotators]
 
-    def anchoring(self) -> list[tuple[str, str, Outcomes, Outcomes]]:
-        """(model version, layer, from-scratch outcomes, started-from outcomes) wherever a model's
-        suggestions in a layer were met both ways: the share kept when annotators started from
-        them against the share reproduced when they did not."""
+    def anchoring(self, n_samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> list[Anchoring]:
+        """Wherever a model's suggestions in a layer were met both ways: the share kept when
+        annotators started from them against the share reproduced when they did not, with a
+        bootstrap CI of the gap (see :func:`gap_interval`)."""
         rows = []
         for model in dict.fromkeys(g.model_version for g in self.groups):
             situations = {g.situation: g for g in self.groups if g.model_version == model}
@@ -160,7 +201,9 @@ class PreannotationReport:
                 scratch, started = situations[FROM_SCRATCH], situations[STARTED_FROM]
                 for layer in self.suggested_layers(model):
                     if scratch.total(layer).suggested and started.total(layer).suggested:
-                        rows.append((model, layer, scratch.total(layer), started.total(layer)))
+                        ci = gap_interval(scratch.per_annotation[layer], started.per_annotation[layer],
+                                          n_samples=n_samples, seed=seed)
+                        rows.append(Anchoring(model, layer, scratch.total(layer), started.total(layer), ci))
         return rows
 
     @property
@@ -265,6 +308,8 @@ def preannotation_report(docs: Iterable[AnnotatedDocument], *,
                 person.annotations += 1
                 person.started_from += parent is not None
                 for layer, labels in compare_annotation(prediction, annotation).items():
+                    kept, suggested = sum(o.kept for o in labels.values()), sum(o.suggested for o in labels.values())
+                    group.per_annotation.setdefault(layer, []).append((kept, suggested))
                     into = group.layers.setdefault(layer, {})
                     for label, outcomes in labels.items():
                         into.setdefault(label, Outcomes()).add(outcomes)

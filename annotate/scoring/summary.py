@@ -68,6 +68,9 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
         "annotation_time": None if not evaluation.effort else {
             "timed_annotations": evaluation.effort.timed, "untimed_annotations": evaluation.effort.untimed,
             "seconds": evaluation.effort.seconds, "seconds_per_translation": evaluation.effort.seconds_per_translation,
+            "seconds_per_segment_started_from_suggestions": evaluation.effort.seconds_per_segment(True),
+            "seconds_per_segment_from_scratch": evaluation.effort.seconds_per_segment(False),
+            "time_saved_by_suggestions": evaluation.effort.time_saved,
             "annotators": {a.annotator: {"annotations": len(a.task_seconds), "seconds": a.seconds,
                                          "median_task_seconds": a.median_task_seconds,
                                          "seconds_per_segment": a.seconds_per_segment,
@@ -88,10 +91,10 @@ def _preannotation_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
             "layers": {layer: {label: {**asdict(outcomes), "precision": outcomes.precision, "recall": outcomes.recall}
                                for label, outcomes in group.table(layer)}
                        for layer in group.suggested_layers()}}
-    for model, layer, scratch, started in report.anchoring():
-        out[model].setdefault("anchoring", {})[layer] = {
-            "kept_started_from": started.precision, "reproduced_from_scratch": scratch.precision,
-            "gap": started.precision - scratch.precision}  # type: ignore[operator]
+    for row in report.anchoring():
+        out[row.model_version].setdefault("anchoring", {})[row.layer] = {
+            "kept_started_from": row.started_from.precision, "reproduced_from_scratch": row.from_scratch.precision,
+            "gap": row.gap, "ci95": list(row.ci) if row.ci else None}
     return out
 
 
