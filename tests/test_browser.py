@@ -28,6 +28,7 @@ from annotate.labelstudio.browser import (
     label_text,
     login,
     open_task,
+    regions,
     select_region,
     text_objects,
     write_note,
@@ -35,6 +36,7 @@ from annotate.labelstudio.browser import (
 from annotate.labelstudio.export import parse_export
 from annotate.labelstudio.push import push_documents
 from annotate.labelstudio.tasks import annotation_json
+from annotate.scoring.effort import annotation_effort
 from annotate.scoring.preannotation import STARTED_FROM, preannotation_report
 
 pytestmark = [
@@ -43,24 +45,28 @@ pytestmark = [
     pytest.mark.skipif(not chromium_available(), reason="needs Debian's chromium and pip playwright"),
 ]
 RECORDING = Path(__file__).parent / "data" / "labelstudio" / "export.json"
+_REGIONS_LOADED = "() => (window.Htx?.annotationStore?.selected?.regions ?? []).length > 0"
 EDITED = "The Russian president arrived in Pyongyang on Tuesday."
 
 
 @pytest.fixture(scope="module")
 def ui_project(ls_server):
-    """Five tasks: one for the UI to label, one with imported gold annotations by two annotators,
+    """Six tasks: one for the UI to label, one with imported gold annotations by two annotators,
     one to skip, one to leave as a draft, one to submit from its pre-annotations (the last three
-    with pre-annotations)."""
+    with pre-annotations), one whose pre-annotations are withheld (--holdout-percent)."""
     base = tricky_document()
-    labeled, gold, skip, draft, accept = (with_doc_id(base, name)
-                                          for name in ("ui-labeled", "ui-gold", "ui-skip", "ui-draft", "ui-accept"))
+    labeled, gold, skip, draft, accept, holdout = (
+        with_doc_id(base, name) for name in ("ui-labeled", "ui-gold", "ui-skip", "ui-draft", "ui-accept", "ui-holdout"))
     gold.annotations = [gold_annotation(gold, "annotator-0000beef"),
                         replace(gold_annotation(gold, "annotator-1111cafe"), claims=[], post_edits=[])]
     title = "browser tests"
     first = push_documents(ls_server, [labeled, gold], title, with_predictions=False)
     second = push_documents(ls_server, [skip, draft, accept], title, with_predictions=True)
-    return {"conn": ls_server, "project": first.project_id, "tasks": {**first.task_ids, **second.task_ids},
-            "docs": {d.doc_id: d for d in (labeled, gold, skip, draft, accept)}}
+    third = push_documents(ls_server, [holdout], title, with_predictions=True, holdout_percent=100)
+    assert third.withheld == ["ui-holdout"]
+    return {"conn": ls_server, "project": first.project_id,
+            "tasks": {**first.task_ids, **second.task_ids, **third.task_ids},
+            "docs": {d.doc_id: d for d in (labeled, gold, skip, draft, accept, holdout)}}
 
 
 def _task(conn, project_id: int, doc_id: str) -> api.ExistingTask:
@@ -155,7 +161,16 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
                          "the draft to be autosaved")
         # 4. Open a pre-annotated task, keep the suggestions, add an entity they missed, submit.
         open_task(page, conn, project, tasks["ui-accept"])
+        # the annotation the UI opens holds the suggested regions (a check that step 5 can fail)
+        page.wait_for_function(_REGIONS_LOADED, timeout=30_000)
         label_text(page, 0, "ORG", "KCNA")
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
+        # 5. A task whose suggestions were withheld opens empty: label it from scratch, submit.
+        open_task(page, conn, project, tasks["ui-holdout"])
+        page.wait_for_function("() => !!window.Htx?.annotationStore?.selected", timeout=30_000)
+        assert regions(page) == []
+        label_text(page, 0, "LOC", "Pyongyang")
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
         page.goto(conn.project_url(project))
@@ -214,4 +229,19 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     entities = group.total("entities")
     assert (group.situation, entities.suggested, entities.kept, entities.added) == (
         STARTED_FROM, len(suggested), len(suggested), 1)
+
+    # The withheld task: never shown (it opened empty), exported with its suggestions; the report
+    # sets it, from scratch, against the accepted task, in kept spans and in time.
+    assert exported["ui-holdout"]["predictions"] == []
+    (withheld,) = documents["ui-holdout"].predictions
+    (scratch,) = documents["ui-holdout"].annotations
+    assert (withheld.status, withheld.annotator) == ("withheld", prediction.annotator)
+    assert {(s.label, s.text) for s in withheld.entities} == suggested
+    assert scratch.parent_prediction is None and scratch.lead_time is not None and scratch.lead_time > 0
+    pair = [documents["ui-accept"], documents["ui-holdout"]]
+    (row,) = preannotation_report(pair).anchoring()
+    assert row.layer == "entities" and row.started_from.precision == 1.0
+    assert row.from_scratch.kept == int(("LOC", "Pyongyang") in suggested) and row.ci is None  # one task a side
+    effort = annotation_effort(pair)
+    assert effort.by_start[True][0] == effort.by_start[False][0] == 1 and effort.time_saved is not None
     assert "@" not in json.dumps([d.to_dict() for d in documents.values()], ensure_ascii=False)

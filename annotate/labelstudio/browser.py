@@ -129,7 +129,7 @@ def text_objects(page: Any) -> list[str]:
         e => [...e.querySelectorAll('.lsf-richtext__line')].map(line => line.textContent).join('\\n'))""")
 
 
-def _regions(page: Any) -> list[list[str]]:
+def regions(page: Any) -> list[list[str]]:
     """[region id, label values…] of every region of the annotation being edited."""
     return page.evaluate("""() => (window.Htx?.annotationStore?.selected?.regions ?? []).map(
         r => [r.id, ...r.results.filter(x => x.type.endsWith('labels')).flatMap(x => x.mainValue ?? [])])""")
@@ -148,11 +148,11 @@ def label_text(page: Any, column: int, label: str, needle: str, occurrence: int 
     button = page.locator(".ann-bar").nth(column).locator(".lsf-label", has_text=label).first
     button.click()
     page.wait_for_function("(el) => /_selected/.test(el.className)", arg=button.element_handle(), timeout=10_000)
-    before = {region[0] for region in _regions(page)}
+    before = {region[0] for region in regions(page)}
     page.evaluate(_SELECT_TEXT_JS, [column, needle, occurrence])
     page.wait_for_function(f"() => (window.Htx?.annotationStore?.selected?.regions ?? []).length > {len(before)}",
                            timeout=10_000)
-    (created,) = [region for region in _regions(page) if region[0] not in before]
+    (created,) = [region for region in regions(page) if region[0] not in before]
     # MQM buttons show the child of the stored "Parent/Child" category.
     if label not in created[1:] and not any(value.endswith("/" + label) for value in created[1:]):
         raise RuntimeError(f"the region on {needle!r} got labels {created[1:]} instead of {label!r}")
