@@ -270,8 +270,8 @@ PROBLEM_KINDS = ("annotation", "draft", "prediction", "task")
 @dataclass(frozen=True)
 class ExportProblem(Record):
     """One part of an export that failed validation: an annotation, a draft or a prediction (set
-    aside whole, so no half-read annotation skews MQM), or a task whose data is broken (its document is set aside).
-    ``message`` says what is wrong and where (task, annotation, region)."""
+    aside whole, so no half-read annotation skews MQM), or a task whose data is broken (its
+    document is set aside). ``message`` says what is wrong and where (task, annotation, region)."""
 
     kind: str  # one of PROBLEM_KINDS
     task_id: int | None

@@ -425,8 +425,9 @@ def _task_problem(task: Any, message: str) -> ExportProblem:
 def parse_task(task: Any, position: int, *, salt: str | None = None,
                problems: list[ExportProblem] | None = None) -> AnnotatedDocument | None:
     """One exported task (item ``position`` of the export) → its document with every annotation,
-    draft and (expanded) prediction; see :func:`parse_export`. Without ``problems`` the first problem raises ExportError;
-    with it, problems are appended there and the task (None is returned) or the annotation is left out."""
+    draft and (expanded or withheld) prediction; see :func:`parse_export`. Without ``problems``
+    the first problem raises ExportError; with it, problems are appended there and the task (None
+    is returned) or the annotation is left out."""
     where = f"task {task.get('id', '?') if isinstance(task, dict) else '?'} (export item {position})"
     try:
         view = _TaskView(task, where)

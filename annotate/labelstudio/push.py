@@ -330,9 +330,6 @@ def _import_pipelined(ls: Any, conn: Connection, project_id: int, items: list[tu
             imported(doc_ids, future.result(), done + len(doc_ids))
 
 
-# ── pull ──────────────────────────────────────────────────────────────────────────────────────
-
-
 # ── raw articles → documents ──────────────────────────────────────────────────────────────────
 
 
