@@ -72,7 +72,7 @@ def annotated_document(source_name: str = "000_putin.txt") -> AnnotatedDocument:
             rating("argos", 2, "ana"),
         ],
         post_edits=[PostEdit(2, "Russian President Vladimir Putin will arrive in Pyongyang on Tuesday.")],
-        updated_at="2024-06-02T10:00:00Z",
+        updated_at="2024-06-02T10:00:00Z", parent_prediction=5, lead_time=312.5,
     )
     ben = DocumentAnnotation(
         "doc-a", "ben", "completed", 1, 12,
@@ -216,6 +216,9 @@ def test_documents_and_ner_come_from_the_primary_annotation(built):
         ("Putin", 0, 5), ("Corea del Norte", 13, 28)]
     assert all(TEXT[e["start"]:e["end"]] == e["text"] for e in documents["doc-a"]["entities"])
     assert documents["doc-b"]["annotator"] is None and documents["doc-b"]["entities"] == []
+    # provenance of the primary annotation: it started from the pre-annotations, 312.5 s in the UI
+    assert (documents["doc-a"]["started_from_suggestions"], documents["doc-a"]["annotation_seconds"]) == (True, 312.5)
+    assert (documents["doc-b"]["started_from_suggestions"], documents["doc-b"]["annotation_seconds"]) == (None, None)
     ner = load(out, "ner", cache)["test"]
     names = ner.features["ner_tags"].feature.names
     assert {r["doc_id"] for r in ner} == {"doc-a"}  # unannotated doc-b has no NER rows

@@ -66,6 +66,11 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "entities": "named entities of the primary annotation",
         "claims": "factual claims of the primary annotation; `label` is the claim type",
         "annotator": "pseudonym of the primary annotation's annotator; null when no annotation was completed",
+        "started_from_suggestions": "whether the primary annotation started from the pre-annotations in Label "
+                                    "Studio's labeling UI (its entities may lean toward the suggester's); false "
+                                    "for annotations made elsewhere (API, WMT files); null without one",
+        "annotation_seconds": "seconds the primary annotation took in the labeling UI (Label Studio's lead "
+                              "time); null when not timed (e.g. made through the API)",
     },
     NER: {
         "doc_id": _DOC_ID,
@@ -181,6 +186,8 @@ def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> d
             "entities": List(span(ClassLabel(names=schema.entity_values()))),
             "claims": List(span(ClassLabel(names=schema.claim_type_values()))),
             "annotator": string,
+            "started_from_suggestions": Value("bool"),
+            "annotation_seconds": float64,
         },
         NER: lambda: {
             "doc_id": string,
