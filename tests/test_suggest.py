@@ -145,15 +145,52 @@ ERROR_CASES = [
 
 @pytest.mark.parametrize(("mt", "unknown", "expected"), ERROR_CASES, ids=[c[0][:30] for c in ERROR_CASES])
 def test_suggest_errors_table(mt: str, unknown: list[str], expected: list[tuple[str, str]]) -> None:
-    from annotate.suggest import UNTRANSLATED, suggest_errors
+    from annotate.suggest import UNTRANSLATED, suggest_errors, suggest_untranslated
 
     translation = Translation("d", 1, "apertium", "test", "(source)", mt, unknown)
     errors = suggest_errors(translation)
+    assert errors == suggest_untranslated(translation)  # no number in these: nothing else to suggest
     assert [(e.text, e.severity) for e in errors] == expected
     assert all(mt[e.start:e.end] == e.text and e.category == UNTRANSLATED for e in errors)
     starts = [e.start for e in errors]
     assert starts == sorted(set(starts))
     assert UNTRANSLATED in schema.mqm_category_names()
+
+
+NUMBER_CASES = [
+    # (source, mt, expected (text, the English form in the note))
+    ("alrededor de 6.700 contenedores", "around 6.700 containers", [("6.700", "6,700")]),
+    ("1.200.000 personas y un 3,5 %", "1.200.000 people and 3,5 %", [("1.200.000", "1,200,000"), ("3,5", "3.5")]),
+    ("unos 10,000 soldados", "some 10,000 soldiers", []),  # a grouping comma is English already
+    ("16.700 contenedores", "6.700 containers", []),  # not the source's number: the MT wrote it
+    ("6.700 contenedores", "6,700 containers", []),  # converted: nothing to mark
+    ("en 2024, 12.5 puntos", "in 2024, 12.5 points", []),  # a year; a decimal point
+    ("6.700.", "6.700.", [("6.700", "6,700")]),  # a sentence's full stop is not a digit group
+]
+
+
+@pytest.mark.parametrize(("source", "mt", "expected"), NUMBER_CASES, ids=[c[1] for c in NUMBER_CASES])
+def test_spanish_number_formats_copied_into_the_mt(source: str, mt: str, expected: list[tuple[str, str]]) -> None:
+    from annotate.suggest import NUMBER_FORMAT, suggest_errors, suggest_number_formats
+
+    errors = suggest_number_formats(Translation("d", 1, "apertium", "test", source, mt, []))
+    assert [(e.text, e.comment.split(": ")[1].split(" in English")[0]) for e in errors] == expected
+    assert all(mt[e.start:e.end] == e.text and (e.category, e.severity) == (NUMBER_FORMAT, "Minor") for e in errors)
+    assert NUMBER_FORMAT == "Locale convention/Number format" and NUMBER_FORMAT in schema.mqm_category_names()
+    combined = suggest_errors(Translation("d", 1, "apertium", "test", source, mt + " norcoreano", ["norcoreano"]))
+    assert [e.text for e in combined] == [text for text, _ in expected] + ["norcoreano"]  # in text order
+
+
+def test_number_format_suggestions_on_the_seeds_are_the_gold_ones() -> None:
+    from annotate.commands.data import load_documents
+    from annotate.suggest import NUMBER_FORMAT, suggest_number_formats
+
+    docs = list(load_documents(Path(__file__).parent.parent / "seeds" / "gold_export.json"))
+    suggested = {(d.doc_id, t.seg_id, e.start, e.end) for d in docs for t in d.translations
+                 for e in suggest_number_formats(t)}
+    gold = {(d.doc_id, r.seg_id, e.start, e.end) for d in docs for a in d.annotations for r in a.ratings
+            for e in r.errors if e.category == NUMBER_FORMAT}
+    assert suggested == gold and len(gold) == 3  # 6.700, 500.000, 3.000: precision and recall 1
 
 
 @pytest.mark.skipif(shutil.which("apertium") is None, reason="Apertium is not installed (scripts/setup.sh)")
