@@ -104,10 +104,10 @@ def mqm_display_names() -> dict[str, str]:
 
 # Why: pre-annotations anchor annotators; the report measures how much (annotate.scoring.preannotation).
 SUGGESTIONS_GUIDANCE = (
-    "Some regions may be filled in when a task opens: suggested entities and words the MT left untranslated. "
-    "They are a draft, not an answer: check every one (delete it, fix its label or boundaries) and add "
-    "everything they miss, as if you had found it yourself. Some tasks come without suggestions on purpose: "
-    "label those fully."
+    "Some regions may be filled in when a task opens: suggested entities, and suggested errors (words the MT "
+    "left untranslated, numbers left in Spanish format). They are a draft, not an answer: check every one "
+    "(delete it, fix its label, severity or boundaries) and add everything they miss, as if you had found it "
+    "yourself. Some tasks come without suggestions on purpose: label those fully."
 )
 
 
