@@ -239,9 +239,11 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     assert {(s.label, s.text) for s in withheld.entities} == suggested
     assert scratch.parent_prediction is None and scratch.lead_time is not None and scratch.lead_time > 0
     pair = [documents["ui-accept"], documents["ui-holdout"]]
-    (row,) = preannotation_report(pair).anchoring()
-    assert row.layer == "entities" and row.started_from.precision == 1.0
-    assert row.from_scratch.kept == int(("LOC", "Pyongyang") in suggested) and row.ci is None  # one task a side
+    rows = {row.layer: row for row in preannotation_report(pair).anchoring()}
+    assert sorted(rows) == ["entities", "errors"]  # suggested entities, and the "6.700" number format
+    assert rows["entities"].started_from.precision == rows["errors"].started_from.precision == 1.0  # all kept
+    assert rows["entities"].from_scratch.kept == int(("LOC", "Pyongyang") in suggested)
+    assert rows["errors"].from_scratch.kept == 0 and rows["entities"].ci is None  # one task a side: no CI
     effort = annotation_effort(pair)
     assert effort.by_start[True][0] == effort.by_start[False][0] == 1 and effort.time_saved is not None
     assert "@" not in json.dumps([d.to_dict() for d in documents.values()], ensure_ascii=False)
