@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from statistics import median
 from typing import TYPE_CHECKING
 
 from annotate.records import AnnotatedDocument
-from annotate.scoring.effort import format_duration
+from annotate.scoring.effort import annotation_effort, format_duration
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,8 +43,8 @@ class AnnotationProgress:
     @classmethod
     def from_documents(cls, documents: Iterable[AnnotatedDocument]) -> AnnotationProgress:
         """Count the documents' annotations (a pull's ``documents``)."""
+        documents = list(documents)
         per_annotator: dict[str, dict[str, int | str | float]] = {}
-        times: dict[str, list[float]] = {}  # annotator → seconds per completed task
         counts = {"documents": 0, "annotated": 0, "multiply_annotated": 0, "skipped_only": 0, "with_drafts": 0}
         for doc in documents:
             counts["documents"] += 1
@@ -62,10 +61,9 @@ class AnnotationProgress:
                 if annotation.status == "completed":
                     entry["from_suggestions"] = int(entry.get("from_suggestions", 0)) + (
                         annotation.parent_prediction is not None)
-                    if annotation.lead_time is not None:
-                        times.setdefault(annotation.annotator, []).append(annotation.lead_time)
-        for name, seconds in times.items():
-            per_annotator[name].update(timed=len(seconds), median_task_seconds=median(seconds))
+        for timed in annotation_effort(documents).annotators:  # the report's timing, per annotator
+            per_annotator[timed.annotator].update(timed=len(timed.task_seconds),
+                                                  median_task_seconds=timed.median_task_seconds)
         annotators = [AnnotatorProgress(annotator=name, **entry)  # type: ignore[arg-type]
                       for name, entry in sorted(per_annotator.items())]
         return cls(annotators=annotators, **counts)

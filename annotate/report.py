@@ -126,7 +126,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "agreement": evaluation.agreement, "ground_truth": evaluation.ground_truth,
         "raters": _rater_table(evaluation, [r.system for r in rows]), "budget": evaluation.budget,
         "preannotation": evaluation.preannotation, "effort": evaluation.effort, "pricing": _pricing(evaluation),
-        "anchoring": evaluation.preannotation.anchoring() if evaluation.preannotation else [],
+        "anchoring": evaluation.preannotation.anchoring if evaluation.preannotation else [],
         "provenance": provenance(evaluation, docs, dataset, set_aside),
     }
 

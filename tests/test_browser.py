@@ -239,7 +239,7 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     assert {(s.label, s.text) for s in withheld.entities} == suggested
     assert scratch.parent_prediction is None and scratch.lead_time is not None and scratch.lead_time > 0
     pair = [documents["ui-accept"], documents["ui-holdout"]]
-    rows = {row.layer: row for row in preannotation_report(pair).anchoring()}
+    rows = {row.layer: row for row in preannotation_report(pair).anchoring}
     assert sorted(rows) == ["entities", "errors"]  # suggested entities, and the "6.700" number format
     assert rows["entities"].started_from.precision == rows["errors"].started_from.precision == 1.0  # all kept
     assert rows["entities"].from_scratch.kept == int(("LOC", "Pyongyang") in suggested)

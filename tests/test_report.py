@@ -205,7 +205,7 @@ def test_preannotation_section(tmp_path: Path) -> None:
     assert f"| ann-b | suggest-1 | {len(docs)} | {len(docs)} |" in markdown
     started_total = started.total("entities")
     gap = f"{(started_total.precision - total.precision) * 100:+.1f}".replace("-", "−")
-    (row,) = evaluation.preannotation.anchoring()
+    (row,) = evaluation.preannotation.anchoring
     low, high = (f"{bound * 100:+.1f}".replace("-", "−") for bound in row.ci)
     assert (f"| suggest-1 | entities | {started_total.precision * 100:.1f}% ({started_total.kept}/{started_total.suggested})"
             f" | {total.precision * 100:.1f}% ({total.kept}/{total.suggested}) | {gap} | {low} to {high} |") in markdown

@@ -138,11 +138,11 @@ def test_withheld_suggestions_are_met_from_scratch_and_anchoring_compares_the_tw
     scratch, started = report.groups
     assert (scratch.situation, scratch.annotations, scratch.withheld) == (FROM_SCRATCH, 1, 1)
     assert (started.situation, started.withheld) == (STARTED_FROM, 0)
-    rows = report.anchoring()
+    rows = report.anchoring
     assert [(row.model_version, row.layer) for row in rows] == [("suggest-1", "entities"), ("suggest-1", "errors")]
     assert (rows[0].started_from.precision, rows[0].from_scratch.precision) == (1.0, pytest.approx(1 / 3))
     assert rows[0].gap == pytest.approx(2 / 3) and rows[0].ci is None  # one annotation a side: no interval
-    assert not preannotation_report([shown_doc]).anchoring()  # one situation: nothing to compare
+    assert not preannotation_report([shown_doc]).anchoring  # one situation: nothing to compare
 
 
 @pytest.mark.parametrize(

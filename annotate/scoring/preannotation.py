@@ -22,7 +22,7 @@ Two situations are never pooled, because they mean different things:
   annotator found on their own: this is the pre-annotator's honest precision and recall.
 * **started from it** — the annotator opened the task with the prediction loaded. A kept span
   is an accepted one; kept shares well above the from-scratch ones are the mark of anchoring
-  (annotators keeping suggestions they would not have made). :meth:`PreannotationReport.anchoring`
+  (annotators keeping suggestions they would not have made). :attr:`PreannotationReport.anchoring`
   sets the two side by side; with withheld tasks in the same project, the comparison is a
   controlled one (same suggester, same annotators, tasks assigned by a hash).
 
@@ -177,6 +177,12 @@ class PreannotationReport:
 
     groups: list[PreannotationGroup] = field(default_factory=list)
     annotators: list[AnnotatorUptake] = field(default_factory=list)
+    # kept-when-shown vs reproduced-from-scratch per model and layer, computed once (a bootstrap)
+    anchoring: list[Anchoring] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.groups and not self.anchoring:
+            self.anchoring = self._anchoring_rows()
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -190,7 +196,7 @@ class PreannotationReport:
         """Each annotator × model with the outcomes summed over the layers that model suggested in."""
         return [(person, person.total(self.suggested_layers(person.model_version))) for person in self.annotators]
 
-    def anchoring(self, n_samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> list[Anchoring]:
+    def _anchoring_rows(self) -> list[Anchoring]:
         """Wherever a model's suggestions in a layer were met both ways: the share kept when
         annotators started from them against the share reproduced when they did not, with a
         bootstrap CI of the gap (see :func:`gap_interval`)."""
@@ -201,8 +207,7 @@ class PreannotationReport:
                 scratch, started = situations[FROM_SCRATCH], situations[STARTED_FROM]
                 for layer in self.suggested_layers(model):
                     if scratch.total(layer).suggested and started.total(layer).suggested:
-                        ci = gap_interval(scratch.per_annotation[layer], started.per_annotation[layer],
-                                          n_samples=n_samples, seed=seed)
+                        ci = gap_interval(scratch.per_annotation[layer], started.per_annotation[layer])
                         rows.append(Anchoring(model, layer, scratch.total(layer), started.total(layer), ci))
         return rows
 

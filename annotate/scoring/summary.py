@@ -91,7 +91,7 @@ def _preannotation_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
             "layers": {layer: {label: {**asdict(outcomes), "precision": outcomes.precision, "recall": outcomes.recall}
                                for label, outcomes in group.table(layer)}
                        for layer in group.suggested_layers()}}
-    for row in report.anchoring():
+    for row in report.anchoring:
         out[row.model_version].setdefault("anchoring", {})[row.layer] = {
             "kept_started_from": row.started_from.precision, "reproduced_from_scratch": row.from_scratch.precision,
             "gap": row.gap, "ci95": list(row.ci) if row.ci else None}
