@@ -172,9 +172,10 @@ class Span(Record):
 @dataclass(frozen=True)
 class ErrorSpan(Record):
     """One MQM error in a translation. Offsets index the text named by ``side``: the segment's MT
-    (``"target"``, always so for our own annotations), its source (``"source"``: Google's WMT files
-    mark some omissions in the source) or nothing (``"none"``: a WMT row with no span marked;
-    start = end = 0). An empty span (start == end) is an error with no extent, e.g. an omission."""
+    (``"target"``), its source (``"source"``: an omission marked on the source words the translation
+    lost, or a source error, as Google's WMT files and the labeling UI mark them) or nothing
+    (``"none"``: a WMT row with no span marked; start = end = 0). An empty span (start == end) is an
+    error with no extent."""
 
     start: int
     end: int

@@ -55,6 +55,9 @@ class MQMCategory:
     name: str  # "Parent/Child" as in Google's MQM TSV files
     description: str
     color: str
+    # Marked on the SOURCE words (Google's MQM protocol: an omission points at what the translation
+    # lost, a source error at the faulty source), not on the MT; the labeling UI offers it there too.
+    on_source: bool = False
 
     @property
     def parent(self) -> str:
@@ -63,8 +66,9 @@ class MQMCategory:
 
 MQM_CATEGORIES: tuple[MQMCategory, ...] = (
     MQMCategory("Accuracy/Mistranslation", "Target does not accurately represent the source.", "#d62728"),
-    MQMCategory("Accuracy/Omission", "Content in the source is missing from the target "
-                "(mark the place where it is missing).", "#e377c2"),
+    MQMCategory("Accuracy/Omission", "Content in the source is missing from the target: mark the "
+                "source words the translation lost (in the source column); only where no source word "
+                "can be pointed at, the MT words next to the gap.", "#e377c2", on_source=True),
     MQMCategory("Accuracy/Addition", "Target includes content not present in the source.", "#ff9896"),
     MQMCategory("Accuracy/Untranslated text", "Source text left untranslated in the target.", "#8c564b"),
     MQMCategory("Fluency/Grammar", "Problems with grammar other than spelling and orthography "
@@ -88,9 +92,12 @@ MQM_CATEGORIES: tuple[MQMCategory, ...] = (
     MQMCategory("Locale convention/Name format", "Wrong name format.", "#7f7f7f"),
     MQMCategory("Non-translation!", "The segment is impossible to reliably characterise "
                 "(garbage, wrong language): whole segment, always weighted 25.", "#000000"),
-    MQMCategory("Source error", "An error in the source, not the translation (weight 0).", "#c49c94"),
+    MQMCategory("Source error", "An error in the source, not the translation (weight 0): mark it "
+                "in the source column.", "#c49c94", on_source=True),
     MQMCategory("Other", "Any other issue.", "#f7b6d2"),
 )
+
+SOURCE_SIDE_CATEGORIES: tuple[MQMCategory, ...] = tuple(c for c in MQM_CATEGORIES if c.on_source)
 
 NO_ERROR = "No-error"  # the category of WMT TSV rows that record a segment without errors
 

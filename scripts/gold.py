@@ -11,7 +11,7 @@ anchored on TEXT, not offsets, so they survive small pipeline changes and stay r
         entities: [[PER, "Putin"], [PER, "Kim Jong Un"], [LOC, "Corea del Norte"]]
         claims: [[Event, "Putin acepta invitación de Kim Jong Un para visitar Corea del Norte"]]
         mt: "Putin accepts invitation of Kim Jong A to visit North Korea"   # exact Apertium output
-        errors:                          # [category, severity, anchor in mt, note (optional)]
+        errors:                          # [category, severity, anchor in mt, note (optional)]; an omission's anchor: {source: "…"}
           - ["Accuracy/Mistranslation", Major, "Kim Jong A", "name translated word by word"]
         post_edit: "Putin accepts Kim Jong Un's invitation to visit North Korea"
         note: "optional free text: source defects, segmentation problems"
@@ -27,8 +27,11 @@ Anchors (entity and claim texts in ``source``; error texts in ``mt``):
   an unsuffixed ambiguous anchor is an error, never a silent first match;
 * a trailing ``#<digits>`` is always read as the suffix, so a text that itself ends in
   ``#<digits>`` is written with an explicit ``#1`` after it;
-* an omission is anchored on the MT words next to the place where content is missing, with a
-  note saying what is missing (``Accuracy/Omission`` spans are never empty in these files).
+* an omission is anchored on the SOURCE words the translation lost, as in the labeling UI and
+  Google's MQM: ``["Accuracy/Omission", Major, {source: "y cooperación técnica"}, "note"]`` (the
+  anchor rules apply within ``source``; only ``schema.SOURCE_SIDE_CATEGORIES`` take a source anchor).
+  Only where no source word can be pointed at, it is anchored on the MT words next to the gap, with
+  a note saying what is missing (``Accuracy/Omission`` spans are never empty in these files).
 
 Labels, claim types, MQM categories and severities must be values of ``annotate.schema``.
 ``errors: []`` means "judged, no errors"; a missing or null ``errors`` / ``post_edit`` means "not
@@ -138,7 +141,7 @@ class GoldSegment:
     mt: str
     entities: list[Span]  # offsets into ``source``
     claims: list[Span]  # offsets into ``source``
-    errors: list[ErrorSpan]  # offsets into ``mt``
+    errors: list[ErrorSpan]  # offsets into ``mt`` (``source`` for side "source")
     post_edit: str
     note: str = ""
 
@@ -177,6 +180,7 @@ def read_gold_file(path: Path, *, require_complete: bool = True) -> tuple[GoldFi
     doc = data["doc"]
     entity_labels, claim_types = set(schema.entity_values()), set(schema.claim_type_values())
     categories, severities = set(schema.mqm_category_names()), set(schema.severity_names())
+    source_side = {c.name for c in schema.SOURCE_SIDE_CATEGORIES}
     segments: list[GoldSegment] = []
     for index, item in enumerate(data["segments"], 1):
         where = f"{path.name} seg {item.get('seg', '?') if isinstance(item, dict) else '?'}"
@@ -196,18 +200,24 @@ def read_gold_file(path: Path, *, require_complete: bool = True) -> tuple[GoldFi
         for entry in _pairs(raw_errors, f"{where} errors", problems, (3, 4)):
             category, severity, anchor = entry[:3]
             note = entry[3] if len(entry) == 4 else ""
+            side, text = "target", mt
+            if isinstance(anchor, dict) and list(anchor) == ["source"]:  # {source: "words the MT lost"}
+                side, text, anchor = "source", source, anchor["source"]
+                if category not in source_side:
+                    problems.append(f"{where}: {category!r} cannot be marked in the source (only "
+                                    f"{', '.join(sorted(source_side))})")
             if category not in categories:
                 problems.append(f"{where}: unknown MQM category {category!r}")
             if severity not in severities:
                 problems.append(f"{where}: unknown severity {severity!r} for {anchor!r}")
             try:
-                start, end = resolve_anchor(anchor, mt)
-            except ValueError as exc:
-                problems.append(f"{where} mt: {exc}")
+                start, end = resolve_anchor(anchor, text)
+            except (ValueError, TypeError) as exc:
+                problems.append(f"{where} {'mt' if side == 'target' else side}: {exc}")
                 continue
             if category == "Non-translation!" and (start, end) != (0, len(mt)):
                 problems.append(f"{where}: Non-translation! must span the whole MT segment")
-            errors.append(ErrorSpan(start, end, category, severity, mt[start:end], str(note)))
+            errors.append(ErrorSpan(start, end, category, severity, text[start:end], str(note), side=side))
         post_edit = item.get("post_edit")
         if not isinstance(post_edit, str) or not post_edit.strip():
             if require_complete:

@@ -176,6 +176,30 @@ def gold_annotation(doc: AnnotatedDocument, annotator: str = "annotator-0000beef
     )
 
 
+def gold_with_source_omissions(doc: AnnotatedDocument) -> tuple[DocumentAnnotation, list[tuple[int, ErrorSpan]]]:
+    """The gold annotation plus two omissions marked in the source of the apertium output: one
+    after an emoji, one across the \\r\\n inside sentence 2."""
+    gold = gold_annotation(doc)
+    by_seg = {t.seg_id: t for t in doc.translations if t.system == "apertium"}
+    lost = by_seg[4].source.index("📦 y cooperación")
+    across = by_seg[2].source.index("Pyongyang\r\nel")
+    omissions = [
+        (4, ErrorSpan(lost, lost + len("📦 y cooperación técnica"), "Accuracy/Omission", "Major",
+                      "📦 y cooperación técnica", comment="«y cooperación técnica» is missing", side="source")),
+        (2, ErrorSpan(across, across + len("Pyongyang\r\nel"), "Accuracy/Omission", "Minor",
+                      "Pyongyang\r\nel", side="source")),
+    ]
+    for seg_id, error in omissions:
+        rated = [r for r in gold.ratings if r.system == "apertium" and r.seg_id == seg_id]
+        if rated:
+            rated[0].errors.append(error)
+        else:
+            translation = by_seg[seg_id]
+            gold.ratings.append(SegmentRating("apertium", doc.doc_id, seg_id, gold.annotator, translation.source,
+                                              translation.mt, errors=[error]))
+    return gold, omissions
+
+
 @pytest.fixture
 def tricky_doc() -> AnnotatedDocument:
     return tricky_document()

@@ -1,5 +1,6 @@
 """A real headless Chromium on the Label Studio labeling UI: an annotator logs in, sees the whole
-article and every translation, labels entities, a claim, an MQM error with its severity, edits a
+article and every translation, labels entities, a claim, an MQM error with its severity and note,
+an omission on the source words the translation lost, edits a
 post-edit, submits; skips a task; leaves a draft. The export must parse back into exactly that,
 and the UI's result items must have exactly the shape our importer writes.
 
@@ -47,6 +48,7 @@ pytestmark = [
 RECORDING = Path(__file__).parent / "data" / "labelstudio" / "export.json"
 _REGIONS_LOADED = "() => (window.Htx?.annotationStore?.selected?.regions ?? []).length > 0"
 EDITED = "The Russian president arrived in Pyongyang on Tuesday."
+OMISSION_NOTE = "«y cooperación técnica» is missing"
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +146,11 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
         select_region(page, 2, "the Tuesday")
         choose(page, 2, "Minor")
         write_note(page, 2, UI_NOTE)
+        # an omission, marked where MQM marks it: on the source words the translation lost
+        label_text(page, 0, "Omission in apertium", "cooperación técnica")
+        select_region(page, 0, "cooperación técnica")
+        choose(page, 0, "Major")
+        write_note(page, 0, OMISSION_NOTE)
         page.locator("textarea").nth(1).fill(EDITED)
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
@@ -200,9 +207,10 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     (claim,) = parsed.claims
     assert claim.label == "Event" and claim.text == "El presidente ruso llegó a Pyongyang\r\nel martes."
     assert text[claim.start:claim.end] == claim.text
-    errors = [(r.system, r.seg_id, e.category, e.severity, e.text) for r in parsed.ratings for e in r.errors]
-    assert errors == [("apertium", 2, "Fluency/Grammar", "Minor", "the Tuesday")]
-    assert [e.comment for r in parsed.ratings for e in r.errors] == [UI_NOTE]
+    errors = [(r.system, r.seg_id, e.category, e.severity, e.text, e.side) for r in parsed.ratings for e in r.errors]
+    assert errors == [("apertium", 2, "Fluency/Grammar", "Minor", "the Tuesday", "target"),
+                      ("apertium", 4, "Accuracy/Omission", "Major", "cooperación técnica", "source")]
+    assert [e.comment for r in parsed.ratings for e in r.errors] == [UI_NOTE, OMISSION_NOTE]
     argos = {t.seg_id: t.mt for t in doc.translations if t.system == "argos"}
     assert {p.seg_id: p.text for p in parsed.post_edits} == {**argos, 2: EDITED}  # untouched boxes keep MT
 

@@ -135,7 +135,8 @@ def test_every_span_is_its_text(documents: list[AnnotatedDocument]) -> None:
         for rating in annotation.ratings:
             assert rating.target == mts[rating.seg_id]
             for error in rating.errors:
-                assert rating.target[error.start : error.end] == error.text, (doc.source_name, rating.seg_id)
+                marked = rating.source if error.side == "source" else rating.target
+                assert marked[error.start : error.end] == error.text, (doc.source_name, rating.seg_id)
 
 
 @needs_apertium
@@ -177,6 +178,10 @@ DEFECTS = [
     ('["Accuracy/Mistranslation", Major, "Kim Jong A"', '["Accuracy/Mistranslation", Critical, "Kim Jong A"',
      ["unknown severity 'Critical'"]),
     ('    post_edit: "Putin accepts Kim Jong Un\'s invitation to visit North Korea"\n', "", ["seg 1", "no post-edit"]),
+    ('["Accuracy/Mistranslation", Major, "Kim Jong A"', '["Accuracy/Mistranslation", Major, {source: "Kim Jong Un"}',
+     ["seg 1", "'Accuracy/Mistranslation' cannot be marked in the source (only Accuracy/Omission, Source error)"]),
+    ('["Accuracy/Mistranslation", Major, "Kim Jong A"', '["Accuracy/Omission", Major, {source: "Kim Jong Ung"}',
+     ["seg 1 source: anchor 'Kim Jong Ung' not found"]),
 ]
 
 
@@ -194,6 +199,20 @@ def test_defects_fail_loudly(
     assert FIRST in message
     for words in expected:
         assert words in message
+
+
+@needs_apertium
+def test_an_omission_is_anchored_on_the_source_words_the_translation_lost(
+    tmp_path: Path, pipeline: tuple[list, list, list]
+) -> None:
+    text = (GOLD_DIR / FIRST).read_text(encoding="utf-8")
+    before = '["Accuracy/Mistranslation", Major, "Kim Jong A"'
+    (tmp_path / FIRST).write_text(text.replace(before, '["Accuracy/Omission", Minor, {source: "visitar"}', 1),
+                                  encoding="utf-8")
+    (doc,) = [d for d in gold.load_gold(tmp_path, *pipeline) if d.source_name == FIRST.replace(".yaml", ".txt")]
+    (rating,) = [r for r in doc.annotations[0].ratings if r.seg_id == 1]
+    (omission,) = [e for e in rating.errors if e.category == "Accuracy/Omission"]
+    assert (omission.side, omission.text, rating.source[omission.start:omission.end]) == ("source", "visitar", "visitar")
 
 
 @needs_apertium

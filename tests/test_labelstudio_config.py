@@ -89,6 +89,7 @@ def test_guidelines_cover_every_label_and_severity():
         assert severity.description in text
         assert severity.name in html
     assert lsconfig.SUGGESTIONS_GUIDANCE in text and "Some tasks come without suggestions on purpose" in html
+    assert lsconfig.SOURCE_SIDE_GUIDANCE in text and "the &quot;Omission in …&quot; button" in html
 
 
 @pytest.mark.server
@@ -113,3 +114,26 @@ def test_server_rejects_a_broken_config(ls_server, project_title):
     with pytest.raises(ApiError) as info:
         open_client(ls_server).projects.create(title=project_title, label_config=broken)
     assert info.value.status_code == 400
+
+
+def test_source_side_errors_have_one_button_per_category_and_system():
+    root = _tree(["argos", "apertium"])
+    (labels,) = [c for c in root.iter("Labels") if c.get("name") == lsconfig.SOURCE_ERROR_CONTROL]
+    assert labels.get("toName") == lsconfig.SOURCE_TEXT
+    values = [l.get("value") for l in labels]
+    assert values == ["Omission in argos", "Source error in argos", "Omission in apertium", "Source error in apertium"]
+    assert [c.name for c in schema.SOURCE_SIDE_CATEGORIES] == ["Accuracy/Omission", "Source error"]
+    assert lsconfig.source_error_labels(["argos", "apertium"])["Omission in apertium"] == ("apertium", "Accuracy/Omission")
+    # severity and note show only on these regions (not on entities or claims), for any of them
+    for control in [*root.iter("Choices"), *root.iter("TextArea")]:
+        if control.get("name") in (lsconfig.SOURCE_ERROR_SEVERITY_CONTROL, lsconfig.SOURCE_ERROR_NOTE_CONTROL):
+            assert control.get("whenLabelValue").split(",") == values and control.get("perRegion") == "true"
+    (severity,) = [c for c in root.iter("Choices") if c.get("name") == lsconfig.SOURCE_ERROR_SEVERITY_CONTROL]
+    assert [c.get("value") for c in severity] == schema.severity_names() and severity.get("required") == "true"
+    assert lsconfig.SOURCE_ERROR_NOTE_CONTROL not in {lsconfig.note_control_name(k) for k in ("argos", "apertium")}
+
+
+def test_source_side_labels_have_no_commas_and_never_clash():
+    assert lsconfig.source_error_label("Accuracy/Omission", "nllb, 600M") == "Omission in nllb  600M"
+    with pytest.raises(ValueError, match="would share the source label 'Omission in a b'"):
+        lsconfig.source_error_labels(["a,b", "a b"])

@@ -9,7 +9,7 @@ import signal
 from dataclasses import replace
 
 import pytest
-from fixtures_labelstudio import gold_annotation, tricky_document, with_doc_id
+from fixtures_labelstudio import gold_annotation, gold_with_source_omissions, tricky_document, with_doc_id
 from typer.testing import CliRunner
 
 from annotate.labelstudio import PushInterrupted, pull, push_documents
@@ -100,7 +100,7 @@ def test_annotation_created_through_the_api_pulls_back_identically(ls_server, pr
     doc = _docs(1)[0]
     report = push_documents(ls_server, [doc], project_title, with_predictions=False)
     data = _tasks(ls_server, report)[doc.doc_id][0].data
-    gold = gold_annotation(doc)
+    gold, omissions = gold_with_source_omissions(doc)  # and omissions marked in the source
     ls = api.open_client(ls_server)
     ls.annotations.create(id=report.task_ids[doc.doc_id], result=annotation_json(data, gold, salt="x")["result"],
                           was_cancelled=False, ground_truth=False)
@@ -110,8 +110,12 @@ def test_annotation_created_through_the_api_pulls_back_identically(ls_server, pr
     assert annotation.status == "completed" and annotation.annotator.startswith("annotator-")
     assert annotation.entities == sorted(gold.entities, key=lambda s: (s.start, s.end))
     assert annotation.claims == gold.claims and annotation.post_edits == gold.post_edits
-    assert [e for r in annotation.ratings for e in r.errors] == sorted(
-        [e for r in gold.ratings for e in r.errors], key=lambda e: e.start)
+    def errors(ratings):
+        return sorted(((r.system, r.seg_id, e) for r in ratings for e in r.errors),
+                      key=lambda t: (t[0], t[1], t[2].side, t[2].start))
+
+    assert errors(annotation.ratings) == errors(gold.ratings)
+    assert sum(e.side == "source" for _, _, e in errors(annotation.ratings)) == len(omissions) == 2
 
 
 def test_gold_annotations_and_predictions_round_trip(ls_server, project_title, tmp_path):

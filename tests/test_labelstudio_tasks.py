@@ -6,10 +6,11 @@ import copy
 from dataclasses import replace
 
 import pytest
-from fixtures_labelstudio import ERROR_NOTE, gold_annotation, tricky_document
+from fixtures_labelstudio import ERROR_NOTE, gold_annotation, gold_with_source_omissions, tricky_document
 
 from annotate.labelstudio import config as lsconfig
-from annotate.labelstudio.export import parse_export
+from annotate.labelstudio.errors import ExportError
+from annotate.labelstudio.export import as_rendered, parse_export
 from annotate.labelstudio.tasks import TaskBuildError, build_task, document_systems, task_data
 from annotate.records import ErrorSpan, PostEdit, Span
 
@@ -165,3 +166,65 @@ def test_a_missing_translation_shows_an_empty_line_and_is_not_invented():
     (parsed,) = parse_export(as_export(task))
     assert ("apertium", 3) not in {(t.system, t.seg_id) for t in parsed.translations}
     assert len(parsed.translations) == len(doc.translations)
+
+
+def test_omissions_marked_in_the_source_round_trip():
+    doc = tricky_document()
+    gold, omissions = gold_with_source_omissions(doc)
+    doc.annotations = [gold]
+    task = build_task(doc, document_systems([doc]))
+    result = task["annotations"][0]["result"]
+    regions = [i for i in result if i["from_name"] == lsconfig.SOURCE_ERROR_CONTROL]
+    assert [r["value"]["labels"] for r in regions] == [["Omission in apertium"]] * 2
+    display = task["data"][lsconfig.SOURCE_FIELD]
+    for region in regions:  # on the numbered source, written as the UI writes it
+        assert region["to_name"] == lsconfig.SOURCE_TEXT
+        assert as_rendered(display[region["value"]["start"]:region["value"]["end"]]) == region["value"]["text"]
+    assert {i["from_name"] for i in result if i["id"] in {r["id"] for r in regions}} == {
+        lsconfig.SOURCE_ERROR_CONTROL, lsconfig.SOURCE_ERROR_SEVERITY_CONTROL, lsconfig.SOURCE_ERROR_NOTE_CONTROL}
+
+    (parsed,) = parse_export(as_export(task))
+    for seg_id, omission in omissions:
+        (rating,) = [r for r in parsed.annotations[0].ratings if r.system == "apertium" and r.seg_id == seg_id]
+        assert omission in rating.errors
+    (target_side,) = [r for r in parsed.annotations[0].ratings if r.system == "apertium" and r.seg_id == 2]
+    assert {e.side for e in target_side.errors} == {"source", "target"}  # beside the MT-side errors
+
+
+def test_only_source_side_categories_can_be_marked_in_the_source():
+    doc = tricky_document()
+    gold = gold_annotation(doc)
+    gold.ratings[0].errors.append(ErrorSpan(0, 2, "Fluency/Grammar", "Minor", gold.ratings[0].source[:2],
+                                            side="source"))
+    doc.annotations = [gold]
+    with pytest.raises(TaskBuildError, match=r"'Fluency/Grammar' error marked in the source of segment 2.*"
+                                             r"only Accuracy/Omission, Source error"):
+        build_task(doc, ["argos", "apertium"])
+
+
+def _source_error_items(task: dict) -> list[dict]:
+    ids = {i["id"] for i in task["annotations"][0]["result"] if i["from_name"] == lsconfig.SOURCE_ERROR_CONTROL}
+    return [i for i in task["annotations"][0]["result"] if i["id"] in ids]
+
+
+def _drop_severity(items: list[dict], task: dict) -> None:
+    severity = next(i for i in items if i["from_name"] == lsconfig.SOURCE_ERROR_SEVERITY_CONTROL)
+    task["annotations"][0]["result"].remove(severity)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda items, task: items[0]["value"].update(labels=["Omission in nllb"]),
+     r"unknown source-side error label 'Omission in nllb' \(this task's are \['Omission in apertium', "),
+    (_drop_severity, r"MQM error 'Accuracy/Omission' on source \(Omission in apertium\) has no severity"),
+    (lambda items, task: next(i for i in items if i["type"] == "textarea").update(from_name="note_apertium"),
+     r"note \['note_apertium'\] does not belong to source \(Omission in apertium\)"),
+    (lambda items, task: items[0]["value"].update(text="cooperación"), r"region text 'cooperación' does not match"),
+], ids=["unknown-label", "no-severity", "note-of-an-mt-column", "text-off-its-offsets"])
+def test_broken_source_side_errors_are_errors_naming_the_region(edit, message):
+    doc = tricky_document()
+    gold, _ = gold_with_source_omissions(doc)
+    doc.annotations = [gold]
+    task = build_task(doc, document_systems([doc]))
+    edit(_source_error_items(task), task)
+    with pytest.raises(ExportError, match=r"task 7 \(doc doc-tricky-1\) annotation 101 region \w+: " + message):
+        parse_export(as_export(task))

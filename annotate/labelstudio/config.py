@@ -44,6 +44,12 @@ SEGMENTS_FIELD = "segments"
 POST_EDIT_PREFIX = "pe_"  # pe_{index}: TextArea of segment index (0-based position in $segments)
 POST_EDIT_TEXT_PREFIX = "seg_"  # seg_{index}: the numbered source sentence the TextArea belongs to
 ERROR_NOTE_PREFIX = "note_"  # note_{system key}: per-region TextArea, the note of an MQM error
+# Errors marked in the SOURCE (omissions, source errors: schema.SOURCE_SIDE_CATEGORIES), one label
+# per category × system ("Omission in apertium"), with their own severity and note controls. The
+# note's name cannot clash with note_{system key}: a system key never starts with "_".
+SOURCE_ERROR_CONTROL = "source_error"
+SOURCE_ERROR_SEVERITY_CONTROL = "source_error_severity"
+SOURCE_ERROR_NOTE_CONTROL = f"{ERROR_NOTE_PREFIX}_source"
 _SLUG = re.compile(r"[^0-9a-z]+")
 
 
@@ -84,6 +90,25 @@ def note_control_name(key: str) -> str:
     return f"{ERROR_NOTE_PREFIX}{key}"
 
 
+def source_error_label(category: str, system: str) -> str:
+    """The button (and stored label) of a source-side error of one system: "Omission in apertium".
+    No commas: Label Studio reads ``whenLabelValue`` as a comma-separated list."""
+    return f"{mqm_display_names()[category]} in {system}".replace(",", " ")
+
+
+def source_error_labels(systems: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Label of every source-side error button → (system, MQM category), refusing two systems
+    whose labels would be the same."""
+    labels: dict[str, tuple[str, str]] = {}
+    for system in systems:
+        for category in schema.SOURCE_SIDE_CATEGORIES:
+            label = source_error_label(category.name, system)
+            if label in labels:
+                raise ValueError(f"MT systems {labels[label][0]!r} and {system!r} would share the source label {label!r}")
+            labels[label] = (system, category.name)
+    return labels
+
+
 def _attrs(**attrs: object) -> str:
     return " ".join(f'{name.rstrip("_")}="{html.escape(str(value), quote=True)}"' for name, value in attrs.items()
                     if value is not None)
@@ -111,6 +136,16 @@ SUGGESTIONS_GUIDANCE = (
 )
 
 
+# Why: Google's MQM protocol marks an omission on the source words that were lost; an empty or
+# neighbouring MT span says neither what is missing nor how much.
+SOURCE_SIDE_GUIDANCE = (
+    "An omission is marked on the Spanish words the translation lost: select them in the source column, pick "
+    "the \"Omission in …\" button of the translation that dropped them (one button per MT system; mark it once "
+    "per translation that drops them), then its severity. An error in the Spanish itself is marked there too, "
+    "with \"Source error in …\" (weight 0)."
+)
+
+
 def guidelines_markdown() -> str:
     """Label definitions and severity guidance, from the schema, as Markdown."""
     lines = ["### Entities (Spanish source)", ""]
@@ -121,6 +156,7 @@ def guidelines_markdown() -> str:
     lines += ["", "### Translation errors (each MT column): select the error span, pick the MQM "
               "category, then its severity", ""]
     lines += [f"- **{category.name}**: {category.description}" for category in schema.MQM_CATEGORIES]
+    lines += ["", "**Errors marked in the source.** " + SOURCE_SIDE_GUIDANCE]
     lines += ["", "Optionally, type a short note in the error's note box (why it is an error, what the "
               "right translation is) and press Enter: evaluators read it in the reports.",
               "", "### Severity", ""]
@@ -142,7 +178,8 @@ def expert_instruction_html() -> str:
     parts += [f"<li><b>{html.escape(l.value)}</b>: {html.escape(l.description)}</li>" for l in schema.CLAIM_TYPES]
     parts += ["</ul><h3>Translation errors (MQM): category, then severity</h3><ul>"]
     parts += [f"<li><b>{html.escape(c.name)}</b>: {html.escape(c.description)}</li>" for c in schema.MQM_CATEGORIES]
-    parts += ["</ul><h3>Severity</h3><ul>"]
+    parts += [f"</ul><p><b>Errors marked in the source.</b> {html.escape(SOURCE_SIDE_GUIDANCE)}</p>",
+              "<h3>Severity</h3><ul>"]
     parts += [f"<li><b>{html.escape(s.name)}</b> (weight {s.weight:g}): {html.escape(s.description)}</li>"
               for s in schema.SEVERITIES]
     parts += ["</ul><h3>Post-edit</h3><p>Correct the English of every sentence; each box starts with the "
@@ -200,7 +237,7 @@ def label_config(systems: Sequence[str]) -> str:
 
     # Row 1: label bars. Source: entities + claims (with the per-region claim type).
     out.append('<View className="ann-bar ann-c1">')
-    out.append('<Header value="Spanish source: entities and claims" size="5"/>')
+    out.append('<Header value="Spanish source: entities, claims, and what a translation omitted" size="5"/>')
     out.append(f"<Labels {_attrs(name=ENTITY_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
     out += [_label(l.value, l.description, l.color) for l in schema.ENTITY_LABELS]
     out.append("</Labels>")
@@ -209,7 +246,23 @@ def label_config(systems: Sequence[str]) -> str:
     out.append("</Labels>")
     out.append(f"<Choices {_attrs(name=CLAIM_TYPE_CONTROL, toName=SOURCE_TEXT, perRegion='true', required='true', visibleWhen='region-selected', whenLabelValue=schema.CLAIM_LABEL, showInline='true')}>")
     out += [f"<Choice {_attrs(value=l.value, hint=l.description)}/>" for l in schema.CLAIM_TYPES]
-    out.append("</Choices></View>")
+    out.append("</Choices>")
+    # Errors marked in the source (omissions): one button per category × system, then severity, note.
+    source_labels = source_error_labels(list(keys))
+    if source_labels:
+        colors = {c.name: c.color for c in schema.SOURCE_SIDE_CATEGORIES}
+        descriptions = {c.name: c.description for c in schema.SOURCE_SIDE_CATEGORIES}
+        out.append(f"<Labels {_attrs(name=SOURCE_ERROR_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
+        out += [_label(label, f"{category}, {system} translation, marked in the source. {descriptions[category]}",
+                       colors[category])
+                for label, (system, category) in source_labels.items()]
+        out.append("</Labels>")
+        when = ",".join(source_labels)
+        out.append(f"<Choices {_attrs(name=SOURCE_ERROR_SEVERITY_CONTROL, toName=SOURCE_TEXT, perRegion='true', required='true', visibleWhen='region-selected', whenLabelValue=when, showInline='true')}>")
+        out += [f"<Choice {_attrs(value=s.name, hint=s.description)}/>" for s in schema.SEVERITIES]
+        out.append("</Choices>")
+        out.append(f"<TextArea {_attrs(name=SOURCE_ERROR_NOTE_CONTROL, toName=SOURCE_TEXT, perRegion='true', visibleWhen='region-selected', whenLabelValue=when, maxSubmissions='1', editable='true', rows='1', placeholder='Note (optional): what the translation lost; Enter to add')}/>")
+    out.append("</View>")
     # Each MT system: MQM categories + the per-region severity.
     short = mqm_display_names()
     for column, (system, key) in enumerate(keys.items(), start=2):

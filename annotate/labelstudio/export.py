@@ -34,6 +34,7 @@ gold annotations have emails ``<pseudonym>@annotate.invalid`` and keep that pseu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -190,6 +191,10 @@ def _need(mapping: Any, key: str, where: str, kind: type | tuple[type, ...] | No
     return value
 
 
+# once per set of systems, not once per task (10k-task exports)
+_source_error_labels = functools.lru_cache(maxsize=64)(lsconfig.source_error_labels)
+
+
 class _TaskView:
     """The task data an export carries, with its layout checked once."""
 
@@ -207,6 +212,9 @@ class _TaskView:
                          s.get("version", "")) for s in systems]
         displays = {key: _need(data, lsconfig.mt_text_name(key), dwhere, str) for _, key, _ in self.systems}
         self.key_to_system = {key: name for name, key, _ in self.systems}
+        key_of = {name: key for name, key, _ in self.systems}
+        self.source_error_labels = {label: (key_of[name], category) for label, (name, category)
+                                    in _source_error_labels(tuple(key_of)).items()}
         self.segments: list[Segment] = []
         self.src_at: list[int] = []
         self.mt: dict[str, list[str]] = {key: [] for _, key, _ in self.systems}
@@ -295,6 +303,30 @@ def _checked_span(item: dict, display: str, where: str) -> tuple[int, int]:
     return start, end
 
 
+def _error_span(view: _TaskView, line_starts: list[int], texts: list[str], start: int, end: int, where: str, *,
+                category: str, choice: str | None, notes: list[dict], status: str, note_control: str,
+                side: str, on: str) -> tuple[int, ErrorSpan]:
+    """An MQM error region (display offsets ``start:end`` on a text whose sentence ``i`` is
+    ``texts[i]`` at ``line_starts[i]``; ``on`` names that text in messages) → (sentence index,
+    ErrorSpan with offsets in that sentence)."""
+    lengths = [len(t) for t in texts]
+    index, local_start = locate(line_starts, lengths, start, is_end=False)
+    end_index, local_end = locate(line_starts, lengths, end, is_end=True)
+    if any(note["from_name"] != note_control for note in notes):
+        raise ExportError(f"{where}: note {[n['from_name'] for n in notes]} does not belong to {on}")
+    comment = "\n".join(str(text).strip() for note in notes
+                         for text in _need(note["value"], "text", where, list) if str(text).strip())
+    if end_index != index or local_end < local_start:
+        # A span crossing sentences is attributed to the sentence where it starts.
+        clipped = f"span crossed into segment {view.segments[end_index].seg_id}; clipped"
+        comment = f"{comment}\n{clipped}" if comment else clipped
+        local_end = max(local_start, lengths[index]) if end_index > index else local_start
+    if choice is None and status == "completed":
+        raise ExportError(f"{where}: MQM error {category!r} on {on} has no severity")
+    return index, ErrorSpan(start=local_start, end=local_end, category=category, severity=choice or "",
+                            text=texts[index][local_start:local_end], comment=comment, side=side)
+
+
 def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator: str, annotation_id: int | None,
                       where: str, updated_at: str, ground_truth: bool = False) -> DocumentAnnotation:
     by_id, textareas = _regions(result, where)
@@ -316,7 +348,18 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
             raise ExportError(f"{rwhere}: expected exactly one label, got {label_values}")
         label = label_values[0]
         choice = _need(choices[0]["value"], "choices", rwhere, list)[0] if choices else None
-        if target == lsconfig.SOURCE_TEXT:
+        if target == lsconfig.SOURCE_TEXT and control == lsconfig.SOURCE_ERROR_CONTROL:
+            if label not in view.source_error_labels:
+                raise ExportError(f"{rwhere}: unknown source-side error label {label!r} (this task's are "
+                                  f"{sorted(view.source_error_labels)})")
+            key, category = view.source_error_labels[label]
+            start, end = _checked_span(item, view.display, rwhere)
+            index, error = _error_span(view, view.src_at, [s.text for s in view.segments], start, end, rwhere,
+                                       category=category, choice=choice, notes=notes, status=status,
+                                       note_control=lsconfig.SOURCE_ERROR_NOTE_CONTROL, side="source",
+                                       on=f"{lsconfig.SOURCE_TEXT} ({label})")
+            errors[(key, index)].append(error)
+        elif target == lsconfig.SOURCE_TEXT:
             if notes:  # never dropped silently: the config offers notes on MQM errors only
                 raise ExportError(f"{rwhere}: note {[n['from_name'] for n in notes]} on a source region "
                                   "(notes belong to MQM errors)")
@@ -340,24 +383,10 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
             start, end = _checked_span(item, display, rwhere)
             if control != lsconfig.mqm_control_name(key):
                 raise ExportError(f"{rwhere}: unknown control {control!r} on {target}")
-            lengths = [len(t) for t in view.mt[key]]
-            index, local_start = locate(view.mt_at[key], lengths, start, is_end=False)
-            end_index, local_end = locate(view.mt_at[key], lengths, end, is_end=True)
-            if any(note["from_name"] != lsconfig.note_control_name(key) for note in notes):
-                raise ExportError(f"{rwhere}: note {[n['from_name'] for n in notes]} does not belong to {target}")
-            comment = "\n".join(str(text).strip() for note in notes
-                                 for text in _need(note["value"], "text", rwhere, list) if str(text).strip())
-            if end_index != index or local_end < local_start:
-                # A span crossing sentences is attributed to the sentence where it starts.
-                clipped = f"span crossed into segment {view.segments[end_index].seg_id}; clipped"
-                comment = f"{comment}\n{clipped}" if comment else clipped
-                local_end = max(local_start, lengths[index]) if end_index > index else local_start
-            if choice is None and status == "completed":
-                raise ExportError(f"{rwhere}: MQM error {label!r} on {target} has no severity")
-            mt = view.mt[key][index]
-            errors[(key, index)].append(ErrorSpan(start=local_start, end=local_end, category=label,
-                                                  severity=choice or "", text=mt[local_start:local_end],
-                                                  comment=comment))
+            index, error = _error_span(view, view.mt_at[key], view.mt[key], start, end, rwhere, category=label,
+                                       choice=choice, notes=notes, status=status,
+                                       note_control=lsconfig.note_control_name(key), side="target", on=target)
+            errors[(key, index)].append(error)
         else:
             raise ExportError(f"{rwhere}: region on unknown object {target!r}")
     for item in textareas:

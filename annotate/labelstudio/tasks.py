@@ -154,6 +154,23 @@ def _error_region(data: dict[str, Any], key: str, seg_id: int, error: ErrorSpan)
     raise TaskBuildError(f"doc {data['doc_id']}: error on segment {seg_id}, which the task does not have")
 
 
+def _source_error_region(data: dict[str, Any], seg_id: int, error: ErrorSpan) -> tuple[int, int, str]:
+    """Display offsets (and text) on the numbered source of an error marked in segment ``seg_id``'s
+    source (an omission); only the schema's source-side categories have a button there."""
+    if error.category not in {c.name for c in schema.SOURCE_SIDE_CATEGORIES}:
+        raise TaskBuildError(f"doc {data['doc_id']}: a {error.category!r} error marked in the source of segment "
+                             f"{seg_id}: the labeling config marks only "
+                             f"{', '.join(c.name for c in schema.SOURCE_SIDE_CATEGORIES)} in the source")
+    for segment in data[lsconfig.SEGMENTS_FIELD]:
+        if segment["seg_id"] == seg_id:
+            if segment["source"][error.start:error.end] != error.text:
+                raise TaskBuildError(f"doc {data['doc_id']}: error {error.category!r} text {error.text!r} != "
+                                     f"segment {seg_id} source[{error.start}:{error.end}]")
+            start, end = segment["src_at"] + error.start, segment["src_at"] + error.end
+            return start, end, as_rendered(data[lsconfig.SOURCE_FIELD][start:end])
+    raise TaskBuildError(f"doc {data['doc_id']}: error on segment {seg_id}, which the task does not have")
+
+
 def entity_results(data: dict[str, Any], spans: Sequence[Span], *, origin: str | None, salt: str) -> list[dict]:
     """Entity regions on the source."""
     out = []
@@ -186,17 +203,24 @@ def error_results(data: dict[str, Any], system: str, seg_id: int, errors: Sequen
     if key is None:
         raise TaskBuildError(f"doc {data['doc_id']}: errors for system {system!r}, which the task does not show")
     out = []
-    target = lsconfig.mt_text_name(key)
     for number, error in enumerate(errors):
-        start, end, text = _error_region(data, key, seg_id, error)
-        region = _region_id(salt, "mqm", system, seg_id, number, error.start, error.end)
-        out.append(span_result(region, lsconfig.mqm_control_name(key), target, start, end, text, error.category, origin))
+        if error.side == "source":
+            start, end, text = _source_error_region(data, seg_id, error)
+            target, label = lsconfig.SOURCE_TEXT, lsconfig.source_error_label(error.category, system)
+            controls = (lsconfig.SOURCE_ERROR_CONTROL, lsconfig.SOURCE_ERROR_SEVERITY_CONTROL,
+                        lsconfig.SOURCE_ERROR_NOTE_CONTROL)
+        else:
+            start, end, text = _error_region(data, key, seg_id, error)
+            target, label = lsconfig.mt_text_name(key), error.category
+            controls = (lsconfig.mqm_control_name(key), lsconfig.severity_control_name(key),
+                        lsconfig.note_control_name(key))
+        sides = ("source",) if error.side == "source" else ()  # target-side ids as before this side existed
+        region = _region_id(salt, "mqm", system, seg_id, number, error.start, error.end, *sides)
+        out.append(span_result(region, controls[0], target, start, end, text, label, origin))
         if error.severity:
-            out.append(region_choice_result(region, lsconfig.severity_control_name(key), target, start, end, text,
-                                            error.severity, origin))
+            out.append(region_choice_result(region, controls[1], target, start, end, text, error.severity, origin))
         if error.comment:
-            out.append(region_textarea_result(region, lsconfig.note_control_name(key), target, start, end,
-                                              error.comment, origin))
+            out.append(region_textarea_result(region, controls[2], target, start, end, error.comment, origin))
     return out
 
 
