@@ -66,7 +66,8 @@ TSV_ROWS = [
     ("sysA", "talk.1", 1, 1, "rater1", "The cat sleeps.", "Die Katze <v>schlaeft</v>.", "Fluency/Spelling", "Minor"),
     ("sysA", "talk.1", 2, 2, "rater1", "It is raining, he said.", "Es regnet, sagte er.", "No-error", "No-error"),
     ("sysB", "talk.1", 1, 1, "rater2", "The cat sleeps.", "<v>Der Hund</v> schläft.", "Accuracy/Mistranslation", "Major"),
-    ("sysB", "talk.1", 2, 2, "rater2", "It is raining, he said.", "Es regnet, er sagte.", "No-error", "No-error"),
+    # an omission marked where Google's raters mark it: on the source words the translation lost
+    ("sysB", "talk.1", 2, 2, "rater2", "It is raining, <v>he said</v>.", "Es regnet.", "Accuracy/Omission", "Minor"),
     ("ref", "talk.1", 1, 1, "rater2", "The cat sleeps.", "Die Katze schläft.", "No-error", "No-error"),
     ("ref", "talk.1", 2, 2, "rater1", "It is raining, he said.", "Es regnet, sagte er.", "No-error", "No-error"),
     ("sysA", "talk.2", 1, 3, "rater2", "Good morning!", "Guten Morgen!", "No-error", "No-error"),
@@ -114,7 +115,7 @@ def test_a_wmt_mqm_file_becomes_a_dataset_in_its_own_languages(tmp_path, monkeyp
     assert reference_row["bleu"] is None and reference_row["ter"] is None and reference_row["mqm"] == 0.0
     for row in segments:
         for error in row["errors"]:
-            assert row["mt"][error["start"]:error["end"]] == error["text"]
+            assert row["mt" if error["side"] == "target" else "source"][error["start"]:error["end"]] == error["text"]
 
     systems = {r["system"]: r for r in load(out, "systems")}
     assert systems["ref"]["bleu"] is None and systems["ref"]["n_scored"] == 0 and systems["ref"]["n_rated"] == 3
@@ -122,13 +123,18 @@ def test_a_wmt_mqm_file_becomes_a_dataset_in_its_own_languages(tmp_path, monkeyp
         hypotheses = [rows[key]["mt"] for key in sorted(rows) if key[2] == system]
         references = [rows[key]["mt"] for key in sorted(rows) if key[2] == "ref"]
         assert systems[system]["bleu"] == pytest.approx(BLEU().corpus_score(hypotheses, [references]).score)
-    assert systems["sysA"]["mqm"] == pytest.approx(1 / 3) and systems["sysB"]["mqm"] == pytest.approx(5.1 / 3)
+    assert systems["sysA"]["mqm"] == pytest.approx(1 / 3) and systems["sysB"]["mqm"] == pytest.approx(6.1 / 3)
 
     # German tokens by German rules; BAD where an error that weighs covers a token
     word_qe = {(r["doc_id"], r["seg_id"], r["system"]): r for r in load(out, "word_qe")}
     sys_b = word_qe[("talk.1", 1, "sysB")]
     assert sys_b["mt_tokens"] == ["Der", "Hund", "schläft", "."] and sys_b["tags"] == [1, 1, 0, 0]
     assert word_qe[("talk.2", 1, "sysB")]["tags"] == [0, 0, 1]  # Minor punctuation weighs 0.1: BAD
+    omitted = word_qe[("talk.1", 2, "sysB")]  # the omission tags the source words, no MT word
+    assert all(tag == 0 for key, row in word_qe.items() for tag in row["src_tags"] if key != ("talk.1", 2, "sysB"))
+    assert list(zip(omitted["src_tokens"], omitted["src_tags"])) == [
+        ("It", 0), ("is", 0), ("raining", 0), (",", 0), ("he", 1), ("said", 1), (".", 0)]
+    assert omitted["tags"] == [0, 0, 0] and omitted["mt_tokens"] == ["Es", "regnet", "."]
 
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "language:\n- en\n- de\n" in card and "license: apache-2.0" in card
@@ -196,6 +202,13 @@ def test_ted_ende_dataset_agrees_with_googles_scores_and_the_report(tmp_path):
     first_ref = next(r for r in word_qe if (r["doc_id"], r["seg_id"], r["system"]) == ("talk.1", 1, "ref"))
     assert first_ref["src_tokens"][:3] == ["I", "want", "to"]
     assert first_ref["mt_tokens"][:3] == ["Bitte", "machen", "Sie"] and "Universum" in first_ref["mt_tokens"]
+    # Google's raters marked some omissions in the source: those words, and only those, are BAD there
+    segments = {(r["doc_id"], r["seg_id"], r["system"]): r for r in load(out, "segments")}
+    weighing = {key for key, row in segments.items()
+                if any(e["side"] == "source" and e["severity"] != 2 for e in row["errors"])}  # 2 = Neutral
+    tagged = {(r["doc_id"], r["seg_id"], r["system"]) for r in word_qe if any(r["src_tags"])}
+    assert tagged == weighing and len(tagged) >= 10
+    assert report.word_tags["source_errors"] == 14 and report.word_tags["bad_src_tokens"] > len(tagged)
 
 
 ZH_ROWS = [

@@ -130,8 +130,10 @@ def _print_report(report: BuildReport) -> None:
         console.print(f"ner spans → BIO: {conversion}")
     tags = report.word_tags
     if tags.get("tokens"):
-        console.print(f"word_qe: {tags['bad_tokens']} BAD tokens of {tags['tokens']} from {tags['errors']} error spans; "
-                      f"{tags['without_extent']} without extent and {tags['source_side']} on the source tag no token")
+        console.print(f"word_qe: {tags['bad_tokens']} BAD MT tokens of {tags['tokens']} from {tags['errors']} error "
+                      f"spans, {tags['bad_src_tokens']} BAD source tokens of {tags['src_tokens']} from "
+                      f"{tags['source_errors']} marked in the source; {tags['without_extent']} without extent and "
+                      f"{tags['no_span']} with no span tag no token")
     console.print(f"splits: {report.split_rule}")
     if report.scoring.get("pairs"):
         console.print(f"sentence scores: {report.scoring['pairs']} pairs, {report.scoring['scored']} distinct "

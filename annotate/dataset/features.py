@@ -28,7 +28,7 @@ CONFIG_ROW_DESCRIPTIONS: dict[str, str] = {
     SEGMENTS: "one source segment × one MT system, with MQM errors, post-edited reference and scores",
     DOCUMENTS: "one article, with its entity and claim spans",
     NER: "one source sentence, tokenised, with BIO entity tags",
-    WORD_QE: "one rated translation (source segment × MT system), tokenised, with OK/BAD tags per MT token",
+    WORD_QE: "one rated translation (source segment × MT system), tokenised, with OK/BAD tags per MT and source token",
     TRANSLATION: "one source segment with its reference translation (parallel text)",
     SYSTEMS: "one MT system (name + version), with corpus scores and MQM over the split",
 }
@@ -84,6 +84,8 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "system": "MT system name",
         "system_version": "MT system version",
         "src_tokens": "the {source} sentence's tokens (spaCy's {source} tokenizer, whitespace dropped)",
+        "src_tags": "one tag per source token: BAD when an error marked in the source that weighs in MQM covers "
+                    "it (an omission: the words the translation lost), else OK",
         "mt_tokens": "the translation's tokens (spaCy's {target} tokenizer, whitespace dropped)",
         "tags": "one tag per MT token: BAD when an error that weighs in MQM covers it (any rater), else OK",
         "severity_tags": "one tag per MT token: the most severe severity any rater marked on it (OK = none)",
@@ -201,6 +203,7 @@ def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> d
             "system": string,
             "system_version": string,
             "src_tokens": List(string),
+            "src_tags": List(ClassLabel(names=WORD_TAG_NAMES)),
             "mt_tokens": List(string),
             "tags": List(ClassLabel(names=WORD_TAG_NAMES)),
             "severity_tags": List(ClassLabel(names=severity_tag_names())),

@@ -256,10 +256,11 @@ class RowBuilder:
             if not row["n_raters"]:
                 continue
             source = row["source"]
-            src_tokens = [source[start:end] for start, end in source_spans(row["seg_id"], source)]
-            mt_tokens, tags, severity_tags = self.word_tagger.tag(row["mt"], row["errors"])
+            src_spans = source_spans(row["seg_id"], source)
+            mt_tokens, tags, severity_tags, src_tags = self.word_tagger.tag(row["mt"], row["errors"], src_spans)
             rows.append({"doc_id": row["doc_id"], "seg_id": row["seg_id"], "system": row["system"],
-                         "system_version": row["system_version"], "src_tokens": src_tokens,
+                         "system_version": row["system_version"],
+                         "src_tokens": [source[start:end] for start, end in src_spans], "src_tags": src_tags,
                          "mt_tokens": mt_tokens, "tags": tags, "severity_tags": severity_tags, "mqm": row["mqm"],
                          "n_raters": row["n_raters"]})
         return rows

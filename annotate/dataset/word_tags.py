@@ -1,23 +1,25 @@
 """MQM error spans → word-level quality-estimation tags (the ``word_qe`` config), in the format of the
-WMT word-level QE task: one OK/BAD tag per MT token.
+WMT word-level QE task: one OK/BAD tag per MT token, and one per source token.
 
 Rules (also stated in the dataset card):
 
 * MT tokens come from spaCy's rule-based tokenizer of the target language (``spacy.blank("en")``
   for our articles), source tokens from the source language's; whitespace tokens are dropped.
-* A token is ``BAD`` when a target-side error that weighs in MQM (weight > 0 under
+* An MT token is ``BAD`` when a target-side error that weighs in MQM (weight > 0 under
   ``annotate.schema.GOOGLE_MQM_WEIGHTS``: not Neutral, not "Source error") covers any of its
   characters, whichever rater marked it (the union over raters); else ``OK``.
-* ``severity_tags`` gives each token the most severe severity any rater marked on it, weight or not
-  (``OK`` = nothing marked).
-* Errors without extent (``start == end``, e.g. an omission) and errors marked on the source side
-  cover no MT token: they are counted, and the segment's ``mqm`` still includes them.
+* A source token is ``BAD`` by the same rule for the errors marked on the SOURCE side: an omission
+  marked on the words the translation lost (the labeling UI's and Google's way).
+* ``severity_tags`` gives each MT token the most severe severity any rater marked on it, weight or
+  not (``OK`` = nothing marked).
+* Errors without extent (``start == end``) and errors with no span (side "none") cover no token:
+  they are counted, and the segment's ``mqm`` still includes them.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
 from annotate import schema
@@ -32,11 +34,14 @@ _SEVERITY_TAG = label_index(severity_tag_names())
 class WordTagStats:
     """What the span → tag conversion met; counted, never silent."""
 
-    errors: int = 0  # target-side errors with an extent (they tag tokens)
+    errors: int = 0  # target-side errors with an extent (they tag MT tokens)
+    source_errors: int = 0  # source-side errors with an extent (they tag source tokens)
     without_extent: int = 0  # errors with start == end: no token to tag
-    source_side: int = 0  # errors marked on the source (or nowhere): no MT token to tag
+    no_span: int = 0  # errors marked nowhere (a WMT row with no <v>): no token to tag
     bad_tokens: int = 0
     tokens: int = 0
+    bad_src_tokens: int = 0
+    src_tokens: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """Counts by name, for the build summary and the card."""
@@ -52,26 +57,40 @@ class WordTagger:
         self._categories = schema.mqm_category_names()
         self._severities = schema.severity_names()
 
-    def tag(self, mt: str, errors: Iterable[dict]) -> tuple[list[str], list[int], list[int]]:
-        """(MT tokens, OK/BAD tags, severity tags) from error rows with index-coded category and severity."""
+    def tag(self, mt: str, errors: Iterable[dict], src_spans: Sequence[tuple[int, int]] = ()
+            ) -> tuple[list[str], list[int], list[int], list[int]]:
+        """(MT tokens, OK/BAD tags, severity tags, source OK/BAD tags) from error rows with
+        index-coded category and severity; ``src_spans`` are the source tokens' offsets."""
         spans = token_spans(mt, self.language)
-        starts, ends = [s for s, _ in spans], [e for _, e in spans]
-        tags, severity_tags = [OK] * len(spans), [0] * len(spans)
+        tags, severity_tags, src_tags = [OK] * len(spans), [0] * len(spans), [OK] * len(src_spans)
         for error in errors:
-            if error["side"] != "target":
-                self.stats.source_side += 1
+            if error["side"] == "none":
+                self.stats.no_span += 1
                 continue
             if error["start"] == error["end"]:
                 self.stats.without_extent += 1
                 continue
-            self.stats.errors += 1
             category, severity = self._categories[error["category"]], self._severities[error["severity"]]
             weighs = schema.GOOGLE_MQM_WEIGHTS.weight(category, severity) > 0
-            # tokens touched: from the first that ends after `start` to the last that starts before `end`
-            for i in range(bisect_right(ends, error["start"]), bisect_left(starts, error["end"])):
+            if error["side"] == "source":
+                self.stats.source_errors += 1
+                for i in _covered(src_spans, error):
+                    src_tags[i] = BAD if weighs else src_tags[i]
+                continue
+            self.stats.errors += 1
+            for i in _covered(spans, error):
                 if weighs:
                     tags[i] = BAD
                 severity_tags[i] = max(severity_tags[i], _SEVERITY_TAG[severity])
         self.stats.tokens += len(spans)
         self.stats.bad_tokens += sum(tags)
-        return [mt[start:end] for start, end in spans], tags, severity_tags
+        self.stats.src_tokens += len(src_spans)
+        self.stats.bad_src_tokens += sum(src_tags)
+        return [mt[start:end] for start, end in spans], tags, severity_tags, src_tags
+
+
+def _covered(spans: Sequence[tuple[int, int]], error: dict) -> range:
+    """Indexes of the tokens an error touches: from the first that ends after its start to the
+    last that starts before its end."""
+    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    return range(bisect_right(ends, error["start"]), bisect_left(starts, error["end"]))
