@@ -132,8 +132,9 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
 
 
 def worst_segments(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], n: int) -> list[dict[str, Any]]:
-    """The ``n`` worst-scored (system, segment) pairs by MQM, with the MT split into pieces for
-    highlighting: ``{"text", "severity", "title"}``; empty spans become a marker piece."""
+    """The ``n`` worst-scored (system, segment) pairs by MQM, with the MT (and the source, for the
+    errors marked there) split into pieces for highlighting: ``{"text", "severity", "title"}``;
+    empty spans become a marker piece."""
     if evaluation.mqm is None or n <= 0:
         return []
     by_doc = {d.doc_id: d for d in docs}
@@ -147,11 +148,13 @@ def worst_segments(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], n:
         if not ratings:
             continue
         errors = [(e, r.rater) for r in ratings for e in r.errors]
-        target_errors = [(e, rater) for e, rater in errors if e.side == "target"]
         reference = _reference_text(evaluation, seg.doc_id, seg.seg_id)
-        pieces = highlight_pieces(ratings[0].target, target_errors)
+        # each side highlighted in its own text: omissions sit on the source words that were lost
+        pieces = highlight_pieces(ratings[0].target, [(e, rater) for e, rater in errors if e.side == "target"])
+        source_pieces = highlight_pieces(ratings[0].source, [(e, rater) for e, rater in errors if e.side == "source"])
         out.append({"system": seg.system, "doc_id": seg.doc_id, "seg_id": seg.seg_id, "score": seg.score,
                     "raters": sorted(seg.rater_scores), "source": ratings[0].source, "pieces": pieces,
+                    "source_pieces": source_pieces, "markdown_source": markdown_highlight(source_pieces),
                     "markdown_mt": markdown_highlight(pieces), "reference": reference,
                     "errors": [{"category": e.category, "severity": e.severity, "text": e.text, "rater": rater,
                                 "side": e.side, "comment": e.comment,
@@ -183,7 +186,8 @@ def highlight_pieces(text: str, errors: Sequence[tuple[Any, str]]) -> list[dict[
 
 
 def markdown_highlight(pieces: Sequence[dict[str, str]]) -> str:
-    """The MT as Markdown: runs of highlighted pieces in one **bold** run, ⟂ for empty spans."""
+    """A highlighted text (MT or source) as Markdown: runs of highlighted pieces in one **bold** run, ⟂
+    for empty spans."""
     out: list[str] = []
     run: list[str] = []
     for piece in pieces:

@@ -311,3 +311,18 @@ def test_mqm_only_report_without_references(tmp_path: Path) -> None:
     html = paths.html.read_text(encoding="utf-8")
     assert "Not available: needs MQM and automatic scores" in html and "3 left out" in html
     assert html.count('src="data:image/png;base64,') == 1  # the MQM chart only
+
+
+def test_an_omission_marked_in_the_source_is_highlighted_in_the_source(tmp_path) -> None:
+    docs = synthetic_documents()
+    rating = docs[0].annotations[0].ratings[0]
+    lost = rating.source.index(rating.source.split()[-1])
+    rating.errors.append(ErrorSpan(lost, len(rating.source), "Accuracy/Omission", "Major", rating.source[lost:],
+                                   side="source"))
+    paths = render_report(evaluate(docs, **FAST), docs, out_dir=tmp_path, title="t")
+    html = paths.html.read_text(encoding="utf-8")
+    rater = docs[0].annotations[0].annotator
+    assert (f'<mark class="major" title="Major · Accuracy/Omission · {rater}">{rating.source[lost:]}</mark>'
+            in html)
+    assert f"- **Source:** {rating.source[:lost]}**{rating.source[lost:]}**" in \
+        paths.markdown.read_text(encoding="utf-8").replace("\\.", ".")
