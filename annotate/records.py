@@ -261,6 +261,16 @@ class AnnotatedDocument(Record):
     source_language: str = "es"
     target_language: str = "en"
 
+    def ranked_annotations(self) -> list[DocumentAnnotation]:
+        """The completed annotations, primary first: starred as ground truth in Label Studio (a
+        reviewer's choice), then the latest update, then annotator pseudonym, then annotation id.
+        The dataset's ``documents``/``ner`` and every reference choice follow this order."""
+        completed = [a for a in self.annotations if a.status == "completed"]
+        completed.sort(key=lambda a: (a.annotator, a.annotation_id if a.annotation_id is not None else -1))
+        completed.sort(key=lambda a: a.updated_at, reverse=True)  # stable: ties keep the order above
+        completed.sort(key=lambda a: not a.ground_truth)  # stable: the star outranks recency
+        return completed
+
 
 # ── what an export parse set aside ─────────────────────────────────────────────────────────────
 

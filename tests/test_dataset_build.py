@@ -227,6 +227,21 @@ def test_documents_and_ner_come_from_the_primary_annotation(built):
         ("Putin", "B-PER"), ("visita", "O"), ("Corea", "B-LOC"), ("del", "I-LOC"), ("Norte", "I-LOC")]
 
 
+def test_an_annotation_starred_as_ground_truth_outranks_a_later_one(tmp_path):
+    doc = annotated_document()
+    doc.annotations = [dataclasses.replace(a, ground_truth=True) if a.annotator == "ben" else a
+                       for a in doc.annotations]
+    assert [a.annotator for a in doc.ranked_annotations()] == ["ben", "ana"]  # ben's is older, but starred
+    out = tmp_path / "starred"
+    build_dataset([doc], out, name="starred", score_cache=False)
+    (row,) = load(out, "documents", tmp_path / "cache")["test"]
+    assert row["annotator"] == "ben" and [e["text"] for e in row["entities"]] == ["Putin"]
+    segments = {(r["seg_id"], r["system"]): r for r in load(out, "segments", tmp_path / "cache")["test"]}
+    # the star's post-edit is the reference
+    assert segments[(2, "apertium")]["reference"].startswith("The Russian president, Vladimir Putin")
+    assert [r["annotator"] for r in segments[(2, "apertium")]["references"]] == ["ben", "ana"]
+
+
 def test_translation_and_systems_configs(built):
     from sacrebleu.metrics import BLEU, CHRF, TER
 

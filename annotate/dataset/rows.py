@@ -4,9 +4,10 @@ more than one document's rows).
 Selection rules (stated in the dataset card):
 
 * Only ``completed`` annotations are used; drafts and cancelled annotations are counted and left out.
-* Annotations of a document are ranked: latest ``updated_at`` first, then annotator pseudonym, then
-  annotation id. The first one is the document's *primary* annotation: it supplies ``documents``
-  entities/claims and the ``ner`` tags.
+* Annotations of a document are ranked: the ones starred as ground truth in Label Studio first (a
+  reviewer's choice), then latest ``updated_at``, then annotator pseudonym, then annotation id. The
+  first one is the document's *primary* annotation: it supplies ``documents`` entities/claims and
+  the ``ner`` tags.
 * ``reference`` of a segment = the post-edit of the highest-ranked annotation that post-edited it,
   or, when the build names a *reference system* (``ref`` in WMT MQM files), that system's translation
   (its own rows then get no sentence scores); ``references`` keeps every annotator's post-edit, in
@@ -29,7 +30,7 @@ from typing import Any
 
 from annotate import schema
 from annotate.dataset.bio import BioStats, BioTagger, token_spans
-from annotate.dataset.checks import COMPLETED, check_document
+from annotate.dataset.checks import check_document
 from annotate.dataset.features import DOCUMENTS, NER, SEGMENTS, TRANSLATION, WORD_QE, label_index
 from annotate.dataset.word_tags import WordTagger
 from annotate.dataset.scores import CorpusTotals, Scorer, ScoringPair, SegmentScores, segment_mqm
@@ -42,14 +43,6 @@ _ENTITY = label_index(schema.entity_values())
 _CLAIM = label_index(schema.claim_type_values())
 
 Row = dict[str, Any]
-
-
-def ranked_annotations(doc: AnnotatedDocument) -> list[DocumentAnnotation]:
-    """The document's completed annotations, primary first (latest update, then pseudonym, then id)."""
-    completed = [a for a in doc.annotations if a.status == COMPLETED]
-    completed.sort(key=lambda a: (a.annotator, a.annotation_id if a.annotation_id is not None else -1))
-    completed.sort(key=lambda a: a.updated_at, reverse=True)  # stable: ties keep the order above
-    return completed
 
 
 def references_by_segment(ranked: list[DocumentAnnotation]) -> dict[int, list[Row]]:
@@ -74,7 +67,7 @@ def scoring_pairs(doc: AnnotatedDocument, reference_system: str | None = None) -
     """((system, seg_id), MT, reference) for every translation whose segment has a reference (the
     reference system's own translations aside): the sacrebleu work of one document, computed before
     its rows so it can run in worker processes."""
-    references = segment_references(doc, references_by_segment(ranked_annotations(doc)), reference_system)
+    references = segment_references(doc, references_by_segment(doc.ranked_annotations()), reference_system)
     return [
         ((t.system, t.seg_id), t.mt, references[t.seg_id])
         for t in doc.translations
@@ -142,7 +135,7 @@ class RowBuilder:
         check_document(doc)
         for annotation in doc.annotations:
             self.status_counts[annotation.status] += 1
-        ranked = ranked_annotations(doc)
+        ranked = doc.ranked_annotations()
         primary = ranked[0] if ranked else None
         for annotation in ranked:
             self.annotators.add(annotation.annotator)
