@@ -126,6 +126,8 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "agreement": evaluation.agreement, "ground_truth": evaluation.ground_truth,
         "raters": _rater_table(evaluation, [r.system for r in rows]), "budget": evaluation.budget,
         "preannotation": evaluation.preannotation, "effort": evaluation.effort, "pricing": _pricing(evaluation),
+        "omissions": evaluation.omissions,
+        "lost": evaluation.omissions.examples(n_worst) if evaluation.omissions else [],
         "anchoring": evaluation.preannotation.anchoring if evaluation.preannotation else [],
         "provenance": provenance(evaluation, docs, dataset, set_aside),
     }
@@ -342,7 +344,9 @@ def _signed(value: float | None, digits: int = 2) -> str:
 
 def _md_escape(text: Any) -> str:
     """Escape text for a Markdown table cell or paragraph."""
-    out = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    # any line break (CR LF, CR, LF) would end a table row or a list item: one space each
+    out = str(text).replace("\\", "\\\\").replace("|", "\\|")
+    out = out.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
     for char in "*_`[]<>#":
         out = out.replace(char, "\\" + char)
     return out

@@ -85,7 +85,7 @@ def test_html_is_self_contained_and_escaped(report) -> None:
     assert html.count('src="data:image/png;base64,') == 3
     for heading in ("Systems", "MQM by error category and severity", "Per document", "Worst segments",
                     "Metric–human correlation", "Annotator agreement", "Annotation budget", "Raters",
-                    "Pre-annotations", "Annotation time", "Signatures and provenance"):
+                    "Pre-annotations", "Annotation time", "What the translations lost", "Signatures and provenance"):
         assert f"<h2>{heading}</h2>" in html
     assert "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0" in html
     assert "apertium-eng-spa 0.8" in html and "annotate 0.1.0" in html
@@ -326,3 +326,28 @@ def test_an_omission_marked_in_the_source_is_highlighted_in_the_source(tmp_path)
             in html)
     assert f"- **Source:** {rating.source[:lost]}**{rating.source[lost:]}**" in \
         paths.markdown.read_text(encoding="utf-8").replace("\\.", ".")
+
+
+def test_what_the_translations_lost_names_the_entities_and_claims(tmp_path) -> None:
+    from fixtures_labelstudio import gold_with_source_omissions, tricky_document
+
+    doc = tricky_document()
+    doc.annotations = [gold_with_source_omissions(doc)[0]]
+    paths = render_report(evaluate([doc], **FAST), [doc], out_dir=tmp_path, title="t")
+    html = paths.html.read_bytes().decode("utf-8")  # not read_text: it would turn the \r\n into \n
+    assert "<tr><td class=\"l\">apertium</td><td>2</td><td>2</td><td class=\"l\">LOC 1, DATE 1</td><td>1</td>" \
+           "<td class=\"l\">Event 1</td></tr>" in html
+    assert "<li><b>apertium</b> · doc-tricky-1 #2 · LOC: “Pyongyang” (omitted: “Pyongyang\r\nel”, Minor," in html
+    markdown = paths.markdown.read_bytes().decode("utf-8")
+    assert "| apertium | 2 | 2 | LOC 1, DATE 1 | 1 | Event 1 |" in markdown
+    # one list item per line: the CR LF inside the texts does not break it
+    assert "- **apertium** · doc-tricky-1 #2 · LOC: “Pyongyang” (omitted: “Pyongyang el”, Minor," in markdown
+    scores = json.loads((paths.html.parent / "scores.json").read_text(encoding="utf-8"))["lost_in_translation"]
+    assert scores["systems"] == {"apertium": {"omissions_marked_in_the_source": 2, "entities": {"LOC": 1, "DATE": 1},
+                                              "claims": {"Event": 1}}}
+    assert len(scores["lost"]) == 3
+
+
+def test_without_omissions_in_the_source_the_section_says_so(report) -> None:
+    assert "Not available: no rater marked an omission in the source" in report.html.read_text(encoding="utf-8")
+    assert "Not available: no rater marked an omission in the source" in report.markdown.read_text(encoding="utf-8")

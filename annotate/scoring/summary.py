@@ -9,6 +9,7 @@ from typing import Any
 
 from annotate.scoring.evaluate import MQM_NAME, Evaluation
 from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
+from annotate.scoring.omissions import LAYERS as LOST_LAYERS
 
 
 def format_number(value: float | None, digits: int = 2) -> str:
@@ -65,6 +66,7 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "typical_sd": evaluation.budget.typical_sd,
             "planning": {str(difference): needed for difference, needed in evaluation.budget.planning}},
         "preannotation": _preannotation_to_dict(evaluation),
+        "lost_in_translation": _omissions_to_dict(evaluation),
         "annotation_time": None if not evaluation.effort else {
             "timed_annotations": evaluation.effort.timed, "untimed_annotations": evaluation.effort.untimed,
             "seconds": evaluation.effort.seconds, "seconds_per_translation": evaluation.effort.seconds_per_translation,
@@ -76,6 +78,18 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
                                          "seconds_per_segment": a.seconds_per_segment,
                                          "seconds_per_translation": a.seconds_per_translation}
                            for a in evaluation.effort.annotators}},
+    }
+
+
+def _omissions_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
+    report = evaluation.omissions
+    if report is None:
+        return None
+    return {
+        "systems": {system: {"omissions_marked_in_the_source": report.omissions[system],
+                             **{layer: dict(report.labels(system, layer)) for layer in LOST_LAYERS}}
+                    for system in report.systems},
+        "lost": [asdict(item) for item in report.lost],
     }
 
 
