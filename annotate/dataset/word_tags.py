@@ -74,8 +74,8 @@ class WordTagger:
             weighs = schema.GOOGLE_MQM_WEIGHTS.weight(category, severity) > 0
             if error["side"] == "source":
                 self.stats.source_errors += 1
-                for i in _covered(src_spans, error):
-                    src_tags[i] = BAD if weighs else src_tags[i]
+                for i in _covered(src_spans, error) if weighs else ():
+                    src_tags[i] = BAD
                 continue
             self.stats.errors += 1
             for i in _covered(spans, error):

@@ -104,7 +104,8 @@ def source_error_labels(systems: Sequence[str]) -> dict[str, tuple[str, str]]:
         for category in schema.SOURCE_SIDE_CATEGORIES:
             label = source_error_label(category.name, system)
             if label in labels:
-                raise ValueError(f"MT systems {labels[label][0]!r} and {system!r} would share the source label {label!r}")
+                raise ValueError(f"MT systems {labels[label][0]!r} and {system!r} would share the source label "
+                                 f"{label!r}")
             labels[label] = (system, category.name)
     return labels
 
