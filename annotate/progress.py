@@ -1,14 +1,19 @@
 """How far the annotation of a project has come, from its pulled documents: what an annotation lead
-checks before building a dataset (Label Studio's open-source edition has no per-annotator view)."""
+checks before building a dataset (Label Studio's open-source edition has no per-annotator view and
+no review stage): each annotator's work, and the tasks done twice that a reviewer should settle
+first (:func:`review_queue`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from annotate.records import AnnotatedDocument
+from annotate.scoring.agreement import LAYERS, SpanCounts, layer_spans, rated_units, span_counts
 from annotate.scoring.effort import annotation_effort, format_duration
+from annotate.scoring.mqm import rating_penalty
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -69,10 +74,51 @@ class AnnotationProgress:
         return cls(annotators=annotators, **counts)
 
 
-def print_progress(console: Console, documents: Iterable[AnnotatedDocument]) -> None:
-    """Tasks by how many annotators completed them, then one line per annotator."""
+@dataclass(frozen=True)
+class ReviewItem:
+    """A task that two annotators or more completed: how far they agree, and whether a reviewer
+    has starred the annotation to keep in Label Studio (the dataset takes the starred one)."""
+
+    doc_id: str
+    task_id: int | None
+    annotators: tuple[str, ...]
+    span_f1: float | None  # overlap F1 of entities, claims and errors, pooled over annotator pairs
+    mqm_gap: float  # largest difference between two annotators' MQM points on the translations both rated
+    starred: bool
+
+
+def review_queue(documents: Iterable[AnnotatedDocument]) -> list[ReviewItem]:
+    """The tasks completed by two annotators or more, those without a starred annotation first,
+    then the least agreement first (lowest span F1, then largest MQM gap)."""
+    items = []
+    for doc in documents:
+        completed = [a for a in doc.annotations if a.status == "completed"]
+        annotators = tuple(sorted({a.annotator for a in completed}))
+        if len(annotators) < 2:
+            continue
+        counts, gaps = SpanCounts(), [0.0]
+        for a, b in itertools.combinations(completed, 2):
+            if a.annotator == b.annotator:
+                continue
+            shared = rated_units(a) & rated_units(b)
+            for layer in LAYERS:
+                counts.add(span_counts(layer_spans(a, layer, shared), layer_spans(b, layer, shared), "overlap"))
+            points = [sum(rating_penalty(r) for r in x.ratings if f"{r.system}#{r.seg_id}" in shared) for x in (a, b)]
+            gaps.append(abs(points[0] - points[1]))
+        f1 = counts.f1 if counts.total_a + counts.total_b else None
+        items.append(ReviewItem(doc.doc_id, completed[0].task_id, annotators, f1, max(gaps),
+                                any(a.ground_truth for a in completed)))
+    return sorted(items, key=lambda i: (i.starred, 1.0 if i.span_f1 is None else i.span_f1, -i.mqm_gap, i.doc_id))
+
+
+def print_progress(console: Console, documents: Iterable[AnnotatedDocument],
+                   task_url: Callable[[int], str] | None = None, review_rows: int = 10) -> None:
+    """Tasks by how many annotators completed them, then one line per annotator, then the tasks
+    done twice that still wait for a reviewer's star (least agreement first, ``review_rows`` of
+    them, linked with ``task_url``)."""
     from rich.table import Table
 
+    documents = list(documents)
     progress = AnnotationProgress.from_documents(documents)
     if not progress.annotators:
         return
@@ -89,3 +135,32 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument]) -> 
         table.add_row(annotator.annotator, str(annotator.completed), str(annotator.cancelled), str(annotator.draft),
                       str(annotator.from_suggestions), format_duration(seconds) + timed, annotator.last_update[:16].replace("T", " "))
     console.print(table)
+    _print_review(console, review_queue(documents), task_url, review_rows)
+
+
+def _print_review(console: Console, queue: list[ReviewItem], task_url: Callable[[int], str] | None,
+                  rows: int) -> None:
+    from rich.table import Table
+
+    if not queue:
+        return
+    waiting = [item for item in queue if not item.starred]
+    console.print(f"review: {len(queue)} task{'s' if len(queue) != 1 else ''} completed by two annotators or more, "
+                  f"{len(queue) - len(waiting)} settled (an annotation starred as ground truth: the dataset takes "
+                  f"it), {len(waiting)} waiting")
+    if not waiting:
+        return
+    table = Table("task", "annotators", title="to settle first (least agreement first): open, compare, star one",
+                  title_justify="left")
+    table.add_column("span F1", justify="right")
+    table.add_column("MQM gap", justify="right")
+    for item in waiting[:rows]:
+        where = f"doc {item.doc_id}"
+        if item.task_id is not None:
+            where = f"{task_url(item.task_id)} ({where})" if task_url else f"task {item.task_id} ({where})"
+        table.add_row(where, ", ".join(item.annotators), "—" if item.span_f1 is None else f"{item.span_f1:.2f}",
+                      f"{item.mqm_gap:g}")
+    console.print(table)
+    if len(waiting) > rows:
+        console.print(f"… and {len(waiting) - rows} more")
+

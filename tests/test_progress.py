@@ -55,3 +55,54 @@ def test_annotations_started_from_suggestions_are_counted():
                            else a for a in doc.annotations]
     beef = next(a for a in AnnotationProgress.from_documents(docs).annotators if a.annotator == "annotator-0000beef")
     assert (beef.from_suggestions, beef.timed, beef.median_task_seconds) == (1, 0, None)
+
+
+def _gold_pair_docs():
+    """The recorded task two gold annotators completed (ui-gold), and a copy where the second one
+    marked no error at all: less agreement, a wider MQM gap."""
+    from dataclasses import replace
+
+    from fixtures_labelstudio import with_doc_id
+
+    (gold,) = [d for d in parse_export(load_export(RECORDED)) if d.doc_id == "ui-gold"]
+    worse = with_doc_id(gold, "ui-gold-2")
+    worse.annotations = [replace(a, doc_id="ui-gold-2", task_id=9, ratings=[replace(r, errors=[]) for r in a.ratings])
+                         if a.annotator == "annotator-1111cafe" else replace(a, doc_id="ui-gold-2", task_id=9)
+                         for a in gold.annotations]
+    return gold, worse
+
+
+def test_review_queue_puts_the_least_agreement_first_and_settled_tasks_last():
+    from dataclasses import replace
+
+    from annotate.progress import review_queue
+    from annotate.scoring.mqm import rating_penalty
+
+    gold, worse = _gold_pair_docs()
+    (item,) = review_queue([gold])
+    assert (item.doc_id, item.task_id, item.annotators) == ("ui-gold", 2, ("annotator-0000beef", "annotator-1111cafe"))
+    assert item.span_f1 == 16 / 17 and item.mqm_gap == 0 and not item.starred  # cafe lacks 1 of beef's 9 spans
+    beef = next(a for a in worse.annotations if a.annotator == "annotator-0000beef")
+    first, second = review_queue([gold, worse])
+    assert (first.doc_id, second.doc_id) == ("ui-gold-2", "ui-gold")
+    assert first.span_f1 < second.span_f1 and first.mqm_gap == sum(rating_penalty(r) for r in beef.ratings) > 0
+    worse.annotations = [replace(a, ground_truth=a.annotator == "annotator-0000beef") for a in worse.annotations]
+    assert [(i.doc_id, i.starred) for i in review_queue([gold, worse])] == [("ui-gold", False), ("ui-gold-2", True)]
+    assert review_queue(parse_export(load_export(RECORDED)))[0].doc_id == "ui-gold"  # the only task done twice
+
+
+def test_printed_review_links_the_tasks_to_settle():
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from annotate.progress import print_progress
+
+    gold, worse = _gold_pair_docs()
+    worse.annotations = [replace(a, ground_truth=a.annotator == "annotator-0000beef") for a in worse.annotations]
+    console = Console(record=True, width=250)
+    print_progress(console, [gold, worse], task_url=lambda task_id: f"http://ls/projects/1/data?task={task_id}")
+    text = console.export_text()
+    assert "review: 2 tasks completed by two annotators or more, 1 settled" in text and "1 waiting" in text
+    assert "http://ls/projects/1/data?task=2 (doc ui-gold)" in text and "0.94" in text
+    assert "task=9" not in text  # settled: the star decided

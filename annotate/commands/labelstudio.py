@@ -214,10 +214,11 @@ def pull_command(
             counts[annotation.status] = counts.get(annotation.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no annotations yet"
     console.print(f"project {result.project_id}: {result.tasks} tasks, {detail}; saved {result.path}")
-    print_progress(console, result.documents)
 
     def task_url(task_id: int) -> str:
         return conn.task_url(result.project_id, task_id)
+
+    print_progress(console, result.documents, task_url)
 
     if problems_file:
         write_problems(problems_file, result.problems, task_url)
