@@ -66,6 +66,8 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "entities": "named entities of the primary annotation",
         "claims": "factual claims of the primary annotation; `label` is the claim type",
         "annotator": "pseudonym of the primary annotation's annotator; null when no annotation was completed",
+        "starred_as_ground_truth": "whether a reviewer starred the primary annotation as ground truth in Label "
+                                   "Studio (a starred annotation is always the primary one); null without one",
         "started_from_suggestions": "whether the primary annotation started from the pre-annotations in Label "
                                     "Studio's labeling UI (its entities may lean toward the suggester's); false "
                                     "for annotations made elsewhere (API, WMT files); null without one",
@@ -188,6 +190,7 @@ def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> d
             "entities": List(span(ClassLabel(names=schema.entity_values()))),
             "claims": List(span(ClassLabel(names=schema.claim_type_values()))),
             "annotator": string,
+            "starred_as_ground_truth": Value("bool"),
             "started_from_suggestions": Value("bool"),
             "annotation_seconds": float64,
         },

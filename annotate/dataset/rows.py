@@ -223,6 +223,7 @@ class RowBuilder:
             "entities": _span_rows(primary.entities, _ENTITY) if primary else [],
             "claims": _span_rows(primary.claims, _CLAIM) if primary else [],
             "annotator": primary.annotator if primary else None,
+            "starred_as_ground_truth": primary.ground_truth if primary else None,
             "started_from_suggestions": primary.parent_prediction is not None if primary else None,
             "annotation_seconds": primary.lead_time if primary else None,
         }
