@@ -62,6 +62,7 @@ class WordTagger:
         """(MT tokens, OK/BAD tags, severity tags, source OK/BAD tags) from error rows with
         index-coded category and severity; ``src_spans`` are the source tokens' offsets."""
         spans = token_spans(mt, self.language)
+        mt_bounds, src_bounds = _bounds(spans), _bounds(src_spans)
         tags, severity_tags, src_tags = [OK] * len(spans), [0] * len(spans), [OK] * len(src_spans)
         for error in errors:
             if error["side"] == "none":
@@ -74,11 +75,11 @@ class WordTagger:
             weighs = schema.GOOGLE_MQM_WEIGHTS.weight(category, severity) > 0
             if error["side"] == "source":
                 self.stats.source_errors += 1
-                for i in _covered(src_spans, error) if weighs else ():
+                for i in _covered(src_bounds, error) if weighs else ():
                     src_tags[i] = BAD
                 continue
             self.stats.errors += 1
-            for i in _covered(spans, error):
+            for i in _covered(mt_bounds, error):
                 if weighs:
                     tags[i] = BAD
                 severity_tags[i] = max(severity_tags[i], _SEVERITY_TAG[severity])
@@ -89,8 +90,13 @@ class WordTagger:
         return [mt[start:end] for start, end in spans], tags, severity_tags, src_tags
 
 
-def _covered(spans: Sequence[tuple[int, int]], error: dict) -> range:
+def _bounds(spans: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Token starts and token ends, once per text (every error bisects them)."""
+    return [start for start, _ in spans], [end for _, end in spans]
+
+
+def _covered(bounds: tuple[list[int], list[int]], error: dict) -> range:
     """Indexes of the tokens an error touches: from the first that ends after its start to the
     last that starts before its end."""
-    starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    starts, ends = bounds
     return range(bisect_right(ends, error["start"]), bisect_left(starts, error["end"]))

@@ -248,7 +248,10 @@ class _TaskView:
                     self.translations.append(Translation(
                         doc_id=self.doc_id, seg_id=segment.seg_id, system=name, system_version=version,
                         source=segment.text, mt=mt, unknown_words=list(entry.get("unknown_words") or [])))
-        self.src_len = [len(s.text) for s in self.segments]
+        # per-sentence texts and lengths, once per task (every error region reads them)
+        self.src_texts = [s.text for s in self.segments]
+        self.src_len = [len(t) for t in self.src_texts]
+        self.mt_len = {key: [len(t) for t in texts] for key, texts in self.mt.items()}
 
     def document(self) -> AnnotatedDocument:
         return AnnotatedDocument(doc_id=self.doc_id, title=str(self.data.get("title", "")), text=self.text,
@@ -303,13 +306,12 @@ def _checked_span(item: dict, display: str, where: str) -> tuple[int, int]:
     return start, end
 
 
-def _error_span(view: _TaskView, line_starts: list[int], texts: list[str], start: int, end: int, where: str, *,
-                category: str, choice: str | None, notes: list[dict], status: str, note_control: str,
-                side: str, on: str) -> tuple[int, ErrorSpan]:
+def _error_span(view: _TaskView, line_starts: list[int], texts: list[str], lengths: list[int], start: int,
+                end: int, where: str, *, category: str, choice: str | None, notes: list[dict], status: str,
+                note_control: str, side: str, on: str) -> tuple[int, ErrorSpan]:
     """An MQM error region (display offsets ``start:end`` on a text whose sentence ``i`` is
-    ``texts[i]`` at ``line_starts[i]``; ``on`` names that text in messages) → (sentence index,
-    ErrorSpan with offsets in that sentence)."""
-    lengths = [len(t) for t in texts]
+    ``texts[i]``, of length ``lengths[i]``, at ``line_starts[i]``; ``on`` names that text in
+    messages) → (sentence index, ErrorSpan with offsets in that sentence)."""
     index, local_start = locate(line_starts, lengths, start, is_end=False)
     end_index, local_end = locate(line_starts, lengths, end, is_end=True)
     if any(note["from_name"] != note_control for note in notes):
@@ -354,7 +356,7 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
                                   f"{sorted(view.source_error_labels)})")
             key, category = view.source_error_labels[label]
             start, end = _checked_span(item, view.display, rwhere)
-            index, error = _error_span(view, view.src_at, [s.text for s in view.segments], start, end, rwhere,
+            index, error = _error_span(view, view.src_at, view.src_texts, view.src_len, start, end, rwhere,
                                        category=category, choice=choice, notes=notes, status=status,
                                        note_control=lsconfig.SOURCE_ERROR_NOTE_CONTROL, side="source",
                                        on=f"{lsconfig.SOURCE_TEXT} ({label})")
@@ -383,8 +385,8 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
             start, end = _checked_span(item, display, rwhere)
             if control != lsconfig.mqm_control_name(key):
                 raise ExportError(f"{rwhere}: unknown control {control!r} on {target}")
-            index, error = _error_span(view, view.mt_at[key], view.mt[key], start, end, rwhere, category=label,
-                                       choice=choice, notes=notes, status=status,
+            index, error = _error_span(view, view.mt_at[key], view.mt[key], view.mt_len[key], start, end, rwhere,
+                                       category=label, choice=choice, notes=notes, status=status,
                                        note_control=lsconfig.note_control_name(key), side="target", on=target)
             errors[(key, index)].append(error)
         else:
