@@ -90,6 +90,7 @@ def test_committed_dataset_is_what_build_makes_of_the_gold_export(tmp_path):
 SPAN_FIELDS = {
     "segments": [("errors", "mt")],
     "documents": [("entities", "text"), ("claims", "text")],
+    "claims": [("claims", "text")],
 }
 
 
@@ -108,6 +109,11 @@ def test_every_config_loads_offline_and_every_span_matches(config):
                 checked += 1
     if config in SPAN_FIELDS:
         assert checked > 100
+    if config == "claims":  # the sentence rows hold every claim of the documents (clipped parts count apiece)
+        documents = datasets.load_dataset(str(DATASET), "documents")
+        n_claims = sum(len(row["claims"]) for split in documents.values() for row in split)
+        assert sum(len(row["claims"]) for row in rows) >= n_claims
+        assert sum(row["has_claim"] for row in rows) == sum(bool(row["claims"]) for row in rows)
 
 
 def test_no_emails_tokens_or_local_paths():

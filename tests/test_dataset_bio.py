@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.dataset.bio import BioTagger
-from annotate.dataset.features import bio_tag_names
+from annotate.dataset.features import bio_tag_names, claim_tag_names
 from annotate.records import Segment, Span
 
 SENTENCE = "El presidente de Rusia, Vladímir Putin, llegará a Corea del Norte el martes."
@@ -25,7 +25,7 @@ def tagger() -> BioTagger:
 
 def tagged(tagger: BioTagger, spans: list[Span]) -> tuple[dict[str, str], dict[str, int]]:
     segment = Segment("d", 1, 0, 0, len(SENTENCE), SENTENCE)
-    [(tokens, tags)], stats = tagger.tag_document([segment], spans)
+    [(tokens, tags, _)], stats = tagger.tag_document([segment], spans)
     return {token: NAMES[tag] for token, tag in zip(tokens, tags) if tag}, stats.as_dict()
 
 
@@ -59,7 +59,7 @@ def test_span_to_bio(tagger, spans, expected_tags, expected_counts):
 
 def test_tokens_are_spacy_spanish_tokens_without_whitespace(tagger):
     text = "«Es  EE.UU.», dijo; 6.700 contenedores."
-    [(tokens, tags)], _ = tagger.tag_document([Segment("d", 1, 0, 0, len(text), text)], [])
+    [(tokens, tags, _)], _ = tagger.tag_document([Segment("d", 1, 0, 0, len(text), text)], [])
     assert tokens == ["«", "Es", "EE.UU.", "»", ",", "dijo", ";", "6.700", "contenedores", "."]
     assert tags == [0] * len(tokens)
 
@@ -71,6 +71,28 @@ def test_document_spans_split_across_segments(tagger):
                 Segment("d", 2, 1, 9 + len(first), len(text), second)]
     spans = [at("Kim Jong Un", "PER", text), at("Título", "MISC", text), at("Rusia", "LOC", text)]
     tagged_segments, stats = tagger.tag_document(segments, spans)
-    assert [[NAMES[t] for t in tags] for _, tags in tagged_segments] == [
+    assert [[NAMES[t] for t in sentence.tags] for sentence in tagged_segments] == [
         ["O", "B-PER", "I-PER"], ["B-PER", "O", "B-LOC", "O"]]
     assert (stats.crossing_segments, stats.outside_segments) == (1, 1)
+    # each segment's share of the spans, in offsets into the segment's own text
+    assert [sentence.spans for sentence in tagged_segments] == [[(6, 14, "PER")], [(0, 2, "PER"), (5, 10, "LOC")]]
+
+
+def test_claim_types_tagger_uses_claim_tags_and_keeps_overlapping_spans():
+    """The claims config's tagger: BIO over claim types; the tags keep the longest of nested claims,
+    the clipped spans keep every claim that covers a token (the `claims` column lists them all)."""
+    claim_tagger = BioTagger("es", ["Event", "Quantity", "Quote", "Relation", "Prediction"])
+    text = "Putin llegará el martes para una visita de dos días. "
+    event, quantity = at("Putin llegará el martes para una visita de dos días", "Event", text), at("dos días", "Quantity", text)
+    blank = Span(len(text) - 1, len(text), "Quote", " ")
+    [sentence], stats = claim_tagger.tag_document([Segment("d", 1, 0, 0, len(text), text)], [quantity, event, blank])
+    names = claim_tag_names()
+    assert [names[t] for t in sentence.tags] == ["B-Event"] + ["I-Event"] * 9 + ["O"]
+    assert sentence.spans == [(quantity.start, quantity.end, "Quantity"), (event.start, event.end, "Event")]
+    assert (stats.tagged, stats.overlapping, stats.without_tokens) == (1, 1, 1)
+
+
+def test_tagger_refuses_a_label_outside_its_labels():
+    with pytest.raises(KeyError):
+        BioTagger("es", ["Event"]).tag_document([Segment("d", 1, 0, 0, len(SENTENCE), SENTENCE)],
+                                                [at("Rusia", "LOC")])

@@ -122,7 +122,7 @@ def test_every_config_loads_offline_with_typed_features(built):
 
     out, report, cache = built
     loaded = {config: load(out, config, cache)["test"] for config in CONFIG_NAMES}
-    counts = {"segments": 8, "documents": 2, "ner": 2, "word_qe": 3, "translation": 2, "systems": 2}
+    counts = {"segments": 8, "documents": 2, "ner": 2, "claims": 2, "word_qe": 3, "translation": 2, "systems": 2}
     assert {c: len(d) for c, d in loaded.items()} == counts
     assert report.counts == {c: {"test": n} for c, n in counts.items()}
     errors = loaded["segments"].features["errors"].feature
@@ -132,6 +132,10 @@ def test_every_config_loads_offline_with_typed_features(built):
     assert loaded["documents"].features["claims"].feature["label"].names[0] == "Event"
     tags = loaded["ner"].features["ner_tags"].feature
     assert isinstance(tags, ClassLabel) and tags.names[:3] == ["O", "B-PER", "I-PER"]
+    claims = loaded["claims"].features
+    assert claims["claim_tags"].feature.names[:3] == ["O", "B-Event", "I-Event"]
+    assert claims["claim_types"].feature.names == claims["claims"].feature["label"].names
+    assert claims["has_claim"].dtype == "bool"
     assert isinstance(loaded["translation"].features["translation"], TranslationFeature)
     assert loaded["word_qe"].features["tags"].feature.names == ["OK", "BAD"]
     assert loaded["word_qe"].features["severity_tags"].feature.names == ["OK", "Neutral", "Minor", "Major"]
@@ -226,6 +230,43 @@ def test_documents_and_ner_come_from_the_primary_annotation(built):
     first = next(r for r in ner if r["seg_id"] == 1)
     assert list(zip(first["tokens"], (names[t] for t in first["ner_tags"]))) == [
         ("Putin", "B-PER"), ("visita", "O"), ("Corea", "B-LOC"), ("del", "I-LOC"), ("Norte", "I-LOC")]
+
+
+def test_claims_rows_are_the_annotated_sentences_with_their_claims(built):
+    out, report, cache = built
+    claims = load(out, "claims", cache)["test"]
+    types, tags = claims.features["claim_types"].feature, claims.features["claim_tags"].feature
+    assert {r["doc_id"] for r in claims} == {"doc-a"}  # unannotated doc-b has no claims rows
+    title, body = sorted(claims, key=lambda r: r["seg_id"])
+    assert (title["text"], title["has_claim"], title["claim_types"], title["claims"]) == (TITLE, False, [], [])
+    assert set(tags.int2str(title["claim_tags"])) == {"O"}
+    assert body["has_claim"] is True and types.int2str(body["claim_types"]) == ["Event"]
+    (claim,) = body["claims"]
+    assert claim["text"] == body["text"][claim["start"]:claim["end"]] == "Vladímir Putin, llegará a Pyongyang el martes"
+    tagged = [token for token, tag in zip(body["tokens"], tags.int2str(body["claim_tags"])) if tag != "O"]
+    assert tagged == ["Vladímir", "Putin", ",", "llegará", "a", "Pyongyang", "el", "martes"]
+    assert report.claim_conversion["tagged"] == 1
+    assert "Class balance: 1 of 2 sentences hold a claim (50%)." in report.readme.read_text(encoding="utf-8")
+
+
+def test_claims_crossing_sentences_are_clipped_and_nested_claims_all_listed(tmp_path):
+    doc = annotated_document()
+    crossing = Span(TEXT.index("Corea"), TEXT.index(" llegará"), "Relation", TEXT[TEXT.index("Corea"):TEXT.index(" llegará")])
+    nested = [span(TEXT, "Vladímir Putin, llegará a Pyongyang el martes", "Event"), span(TEXT, "el martes", "Quantity")]
+    doc.annotations = [dataclasses.replace(a, claims=[crossing, *nested]) if a.annotator == "ana" else a
+                       for a in doc.annotations]
+    report = build_dataset([doc], tmp_path / "ds", name="nested", score_cache=False)
+    assert report.claim_conversion["crossing_segments"] == 1 and report.claim_conversion["overlapping"] == 1
+    claims = load(report.out_dir, "claims", tmp_path / "cache")["test"]
+    rows, names = sorted(claims, key=lambda r: r["seg_id"]), claims.features["claim_types"].feature
+    listed = [[(c["text"], names.int2str(c["label"])) for c in r["claims"]] for r in rows]
+    assert listed == [[("Corea del Norte", "Relation")],
+                      [("El presidente de Rusia, Vladímir Putin,", "Relation"),
+                       ("Vladímir Putin, llegará a Pyongyang el martes", "Event"), ("el martes", "Quantity")]]
+    assert all(c["text"] == r["text"][c["start"]:c["end"]] for r in rows for c in r["claims"])
+    assert names.int2str(rows[1]["claim_types"]) == ["Event", "Quantity", "Relation"]
+    card = report.readme.read_text(encoding="utf-8")
+    assert "### Claims per sentence (`claims`)" in card and "| crossing segments | 1 |" in card
 
 
 def test_an_annotation_starred_as_ground_truth_outranks_a_later_one(tmp_path):
@@ -393,7 +434,7 @@ def test_hash_split_keeps_documents_together(tmp_path):
 
 def test_configs_without_rows_are_left_out_and_explained(tmp_path):
     report = build_dataset([bare_document()], tmp_path / "ds", name="bare")
-    assert set(report.omitted_configs) == {"ner", "word_qe", "translation"}
+    assert set(report.omitted_configs) == {"ner", "claims", "word_qe", "translation"}
     card = report.readme.read_text(encoding="utf-8")
     assert "`translation`: no segment has a post-edited reference" in card
     assert "`word_qe`: no translation was rated" in card
@@ -428,7 +469,7 @@ def test_without_translations_documents_becomes_the_default_config(tmp_path):
     untranslated = AnnotatedDocument(doc.doc_id, doc.title, doc.text, doc.source_name, doc.segments, [],
                                      [dataclasses.replace(a, ratings=[], post_edits=[]) for a in doc.annotations])
     report = build_dataset([untranslated], tmp_path / "ds", name="untranslated")
-    assert sorted(report.counts) == ["documents", "ner"]
+    assert sorted(report.counts) == ["claims", "documents", "ner"]
     assert set(report.omitted_configs) == {"segments", "word_qe", "translation", "systems"}
     import datasets
 

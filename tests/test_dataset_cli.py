@@ -28,11 +28,11 @@ def test_build_from_jsonl_records(jsonl, tmp_path, monkeypatch):
     out = tmp_path / "datasets" / "cli-set"
     result = runner.invoke(app, ["build", str(jsonl), str(out), "--split", "test"])
     assert result.exit_code == 0, result.output
-    assert "segments" in result.output and "expanded 0" in result.output
+    assert "segments" in result.output and "expanded 0" in result.output and "claims spans → BIO" in result.output
     assert "BAD MT tokens" in result.output and "BAD source tokens" in result.output
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "# cli-set" in card and "No guidelines file was supplied" in card
-    configs = ("documents", "ner", "segments", "systems", "translation", "word_qe")
+    configs = ("claims", "documents", "ner", "segments", "systems", "translation", "word_qe")
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.parquet")) == [
         f"{config}/test-00000-of-00001.parquet" for config in configs]
 

@@ -100,11 +100,12 @@ def test_a_wmt_mqm_file_becomes_a_dataset_in_its_own_languages(tmp_path, monkeyp
     assert "English (en) → German (de)" in result.output and "the translations of ref" in result.output
     assert "hint" not in result.output
     assert "config ner left out" in result.output and "ner spans" not in result.output
+    assert "config claims left out: no annotation marks a claim" in result.output
 
     translation = load(out, "translation")
     assert translation.features["translation"].languages == ["en", "de"]
     assert translation[0]["translation"] == {"en": "The cat sleeps.", "de": "Die Katze schläft."}
-    assert not (out / "ner").exists()
+    assert not (out / "ner").exists() and not (out / "claims").exists()
 
     segments = load(out, "segments")
     rows = {(r["doc_id"], r["seg_id"], r["system"]): r for r in segments}

@@ -125,9 +125,10 @@ def _print_report(report: BuildReport) -> None:
     if not report.reference_system and "translation" not in report.counts and "ref" in report.systems:
         console.print("hint: a system is named ref (a WMT file's human reference?): rebuild with --reference ref "
                       "to score the others against it")
-    if "ner" in report.counts:
-        conversion = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.ner_conversion.items())
-        console.print(f"ner spans → BIO: {conversion}")
+    for config, conversion in (("ner", report.ner_conversion), ("claims", report.claim_conversion)):
+        if config in report.counts:
+            counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in conversion.items())
+            console.print(f"{config} spans → BIO: {counts}")
     tags = report.word_tags
     if tags.get("tokens"):
         console.print(f"word_qe: {tags['bad_tokens']} BAD MT tokens of {tags['tokens']} from {tags['errors']} error "

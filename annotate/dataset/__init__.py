@@ -2,7 +2,7 @@
 YAML declares every config with typed features, and parquet files per config and split, loadable
 offline with ``datasets.load_dataset(folder, config)``.
 
-Configs: ``segments`` (default), ``documents``, ``ner``, ``translation``, ``systems``; see
+Configs: ``segments`` (default), ``documents``, ``ner``, ``claims``, ``word_qe``, ``translation``, ``systems``; see
 ``annotate.dataset.features``. Modules: ``checks`` (span and label validation), ``rows`` (records →
 rows, selection rules), ``bio`` (char spans → BIO), ``scores`` (sacrebleu, MQM), ``splits``,
 ``writer`` (streaming parquet), ``card`` (README.md), ``build`` (orchestration), ``hub`` (push).

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from annotate.dataset.card import GENERATED_MARKER, LABEL_STUDIO, MQM_TSV, CardContext, render_card
 from annotate.dataset.checks import COMPLETED, DatasetBuildError
-from annotate.dataset.features import CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION, WORD_QE
+from annotate.dataset.features import CLAIMS, CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION, WORD_QE
 from annotate.dataset.rows import RowBuilder, scoring_pairs
 from annotate.dataset.score_cache import ScoreCache
 from annotate.dataset.scores import choose_workers, scored_in_order
@@ -44,11 +44,13 @@ PROGRESS_EVERY = 200
 _EMPTY_CONFIG_REASONS = {
     SEGMENTS: "no document has a machine translation",
     NER: "no document has a completed annotation",
+    CLAIMS: "no document has a completed annotation",
     WORD_QE: "no translation was rated",
     TRANSLATION: "no segment has a post-edited reference",
     SYSTEMS: "no document has a machine translation",
 }
 _NO_ENTITIES = "no annotation marks an entity: the sources were not annotated for entities"
+_NO_CLAIMS = "no annotation marks a claim: the sources were not annotated for claims"
 
 
 @dataclass
@@ -64,6 +66,7 @@ class BuildReport:
     n_documents: int
     annotation_status: dict[str, int]
     ner_conversion: dict[str, int]  # BioStats counts: expanded, overlapping, …
+    claim_conversion: dict[str, int]  # the same counts for the claims config's tags
     word_tags: dict[str, int]  # WordTagStats counts: errors, without extent, BAD tokens, …
     split_rule: str
     set_aside: dict[str, int] = field(default_factory=dict)  # kind of export problem → count (see build_dataset)
@@ -101,6 +104,7 @@ class _Facts:
     pairs: dict[LanguagePair, str] = field(default_factory=dict)  # language pair → first doc_id in it
     systems: set[str] = field(default_factory=set)
     entities: bool = False  # some completed annotation marks an entity: the sources were annotated
+    claims: bool = False  # some completed annotation marks a claim
     mqm_files: set[str] = field(default_factory=set)  # WMT MQM TSV files documents were imported from
     other_sources: bool = False  # some document was not imported from a WMT MQM TSV file
 
@@ -109,7 +113,9 @@ class _Facts:
         for doc in docs:
             self.pairs.setdefault(LanguagePair(doc.source_language, doc.target_language), doc.doc_id)
             self.systems.update(t.system for t in doc.translations)
-            self.entities = self.entities or any(a.entities for a in doc.annotations if a.status == COMPLETED)
+            completed = [a for a in doc.annotations if a.status == COMPLETED]
+            self.entities = self.entities or any(a.entities for a in completed)
+            self.claims = self.claims or any(a.claims for a in completed)
             # import-mqm's documents: named after the file, every segment keeps its file-wide number
             if doc.source_name.endswith(".tsv") and all(s.global_seg_id is not None for s in doc.segments):
                 self.mqm_files.add(doc.source_name)
@@ -234,7 +240,7 @@ def build_dataset(
     staging.mkdir()
     cache = None
     try:
-        builder = RowBuilder(languages, reference_system, ner=facts.entities)
+        builder = RowBuilder(languages, reference_system, ner=facts.entities, claims=facts.claims)
         writer = DatasetWriter(staging, languages)
         systems: set[tuple[str, str]] = set()
         n_workers = choose_workers(ordered.n_translations, workers)
@@ -251,10 +257,12 @@ def build_dataset(
             writer.write(SYSTEMS, split_name, builder.system_rows(split_name))
         written = writer.close()
         ner_conversion = builder.bio.as_dict()
+        claim_conversion = builder.claim_bio.as_dict()
         word_tags = builder.word_tagger.stats.as_dict()
         status = dict(sorted(builder.status_counts.items()))
         reasons = {**_EMPTY_CONFIG_REASONS,
                    **({NER: _NO_ENTITIES} if not facts.entities else {}),
+                   **({CLAIMS: _NO_CLAIMS} if not facts.claims else {}),
                    **({TRANSLATION: f"no segment has a translation by {reference_system}"} if reference_system else {})}
         omitted = {c: reasons[c] for c in CONFIG_NAMES if c not in written and c != DOCUMENTS}
         context = CardContext(
@@ -270,6 +278,8 @@ def build_dataset(
             n_annotators=len(builder.annotators),
             systems=sorted(systems),
             ner_conversion=ner_conversion,
+            claim_conversion=claim_conversion,
+            claim_sentences=dict(builder.claim_sentences),
             word_tags=word_tags,
             sentence_signatures=builder.scorer.sentence_signatures(),
             corpus_signatures=builder.scorer.corpus_signatures(),
@@ -280,6 +290,7 @@ def build_dataset(
             origin=MQM_TSV if facts.from_mqm_tsv else LABEL_STUDIO,
             source_files=sorted(facts.mqm_files) if facts.from_mqm_tsv else [],
             entity_layer=facts.entities,
+            claim_layer=facts.claims,
         )
         (staging / "README.md").write_text(render_card(context), encoding="utf-8")
         _swap_in(staging, out_dir)
@@ -300,6 +311,7 @@ def build_dataset(
         n_documents=len(ordered),
         annotation_status=status,
         ner_conversion=ner_conversion,
+        claim_conversion=claim_conversion,
         word_tags=word_tags,
         split_rule=rule.describe(),
         set_aside=set_aside,

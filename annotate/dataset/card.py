@@ -17,6 +17,7 @@ from annotate.dataset.features import (
     DEFAULT_CONFIG,
     WORD_TAG_NAMES,
     bio_tag_names,
+    claim_tag_names,
     config_features,
     field_description,
     severity_tag_names,
@@ -47,6 +48,8 @@ class CardContext:
     n_annotators: int
     systems: list[tuple[str, str]]
     ner_conversion: dict[str, int]
+    claim_conversion: dict[str, int]
+    claim_sentences: dict[str, int]  # rows of the claims config: "sentences", "with_claims"
     word_tags: dict[str, int]
     sentence_signatures: dict[str, str]
     corpus_signatures: dict[str, str]
@@ -58,6 +61,7 @@ class CardContext:
     origin: str = LABEL_STUDIO  # LABEL_STUDIO or MQM_TSV
     source_files: list[str] = field(default_factory=list)  # the WMT MQM files (origin MQM_TSV)
     entity_layer: bool = True  # the sources were annotated for entities (else no `ner` and no entity tables)
+    claim_layer: bool = True  # the sources were annotated for claims (else no `claims` config)
 
 
 def size_category(n_rows: int) -> str:
@@ -95,11 +99,12 @@ def front_matter(ctx: CardContext) -> str:
         size_categories=size_category(largest),
         source_datasets=["original"],
         task_categories=["translation", "token-classification", "text-classification"],
-        task_ids=["named-entity-recognition"] if ctx.entity_layer else [],
+        task_ids=[*(("named-entity-recognition",) if ctx.entity_layer else ()),
+                  *(("multi-label-classification",) if ctx.claim_layer else ())],
         annotations_creators=["expert-generated", "machine-generated"] if ctx.entity_layer else ["expert-generated"],
         language_creators=["found", "machine-generated", "expert-generated"],
         tags=["mqm", "machine-translation-evaluation", *(() if ctx.reference_system else ("post-editing",)),
-              *(("claim-detection",) if ctx.entity_layer else ())],
+              *(("claim-detection",) if ctx.claim_layer else ())],
     )
     configs, infos = {}, {}
     default = default_config(ctx.files)
@@ -193,6 +198,7 @@ def render_card(ctx: CardContext) -> str:
         severities=schema.SEVERITIES,
         weight_overrides=sorted(schema.GOOGLE_MQM_WEIGHTS.overrides.items()),
         bio_tags=bio_tag_names(),
+        claim_tags=claim_tag_names(),
         word_tag_names=WORD_TAG_NAMES,
         severity_tags=severity_tag_names(),
         guidelines=demote_headings(ctx.guidelines) if ctx.guidelines else None,

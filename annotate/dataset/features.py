@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
     import datasets
 
-SEGMENTS, DOCUMENTS, NER, WORD_QE, TRANSLATION, SYSTEMS = (
-    "segments", "documents", "ner", "word_qe", "translation", "systems")
-CONFIG_NAMES: tuple[str, ...] = (SEGMENTS, DOCUMENTS, NER, WORD_QE, TRANSLATION, SYSTEMS)
+SEGMENTS, DOCUMENTS, NER, CLAIMS, WORD_QE, TRANSLATION, SYSTEMS = (
+    "segments", "documents", "ner", "claims", "word_qe", "translation", "systems")
+CONFIG_NAMES: tuple[str, ...] = (SEGMENTS, DOCUMENTS, NER, CLAIMS, WORD_QE, TRANSLATION, SYSTEMS)
 DEFAULT_CONFIG = SEGMENTS
 
 # One sentence per config for the card: what one row is.
@@ -28,6 +28,7 @@ CONFIG_ROW_DESCRIPTIONS: dict[str, str] = {
     SEGMENTS: "one source segment × one MT system, with MQM errors, post-edited reference and scores",
     DOCUMENTS: "one article, with its entity and claim spans",
     NER: "one source sentence, tokenised, with BIO entity tags",
+    CLAIMS: "one source sentence, with its claim spans and types and BIO claim tags (claim detection)",
     WORD_QE: "one rated translation (source segment × MT system), tokenised, with OK/BAD tags per MT and source token",
     TRANSLATION: "one source segment with its reference translation (parallel text)",
     SYSTEMS: "one MT system (name + version), with corpus scores and MQM over the split",
@@ -80,6 +81,17 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "tokens": "the sentence's tokens (spaCy's {source} tokenizer, whitespace tokens dropped)",
         "ner_tags": "one BIO tag per token, from the primary annotation's entities",
     },
+    CLAIMS: {
+        "doc_id": _DOC_ID,
+        "seg_id": _SEG_ID,
+        "text": "the {source} sentence (a slice of `documents.text`); `claims` spans index it",
+        "has_claim": "whether the sentence holds at least one factual claim (sentence-level claim detection)",
+        "claim_types": "the types of the claims in the sentence, each once, in schema order (multi-label target)",
+        "claims": "the primary annotation's claims in this sentence, offsets into `text` (a claim crossing a "
+                  "sentence boundary is clipped to each sentence); they may overlap",
+        "tokens": "the sentence's tokens (as in `ner`)",
+        "claim_tags": "one BIO tag per token over the claim types (overlapping claims flattened: see below)",
+    },
     WORD_QE: {
         "doc_id": _DOC_ID,
         "seg_id": _SEG_ID,
@@ -125,9 +137,19 @@ def field_description(config: str, field_name: str, languages: LanguagePair = SP
         source_code=languages.source, target_code=languages.target)
 
 
+def bio_tags(labels: list[str]) -> list[str]:
+    """CoNLL-style BIO tags over ``labels``: O, B-<first>, I-<first>, B-<second>, …"""
+    return ["O"] + [f"{prefix}-{label}" for label in labels for prefix in ("B", "I")]
+
+
 def bio_tag_names() -> list[str]:
-    """CoNLL-style BIO tags from the schema's entity labels: O, B-PER, I-PER, B-ORG, I-ORG, …"""
-    return ["O"] + [f"{prefix}-{label}" for label in schema.entity_values() for prefix in ("B", "I")]
+    """BIO tags over the schema's entity labels (``ner``): O, B-PER, I-PER, B-ORG, I-ORG, …"""
+    return bio_tags(schema.entity_values())
+
+
+def claim_tag_names() -> list[str]:
+    """BIO tags over the schema's claim types (``claims``): O, B-Event, I-Event, B-Quantity, …"""
+    return bio_tags(schema.claim_type_values())
 
 
 WORD_TAG_NAMES = ["OK", "BAD"]
@@ -199,6 +221,16 @@ def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> d
             "seg_id": int32,
             "tokens": List(string),
             "ner_tags": List(ClassLabel(names=bio_tag_names())),
+        },
+        CLAIMS: lambda: {
+            "doc_id": string,
+            "seg_id": int32,
+            "text": string,
+            "has_claim": Value("bool"),
+            "claim_types": List(ClassLabel(names=schema.claim_type_values())),
+            "claims": List(span(ClassLabel(names=schema.claim_type_values()))),
+            "tokens": List(string),
+            "claim_tags": List(ClassLabel(names=claim_tag_names())),
         },
         WORD_QE: lambda: {
             "doc_id": string,

@@ -12,8 +12,9 @@ Selection rules (stated in the dataset card):
   or, when the build names a *reference system* (``ref`` in WMT MQM files), that system's translation
   (its own rows then get no sentence scores); ``references`` keeps every annotator's post-edit, in
   rank order.
-* ``ner`` rows are made only when the dataset's sources were annotated for entities (the builder
-  says; see ``build``): otherwise every tag would read "no entity".
+* ``ner`` rows are made only when the dataset's sources were annotated for entities, ``claims`` rows
+  only when they were annotated for claims (the builder says; see ``build``): otherwise every tag
+  would read "no entity" or "no claim". Both cover the documents with a primary annotation.
 * MQM ratings: one per rater per (system, segment) — a rater's highest-ranked annotation wins;
   ``mqm`` = mean over raters of each rater's summed error weights.
 * ``word_qe`` rows are derived from the ``segments`` rows of rated translations (see ``word_tags``).
@@ -31,7 +32,7 @@ from typing import Any
 from annotate import schema
 from annotate.dataset.bio import BioStats, BioTagger, token_spans
 from annotate.dataset.checks import check_document
-from annotate.dataset.features import DOCUMENTS, NER, SEGMENTS, TRANSLATION, WORD_QE, label_index
+from annotate.dataset.features import CLAIMS, DOCUMENTS, NER, SEGMENTS, TRANSLATION, WORD_QE, label_index
 from annotate.dataset.word_tags import WordTagger
 from annotate.dataset.scores import CorpusTotals, Scorer, ScoringPair, SegmentScores, segment_mqm
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
@@ -111,17 +112,21 @@ class RowBuilder:
     """Builds each config's rows per document and keeps the per-system totals for ``systems``.
 
     ``languages``: the dataset's pair (tokenizers, ``translation`` keys); ``reference_system``: a
-    system whose translations are the references (see the module docstring); ``ner``: whether the
-    sources were annotated for entities (no ``ner`` rows otherwise)."""
+    system whose translations are the references (see the module docstring); ``ner`` / ``claims``:
+    whether the sources were annotated for entities / claims (no ``ner`` / ``claims`` rows otherwise)."""
 
     def __init__(self, languages: LanguagePair = SPANISH_ENGLISH, reference_system: str | None = None,
-                 ner: bool = True) -> None:
+                 ner: bool = True, claims: bool = True) -> None:
         self.languages = languages
         self.reference_system = reference_system
         self.ner = ner
+        self.claims = claims
         self.scorer = Scorer(trg_lang=languages.target)
         self.tagger = BioTagger(languages.source)
         self.bio = BioStats()
+        self.claim_tagger = BioTagger(languages.source, schema.claim_type_values())
+        self.claim_bio = BioStats()
+        self.claim_sentences = {"sentences": 0, "with_claims": 0}  # rows of the claims config: the class balance
         self.word_tagger = WordTagger(languages.target)
         self.status_counts: dict[str, int] = defaultdict(int)
         self.annotators: set[str] = set()
@@ -144,11 +149,12 @@ class RowBuilder:
         post_edits = references_by_segment(ranked)
         references = segment_references(doc, post_edits, self.reference_system)
         segment_rows = self._segment_rows(doc, segments, ranked, references, post_edits, scores, split)
-        source_spans = _SourceSpans(self.languages.source)  # each source sentence tokenised once, for ner and word_qe
+        source_spans = _SourceSpans(self.languages.source)  # each source sentence tokenised once, for every config
         rows: dict[str, list[Row]] = {
             SEGMENTS: segment_rows,
             DOCUMENTS: [self._document_row(doc, primary)],
             NER: self._ner_rows(doc, segments, primary, source_spans) if self.ner else [],
+            CLAIMS: self._claim_rows(doc, segments, primary, source_spans) if self.claims else [],
             WORD_QE: self._word_qe_rows(segment_rows, source_spans),
             TRANSLATION: [
                 {
@@ -239,9 +245,30 @@ class RowBuilder:
                                                  lambda segment: source_spans(segment.seg_id, segment.text))
         self.bio.add(stats)
         return [
-            {"doc_id": doc.doc_id, "seg_id": segment.seg_id, "tokens": tokens, "ner_tags": tags}
-            for segment, (tokens, tags) in zip(segments, tagged)
+            {"doc_id": doc.doc_id, "seg_id": segment.seg_id, "tokens": sentence.tokens, "ner_tags": sentence.tags}
+            for segment, sentence in zip(segments, tagged)
         ]
+
+    def _claim_rows(
+        self, doc: AnnotatedDocument, segments: list[Segment], primary: DocumentAnnotation | None,
+        source_spans: _SourceSpans,
+    ) -> list[Row]:
+        # As for NER: "no claims marked" means something only in an annotated document.
+        if primary is None:
+            return []
+        tagged, stats = self.claim_tagger.tag_document(segments, primary.claims,
+                                                       lambda segment: source_spans(segment.seg_id, segment.text))
+        self.claim_bio.add(stats)
+        self.claim_sentences["sentences"] += len(segments)
+        rows = []
+        for segment, sentence in zip(segments, tagged):
+            claims = _span_rows([Span(start, end, label, segment.text[start:end])
+                                 for start, end, label in sentence.spans], _CLAIM)
+            self.claim_sentences["with_claims"] += bool(claims)
+            rows.append({"doc_id": doc.doc_id, "seg_id": segment.seg_id, "text": segment.text,
+                         "has_claim": bool(claims), "claim_types": sorted({c["label"] for c in claims}),
+                         "claims": claims, "tokens": sentence.tokens, "claim_tags": sentence.tags})
+        return rows
 
     def _word_qe_rows(self, segment_rows: list[Row], source_spans: _SourceSpans) -> list[Row]:
         # Only rated translations: "nobody looked" is not "no error".
