@@ -144,6 +144,9 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     console.print(report.summary())
     console.print(f"gold annotations attached to {attached} of {len(docs)} articles "
                   f"(annotator pseudonym of the team's gold work)")
+    if report.extended:
+        console.print(f"{len(report.extended)} annotated task(s) given the new systems' translations; their "
+                      "annotations kept, the new systems unrated there until an annotator updates them")
     for doc_id, task_id in report.skipped_annotated.items():
         console.print(f"[yellow]task {task_id} ({doc_id}) already has annotations: left untouched[/]")
     for doc_id, task_id in report.skipped_drafts.items():

@@ -111,10 +111,28 @@ def review_queue(documents: Iterable[AnnotatedDocument]) -> list[ReviewItem]:
     return sorted(items, key=lambda i: (i.starred, 1.0 if i.span_f1 is None else i.span_f1, -i.mqm_gap, i.doc_id))
 
 
+def unrated_systems(documents: Iterable[AnnotatedDocument]) -> dict[str, list[tuple[str, int | None]]]:
+    """system → (doc_id, task id) of each annotated task (a completed annotation) where no completed
+    annotation rates that system: it joined the task after they were submitted (``annotate push``
+    adds a new system's translations to annotated tasks and keeps them unrated until an annotator
+    updates an annotation). Systems in the order they first appear."""
+    unrated: dict[str, list[tuple[str, int | None]]] = {}
+    for doc in documents:
+        completed = [a for a in doc.annotations if a.status == "completed"]
+        if not completed:
+            continue
+        rated = {rating.system for a in completed for rating in a.ratings}
+        for system in dict.fromkeys(t.system for t in doc.translations):
+            if system not in rated:
+                unrated.setdefault(system, []).append((doc.doc_id, completed[0].task_id))
+    return unrated
+
+
 def print_progress(console: Console, documents: Iterable[AnnotatedDocument],
                    task_url: Callable[[int], str] | None = None, review_rows: int = 10) -> None:
-    """Tasks by how many annotators completed them, then one line per annotator, then the tasks
-    done twice that still wait for a reviewer's star (least agreement first, ``review_rows`` of
+    """Tasks by how many annotators completed them, then one line per annotator, the systems that
+    annotated tasks lack a rating of (:func:`unrated_systems`), then the tasks done twice that still
+    wait for a reviewer's star (least agreement first, ``review_rows`` of
     them, linked with ``task_url``)."""
     from rich.table import Table
 
@@ -135,6 +153,12 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument],
         table.add_row(annotator.annotator, str(annotator.completed), str(annotator.cancelled), str(annotator.draft),
                       str(annotator.from_suggestions), format_duration(seconds) + timed, annotator.last_update[:16].replace("T", " "))
     console.print(table)
+    for system, tasks in unrated_systems(documents).items():
+        links = [task_url(task_id) if task_url and task_id is not None else f"task {task_id} (doc {doc_id})"
+                 for doc_id, task_id in tasks[:review_rows]]
+        console.print(f"[yellow]{system} is unrated on {len(tasks)} annotated task{'s' if len(tasks) != 1 else ''}[/] "
+                      f"(it joined them after their annotations were submitted): open, rate {system}, update — "
+                      + ", ".join(links) + (f" … and {len(tasks) - review_rows} more" if len(tasks) > review_rows else ""))
     _print_review(console, review_queue(documents), task_url, review_rows)
 
 

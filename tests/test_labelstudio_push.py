@@ -216,6 +216,46 @@ def test_a_new_system_is_added_to_the_project(ls_server, project_title):
     assert project.systems == ["argos", "apertium"]
 
 
+def test_a_new_system_reaches_annotated_tasks_and_every_annotation_survives(ls_server, project_title, tmp_path):
+    """Apertium first, annotated; then argos arrives (the README's "install the Argos package and
+    rerun"): the annotated task gets argos's column, its annotations (entities, a claim across
+    \\r\\n, MQM errors, an omission, post-edits) pull back unchanged; any other change to it is refused."""
+    both = tricky_document("doc-grow", systems=("argos", "apertium"))  # apertium: the one with errors
+    apertium_only = replace(both, translations=[t for t in both.translations if t.system == "apertium"])
+    apertium_only.annotations = [replace(gold_annotation(apertium_only), ground_truth=True)]
+    first = push_documents(ls_server, [apertium_only], project_title, with_predictions=False)
+    assert first.created == ["doc-grow"] and first.systems == ["apertium"]
+    (before,) = pull(ls_server, project_title, tmp_path / "before.json").documents
+
+    second = push_documents(ls_server, [both], project_title, with_predictions=False)
+    assert second.extended == ["doc-grow"] and not second.skipped_annotated and not second.updated
+    assert second.systems == ["apertium", "argos"] and "annotations kept" in second.summary()
+    (after,) = pull(ls_server, project_title, tmp_path / "after.json").documents
+    assert sorted({t.system for t in after.translations}) == ["apertium", "argos"]
+    assert [t.mt for t in after.translations if t.system == "argos"] == [
+        t.mt for t in both.translations if t.system == "argos"]
+    (kept,), (was,) = after.annotations, before.annotations
+    assert (kept.entities, kept.claims, kept.ratings, kept.post_edits, kept.ground_truth) == (
+        was.entities, was.claims, was.ratings, was.post_edits, True)
+    assert kept.ratings and kept.claims and kept.post_edits  # there was something to lose
+    assert {r.system for r in kept.ratings} == {"apertium"}  # its annotator never saw argos: argos is unrated
+    assert push_documents(ls_server, [both], project_title, with_predictions=False).unchanged == ["doc-grow"]
+
+    # the annotator reopens the task (argos now shown) and updates: the submission now rates argos too
+    (raw,) = json.loads((tmp_path / "after.json").read_text(encoding="utf-8"))
+    (stored,) = raw["annotations"]
+    api.open_client(ls_server).annotations.update(id=stored["id"], result=stored["result"])
+    (updated,) = pull(ls_server, project_title, tmp_path / "updated.json").documents
+    (rated,) = updated.annotations
+    assert {r.system for r in rated.ratings} == {"apertium", "argos"}
+    assert not [r for r in rated.ratings if r.system == "argos" and r.errors]  # "no error": what was submitted
+
+    # any other change (here the title) is not an addition: still refused
+    retitled = replace(both, title=both.title + " (corrected)")
+    refused = push_documents(ls_server, [retitled], project_title, with_predictions=False)
+    assert refused.skipped_annotated == {"doc-grow": first.task_ids["doc-grow"]} and not refused.extended
+
+
 def test_server_killed_mid_push_then_rerun_completes(fresh_ls_server, project_title, tmp_path):
     docs = _docs(12, prefix="kill")
     conn = fresh_ls_server

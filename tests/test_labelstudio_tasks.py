@@ -11,7 +11,7 @@ from fixtures_labelstudio import ERROR_NOTE, gold_annotation, gold_with_source_o
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError
 from annotate.labelstudio.export import as_rendered, parse_export
-from annotate.labelstudio.tasks import TaskBuildError, build_task, document_systems, task_data
+from annotate.labelstudio.tasks import TaskBuildError, build_task, document_systems, extends_data, task_data
 from annotate.records import ErrorSpan, PostEdit, Span
 
 
@@ -63,6 +63,23 @@ def test_round_trip_of_a_gold_annotation():
     assert any(e.comment == ERROR_NOTE for r in with_errors for e in r.errors)  # the note travels with its region
     # A completed annotation rates every (system, segment): the rest are "no error".
     assert len(annotation.ratings) == len(doc.segments) * 2
+
+
+@pytest.mark.parametrize("stamp, rates_argos", [
+    ("2024-06-01T10:00:00.000000Z", True),  # updated since argos joined: its annotator was shown argos
+    ("", False),  # as it was when argos joined the task: never shown argos, so no "no error" ratings
+], ids=["updated since", "not updated since"])
+def test_a_system_added_after_a_submission_is_not_rated_by_it_until_it_is_updated(stamp, rates_argos):
+    doc = tricky_document()  # argos, apertium; the gold marks errors on apertium only
+    doc.annotations = [gold_annotation(doc)]
+    task = build_task(doc, ["apertium", "argos"])
+    exported = as_export(task)  # annotation 101, exported without updated_at (parsed as "")
+    argos = next(s for s in exported[0]["data"]["systems"] if s["name"] == "argos")
+    argos["unseen_by"] = {"101": stamp}
+    (annotation,) = parse_export(exported)[0].annotations
+    rated = {(r.system, r.seg_id) for r in annotation.ratings}
+    assert {seg_id for system, seg_id in rated if system == "apertium"} == {s.seg_id for s in doc.segments}
+    assert any(system == "argos" for system, _ in rated) is rates_argos
 
 
 def test_cancelled_annotation_gives_no_no_error_ratings():
@@ -228,3 +245,37 @@ def test_broken_source_side_errors_are_errors_naming_the_region(edit, message):
     edit(_source_error_items(task), task)
     with pytest.raises(ExportError, match=r"task 7 \(doc doc-tricky-1\) annotation 101 region \w+: " + message):
         parse_export(as_export(task))
+
+
+EXTENSION_CASES = [
+    # id, old, new, is it only an addition?
+    ("equal", {"a": 1, "b": [1, 2]}, {"a": 1, "b": [1, 2]}, True),
+    ("a key added", {"a": 1}, {"a": 1, "mt_argos": "x"}, True),
+    ("a list grows at the end", {"systems": [{"name": "apertium"}]},
+     {"systems": [{"name": "apertium"}, {"name": "argos"}]}, True),
+    ("a nested key added", {"segments": [{"systems": {"apertium": {"at": 0}}}]},
+     {"segments": [{"systems": {"apertium": {"at": 0}, "argos": {"at": 0}}}]}, True),
+    ("a value changed", {"title": "a"}, {"title": "b"}, False),
+    ("a key removed", {"a": 1, "b": 2}, {"a": 1}, False),
+    ("a list shrinks", {"s": [1, 2]}, {"s": [1]}, False),
+    ("an item inserted before", {"s": [1, 2]}, {"s": [0, 1, 2]}, False),
+    ("a text grows (offsets after it would move)", {"source": "[1] a"}, {"source": "[1] a b"}, False),
+    ("a number's type changed", {"at": 1}, {"at": 1.0}, False),
+    ("a mapping became a scalar", {"a": {"b": 1}}, {"a": 1}, False),
+]
+
+
+@pytest.mark.parametrize("old, new, expected", [c[1:] for c in EXTENSION_CASES], ids=[c[0] for c in EXTENSION_CASES])
+def test_extends_data(old, new, expected):
+    assert extends_data(old, new) is expected
+
+
+def test_a_new_system_only_adds_to_the_task_data_and_a_changed_output_does_not():
+    both = tricky_document(systems=("apertium", "argos"))
+    apertium_only = replace(both, translations=[t for t in both.translations if t.system == "apertium"])
+    old = task_data(apertium_only, ["apertium"])
+    assert extends_data(old, task_data(both, ["apertium", "argos"]))
+    assert not extends_data(old, task_data(both, ["argos", "apertium"]))  # a system put first moves the prefill
+    changed = replace(both, translations=[replace(t, mt=t.mt + "!") if t.system == "apertium" else t
+                                          for t in both.translations])
+    assert not extends_data(old, task_data(changed, ["apertium", "argos"]))

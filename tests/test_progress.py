@@ -106,3 +106,23 @@ def test_printed_review_links_the_tasks_to_settle():
     assert "review: 2 tasks completed by two annotators or more, 1 settled" in text and "1 waiting" in text
     assert "http://ls/projects/1/data?task=2 (doc ui-gold)" in text and "0.94" in text
     assert "task=9" not in text  # settled: the star decided
+
+
+def test_a_system_that_joined_annotated_tasks_is_listed_as_unrated_with_links():
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from annotate.progress import print_progress, unrated_systems
+
+    gold, other = _gold_pair_docs()
+    assert unrated_systems([gold, other]) == {}  # every submission rated every system it was shown
+    newcomer = [replace(t, system="opus-mt") for t in gold.translations]
+    gold.translations = gold.translations + newcomer
+    task_id = gold.annotations[0].task_id
+    assert unrated_systems([gold, other]) == {"opus-mt": [(gold.doc_id, task_id)]}
+    console = Console(record=True, width=250)
+    print_progress(console, [gold, other], task_url=lambda task: f"http://ls/projects/1/data?task={task}")
+    text = console.export_text()
+    assert "opus-mt is unrated on 1 annotated task (it joined them after their annotations were submitted)" in text
+    assert f"http://ls/projects/1/data?task={task_id}" in text

@@ -96,7 +96,8 @@ def push_command(
                                               help="Add pre-annotations (entities, error suggestions).")] = True,
     overwrite_annotated: Annotated[bool, typer.Option(
         "--overwrite-annotated", help="Also update the data of tasks that already have annotations "
-        "(their annotations stay and may no longer match). Off by default: such tasks are skipped and listed.")] = False,
+        "(their annotations stay and may no longer match). Off by default: such tasks are skipped and listed, "
+        "unless the change only adds a new system's translations (that is always safe, and done).")] = False,
     chunk_size: Annotated[int, typer.Option(help="Largest bulk import call (calls start at 250 tasks and double).")] = 5000,
     overlap: Annotated[Optional[int], typer.Option(
         "--overlap", min=1, max=100, help="Annotators per task (2+ gives annotator agreement something to measure); "
@@ -168,6 +169,13 @@ def push_command(
         console.print(f"[yellow]warning:[/] doc_ids given more than once (first kept): {report.duplicate_inputs}")
     if report.duplicate_tasks:
         console.print(f"[yellow]warning:[/] older duplicate tasks found (left alone): {report.duplicate_tasks}")
+    if report.extended:
+        console.print(f"given the new systems' translations, annotations kept ({len(report.extended)} annotated "
+                      "tasks; a new system stays unrated there until an annotator updates the annotation, "
+                      "`annotate pull` lists them):")
+        for doc_id in report.extended:
+            task_id = report.task_ids[doc_id]
+            console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
     if report.skipped_annotated:
         console.print("[yellow]not updated because annotators already worked on them "
                       "(use --overwrite-annotated to force):[/]")

@@ -68,6 +68,10 @@ TASK_FORMAT = 1  # data["annotate_format"]: bump when the task data layout chang
 # meta key of a task's suggestions withheld from annotators (an anchoring control): a prediction
 # object ({"model_version", "result"}) that Label Studio stores and exports but never shows
 WITHHELD_PREDICTION = "withheld_prediction"
+# data.systems[i] key: the submitted annotations a system joined the task after, {annotation id:
+# its updated_at then}. Their annotators never saw that system: unless updated since, they do not
+# rate it (a submission rates only the translations it was shown).
+UNSEEN_BY = "unseen_by"
 
 
 # ── building result items (used by tasks.py for predictions and imported annotations) ─────────
@@ -212,6 +216,9 @@ class _TaskView:
                          s.get("version", "")) for s in systems]
         displays = {key: _need(data, lsconfig.mt_text_name(key), dwhere, str) for _, key, _ in self.systems}
         self.key_to_system = {key: name for name, key, _ in self.systems}
+        self.unseen_by: dict[str, dict[str, str]] = {
+            str(s["name"]): {str(k): str(v) for k, v in _need(s, UNSEEN_BY, f"{dwhere}.systems", dict).items()}
+            for s in systems if UNSEEN_BY in s}
         key_of = {name: key for name, key, _ in self.systems}
         self.source_error_labels = {label: (key_of[name], category) for label, (name, category)
                                     in _source_error_labels(tuple(key_of)).items()}
@@ -408,9 +415,11 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
     record.claims.sort(key=lambda s: (s.start, s.end, s.label))
     record.post_edits.sort(key=lambda p: p.seg_id)
     for name, key, _ in view.systems:
+        # a submission rates every translation it was shown: not a system added after it (see UNSEEN_BY)
+        shown = view.unseen_by.get(name, {}).get(str(annotation_id)) != updated_at
         for index, segment in enumerate(view.segments):
             found = sorted(errors.get((key, index), []), key=lambda e: (e.start, e.end, e.category))
-            if found or status == "completed":
+            if found or (status == "completed" and shown):
                 record.ratings.append(SegmentRating(
                     system=name, doc_id=view.doc_id, seg_id=segment.seg_id, rater=annotator,
                     source=segment.text, target=view.mt[key][index], errors=found,

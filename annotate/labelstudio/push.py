@@ -12,7 +12,14 @@ Push, per document (identity = ``doc_id`` in task data and meta):
   tasks on every push) gets its suggestions in its meta instead of as a prediction: annotators
   label them from scratch, and the report compares what they do there with what annotators who
   started from the suggestions kept (anchoring, :mod:`annotate.scoring.preannotation`);
-* task with annotations (submitted or skipped) or with anyone's draft → NEVER overwritten: skipped
+* task with annotations (submitted or skipped) or with anyone's draft, whose new data only ADDS to
+  the old (a new MT system's translations: :func:`~annotate.labelstudio.tasks.extends_data`) → the
+  data is PATCHed, meta and predictions left alone: every annotation still points at the same text,
+  and annotators see the new system's column (without it the labeling page of a project that gained
+  a system has a column with no text). The submitted annotations are marked as not having seen the
+  new system (``data.systems[i].unseen_by``), so they do not count as rating it "no error" until
+  their annotator updates them;
+* task with annotations or a draft whose data changes otherwise → NEVER overwritten: skipped
   and reported, unless ``overwrite_annotated=True`` (then the data is PATCHed and the annotations
   stay, which may no longer match — hence opt-in only);
 * doc carrying gold annotations whose task exists without any → the task is re-imported with its
@@ -41,6 +48,9 @@ from annotate.labelstudio.tasks import (
     document_systems,
     entity_results,
     error_results,
+    extends_data,
+    keep_unseen_marks,
+    mark_unseen,
 )
 from annotate.records import AnnotatedDocument
 
@@ -64,6 +74,7 @@ class PushReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # re-imported to attach gold annotations
+    extended: list[str] = field(default_factory=list)  # annotated (or drafted) tasks given new systems' text
     skipped_annotated: dict[str, int] = field(default_factory=dict)  # doc_id → task id, left untouched
     skipped_drafts: dict[str, int] = field(default_factory=dict)  # doc_id → task id with someone's draft
     duplicate_inputs: list[str] = field(default_factory=list)  # doc_ids given more than once (first kept)
@@ -79,6 +90,8 @@ class PushReport:
         parts = [f"{len(self.created)} created", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
         if self.replaced:
             parts.append(f"{len(self.replaced)} re-imported with annotations")
+        if self.extended:
+            parts.append(f"{len(self.extended)} annotated given new systems' translations (annotations kept)")
         if self.skipped_annotated:
             parts.append(f"{len(self.skipped_annotated)} SKIPPED (already annotated)")
         if self.skipped_drafts:
@@ -193,6 +206,7 @@ def push_documents(
         report.notes.append("no pre-annotations: annotate.suggest is not available")
     docs = _dedupe(docs, report)
     existing = api.list_tasks(ls, conn, project.id)
+    existing_data = {task.id: task.data for tasks in existing.values() for task in tasks}
 
     shown: list[str] = []  # doc_ids written with a prediction annotators see
 
@@ -209,6 +223,7 @@ def push_documents(
     to_delete: list[int] = []
     to_update: list[tuple[AnnotatedDocument, int, dict]] = []  # (doc, task id, task JSON)
     to_replace: list[tuple[AnnotatedDocument, int, dict]] = []
+    to_extend: list[tuple[AnnotatedDocument, int, dict]] = []  # data only grows: safe under annotations
     try:
         for doc in docs:
             tasks = sorted(existing.get(doc.doc_id, []), key=lambda t: t.id)
@@ -217,14 +232,17 @@ def push_documents(
                 continue
             task_json = build_task(doc, project.systems)
             current, extra = tasks[0], tasks[1:]
+            keep_unseen_marks(current.data, task_json["data"])
             if extra:
                 report.duplicate_tasks[doc.doc_id] = [t.id for t in extra]
             report.task_ids[doc.doc_id] = current.id
             if current.annotations and not overwrite_annotated:
-                if current.data != task_json["data"]:
-                    report.skipped_annotated[doc.doc_id] = current.id
-                else:
+                if current.data == task_json["data"]:
                     report.unchanged.append(doc.doc_id)
+                elif extends_data(current.data, task_json["data"]):
+                    to_extend.append((doc, current.id, task_json))
+                else:
+                    report.skipped_annotated[doc.doc_id] = current.id
             elif task_json.get("annotations") and not current.annotations:
                 to_replace.append((doc, current.id, task_json))
             elif current.data != task_json["data"]:
@@ -244,13 +262,21 @@ def push_documents(
             report.replaced.append(doc.doc_id)
         for doc, task_id, task_json in to_update:
             if task_id in drafted:
-                report.skipped_drafts[doc.doc_id] = task_id
+                if extends_data(existing_data[task_id], task_json["data"]):
+                    to_extend.append((doc, task_id, task_json))
+                else:
+                    report.skipped_drafts[doc.doc_id] = task_id
                 continue
             task_json = build(doc, task_json)
             api.update_task(ls, conn, task_id, task_json["data"], task_json["meta"])
             prediction = (task_json.get("predictions") or [{}])[0]
             api.replace_predictions(ls, conn, task_id, prediction.get("result", []), model_version)
             report.updated.append(doc.doc_id)
+        submitted = api.submitted_annotations(ls, conn, project.id, [task_id for _, task_id, _ in to_extend])
+        for doc, task_id, task_json in to_extend:
+            mark_unseen(existing_data[task_id], task_json["data"], submitted[task_id])
+            api.update_task(ls, conn, task_id, task_json["data"])  # meta (withheld suggestions) and predictions kept
+            report.extended.append(doc.doc_id)
         api.ensure_users(ls, conn, sorted({imported_user_email(a.annotator) for doc, _ in to_import
                                            for a in doc.annotations if a.status in ("completed", "cancelled")}))
         if to_delete:

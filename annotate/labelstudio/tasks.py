@@ -17,6 +17,7 @@ from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.export import (
     TASK_FORMAT,
+    UNSEEN_BY,
     WITHHELD_PREDICTION,
     as_rendered,
     completed_by_email,
@@ -118,6 +119,39 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
         for index, segment in enumerate(segments)
     ]
     return data
+
+
+def extends_data(old: Any, new: Any) -> bool:
+    """Does task data ``new`` only ADD to ``old``? Every key of a mapping kept, every list kept as
+    a prefix, every other value equal. Then every region an annotation holds still points at the
+    same text: the display texts (``source``, ``mt_<key>``) and each segment's offsets are values
+    that must be equal, so what changes is only what a new system brings (its text, its per-segment
+    entries, its line in ``systems``). A task whose data changes this way can be updated under its
+    annotations without invalidating one."""
+    if isinstance(old, dict):
+        return isinstance(new, dict) and all(key in new and extends_data(value, new[key]) for key, value in old.items())
+    if isinstance(old, list):
+        return isinstance(new, list) and len(new) >= len(old) and all(map(extends_data, old, new))
+    return type(old) is type(new) and old == new
+
+
+def keep_unseen_marks(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Copy into ``new`` task data the :data:`UNSEEN_BY` marks that ``old`` carries, system by
+    system (a rebuilt task has none; without them a re-push would see the data as changed)."""
+    marks = {s["name"]: s[UNSEEN_BY] for s in old.get("systems") or [] if isinstance(s, dict) and UNSEEN_BY in s}
+    for system in new["systems"]:
+        if system["name"] in marks:
+            system[UNSEEN_BY] = marks[system["name"]]
+
+
+def mark_unseen(old: dict[str, Any], new: dict[str, Any], submitted: dict[str, str]) -> None:
+    """In ``new`` task data (which :func:`extends_data` ``old``), mark each system that ``old``
+    lacks as unseen by the ``submitted`` annotations ({annotation id: updated_at}): their
+    annotators were never shown it, so the export does not count them as rating it."""
+    before = {s["name"] for s in old.get("systems") or [] if isinstance(s, dict)}
+    for system in new["systems"]:
+        if system["name"] not in before and submitted:
+            system[UNSEEN_BY] = dict(submitted)
 
 
 # ── records → result items ────────────────────────────────────────────────────────────────────
