@@ -90,6 +90,7 @@ def test_guidelines_cover_every_label_and_severity():
         assert severity.name in html
     assert lsconfig.SUGGESTIONS_GUIDANCE in text and "Some tasks come without suggestions on purpose" in html
     assert lsconfig.SOURCE_SIDE_GUIDANCE in text and "the &quot;Omission in …&quot; button" in html
+    assert lsconfig.SUBMITTING_GUIDANCE in text and "stays unrated until you mark its errors and press Update" in html
 
 
 @pytest.mark.server

@@ -129,6 +129,11 @@ def mqm_display_names() -> dict[str, str]:
 
 
 # Why: pre-annotations anchor annotators; the report measures how much (annotate.scoring.preannotation).
+SUBMITTING_GUIDANCE = (
+    "Submitting rates every translation on the page: a sentence of a system with no error marked counts as "
+    "translated without error, so look at every column before you submit. When a system is added to a task "
+    "you already submitted, its column appears and stays unrated until you mark its errors and press Update."
+)
 SUGGESTIONS_GUIDANCE = (
     "Some regions may be filled in when a task opens: suggested entities, and suggested errors (words the MT "
     "left untranslated, numbers left in Spanish format). They are a draft, not an answer: check every one "
@@ -167,6 +172,7 @@ def guidelines_markdown() -> str:
               "Below the columns, correct the English of every sentence so that it is a fluent, "
               "accurate translation of the Spanish. The box starts with the machine translation; "
               "leave it unchanged only if it is already correct.",
+              "", "### Submitting", "", SUBMITTING_GUIDANCE,
               "", "### Suggestions", "", SUGGESTIONS_GUIDANCE]
     return "\n".join(lines)
 
@@ -184,7 +190,8 @@ def expert_instruction_html() -> str:
     parts += [f"<li><b>{html.escape(s.name)}</b> (weight {s.weight:g}): {html.escape(s.description)}</li>"
               for s in schema.SEVERITIES]
     parts += ["</ul><h3>Post-edit</h3><p>Correct the English of every sentence; each box starts with the "
-              "machine translation.</p>", f"<h3>Suggestions</h3><p>{html.escape(SUGGESTIONS_GUIDANCE)}</p>"]
+              "machine translation.</p>", f"<h3>Submitting</h3><p>{html.escape(SUBMITTING_GUIDANCE)}</p>",
+              f"<h3>Suggestions</h3><p>{html.escape(SUGGESTIONS_GUIDANCE)}</p>"]
     return "".join(parts)
 
 
