@@ -269,6 +269,18 @@ def test_claims_crossing_sentences_are_clipped_and_nested_claims_all_listed(tmp_
     assert "### Claims per sentence (`claims`)" in card and "| crossing segments | 1 |" in card
 
 
+def test_entities_without_claims_give_ner_and_no_claims_config(tmp_path):
+    doc = annotated_document()
+    doc.annotations = [dataclasses.replace(a, claims=[]) for a in doc.annotations]
+    report = build_dataset([doc], tmp_path / "ds", name="ner-only", score_cache=False)
+    assert "ner" in report.counts and "claims" not in report.counts
+    assert report.omitted_configs["claims"] == "no annotation marks a claim: the sources were not annotated for claims"
+    card = report.readme.read_text(encoding="utf-8")
+    assert "No annotation in this dataset marks a claim: `documents.claims` is empty" in card
+    assert "### Claims per sentence" not in card and "claim-detection" not in card
+    assert "### Named entities (`documents.entities.label`)" in card
+
+
 def test_an_annotation_starred_as_ground_truth_outranks_a_later_one(tmp_path):
     doc = annotated_document()
     doc.annotations = [dataclasses.replace(a, ground_truth=True) if a.annotator == "ben" else a
