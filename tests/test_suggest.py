@@ -193,6 +193,56 @@ def test_number_format_suggestions_on_the_seeds_are_the_gold_ones() -> None:
     assert suggested == gold and len(gold) == 3  # 6.700, 500.000, 3.000: precision and recall 1
 
 
+NAME_CASES = [
+    # id, source, mt, person names, expected suggested spans
+    ("a name part translated as an article", "Putin invitó a Kim Jong Un.", "Putin invited Kim Jong A.",
+     ["Kim Jong Un"], ["Kim Jong A"]),
+    ("hyphenated, matched against the name as written elsewhere", "Habló con Kim Jong-un ayer.",
+     "He spoke with Kim Jong-an yesterday.", ["Kim Jong Un"], ["Kim Jong-an"]),
+    ("a particle translated", "Lo dijo Luis de Guindos.", "Luis of Guindos said it.", ["Luis de Guindos"],
+     ["Luis of Guindos"]),
+    ("each occurrence", "Kim Jong Un y Kim Jong Un.", "Kim Jong A and Kim Jong A.", ["Kim Jong Un"],
+     ["Kim Jong A", "Kim Jong A"]),
+    ("kept", "Putin invitó a Kim Jong Un.", "Putin invited Kim Jong Un.", ["Kim Jong Un"], []),
+    ("accents dropped: the same name", "Llegó Vladímir Putin.", "Vladimir Putin arrived.", ["Vladímir Putin"], []),
+    ("adapted to English, not a function word", "Habló Volodímir Zelenski.", "Volodímir Zelensky spoke.",
+     ["Volodímir Zelenski"], []),
+    ("translated as a common noun: not this rule's", "Citó a Juan de la Cruz.", "He quoted Juan of the Cross.",
+     ["Juan de la Cruz"], []),
+    ("a comma between: two phrases, not a name", "Carlos Alcaraz ganó.", "Carlos, the winner, won.",
+     ["Carlos Alcaraz"], []),
+    ("the name is not in this source", "Putin llegó.", "Kim Jong A arrived.", ["Kim Jong Un"], []),
+    ("one-word names are never suggested", "Habló Lula.", "The spoke.", ["Lula"], []),
+]
+
+
+@pytest.mark.parametrize("source, mt, names, expected", [c[1:] for c in NAME_CASES], ids=[c[0] for c in NAME_CASES])
+def test_mangled_names_table(source: str, mt: str, names: list[str], expected: list[str]) -> None:
+    from annotate.records import Translation
+    from annotate.suggest import MISTRANSLATION, suggest_mangled_names
+
+    errors = suggest_mangled_names(Translation("d", 1, "apertium", "v", source, mt), names)
+    assert [e.text for e in errors] == expected
+    assert all(mt[e.start:e.end] == e.text and (e.category, e.severity) == (MISTRANSLATION, "Major") for e in errors)
+
+
+def test_mangled_name_suggestions_on_the_seeds_are_the_gold_ones(entity_model_warnings: list[str] | None) -> None:
+    """With the person names the entity suggester finds in each article, the suggestions are
+    exactly the gold's "Kim Jong A" / "Kim Jong-an" errors: span, category and severity."""
+    from annotate.commands.data import load_documents
+    from annotate.suggest import PERSON, suggest_entities, suggest_mangled_names
+
+    docs = list(load_documents(Path(__file__).parent.parent / "seeds" / "gold_export.json"))
+    suggested, gold = set(), set()
+    for doc in docs:
+        names = {span.text for span in suggest_entities(doc.text) if span.label == PERSON}
+        suggested |= {(doc.doc_id, t.seg_id, e.start, e.end, e.category, e.severity) for t in doc.translations
+                      for e in suggest_mangled_names(t, names)}
+        gold |= {(doc.doc_id, r.seg_id, e.start, e.end, e.category, e.severity) for a in doc.annotations
+                 for r in a.ratings for e in r.errors if e.text.startswith("Kim Jong")}
+    assert suggested == gold and len(gold) == 9  # precision and recall 1
+
+
 @pytest.mark.skipif(shutil.which("apertium") is None, reason="Apertium is not installed (scripts/setup.sh)")
 def test_suggest_errors_on_real_apertium_output() -> None:
     from annotate.suggest import suggest_errors

@@ -131,8 +131,9 @@ def default_suggester() -> tuple[Suggester | None, str]:
                 result += entity_results(data, [span], origin=None, salt=f"{doc.doc_id}:suggest")
             except TaskBuildError:
                 continue
+        names = {span.text for span in spans if span.label == suggest.PERSON}  # a name part mistranslated
         for translation in doc.translations:
-            errors = list(suggest.suggest_errors(translation))
+            errors = list(suggest.suggest_errors(translation, names, doc.target_language))
             if errors:
                 result += error_results(data, translation.system, translation.seg_id, errors, origin=None,
                                         salt=f"{doc.doc_id}:suggest")
