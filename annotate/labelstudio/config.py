@@ -136,7 +136,8 @@ SUBMITTING_GUIDANCE = (
 )
 SUGGESTIONS_GUIDANCE = (
     "Some regions may be filled in when a task opens: suggested entities, and suggested errors (words the MT "
-    "left untranslated, numbers left in Spanish format). They are a draft, not an answer: check every one "
+    "left untranslated, numbers left in Spanish format, names partly translated as common words). They are a "
+    "draft, not an answer: check every one "
     "(delete it, fix its label, severity or boundaries) and add everything they miss, as if you had found it "
     "yourself. Some tasks come without suggestions on purpose: label those fully."
 )
