@@ -125,6 +125,24 @@ def test_cluster_algorithm(scores, higher_is_better, different_pairs, clusters) 
     assert all(head == members[0] for head, _ in calls for members in clusters if head in members)
 
 
+@pytest.mark.parametrize("test_type", ["bs", "ar"])
+def test_a_system_identical_to_the_baseline_is_never_significantly_different(test_type: str) -> None:
+    """sacrebleu gives two identical systems p = 1/(n+1) (it counts strictly larger resampled
+    differences, and every one is 0): "significant". Here p = 1, and they share a cluster."""
+    named = [("hyps", SYSTEMS["hyps"]), ("copy", list(SYSTEMS["hyps"])), ("garbled", SYSTEMS["garbled"])]
+    _, raw = PairedTest(named, {"BLEU": BLEU()}, [REFS], test_type=test_type, n_samples=200)()
+    assert raw["BLEU"][1].p_value < 0.01  # sacrebleu's own answer, the one we correct
+    table = paired_test(named, references=[REFS], test_type=test_type, n_samples=200)
+    for metric in ("BLEU", "chrF2++", "TER"):
+        assert table.get("copy", metric).p_value == 1.0, metric
+        assert table.get("garbled", metric).p_value < 0.05, metric  # a real difference is untouched
+    statistics = Statistics.extract(dict(named), references=[REFS])
+    for metric in ("BLEU", "chrF2++", "TER"):
+        assert PairedBootstrap(statistics, metric=metric, n_samples=200).p_value("hyps", "copy") == 1.0
+        clusters = metric_clusters(statistics, metric=metric, n_samples=200)
+        assert ["copy", "hyps"] in [sorted(c) for c in clusters], metric
+
+
 def test_metric_clusters_separate_a_garbled_system() -> None:
     statistics = Statistics.extract(SYSTEMS, references=[REFS])
     for metric in ("BLEU", "chrF2++", "TER"):

@@ -75,7 +75,9 @@ def paired_test(
     """Paired significance of every system against ``systems[0]`` (the baseline) for BLEU,
     chrF++ and TER with sacrebleu's PairedTest. ``n_samples=0`` keeps sacrebleu's defaults
     (1000 bootstrap resamples, 10,000 AR trials); AR results also get bootstrap CIs.
-    ``statistics`` (already extracted for these systems and references) saves recomputing them."""
+    ``statistics`` (already extracted for these systems and references) saves recomputing them.
+    One deliberate difference from sacrebleu: a system whose score equals the baseline's gets
+    p = 1 (see :func:`_tie_is_not_significant`)."""
     from sacrebleu.significance import PairedTest
 
     if test_type not in TEST_TYPES:
@@ -104,8 +106,10 @@ def paired_test(
     for metric, column in scores.items():
         if metric == "System":
             continue
+        baseline_score = float(column[0].score)
         table.results[metric] = [
-            PairedResult(system=name, metric=metric, score=float(res.score), p_value=res.p_value,
+            PairedResult(system=name, metric=metric, score=float(res.score),
+                         p_value=_tie_is_not_significant(res.p_value, float(res.score) - baseline_score),
                          mean=None if res.mean is None else float(res.mean),
                          ci=None if res.ci is None else float(res.ci))
             for name, res in zip(names, column)
@@ -173,7 +177,8 @@ class PairedBootstrap:
     def p_value(self, baseline: str, system: str) -> float:
         """p-value of the difference between ``system`` and ``baseline``."""
         diffs = abs(self.resampled(system) - self.resampled(baseline))
-        return _p_value(diffs - diffs.mean(), abs(self.scores[baseline] - self.scores[system]))
+        observed = abs(self.scores[baseline] - self.scores[system])
+        return _tie_is_not_significant(_p_value(diffs - diffs.mean(), observed), observed)
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,13 @@ def corpus_ci(statistics: Statistics, metric: str, system: str, n_samples: int =
 def ci_half_width(samples: Any) -> float:
     """Half-width of the central 95% of bootstrap samples (sacrebleu's ``estimate_ci``)."""
     return _estimate_ci(samples)[1]
+
+
+def _tie_is_not_significant(p_value: float | None, observed_difference: float) -> float | None:
+    """p = 1 when the two scores are equal. sacrebleu counts resampled differences strictly
+    greater than the observed one, so two systems with identical output (every resampled
+    difference 0) get p = 1/(n+1): "significantly different". No difference is no evidence of one."""
+    return 1.0 if p_value is not None and observed_difference == 0 else p_value
 
 
 def _p_value(samples: Any, observed: float, *, at_least: bool = False) -> float:
