@@ -126,7 +126,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "agreement": evaluation.agreement, "ground_truth": evaluation.ground_truth,
         "raters": _rater_table(evaluation, [r.system for r in rows]), "budget": evaluation.budget,
         "preannotation": evaluation.preannotation, "effort": evaluation.effort, "pricing": _pricing(evaluation),
-        "omissions": evaluation.omissions,
+        "omissions": evaluation.omissions, "mqm_coverage": mqm_coverage(evaluation, docs),
         "lost": evaluation.omissions.examples(n_worst) if evaluation.omissions else [],
         "anchoring": evaluation.preannotation.anchoring if evaluation.preannotation else [],
         "provenance": provenance(evaluation, docs, dataset, set_aside),
@@ -249,6 +249,26 @@ def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], datase
         "weights": {"severity": dict(weights.severity),
                     "overrides": {f"{c} / {s}": w for (c, s), w in weights.overrides.items()}},
     }
+
+
+def mqm_coverage(evaluation: Evaluation, docs: Sequence[AnnotatedDocument]) -> dict[str, Any] | None:
+    """How much of each system human MQM covers, when that differs between systems (None when it
+    does not): ``rated`` [(system, rated segments, translated segments)], ``common`` (segments
+    every rated system has: what the paired tests compare) and ``unrated`` systems. Means over
+    different segments are not comparable as they stand: the report says so next to them."""
+    if evaluation.mqm is None:
+        return None
+    translated: dict[str, int] = {}
+    for doc in docs:
+        for translation in doc.translations:
+            translated[translation.system] = translated.get(translation.system, 0) + 1
+    rows = sorted(evaluation.systems, key=lambda r: (r.rank is None, r.rank or 0, r.system))
+    rated = [(r.system, r.mqm_segments, translated.get(r.system, 0)) for r in rows if r.mqm is not None]
+    unrated = [r.system for r in rows if r.mqm is None]
+    common = len(evaluation.mqm.aligned_segment_scores([system for system, _, _ in rated])[0]) if rated else 0
+    if not unrated and all(n == common for _, n, _ in rated):
+        return None
+    return {"rated": rated, "common": common, "unrated": unrated}
 
 
 def _category_table(evaluation: Evaluation) -> list[dict[str, Any]]:

@@ -351,3 +351,30 @@ def test_what_the_translations_lost_names_the_entities_and_claims(tmp_path) -> N
 def test_without_omissions_in_the_source_the_section_says_so(report) -> None:
     assert "Not available: no rater marked an omission in the source" in report.html.read_text(encoding="utf-8")
     assert "Not available: no rater marked an omission in the source" in report.markdown.read_text(encoding="utf-8")
+
+
+def test_mqm_coverage_that_differs_between_systems_is_stated_next_to_the_means(report, tmp_path) -> None:
+    from annotate.report import mqm_coverage
+
+    assert "MQM covers different segments" not in report.markdown.read_text(encoding="utf-8")  # uniform
+    docs = synthetic_documents()
+    total = {s: sum(1 for d in docs for t in d.translations if t.system == s) for s in ("base", "good", "weak")}
+    for annotation in docs[0].annotations:  # weak rated on the other documents only
+        annotation.ratings = [r for r in annotation.ratings if r.system != "weak"]
+    evaluation = evaluate(docs, **FAST)
+    coverage = mqm_coverage(evaluation, docs)
+    rated = {system: (n, of) for system, n, of in coverage["rated"]}
+    assert rated["base"] == (total["base"], total["base"]) and rated["weak"][0] < total["weak"]
+    assert coverage["common"] == rated["weak"][0] and coverage["unrated"] == []
+    paths = render_report(evaluation, docs, out_dir=tmp_path / "partial", title="t")
+    note = f"weak {rated['weak'][0]} of {total['weak']} rated"
+    assert note in paths.markdown.read_text(encoding="utf-8") and note in paths.html.read_text(encoding="utf-8")
+    assert f"on the {coverage['common']} segments all of them have ratings for" in paths.markdown.read_text(encoding="utf-8")
+
+    for doc in docs:  # weak rated nowhere: a system added after the annotations were submitted
+        for annotation in doc.annotations:
+            annotation.ratings = [r for r in annotation.ratings if r.system != "weak"]
+    evaluation = evaluate(docs, **FAST)
+    assert mqm_coverage(evaluation, docs)["unrated"] == ["weak"]
+    markdown = render_report(evaluation, docs, out_dir=tmp_path / "unrated", title="t").markdown.read_text(encoding="utf-8")
+    assert "not rated at all: weak (e.g. a system added after the annotations were submitted)" in markdown
