@@ -127,6 +127,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "raters": _rater_table(evaluation, [r.system for r in rows]), "budget": evaluation.budget,
         "preannotation": evaluation.preannotation, "effort": evaluation.effort, "pricing": _pricing(evaluation),
         "omissions": evaluation.omissions, "mqm_coverage": mqm_coverage(evaluation, docs),
+        "post_edit_origin": post_edit_origin(evaluation),
         "lost": evaluation.omissions.examples(n_worst) if evaluation.omissions else [],
         "anchoring": evaluation.preannotation.anchoring if evaluation.preannotation else [],
         "provenance": provenance(evaluation, docs, dataset, set_aside),
@@ -249,6 +250,22 @@ def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], datase
         "weights": {"severity": dict(weights.severity),
                     "overrides": {f"{c} / {s}": w for (c, s), w in weights.overrides.items()}},
     }
+
+
+def post_edit_origin(evaluation: Evaluation) -> dict[str, Any] | None:
+    """When the references are post-edits and two systems or more are scored: per system, on how
+    many of the scored segments a post-edit is identical to its output (``unchanged``:
+    [(system, count)], of ``n``), and the system most post-edits were left as (``favoured``,
+    None when none or a tie). Post-editors start from one system's output (in Label Studio the
+    first system's), and metrics against their post-edits favour it: the report says so."""
+    if evaluation.reference != POST_EDITS or len(evaluation.hypotheses) < 2 or not evaluation.segment_keys:
+        return None
+    unchanged = [(system, sum(any(hyp.strip() == stream[i].strip() for stream in evaluation.references)
+                              for i, hyp in enumerate(hyps)))
+                 for system, hyps in evaluation.hypotheses.items()]
+    counts = sorted((count for _, count in unchanged), reverse=True)
+    favoured = max(unchanged, key=lambda item: item[1])[0] if counts[0] > counts[1] else None
+    return {"unchanged": unchanged, "n": len(evaluation.segment_keys), "favoured": favoured}
 
 
 def mqm_coverage(evaluation: Evaluation, docs: Sequence[AnnotatedDocument]) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -378,3 +379,26 @@ def test_mqm_coverage_that_differs_between_systems_is_stated_next_to_the_means(r
     assert mqm_coverage(evaluation, docs)["unrated"] == ["weak"]
     markdown = render_report(evaluation, docs, out_dir=tmp_path / "unrated", title="t").markdown.read_text(encoding="utf-8")
     assert "not rated at all: weak (e.g. a system added after the annotations were submitted)" in markdown
+
+
+def test_post_edit_references_say_which_system_the_post_edits_started_from(evaluation, report, tmp_path) -> None:
+    from annotate.report import post_edit_origin
+
+    origin = post_edit_origin(evaluation)  # the synthetic post-edits are good's output on 3 segments
+    assert origin == {"unchanged": [("base", 0), ("good", 3), ("weak", 0)], "n": 6, "favoured": "good"}
+    markdown = report.markdown.read_text(encoding="utf-8")
+    assert "0 of 6 segments for base; 3 of 6 segments for good; 0 of 6 segments for weak" in markdown
+    assert "here evidently good's" in markdown and "here evidently good's" in report.html.read_text(encoding="utf-8")
+
+    docs = synthetic_documents()
+    references = {(a.doc_id, p.seg_id): p.text for doc in docs for a in doc.annotations[:1] for p in a.post_edits}
+    for doc in docs:  # the weak system's output left as it was on three segments too: a tie, nobody evident
+        doc.translations = [replace(t, mt=references[(t.doc_id, t.seg_id)]) if t.system == "weak" and t.doc_id == "doc-1"
+                            else t for t in doc.translations]
+    evaluation = evaluate(docs, **FAST)
+    origin = post_edit_origin(evaluation)
+    assert dict(origin["unchanged"])["weak"] == 3 and origin["favoured"] is None
+    paths = render_report(evaluation, docs, out_dir=tmp_path, title="t")
+    for text in (paths.markdown.read_text(encoding="utf-8"), paths.html.read_text(encoding="utf-8")):
+        assert "3 of 6 segments for weak" in text and "here evidently" not in text
+    assert post_edit_origin(evaluate(docs[:1], reference="base", **FAST)) is None  # a system as the reference
