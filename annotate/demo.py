@@ -166,7 +166,7 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
                        task_url=lambda task_id: conn.task_url(pulled.project_id, task_id))
     from annotate.progress import print_progress
 
-    print_progress(console, pulled.documents)
+    print_progress(console, pulled.documents, task_url=lambda task_id: conn.task_url(pulled.project_id, task_id))
     dataset_dir = out_dir / "dataset"
     built = build_dataset(pulled.documents, dataset_dir, name=DEMO_DATASET_NAME,
                           guidelines_path=source_dir / "GUIDELINES.md"
