@@ -30,7 +30,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from annotate import schema
-from annotate.dataset.bio import BioStats, BioTagger, token_spans
+from annotate.dataset.bio import BioStats, BioTagger, TaggedSegment, token_spans
 from annotate.dataset.checks import check_document
 from annotate.dataset.features import CLAIMS, DOCUMENTS, NER, SEGMENTS, TRANSLATION, WORD_QE, label_index
 from annotate.dataset.word_tags import WordTagger
@@ -153,8 +153,9 @@ class RowBuilder:
         rows: dict[str, list[Row]] = {
             SEGMENTS: segment_rows,
             DOCUMENTS: [self._document_row(doc, primary)],
-            NER: self._ner_rows(doc, segments, primary, source_spans) if self.ner else [],
-            CLAIMS: self._claim_rows(doc, segments, primary, source_spans) if self.claims else [],
+            # Unannotated documents get neither: "no entities marked" is not "no entities".
+            NER: self._ner_rows(doc, segments, primary, source_spans) if self.ner and primary else [],
+            CLAIMS: self._claim_rows(doc, segments, primary, source_spans) if self.claims and primary else [],
             WORD_QE: self._word_qe_rows(segment_rows, source_spans),
             TRANSLATION: [
                 {
@@ -234,31 +235,24 @@ class RowBuilder:
             "annotation_seconds": primary.lead_time if primary else None,
         }
 
-    def _ner_rows(
-        self, doc: AnnotatedDocument, segments: list[Segment], primary: DocumentAnnotation | None,
-        source_spans: _SourceSpans,
-    ) -> list[Row]:
-        # Unannotated documents get no NER rows: "no entities marked" is not "no entities".
-        if primary is None:
-            return []
-        tagged, stats = self.tagger.tag_document(segments, primary.entities,
-                                                 lambda segment: source_spans(segment.seg_id, segment.text))
-        self.bio.add(stats)
+    @staticmethod
+    def _tag(tagger: BioTagger, totals: BioStats, segments: list[Segment], spans: list[Span],
+             source_spans: _SourceSpans) -> list[TaggedSegment]:
+        tagged, stats = tagger.tag_document(segments, spans, lambda segment: source_spans(segment.seg_id, segment.text))
+        totals.add(stats)
+        return tagged
+
+    def _ner_rows(self, doc: AnnotatedDocument, segments: list[Segment], primary: DocumentAnnotation,
+                  source_spans: _SourceSpans) -> list[Row]:
+        tagged = self._tag(self.tagger, self.bio, segments, primary.entities, source_spans)
         return [
             {"doc_id": doc.doc_id, "seg_id": segment.seg_id, "tokens": sentence.tokens, "ner_tags": sentence.tags}
             for segment, sentence in zip(segments, tagged)
         ]
 
-    def _claim_rows(
-        self, doc: AnnotatedDocument, segments: list[Segment], primary: DocumentAnnotation | None,
-        source_spans: _SourceSpans,
-    ) -> list[Row]:
-        # As for NER: "no claims marked" means something only in an annotated document.
-        if primary is None:
-            return []
-        tagged, stats = self.claim_tagger.tag_document(segments, primary.claims,
-                                                       lambda segment: source_spans(segment.seg_id, segment.text))
-        self.claim_bio.add(stats)
+    def _claim_rows(self, doc: AnnotatedDocument, segments: list[Segment], primary: DocumentAnnotation,
+                    source_spans: _SourceSpans) -> list[Row]:
+        tagged = self._tag(self.claim_tagger, self.claim_bio, segments, primary.claims, source_spans)
         self.claim_sentences["sentences"] += len(segments)
         rows = []
         for segment, sentence in zip(segments, tagged):
