@@ -175,7 +175,13 @@ def suggest_errors(translation: Translation, names: Iterable[str] = (), target_l
                   + suggest_mangled_names(translation, names, target_language), key=lambda e: e.start)
 
 
-PERSON = next(label.value for label in schema.ENTITY_LABELS if label.value == "PER")
+def _entity_label(name: str) -> str:
+    if name not in schema.entity_values():  # the schema is the single source of label names
+        raise KeyError(f"entity label {name!r} is not in annotate.schema.ENTITY_LABELS")
+    return name
+
+
+PERSON = _entity_label("PER")
 MISTRANSLATION = next(c.name for c in schema.MQM_CATEGORIES if c.name.endswith("/Mistranslation"))
 # Words of a name: runs of letters or digits (a hyphen or an apostrophe separates parts: "Jong-un").
 _NAME_WORD = re.compile(r"[^\W_]+")
