@@ -209,14 +209,19 @@ def tasks_with_drafts(ls: LabelStudio, conn: Connection, project_id: int, task_i
                       batch: int = 200) -> set[int]:
     """The tasks among ``task_ids`` holding an unsubmitted draft by ANY user. (The task API shows a
     user only their own drafts; the export endpoint, asked for these ids, lists everyone's.)"""
-    drafted: set[int] = set()
+    return {task["id"] for task in _exported_tasks(ls, conn, project_id, task_ids, "looking for drafts on", batch)
+            if task.get("drafts")}
+
+
+def _exported_tasks(ls: LabelStudio, conn: Connection, project_id: int, task_ids: list[int], action: str,
+                    batch: int = 200) -> Iterator[dict[str, Any]]:
+    """The export endpoint's JSON of ``task_ids`` (every user's annotations and drafts), asked
+    ``batch`` ids per call (the ids travel in the query string)."""
     for start in range(0, len(task_ids), batch):
         ids = task_ids[start:start + batch]
-        tasks = _raw(ls, conn, f"looking for drafts on {len(ids)} tasks of project {project_id}", "GET",
-                     f"/api/projects/{project_id}/export",
-                     params={"exportType": "JSON", "download_all_tasks": "true", "ids[]": ids})
-        drafted.update(task["id"] for task in tasks or [] if task.get("drafts"))
-    return drafted
+        yield from _raw(ls, conn, f"{action} {len(ids)} tasks of project {project_id}", "GET",
+                        f"/api/projects/{project_id}/export",
+                        params={"exportType": "JSON", "download_all_tasks": "true", "ids[]": ids}) or []
 
 
 def submitted_annotations(ls: LabelStudio, conn: Connection, project_id: int,
@@ -225,12 +230,7 @@ def submitted_annotations(ls: LabelStudio, conn: Connection, project_id: int,
     each of ``task_ids``, read through the export endpoint: the same fields, in the same format,
     as a pull's export carries them."""
     stamps: dict[int, dict[str, str]] = {task_id: {} for task_id in task_ids}
-    if not task_ids:
-        return stamps
-    tasks = _raw(ls, conn, f"reading the annotations of {len(task_ids)} tasks of project {project_id}", "GET",
-                 f"/api/projects/{project_id}/export",
-                 params={"exportType": "JSON", "download_all_tasks": "true", "ids[]": task_ids})
-    for task in tasks or []:
+    for task in _exported_tasks(ls, conn, project_id, task_ids, "reading the annotations of"):
         stamps[task["id"]] = {str(a["id"]): str(a.get("updated_at") or "") for a in task.get("annotations") or []
                               if not a.get("was_cancelled")}
     return stamps
