@@ -144,3 +144,14 @@ def test_cli_segment_rejects_bad_jsonl_naming_the_line() -> None:
     good = json.dumps(read_article(SEEDS / "000_ad44c9bdf5348be7.txt").to_dict(), ensure_ascii=False)
     result = CliRunner().invoke(app, ["segment", "--jsonl"], input=good + "\n{not json\n")
     assert result.exit_code == 2 and "<stdin>:2" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["segment", "-", "--jsonl"], ["segment", "--jsonl", "-"]])
+def test_cli_segment_dash_reads_stdin(args: list[str]) -> None:
+    # The README documents `segment DIR|-`: "-" must mean stdin, not a folder called "-".
+    runner = CliRunner()
+    ingested = runner.invoke(app, ["ingest", str(SEEDS), "--jsonl"])
+    implicit = runner.invoke(app, ["segment", "--jsonl"], input=ingested.stdout)
+    dashed = runner.invoke(app, args, input=ingested.stdout)
+    assert dashed.exit_code == 0, dashed.output
+    assert dashed.stdout == implicit.stdout and dashed.stdout

@@ -147,3 +147,29 @@ def test_cli_translate_refuses_unknown_system_and_bad_input(tmp_path: Path, monk
     assert unknown.exit_code == 2 and "unknown MT system 'babelfish'" in unknown.output
     bad = CliRunner().invoke(app, ["translate", "--system", "apertium"], input='{"doc_id": "d"}\nnot json\n')
     assert bad.exit_code == 2 and "<stdin>:1" in bad.output
+
+
+@pytest.mark.parametrize("stdin, exit_code, expected", [
+    ('{"doc_id": "d"}\n', 2, "<stdin>:1"),  # read as Segment JSONL from stdin, not as a folder "-"
+    (_segments(["Hola."])[0].to_json() + "\n", 2, "unknown MT system 'babelfish'"),  # got past reading
+])
+def test_cli_translate_dash_reads_stdin(stdin: str, exit_code: int, expected: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotate.cli import app
+
+    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))
+    result = CliRunner().invoke(app, ["translate", "-", "--system", "babelfish", "--jsonl"], input=stdin)
+    assert result.exit_code == exit_code and expected in result.output
+    assert "no such file" not in result.output
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+def test_cli_translate_dash_pipe_from_segment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotate.cli import app
+
+    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))
+    stdin = "".join(s.to_json() + "\n" for s in _segments(["Hola, Lavrov."]))
+    result = CliRunner().invoke(app, ["translate", "-", "--system", "apertium", "--jsonl"], input=stdin)
+    assert result.exit_code == 0, result.output
+    assert [Translation.from_dict(json.loads(line)).mt for line in result.stdout.splitlines()
+            if line.startswith("{")] == ["Hello, Lavrov."]

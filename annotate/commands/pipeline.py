@@ -57,6 +57,11 @@ def _explain_table(name: str, result):
     return table
 
 
+def _stdin_if_dash(path: Optional[Path]) -> Optional[Path]:
+    """``-`` means "read JSON Lines from stdin", as the README's ``segment DIR|-`` documents."""
+    return None if path is not None and str(path) == "-" else path
+
+
 def _report_failures(errors) -> None:
     """List files that could not be ingested (after the good ones were written) and exit 1."""
     if errors:
@@ -99,8 +104,8 @@ def ingest_command(
 
 def segment_command(
     path: Annotated[Optional[Path], typer.Argument(
-        help="Folder of raw articles to ingest and segment in one go; without it, read Article "
-             "JSON Lines from stdin (annotate ingest DIR --jsonl | annotate segment).")] = None,
+        help="Folder of raw articles to ingest and segment in one go; without it (or with -), read "
+             "Article JSON Lines from stdin (annotate ingest DIR --jsonl | annotate segment).")] = None,
     jsonl: Annotated[bool, typer.Option("--jsonl", help=JSONL_HELP)] = False,
     pattern: Annotated[str, typer.Option("--glob", help="Which files of the folder to read.")] = "*.txt",
 ) -> None:
@@ -110,6 +115,7 @@ def segment_command(
     from annotate.segment import segment_article
 
     errors = []
+    path = _stdin_if_dash(path)
     if path is not None:
         results, errors = _ingest(path, pattern, explain=False, explain_to_stderr=True)
         articles = [article for article, _ in results]
@@ -143,8 +149,8 @@ def segment_command(
 
 def translate_command(
     path: Annotated[Optional[Path], typer.Argument(
-        help="Folder of raw articles to ingest, segment and translate in one go; without it, read "
-             "Segment JSON Lines from stdin (annotate segment DIR --jsonl | annotate translate).")] = None,
+        help="Folder of raw articles to ingest, segment and translate in one go; without it (or with "
+             "-), read Segment JSON Lines from stdin (annotate segment DIR --jsonl | annotate translate).")] = None,
     system: Annotated[Optional[list[str]], typer.Option(
         "--system", "-s", help="MT system to use (repeatable): apertium, argos, argos-test-fixture. "
                                "Default: every usable real system.")] = None,
@@ -161,7 +167,7 @@ def translate_command(
 
     err = _console(stderr=True)
     try:
-        segments, problems = read_segments(path)
+        segments, problems = read_segments(_stdin_if_dash(path))
         translators, reasons = choose_translators(system or [])
     except StageError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
