@@ -75,7 +75,7 @@ def read_mqm_tsv(path: str | Path, *, extra_categories: Iterable[str] = (),
 def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories: Iterable[str] = (),
                   languages: LanguagePair | None = None) -> MQMTsv:
     """Parse MQM TSV lines into records; every problem raises :class:`MQMTsvError` naming
-    ``name:line``: wrong column count, non-integer ids, unknown category or severity, unbalanced
+    ``name:line``: no data rows at all, wrong column count, non-integer ids, unknown category or severity, unbalanced
     or multiple ``<v>`` markers, or a segment whose clean source/target differs between rows.
     ``languages`` (default: read from a Google file ``name`` such as ``mqm_ted_ende.tsv``, else
     unknown) goes into every document's ``source_language``/``target_language``."""
@@ -84,6 +84,7 @@ def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories
     languages = languages or pair_from_file_name(name) or LanguagePair(UNKNOWN, UNKNOWN)
     builder = _Builder(name, languages)
     n_columns: int | None = None
+    n_rows = 0
     for number, raw in enumerate(lines, 1):
         line = raw[:-1] if raw.endswith("\n") else raw
         line = line[:-1] if line.endswith("\r") else line
@@ -112,9 +113,12 @@ def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories
             )
         elif severity not in severities:
             raise MQMTsvError(f"{where}: unknown MQM severity {severity!r}; known: {sorted(severities)}")
+        n_rows += 1
         builder.add(where, system=system, doc=doc, local_id=_int(local_id, "doc_id", where),
                     global_id=_int(global_id, "seg_id", where), rater=rater, source=source, target=target,
                     category=category, severity=severity, comment=comment)
+    if not n_rows:  # an empty import would silently overwrite -o files and score nothing
+        raise MQMTsvError(f"{name}: no rows (the file is empty or has only a header)")
     result = builder.build()
     result.has_comment_column = n_columns != 9
     return result

@@ -301,3 +301,43 @@ def test_ted_zhen_with_googles_source_error_weighting() -> None:
             assert round(mqm.systems[system], digits) == published, system
     # with the schema's weights (Source error = 0) the numbers are lower, e.g. DIDI-NLP 1.64
     assert round(score_documents(docs).systems["DIDI-NLP"], 2) == 1.64
+
+
+# ── inputs without data rows ──────────────────────────────────────────────────────────────────
+
+@pytest.mark.parametrize("content", ["", HEADER, "\n\n", HEADER + "\n"], ids=["empty", "header", "blank", "header+blank"])
+def test_no_rows_is_an_error_naming_the_file(content: str) -> None:
+    with pytest.raises(MQMTsvError, match=r"^empty\.tsv: no rows"):
+        parse_mqm_tsv(io.StringIO(content), name="empty.tsv")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["import-mqm", "{tsv}", "-o", "{keep}"], ["export-mqm", "{tsv}", "-o", "{keep}"], ["mqm-scores", "{tsv}"],
+     ["mqm-scores", "{tsv}", "--json"]],
+)
+@pytest.mark.parametrize("content", ["", HEADER], ids=["empty", "header"])
+def test_cli_no_rows_fails_and_keeps_output(command: list[str], content: str, tmp_path: Path) -> None:
+    tsv, keep = tmp_path / "empty.tsv", tmp_path / "keep.out"
+    tsv.write_text(content, encoding="utf-8")
+    keep.write_text("earlier results\n", encoding="utf-8")
+    args = [part.format(tsv=tsv, keep=keep) for part in command]
+    run = subprocess.run([sys.executable, "-m", "annotate.cli", *args], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode != 0 and run.stdout == ""
+    assert f"{tsv}: no rows" in run.stderr and "Traceback" not in run.stderr
+    assert keep.read_text(encoding="utf-8") == "earlier results\n"
+
+
+def test_cli_export_refusing_a_span_keeps_output(tmp_path: Path) -> None:
+    # export-mqm validates spans while writing rows: the old -o file must survive a refusal.
+    docs = read_mqm_tsv(DATA / "corners.tsv").documents
+    rating = docs[0].annotations[0].ratings[0]
+    error = rating.errors[0]
+    rating.errors[0] = type(error)(error.start + 1, error.end + 1, error.category, error.severity, error.text)
+    jsonl, keep = tmp_path / "bad.jsonl", tmp_path / "keep.tsv"
+    jsonl.write_text("".join(doc.to_json() + "\n" for doc in docs), encoding="utf-8")
+    keep.write_text("earlier\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "annotate.cli", "export-mqm", str(jsonl), "-o", str(keep)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 2 and "error span 1:3" in run.stderr
+    assert keep.read_text(encoding="utf-8") == "earlier\n"

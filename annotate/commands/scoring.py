@@ -6,6 +6,7 @@ Label Studio JSON export, ``.jsonl`` AnnotatedDocument records (e.g. from ``impo
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -120,14 +121,16 @@ def export_mqm(
     from annotate.mqm_tsv import write_mqm_tsv
 
     docs = _load(source, allow, skip_invalid)
+    buffer = io.StringIO()  # rows are checked as they are written: a bad span must not truncate -o
     try:
-        if output is None:
-            write_mqm_tsv(docs, sys.stdout)
-        else:
-            count = write_mqm_tsv(docs, output)
-            typer.echo(f"{count} rows → {output}", err=True)
+        count = write_mqm_tsv(docs, buffer)
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    if output is None:
+        sys.stdout.write(buffer.getvalue())
+    else:
+        output.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+        typer.echo(f"{count} rows → {output}", err=True)
 
 
 def mqm_scores(
