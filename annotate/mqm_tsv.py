@@ -21,6 +21,7 @@ no language column: the documents' language pair is given, or read from Google's
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,8 +69,21 @@ def read_mqm_tsv(path: str | Path, *, extra_categories: Iterable[str] = (),
     """Import an MQM TSV file (UTF-8). ``extra_categories`` admits categories beyond the schema's;
     ``languages``: the documents' pair (default: from the file name, see :func:`parse_mqm_tsv`)."""
     path = Path(path)
-    with path.open(encoding="utf-8", newline="") as stream:
-        return parse_mqm_tsv(stream, name=str(path), extra_categories=extra_categories, languages=languages)
+    text = decode_utf8(path.read_bytes(), str(path))
+    return parse_mqm_tsv(io.StringIO(text, newline=""), name=str(path), extra_categories=extra_categories,
+                         languages=languages)
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """Decode a whole file as UTF-8 (decoding it at once is what lets the error name the line);
+    non-UTF-8 bytes raise :class:`MQMTsvError` worded as ``annotate ingest`` words them."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise MQMTsvError(f"{name}:{line}: not UTF-8: byte 0x{bad} at offset {exc.start} ({exc.reason}); "
+                          "re-encode the file as UTF-8") from None
 
 
 def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories: Iterable[str] = (),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -341,3 +342,37 @@ def test_cli_export_refusing_a_span_keeps_output(tmp_path: Path) -> None:
                          capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 2 and "error span 1:3" in run.stderr
     assert keep.read_text(encoding="utf-8") == "earlier\n"
+
+
+# ── non-UTF-8 input ───────────────────────────────────────────────────────────────────────────
+
+LATIN1_ROW = "s\td\t2\t2\tr1\tCafé.\tKaffee.\tNo-error\tNo-error\t\n".encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (HEADER.encode() + GOOD.encode() + LATIN1_ROW, f":3: not UTF-8: byte 0xe9 at offset {len(HEADER + GOOD) + 14}"),
+        (LATIN1_ROW, ":1: not UTF-8: byte 0xe9 at offset 14"),
+        (HEADER.encode() + b"s\td\t1\t1\tr1\tHi.\t\xff\tNo-error\tNo-error\t\n", ":2: not UTF-8: byte 0xff at offset"),
+    ],
+    ids=["line 3", "line 1", "0xff"],
+)
+def test_non_utf8_names_file_line_and_byte(content: bytes, where: str, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.tsv"
+    path.write_bytes(content)
+    with pytest.raises(MQMTsvError) as raised:
+        read_mqm_tsv(path)
+    assert str(raised.value).startswith(f"{path}{where}")
+    assert str(raised.value).endswith("re-encode the file as UTF-8")
+
+
+@pytest.mark.parametrize("command", [["import-mqm"], ["mqm-scores"], ["export-mqm"], ["build", "OUT"]])
+def test_cli_non_utf8_is_one_clear_line(command: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "latin1.tsv"
+    path.write_bytes(HEADER.encode() + GOOD.encode() + LATIN1_ROW)
+    args = [command[0], str(path), *[str(tmp_path / "out") for _ in command[1:]]]
+    run = subprocess.run([sys.executable, "-m", "annotate.cli", *args], capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, "COLUMNS": "400"})
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert f"{path}:3: not UTF-8: byte 0xe9 at offset" in run.stderr
