@@ -390,3 +390,55 @@ def test_overlap_is_checked(annotators, percent, message):
 
     with pytest.raises(ValueError, match=message):
         Overlap(annotators, percent)
+
+
+class _EchoTranslator:
+    """A stand-in MT system (the source back): push's exit code is under test, not translation."""
+
+    name, version, is_test_fixture, settings_key = "echo", "echo 1", True, "echo"
+
+    def translate_batch(self, sentences: list[str]) -> list:
+        from annotate.translate import TranslationOutput
+
+        return [TranslationOutput(sentence) for sentence in sentences]
+
+
+SEED = os.path.join(os.path.dirname(__file__), "..", "seeds", "000_ad44c9bdf5348be7.txt")
+
+
+@pytest.mark.parametrize(
+    ("bad_files", "exit_code", "message"),
+    [
+        ({}, 0, None),
+        ({"empty.txt": b""}, 1, "1 input file(s) could not be ingested"),
+        ({"binary.txt": b"abc\x00def", "latin1.txt": "Caf\u00e9 ol\u00e9.\n".encode("latin-1")}, 1,
+         "2 input file(s) could not be ingested"),
+    ],
+    ids=["all good", "one empty", "binary and latin-1"],
+)
+def test_cli_push_dir_exits_1_when_files_were_skipped(bad_files: dict[str, bytes], exit_code: int,
+                                                      message: str | None, tmp_path, monkeypatch):
+    """The good articles are still pushed; a skipped file makes the exit code 1, as `ingest` does."""
+    import annotate.commands.labelstudio as commands
+    import annotate.labelstudio as labelstudio
+    import annotate.translate as translate
+    from annotate.cli import app
+    from annotate.labelstudio.push import PushReport
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(open(SEED, "rb").read())
+    for name, data in bad_files.items():
+        (folder / name).write_bytes(data)
+    pushed: list = []
+    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(translate, "available_translators", lambda: [_EchoTranslator()])
+    monkeypatch.setattr(translate, "unavailable_reasons", lambda: {})
+    monkeypatch.setattr(commands, "_connect", lambda url, token: None)
+    monkeypatch.setattr(labelstudio, "push_documents", lambda conn, docs, project, **_: (
+        pushed.extend(docs), PushReport(1, "http://ls/projects/1", ["echo"], created=[d.doc_id for d in docs]))[1])
+    result = CliRunner().invoke(app, ["push", str(folder)], env={"COLUMNS": "200"})
+    assert result.exit_code == exit_code, result.output
+    assert [doc.source_name for doc in pushed] == ["good.txt"] and "1 created" in result.output
+    if message:
+        assert message in result.output and "not pushed" in result.output

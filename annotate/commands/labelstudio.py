@@ -121,6 +121,7 @@ def push_command(
     from annotate.records import AnnotatedDocument
 
     console = _console(stderr=True)
+    skipped_files = 0
     if (path is None) == (docs is None):
         _fail("give either a folder of raw articles or --docs FILE.jsonl", 2)
     if path is not None:
@@ -132,6 +133,7 @@ def push_command(
         for problem in prepared.problems:
             console.print(f"[yellow]warning:[/] {problem}")
         documents = prepared.documents
+        skipped_files = prepared.skipped_files
     else:
         from annotate.commands._io import JsonlError, read_records
 
@@ -186,6 +188,8 @@ def push_command(
                       "(submit or delete it, or use --overwrite-annotated to force):[/]")
         for doc_id, task_id in report.skipped_drafts.items():
             console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
+    if skipped_files:  # the good articles are pushed, but a skipped file must not pass as success (as ingest)
+        _fail(f"{skipped_files} input file(s) could not be ingested and were not pushed (see the warnings above)")
 
 
 def pull_command(

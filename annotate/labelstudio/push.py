@@ -367,6 +367,7 @@ class PreparedDocuments:
     documents: list[AnnotatedDocument]
     problems: list[str]  # files that could not be ingested, systems that could not run
     systems: list[str]
+    skipped_files: int = 0  # of those problems, the input files left out (push exits 1 for them, like ingest)
 
 
 def documents_from_dir(path: Path | str, translators: Sequence[Any] | None = None) -> PreparedDocuments:
@@ -393,4 +394,5 @@ def documents_from_dir(path: Path | str, translators: Sequence[Any] | None = Non
     documents = [AnnotatedDocument(doc_id=a.doc_id, title=a.title, text=a.text, source_name=a.source_name,
                                    segments=segments[a.doc_id], translations=translations[a.doc_id])
                  for a in articles]
-    return PreparedDocuments(documents=documents, problems=problems, systems=[t.name for t in translators])
+    return PreparedDocuments(documents=documents, problems=problems, systems=[t.name for t in translators],
+                             skipped_files=len(errors))
