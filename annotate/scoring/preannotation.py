@@ -38,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from annotate.records import AnnotatedDocument, DocumentAnnotation
+from annotate.suggest import DEVELOPED_ON
 from annotate.scoring.agreement import LAYERS, SpanKey, error_label, layer_spans, rated_units, spans_match
 from annotate.scoring.mqm import COUNTED_STATUSES
 
@@ -86,9 +87,16 @@ class PreannotationGroup:
     situation: str
     annotations: int = 0  # annotations compared
     withheld: int = 0  # of which on tasks whose suggestions were withheld from annotators
+    documents: set[str] = field(default_factory=set)  # doc_ids compared
     layers: dict[str, dict[str, Outcomes]] = field(default_factory=dict)  # layer → label → outcomes
     # layer → (kept, suggested) of each annotation compared: the unit a bootstrap resamples
     per_annotation: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def development_documents(self) -> int:
+        """How many of the documents compared are ones the suggestion rules were developed on
+        (:data:`annotate.suggest.DEVELOPED_ON`): on them precision and recall are in-sample."""
+        return len(self.documents & DEVELOPED_ON)
 
     def total(self, layer: str) -> Outcomes:
         """All labels of ``layer`` together."""
@@ -308,6 +316,7 @@ def preannotation_report(docs: Iterable[AnnotatedDocument], *,
                 group = groups.setdefault((model_version, situation), PreannotationGroup(model_version, situation))
                 group.annotations += 1
                 group.withheld += prediction.status == "withheld"
+                group.documents.add(doc.doc_id)
                 person = uptake.setdefault((annotation.annotator, model_version),
                                            AnnotatorUptake(annotation.annotator, model_version))
                 person.annotations += 1
