@@ -92,8 +92,9 @@ MQM_CATEGORIES: tuple[MQMCategory, ...] = (
     MQMCategory("Locale convention/Name format", "Wrong name format.", "#7f7f7f"),
     MQMCategory("Non-translation!", "The segment is impossible to reliably characterise "
                 "(garbage, wrong language): whole segment, always weighted 25.", "#000000"),
-    MQMCategory("Source error", "An error in the source, not the translation (weight 0): mark it "
-                "in the source column.", "#c49c94", on_source=True),
+    MQMCategory("Source error", "An error in the source, not the translation (weight 0): mark the MT "
+                "words that reproduce it, or the source words themselves with the source column's "
+                "\"Source error in …\" button.", "#c49c94", on_source=True),
     MQMCategory("Other", "Any other issue.", "#f7b6d2"),
 )
 

@@ -27,11 +27,11 @@ GOLD_PROJECT_TITLE = "annotate gold: seed articles"
 PSEUDONYM_SALT = "annotate-seeds-gold"
 DATASET_NAME = "seeds-es-en"
 DATASET_DESCRIPTION = (
-    "Five Spanish news articles (June 2023 – June 2024 coverage of Russia–North Korea relations), "
+    "Five Spanish news articles (2023–2025 coverage of Russia–North Korea relations), "
     "cleaned and segmented into 87 sentences, machine-translated to English by Apertium, and annotated "
     "by the annotate team: named entities and factual claims on the Spanish source, a complete MQM "
-    "error annotation of every Apertium translation, and a professional post-edited English reference "
-    "for every sentence."
+    "error annotation of every Apertium translation, and a professional English reference translation "
+    "of every sentence, written from the source."
 )
 
 
