@@ -100,12 +100,16 @@ def split_lines(raw: str) -> list[RawLine]:
 
 def clean_text(raw: str) -> CleanResult:
     """Decide every line of a raw article (title, body, caption, attribution, removed) and build
-    the kept parts with offsets into ``raw``. Raises ValueError if nothing is left to be a title."""
+    the kept parts with offsets into ``raw``. Raises ValueError if nothing is left to be a title,
+    or no body paragraph is left after it."""
     decisions = classify_lines(split_lines(raw))
     title_line = next((d.line for d in decisions if d.role == TITLE), None)
     if title_line is None:
         raise ValueError("no article text left after removing page chrome (see --explain)")
     paragraphs = _merge_body(raw, decisions)
+    if not paragraphs:  # a title alone (e.g. a cookie notice on a chrome-only page) is no article to annotate
+        raise ValueError("no article text left after removing page chrome: no body paragraph after the title "
+                         "(see --explain)")
     captions = [_para(d.line) for d in decisions if d.role == CAPTION]
     attribution = [_para(d.line) for d in decisions if d.role == ATTRIBUTION]
     tag = _AGENCY_TAG.search(paragraphs[-1].text) if paragraphs else None

@@ -265,6 +265,11 @@ BAD_FILES = [
     ("photo.txt", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "binary file"),
     ("latin1.txt", "Título\n\nEl niño comió.\n".encode("latin-1"), "not UTF-8"),
     ("chrome-only.txt", "- Publicidad -\n\nCompartir en Facebook\n".encode(), "no article text"),
+    # chrome rules leave one line (the cookie notice) to be the title, and no body after it
+    ("cookies.txt", "Inicio › Mundo › América\nSuscríbete a nuestro newsletter\n"
+     "Utilizamos cookies para mejorar tu experiencia\nAceptar\n".encode(), "no article text left after removing"),
+    ("headline.txt", "Putin llega a Corea del Norte\n".encode(), "no body paragraph"),
+    ("caption.txt", "Putin llega a Corea del Norte\n\nFoto: EFE\n".encode(), "no body paragraph"),
 ]
 
 
@@ -284,7 +289,8 @@ def mixed_dir(tmp_path: Path) -> Path:
     for name, data, _ in BAD_FILES:
         (tmp_path / name).write_bytes(data)
     (tmp_path / ".hidden.txt").write_text("ignored")
-    (tmp_path / "notes.md").write_text("# not an article: only *.txt is read by default")
+    (tmp_path / "notes.md").write_text("# Notes\n\nNot an article: only *.txt is read by default, so this file "
+                                       "is read only with a pattern such as *.md.\n")
     return tmp_path
 
 
