@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -389,3 +390,27 @@ def test_invalid_export_quotes_the_first_problems_and_counts_the_rest():
     message = str(InvalidExport(problems, source="export.json"))
     assert message.splitlines()[0] == "export.json: 8 annotations failed validation:"
     assert "task 4: broken" in message and "task 5: broken" not in message and message.endswith("… and 3 more")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda v, n: v.update(end=10**6), r"end 1000000 is past the end of the text \w+ \({n} characters\)"),
+        (lambda v, n: v.update(start=n, end=n + 1), r"end {end} is past the end of the text \w+ \({n} characters\)"),
+        (lambda v, n: v.update(start=5, end=3), r"5:3 is not a span of the text \w+ \({n} characters\)"),
+        (lambda v, n: v.update(start=0, end=n, text="x" * 500), r"region text 'x{{79}}…' does not match"),
+    ],
+    ids=["end far past", "end one past", "start after end", "long region text"],
+)
+def test_out_of_range_region_message_is_short(export, edit, expected):
+    task = _task(export, "ui-labeled")
+    region = next(i for i in task["annotations"][0]["result"] if i["from_name"] == "entity")
+    from annotate.labelstudio.config import SOURCE_FIELD
+
+    length = len(task["data"][SOURCE_FIELD])  # what the "source" object shows
+    edit(region["value"], length)
+    with pytest.raises(ExportError) as info:
+        parse_export(export)
+    message = str(info.value)
+    assert re.search(expected.format(n=length, end=region["value"]["end"]), message), message
+    assert len(message) < 400  # never the whole article (the text is ~2.5 KB)

@@ -308,9 +308,20 @@ def _checked_span(item: dict, display: str, where: str) -> tuple[int, int]:
         text = _need(value, "text", where, str)
     in_range = 0 <= start <= end <= len(display)
     if not in_range or (display[start:end] != text and as_rendered(display[start:end]) != text):
-        raise ExportError(f"{where}: region text {text!r} does not match the task data "
-                          f"{item['to_name']}[{start}:{end}] = {display[start:end]!r}")
+        mismatch = f"{where}: region text {_clipped(text)!r} does not match the task data"
+        if end > len(display):  # slicing would quote the whole article (kilobytes) instead of the fault
+            raise ExportError(f"{mismatch}: end {end} is past the end of the text {item['to_name']} "
+                              f"({len(display)} characters)")
+        if not in_range:
+            raise ExportError(f"{mismatch}: {start}:{end} is not a span of the text {item['to_name']} "
+                              f"({len(display)} characters)")
+        raise ExportError(f"{mismatch} {item['to_name']}[{start}:{end}] = {_clipped(display[start:end])!r}")
     return start, end
+
+
+def _clipped(text: str, limit: int = 80) -> str:
+    """``text`` cut to about ``limit`` characters for an error message (a region may span a whole article)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _error_span(view: _TaskView, line_starts: list[int], texts: list[str], lengths: list[int], start: int,
