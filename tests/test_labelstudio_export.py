@@ -414,3 +414,19 @@ def test_out_of_range_region_message_is_short(export, edit, expected):
     message = str(info.value)
     assert re.search(expected.format(n=length, end=region["value"]["end"]), message), message
     assert len(message) < 400  # never the whole article (the text is ~2.5 KB)
+
+
+def test_a_choice_of_another_column_on_a_region_is_a_stray_key_press(export):
+    """The UI attaches a severity key's choice to whatever region is selected, even one of another
+    column: the region's severity is its own column's, whichever item comes first."""
+    task = _task(export, "ui-labeled")
+    result = task["annotations"][0]["result"]
+    own = next(i for i in result if i["from_name"] == "severity_apertium")
+    stray = {**own, "from_name": "severity_argos",
+             "value": {**own["value"], "choices": ["Neutral" if own["value"]["choices"] != ["Neutral"] else "Major"]}}
+    result.insert(result.index(own), stray)
+    (annotation,) = _docs(export)["ui-labeled"].annotations
+    assert [e.severity for r in annotation.ratings for e in r.errors] == own["value"]["choices"]
+    result.remove(own)  # only the stray one left: the error has no severity of its own
+    with pytest.raises(ExportError, match="has no severity"):
+        parse_export(export)

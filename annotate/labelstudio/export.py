@@ -266,6 +266,18 @@ class _TaskView:
                                  translations=list(self.translations))
 
 
+def _choice_control(control: str) -> str | None:
+    """The per-region choice control that qualifies a region of label control ``control``."""
+    if control == lsconfig.CLAIM_CONTROL:
+        return lsconfig.CLAIM_TYPE_CONTROL
+    if control == lsconfig.SOURCE_ERROR_CONTROL:
+        return lsconfig.SOURCE_ERROR_SEVERITY_CONTROL
+    mqm_prefix = lsconfig.mqm_control_name("")
+    if control.startswith(mqm_prefix):
+        return lsconfig.severity_control_name(control[len(mqm_prefix):])
+    return None
+
+
 def _regions(result: list[Any], where: str) -> tuple[dict[str, list[dict]], list[dict]]:
     """Group result items by region id; TextArea answers (post-edits) are returned apart, per-region
     TextAreas (error notes) stay with their region."""
@@ -367,7 +379,10 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
         if len(label_values) != 1:
             raise ExportError(f"{rwhere}: expected exactly one label, got {label_values}")
         label = label_values[0]
-        choice = _need(choices[0]["value"], "choices", rwhere, list)[0] if choices else None
+        # Only the region's own choice control: a severity key of another column attaches that
+        # column's choice to whatever region is selected (measured in the UI); that is a stray press.
+        own = [i for i in choices if i.get("from_name") == _choice_control(control)]
+        choice = _need(own[0]["value"], "choices", rwhere, list)[0] if own else None
         if target == lsconfig.SOURCE_TEXT and control == lsconfig.SOURCE_ERROR_CONTROL:
             if label not in view.source_error_labels:
                 raise ExportError(f"{rwhere}: unknown source-side error label {label!r} (this task's are "
