@@ -110,6 +110,13 @@ def test_labeling_page_shows_the_article_translations_and_labels(ui_project, tmp
         for value in (*schema.entity_values(), schema.CLAIM_LABEL, *lsconfig.mqm_display_names().values()):
             assert value in buttons
         assert buttons.count("Omission") == 2  # one MQM bar per system
+        # The keyboard map of the config, as Label Studio shows it: the second system's column has
+        # the first one's keys with Shift, and no key is shown twice.
+        keyed = dict(page.evaluate("""() => [...document.querySelectorAll('.ann-bar .lsf-label')].map(e => [
+            e.querySelector('.lsf-label__hotkey')?.textContent ?? '', e.querySelector('.lsf-label__text').textContent])"""))
+        assert (keyed["1"], keyed["7"], keyed["q"], keyed["shift+q"], keyed["n"], keyed["shift+n"]) == (
+            "PER", "Claim", "Mistranslation", "Mistranslation", "Omission in argos", "Omission in apertium")
+        assert "" not in keyed and len(keyed) == len(buttons)
         boxes = page.locator("textarea")
         assert [boxes.nth(i).input_value() for i in range(boxes.count())] == \
             [s["mt"] for s in data[lsconfig.SEGMENTS_FIELD]]  # prefilled with the first system

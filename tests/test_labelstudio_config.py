@@ -138,3 +138,25 @@ def test_source_side_labels_have_no_commas_and_never_clash():
     assert lsconfig.source_error_label("Accuracy/Omission", "nllb, 600M") == "Omission in nllb  600M"
     with pytest.raises(ValueError, match="would share the source label 'Omission in a b'"):
         lsconfig.source_error_labels(["a,b", "a b"])
+
+
+@pytest.mark.parametrize("systems", [["apertium"], ["argos", "apertium"], ["argos", "apertium", "third"]])
+def test_keyboard_map_is_stable_and_never_shares_a_key(systems):
+    """Every system's column keeps the same keys however many systems there are (the second with
+    Shift); no two labels or choices share a key; columns after the second have none."""
+    root = ET.fromstring(lsconfig.label_config(systems))
+    hotkeys = [(e.get("hotkey"), e.get("value")) for e in root.iter() if e.get("hotkey")]
+    assert len({key for key, _ in hotkeys}) == len(hotkeys)
+    by_control = {c.get("name"): {e.get("value"): e.get("hotkey") for e in c} for c in root.iter()
+                  if c.tag in ("Labels", "Choices")}
+    assert by_control["entity"]["PER"] == "1" and by_control["claim"][schema.CLAIM_LABEL] == "7"
+    first = by_control["mqm_" + lsconfig.system_key(systems[0])]
+    assert first["Mistranslation"] == "q" and by_control["severity_" + lsconfig.system_key(systems[0])]["Major"] == "8"
+    assert all(first.values())  # every MQM category of the first column has a key
+    if len(systems) > 1:
+        second = by_control["mqm_" + lsconfig.system_key(systems[1])]
+        assert second == {value: f"shift+{key}" for value, key in first.items()}
+    if len(systems) > 2:
+        assert not any(by_control["mqm_third"].values()) and not any(by_control["severity_third"].values())
+    assert not any(by_control[lsconfig.SOURCE_ERROR_SEVERITY_CONTROL].values())
+    assert "`shift+q`" in lsconfig.guidelines_markdown()

@@ -115,8 +115,53 @@ def _attrs(**attrs: object) -> str:
                     if value is not None)
 
 
-def _label(label_value: str, hint: str, color: str, alias: str | None = None) -> str:
-    return f"<Label {_attrs(value=label_value, alias=alias, background=color, hint=hint)}/>"
+def _label(label_value: str, hint: str, color: str, alias: str | None = None, hotkey: str | None = None) -> str:
+    return f"<Label {_attrs(value=label_value, alias=alias, background=color, hint=hint, hotkey=hotkey)}/>"
+
+
+# The keyboard map. Why explicit: Label Studio gives unkeyed labels and choices the next free key of
+# "1234567890qwetasdfgzxcvbyiopjklnm" in config order and runs out after 33, so an MT column's keys
+# shifted whenever a system was added, the second system got none and severities never had one.
+# Here every system gets the same letters, the second with Shift; keys are never shared between
+# controls (a choice's key also acts on a region of another control: measured in the UI).
+_SOURCE_LABEL_KEYS = "1234567"  # entities, then Claim
+_CLAIM_TYPE_KEYS = tuple(f"shift+{digit}" for digit in "12345")
+_CATEGORY_KEYS = "qwetasdfgzxcvbyiopjkl"  # MQM categories, schema order (u, r, h: Label Studio's own)
+_SOURCE_SIDE_KEYS = "nm"  # "Omission in …", "Source error in …"
+_SEVERITY_KEYS = "890"  # Major, Minor, Neutral
+_SYSTEM_MODIFIERS = ("", "shift+")  # the first and second MT system; later ones have no keys
+
+
+def _keys(keys: Sequence[str], count: int, system_index: int = 0) -> list[str | None]:
+    """``count`` hotkeys from ``keys`` for the system at ``system_index`` (None past either end)."""
+    if system_index >= len(_SYSTEM_MODIFIERS):
+        return [None] * count
+    modifier = _SYSTEM_MODIFIERS[system_index]
+    return [modifier + keys[i] if i < len(keys) else None for i in range(count)]
+
+
+def keyboard_markdown(n_systems: int = len(_SYSTEM_MODIFIERS)) -> str:
+    """The keyboard map, for the guidelines."""
+    def join(keys: Sequence[str | None], names: Sequence[str]) -> str:
+        return ", ".join(f"{name} `{key}`" for key, name in zip(keys, names) if key)
+
+    entities = [label.value for label in schema.ENTITY_LABELS] + [schema.CLAIM_LABEL]
+    lines = [f"- Source: {join(_keys(_SOURCE_LABEL_KEYS, len(entities)), entities)}; the claim's type: "
+             f"{join(_CLAIM_TYPE_KEYS, [label.value for label in schema.CLAIM_TYPES])}."]
+    short = mqm_display_names()
+    for index in range(min(n_systems, len(_SYSTEM_MODIFIERS))):
+        which = "first" if index == 0 else "second"
+        categories = [short[c.name] for c in schema.MQM_CATEGORIES]
+        severities = [s.name for s in schema.SEVERITIES]
+        sides = [mqm_display_names()[c.name] + " in …" for c in schema.SOURCE_SIDE_CATEGORIES]
+        lines.append(f"- The {which} translation column: "
+                     f"{join(_keys(_CATEGORY_KEYS, len(categories), index), categories)}; severity "
+                     f"{join(_keys(_SEVERITY_KEYS, len(severities), index), severities)}; in the source column "
+                     f"{join(_keys(_SOURCE_SIDE_KEYS, len(sides), index), sides)}.")
+    lines.append("- Press a label's key, then select the words; with a region selected, press a severity key "
+                 "of the region's own column (another column's key would attach that column's severity to it). "
+                 "Columns after the second, and the severity of errors marked in the source, are clicked.")
+    return "\n".join(lines)
 
 
 def mqm_display_names() -> dict[str, str]:
@@ -173,6 +218,7 @@ def guidelines_markdown() -> str:
               "Below the columns, correct the English of every sentence so that it is a fluent, "
               "accurate translation of the Spanish. The box starts with the machine translation; "
               "leave it unchanged only if it is already correct.",
+              "", "### Keyboard", "", keyboard_markdown(),
               "", "### Submitting", "", SUBMITTING_GUIDANCE,
               "", "### Suggestions", "", SUGGESTIONS_GUIDANCE]
     return "\n".join(lines)
@@ -248,13 +294,16 @@ def label_config(systems: Sequence[str]) -> str:
     out.append('<View className="ann-bar ann-c1">')
     out.append('<Header value="Spanish source: entities, claims, and what a translation omitted" size="5"/>')
     out.append(f"<Labels {_attrs(name=ENTITY_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
-    out += [_label(l.value, l.description, l.color) for l in schema.ENTITY_LABELS]
+    source_keys = _keys(_SOURCE_LABEL_KEYS, len(schema.ENTITY_LABELS) + 1)
+    out += [_label(l.value, l.description, l.color, hotkey=key) for l, key in zip(schema.ENTITY_LABELS, source_keys)]
     out.append("</Labels>")
     out.append(f"<Labels {_attrs(name=CLAIM_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
-    out.append(_label(schema.CLAIM_LABEL, "A checkable factual claim; then choose its type.", "#ffe119"))
+    out.append(_label(schema.CLAIM_LABEL, "A checkable factual claim; then choose its type.", "#ffe119",
+                      hotkey=source_keys[-1]))
     out.append("</Labels>")
     out.append(f"<Choices {_attrs(name=CLAIM_TYPE_CONTROL, toName=SOURCE_TEXT, perRegion='true', required='true', visibleWhen='region-selected', whenLabelValue=schema.CLAIM_LABEL, showInline='true')}>")
-    out += [f"<Choice {_attrs(value=l.value, hint=l.description)}/>" for l in schema.CLAIM_TYPES]
+    out += [f"<Choice {_attrs(value=l.value, hint=l.description, hotkey=key)}/>"
+            for l, key in zip(schema.CLAIM_TYPES, _keys(_CLAIM_TYPE_KEYS, len(schema.CLAIM_TYPES)))]
     out.append("</Choices>")
     # Errors marked in the source (omissions): one button per category × system, then severity, note.
     source_labels = source_error_labels(list(keys))
@@ -262,8 +311,11 @@ def label_config(systems: Sequence[str]) -> str:
         colors = {c.name: c.color for c in schema.SOURCE_SIDE_CATEGORIES}
         descriptions = {c.name: c.description for c in schema.SOURCE_SIDE_CATEGORIES}
         out.append(f"<Labels {_attrs(name=SOURCE_ERROR_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
+        side_keys = {(system, category.name): key for index, system in enumerate(keys)
+                     for category, key in zip(schema.SOURCE_SIDE_CATEGORIES,
+                                              _keys(_SOURCE_SIDE_KEYS, len(schema.SOURCE_SIDE_CATEGORIES), index))}
         out += [_label(label, f"{category}, {system} translation, marked in the source. {descriptions[category]}",
-                       colors[category])
+                       colors[category], hotkey=side_keys[system, category])
                 for label, (system, category) in source_labels.items()]
         out.append("</Labels>")
         when = ",".join(source_labels)
@@ -279,11 +331,12 @@ def label_config(systems: Sequence[str]) -> str:
         out.append(f'<View className="ann-bar ann-c{column}">')
         out.append(f"<Header {_attrs(value=f'MT {system}: translation errors (MQM)', size='5')}/>")
         out.append(f"<Labels {_attrs(name=mqm_control_name(key), toName=text, showInline='true')}>")
-        out += [_label(short[c.name], f"{c.name}: {c.description}", c.color, alias=c.name)
-                for c in schema.MQM_CATEGORIES]
+        out += [_label(short[c.name], f"{c.name}: {c.description}", c.color, alias=c.name, hotkey=hotkey)
+                for c, hotkey in zip(schema.MQM_CATEGORIES, _keys(_CATEGORY_KEYS, len(schema.MQM_CATEGORIES), column - 2))]
         out.append("</Labels>")
         out.append(f"<Choices {_attrs(name=severity_control_name(key), toName=text, perRegion='true', required='true', visibleWhen='region-selected', showInline='true')}>")
-        out += [f"<Choice {_attrs(value=s.name, hint=s.description)}/>" for s in schema.SEVERITIES]
+        out += [f"<Choice {_attrs(value=s.name, hint=s.description, hotkey=hotkey)}/>"
+                for s, hotkey in zip(schema.SEVERITIES, _keys(_SEVERITY_KEYS, len(schema.SEVERITIES), column - 2))]
         out.append("</Choices>")
         out.append(f"<TextArea {_attrs(name=note_control_name(key), toName=text, perRegion='true', visibleWhen='region-selected', maxSubmissions='1', editable='true', rows='1', placeholder='Note (optional): why, and the right translation; Enter to add')}/>")
         out.append("</View>")
