@@ -6,8 +6,10 @@ inline, no script, nothing fetched) and a Markdown twin, plus ``scores.json`` wi
 Contents: system table (scores ± 95% CI, p-values vs the baseline, significance clusters, MQM,
 rank), MQM by category and severity, per-document table, the worst segments with their error
 spans highlighted in the MT, metric–MQM correlation, annotator agreement (and against ground
-truth), the annotation budget (rated segments that would separate each system from the next),
-raters (strictness, each system's rater mix, rater-adjusted MQM), signatures and provenance. The numbers come from :func:`annotate.scoring.evaluate.evaluate`.
+truth), post-edits against the errors their annotators marked, the annotation budget (rated
+segments that would separate each system from the next), raters (strictness, each system's rater
+mix, rater-adjusted MQM), signatures and provenance. The numbers come from
+:func:`annotate.scoring.evaluate.evaluate`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.languages import LanguagePair
-from annotate.records import AnnotatedDocument
+from annotate.records import AnnotatedDocument, ErrorSpan
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
 from annotate.scoring.effort import format_duration
 from annotate.scoring.evaluate import MQM_NAME, POST_EDITS, Evaluation, evaluate
@@ -128,6 +130,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "preannotation": evaluation.preannotation, "effort": evaluation.effort, "pricing": _pricing(evaluation),
         "omissions": evaluation.omissions, "mqm_coverage": mqm_coverage(evaluation, docs),
         "post_edit_origin": post_edit_origin(evaluation),
+        "post_edits": evaluation.post_edits, "unfixed": _unfixed_examples(evaluation, n_worst),
         "lost": evaluation.omissions.examples(n_worst) if evaluation.omissions else [],
         "anchoring": evaluation.preannotation.anchoring if evaluation.preannotation else [],
         "provenance": provenance(evaluation, docs, dataset, set_aside),
@@ -164,6 +167,15 @@ def worst_segments(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], n:
                                 "weight": evaluation.mqm.weights.weight(e.category, e.severity)}
                                for e, rater in errors]})
     return out
+
+
+def _unfixed_examples(evaluation: Evaluation, n: int) -> list[dict[str, Any]]:
+    """The errors a post-edit left as they were, each highlighted in its MT."""
+    if evaluation.post_edits is None:
+        return []
+    return [{"item": u, "pieces": pieces, "markdown_mt": markdown_highlight(pieces)}
+            for u in evaluation.post_edits.unfixed_examples(n)
+            for pieces in [highlight_pieces(u.mt, [(ErrorSpan(u.start, u.end, u.category, u.severity, u.text), u.annotator)])]]
 
 
 def highlight_pieces(text: str, errors: Sequence[tuple[Any, str]]) -> list[dict[str, str]]:

@@ -133,7 +133,7 @@ def child_build(path: Path, out: Path) -> dict:
     import datasets  # noqa: F401
     from annotate.commands.data import iter_documents
     from annotate.dataset import build_dataset
-    from annotate.dataset.bio import spacy_tokenizer
+    from annotate.tokens import spacy_tokenizer
     from annotate.languages import SPANISH_ENGLISH
 
     for language in (SPANISH_ENGLISH.source, SPANISH_ENGLISH.target):  # load the tokenizers outside the timed part too

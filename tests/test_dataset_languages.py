@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from annotate.cli import app
 from annotate.dataset import DatasetBuildError, build_dataset
-from annotate.dataset.bio import tokenizer_language
+from annotate.tokens import tokenizer_language
 from annotate.dataset.synthetic import synthetic_documents
 from annotate.languages import LanguagePair, language_name, pair_from_file_name, parse_pair
 from annotate.mqm_tsv import read_mqm_tsv

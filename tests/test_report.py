@@ -86,7 +86,8 @@ def test_html_is_self_contained_and_escaped(report) -> None:
     assert html.count('src="data:image/png;base64,') == 3
     for heading in ("Systems", "MQM by error category and severity", "Per document", "Worst segments",
                     "Metric–human correlation", "Annotator agreement", "Annotation budget", "Raters",
-                    "Pre-annotations", "Annotation time", "What the translations lost", "Signatures and provenance"):
+                    "Pre-annotations", "Annotation time", "What the translations lost", "Post-edits against the errors marked",
+                    "Signatures and provenance"):
         assert f"<h2>{heading}</h2>" in html
     assert "nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0" in html
     assert "apertium-eng-spa 0.8" in html and "annotate 0.1.0" in html
@@ -402,3 +403,29 @@ def test_post_edit_references_say_which_system_the_post_edits_started_from(evalu
     for text in (paths.markdown.read_text(encoding="utf-8"), paths.html.read_text(encoding="utf-8")):
         assert "3 of 6 segments for weak" in text and "here evidently" not in text
     assert post_edit_origin(evaluate(docs[:1], reference="base", **FAST)) is None  # a system as the reference
+
+
+def test_errors_the_post_edit_left_as_they_were_are_shown_in_their_mt(tmp_path) -> None:
+    from annotate.records import PostEdit
+
+    docs = synthetic_documents()
+    doc, annotation, rating = next((d, a, r) for d in docs for a in d.annotations for r in a.ratings
+                                   if any(e.severity != "Neutral" and e.side == "target" for e in r.errors))
+    errors = [e for e in rating.errors if e.severity != "Neutral" and e.side == "target"]
+    index = doc.annotations.index(annotation)  # the annotator "post-edits" by leaving the MT as it was
+    doc.annotations[index] = replace(annotation, post_edits=[
+        PostEdit(p.seg_id, rating.target if p.seg_id == rating.seg_id else p.text) for p in annotation.post_edits])
+    paths = render_report(evaluate(docs, **FAST), docs, out_dir=tmp_path, title="t")
+    markdown = paths.markdown.read_text(encoding="utf-8").split("## Post-edits against the errors marked")[1]
+    assert f"Errors the post-edit left as they were ({len(errors)}), in **bold** in the MT:" in markdown
+    html = paths.html.read_text(encoding="utf-8").split("<h2>Post-edits against the errors marked</h2>")[1]
+    for error in errors:
+        assert f"{rating.system} · {rating.doc_id} #{rating.seg_id} · {annotation.annotator} · {error.severity} " \
+               f"{error.category}" in markdown
+        assert f"**{error.text}**" in markdown  # bold in the MT
+        assert f'<mark class="{error.severity.lower()}" title="{error.severity} · {error.category} · ' \
+               f'{annotation.annotator}">{error.text}</mark>' in html.split("<h2>")[0]
+    scores = json.loads(paths.data.read_text(encoding="utf-8"))["post_edits_vs_errors"]
+    assert scores["annotators"][annotation.annotator]["unfixed"] == len(errors)
+    assert [(u["doc_id"], u["seg_id"], u["text"]) for u in scores["unfixed"]] == \
+           [(rating.doc_id, rating.seg_id, e.text) for e in errors]

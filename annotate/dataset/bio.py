@@ -19,7 +19,6 @@ The same rules hold for claims ("entity" above reads "claim", the label is the c
 
 from __future__ import annotations
 
-import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -28,6 +27,7 @@ from typing import NamedTuple
 from annotate.dataset.features import bio_tags, label_index
 from annotate.records import Segment, Span
 from annotate.schema import entity_values
+from annotate.tokens import token_spans
 
 # A span's share of one segment: (start, end, label), offsets relative to the segment's text.
 ClippedSpan = tuple[int, int, str]
@@ -53,39 +53,6 @@ class BioStats:
     def as_dict(self) -> dict[str, int]:
         """Counts by name, for the build summary and the card."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@functools.cache
-def tokenizer_language(language: str) -> str:
-    """The spaCy language whose rule-based tokenizer tokenises ``language``: itself, or ``xx``
-    (spaCy's multi-language rules) where spaCy has no class for it or its tokenizer needs a package
-    that is not installed (Japanese needs SudachiPy, Korean mecab-ko)."""
-    import spacy  # heavy: imported on first use only
-
-    try:
-        spacy.blank(language)
-    except Exception:  # ImportError (missing package or unknown code) and spaCy's own errors
-        return "xx"
-    return language
-
-
-@functools.cache
-def spacy_tokenizer(language: str):
-    """One rule-based spaCy tokenizer per language and process (loading one costs 0.1–0.3 s; its
-    output does not depend on what it tokenised before). No model download: ``spacy.blank``; see
-    :func:`tokenizer_language` for languages spaCy cannot tokenise here."""
-    import spacy
-
-    return spacy.blank(tokenizer_language(language)).tokenizer
-
-
-def token_spans(text: str, language: str) -> list[tuple[int, int]]:
-    """(start, end) of each non-whitespace token of ``text``. Read as one array (no per-token Python
-    objects: tokenising is the hot part of the build's ``ner`` and ``word_qe`` rows)."""
-    from spacy.attrs import IDX, IS_SPACE, LENGTH
-
-    rows = spacy_tokenizer(language)(text).to_array([IDX, LENGTH, IS_SPACE]).tolist()
-    return [(start, start + length) for start, length, space in rows if not space]
 
 
 class TaggedSegment(NamedTuple):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotate import schema
-from annotate.dataset.bio import tokenizer_language
+from annotate.tokens import tokenizer_language
 from annotate.dataset.features import (
     CONFIG_NAMES,
     CONFIG_ROW_DESCRIPTIONS,

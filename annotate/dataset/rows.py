@@ -30,13 +30,14 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from annotate import schema
-from annotate.dataset.bio import BioStats, BioTagger, TaggedSegment, token_spans
+from annotate.dataset.bio import BioStats, BioTagger, TaggedSegment
 from annotate.dataset.checks import check_document
 from annotate.dataset.features import CLAIMS, DOCUMENTS, NER, SEGMENTS, TRANSLATION, WORD_QE, label_index
 from annotate.dataset.word_tags import WordTagger
 from annotate.dataset.scores import CorpusTotals, Scorer, ScoringPair, SegmentScores, segment_mqm
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.records import AnnotatedDocument, DocumentAnnotation, Segment, SegmentRating, Span, Translation
+from annotate.tokens import token_spans
 
 _CATEGORY = label_index(schema.mqm_category_names())
 _SEVERITY = label_index(schema.severity_names())

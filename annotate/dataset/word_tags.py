@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
 from annotate import schema
-from annotate.dataset.bio import token_spans
+from annotate.tokens import token_spans
 from annotate.dataset.features import WORD_TAG_NAMES, label_index, severity_tag_names
 
 OK, BAD = WORD_TAG_NAMES.index("OK"), WORD_TAG_NAMES.index("BAD")

@@ -3,9 +3,9 @@
 :func:`evaluate` gathers each system's translations and the references from
 :class:`~annotate.records.AnnotatedDocument` records, then runs the automatic metrics, paired
 significance (bootstrap and approximate randomization), significance clusters, MQM, correlation,
-agreement, how the pre-annotations fared, how long annotation took and which entities and claims
-the omissions marked in the source cover. ``annotate score`` prints its result;
-:mod:`annotate.report` renders it.
+agreement, how the pre-annotations fared, how long annotation took, which entities and claims
+the omissions marked in the source cover, and whether each annotator's post-edits change the words
+they marked as errors. ``annotate score`` prints its result; :mod:`annotate.report` renders it.
 
 References: ``reference="post_edits"`` uses the post-edits in the documents' completed annotations
 (one reference stream per post-editor, as many streams as every used segment has); any other
@@ -28,6 +28,7 @@ from annotate.scoring.effort import EffortReport, annotation_effort
 from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
 from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, collect_ratings, score_ratings
 from annotate.scoring.omissions import OmissionReport, lost_in_translation
+from annotate.scoring.post_edits import PostEditReport, post_edit_consistency
 from annotate.scoring.preannotation import PreannotationReport, preannotation_report
 from annotate.scoring.raters import RaterReport, rater_report
 from annotate.scoring.significance import (
@@ -90,6 +91,7 @@ class Evaluation:
     preannotation: PreannotationReport | None = None  # the suggestions shown vs what annotators made
     effort: EffortReport | None = None  # annotation time, where the labeling UI recorded it
     omissions: OmissionReport | None = None  # entities and claims the omissions marked in the source cover
+    post_edits: PostEditReport | None = None  # each annotator's post-edits against their own errors
     signatures: dict[str, str] = field(default_factory=dict)
     statistics: Statistics | None = None  # sacrebleu sufficient statistics, for sub-corpus scores
 
@@ -153,6 +155,7 @@ def evaluate(
     evaluation.preannotation = preannotation_report(docs, statuses=statuses)
     evaluation.effort = annotation_effort(docs, statuses=statuses)
     evaluation.omissions = lost_in_translation(docs, statuses=statuses)
+    evaluation.post_edits = post_edit_consistency(docs, weights=weights, statuses=statuses)
     _rank(evaluation)
     return evaluation
 

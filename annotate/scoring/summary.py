@@ -67,6 +67,7 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "planning": {str(difference): needed for difference, needed in evaluation.budget.planning}},
         "preannotation": _preannotation_to_dict(evaluation),
         "lost_in_translation": _omissions_to_dict(evaluation),
+        "post_edits_vs_errors": _post_edits_to_dict(evaluation),
         "annotation_time": None if not evaluation.effort else {
             "timed_annotations": evaluation.effort.timed, "untimed_annotations": evaluation.effort.untimed,
             "seconds": evaluation.effort.seconds, "seconds_per_translation": evaluation.effort.seconds_per_translation,
@@ -90,6 +91,19 @@ def _omissions_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
                              **{layer: dict(report.labels(system, layer)) for layer in LOST_LAYERS}}
                     for system in report.systems},
         "lost": [asdict(item) for item in report.lost],
+    }
+
+
+def _post_edits_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
+    report = evaluation.post_edits
+    if report is None:
+        return None
+    return {
+        "annotators": {c.annotator: {**{k: v for k, v in asdict(c).items() if k != "annotator"},
+                                     "unfixed_share": c.unfixed_share, "explained_share": c.explained_share}
+                       for c in [*report.annotators, report.total]},
+        "unfixed": [asdict(item) for item in report.unfixed],
+        "unexplained": [asdict(item) for item in report.unexplained],
     }
 
 
