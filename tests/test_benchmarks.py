@@ -18,6 +18,7 @@ from conftest import REPO
 @pytest.mark.parametrize(("script", "arguments", "expected"), [
     ("bench_build.py", ["--tasks", "20", "--memory-sizes", "20"], ["× pyarrow", "peak RSS", "imports (not timed above)"]),
     ("bench_scoring.py", ["--segments", "300"], ["ratio annotate / sacrebleu", "scores identical to 4 decimals: True"]),
+    ("bench_post_edits.py", ["--pairs", "200"], ["× sacrebleu", "post_edit_consistency"]),
     ("bench_translate.py", ["--sentences", "60", "--repeats", "1", "--apertium-single", "10"],
      ["our stage / raw CTranslate2", "batch / per-sentence"]),
 ])

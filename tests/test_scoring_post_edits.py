@@ -200,3 +200,12 @@ def test_an_unfinished_post_edit_in_the_gold_shows_every_error_of_its_segment_as
     assert len(report.unfixed) == len(weighing) > 3
     assert {(u.doc_id, u.seg_id) for u in report.unfixed} == {(rating.doc_id, rating.seg_id)}
     assert report.annotators[0].unchanged == 1
+
+
+def test_worker_processes_give_the_same_report(monkeypatch) -> None:
+    import annotate.scoring.post_edits as post_edits
+
+    docs = _gold_documents()
+    serial = post_edit_consistency(docs, n_jobs=1)
+    monkeypatch.setattr(post_edits, "PARALLEL_FROM", 1)
+    assert post_edit_consistency(docs, n_jobs=2) == serial

@@ -112,7 +112,8 @@ def evaluate(
     """Score every system in ``docs`` (see the module docstring). ``baseline`` defaults to the
     first evaluated system; ``ar_trials`` / ``bootstrap_samples`` of 0 keep sacrebleu's defaults;
     ``trg_lang`` picks BLEU's tokenizer (default: the documents' target language, as
-    ``sacrebleu -l`` would); ``n_jobs`` processes extract the metric statistics (0 = all cores)."""
+    ``sacrebleu -l`` would); ``n_jobs`` processes extract the metric statistics and align the
+    post-edits (0 = all cores)."""
     if trg_lang is None:
         trg_lang = target_language(docs)
     translations, versions = _translations(docs)
@@ -155,7 +156,7 @@ def evaluate(
     evaluation.preannotation = preannotation_report(docs, statuses=statuses)
     evaluation.effort = annotation_effort(docs, statuses=statuses)
     evaluation.omissions = lost_in_translation(docs, statuses=statuses)
-    evaluation.post_edits = post_edit_consistency(docs, weights=weights, statuses=statuses)
+    evaluation.post_edits = post_edit_consistency(docs, weights=weights, statuses=statuses, n_jobs=n_jobs)
     _rank(evaluation)
     return evaluation
 

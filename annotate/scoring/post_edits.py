@@ -26,6 +26,7 @@ pair is checked: against another system's output, a post-edit differs by design.
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -211,12 +212,15 @@ class PostEditReport:
         return sorted(self.unfixed, key=lambda u: (rank.get(u.severity, len(rank)), u.doc_id, u.seg_id, u.start))[:n]
 
 
+PARALLEL_FROM = 2_000  # segments: below this, worker processes cost more than they save
+
+
 def post_edit_consistency(docs: Iterable[AnnotatedDocument], *, weights: MQMWeights = GOOGLE_MQM_WEIGHTS,
-                          statuses: Sequence[str] = COUNTED_STATUSES) -> PostEditReport | None:
+                          statuses: Sequence[str] = COUNTED_STATUSES, n_jobs: int = 1) -> PostEditReport | None:
     """Check every annotation's post-edits against its own errors; None when no annotation has
-    both a post-edit and a rating of the same segment (nothing to compare)."""
-    report = PostEditReport()
-    by_annotator: dict[str, AnnotatorConsistency] = {}
+    both a post-edit and a rating of the same segment (nothing to compare). The alignments run on
+    ``n_jobs`` processes (0 = all cores) for large inputs."""
+    segments: list[tuple[str, list[SegmentRating], str, str]] = []  # annotator, ratings, post-edit, language
     for doc in docs:
         for annotation in doc.annotations:
             if annotation.status not in statuses:
@@ -226,26 +230,57 @@ def post_edit_consistency(docs: Iterable[AnnotatedDocument], *, weights: MQMWeig
             for rating in annotation.ratings:
                 if rating.seg_id in post_edits:
                     ratings.setdefault(rating.seg_id, []).append(rating)
-            for seg_id, seg_ratings in ratings.items():
-                counts = by_annotator.setdefault(annotation.annotator, AnnotatorConsistency(annotation.annotator))
-                _check_segment(report, counts, seg_ratings, post_edits[seg_id], doc.target_language, weights)
-    if not by_annotator:
+            segments += [(annotation.annotator, seg_ratings, post_edits[seg_id], doc.target_language)
+                         for seg_id, seg_ratings in ratings.items()]
+    if not segments:
         return None
+    jobs = [([r.target for r in ratings], post_edit, language) for _, ratings, post_edit, language in segments]
+    n_jobs = n_jobs if n_jobs > 0 else (os.cpu_count() or 1)
+    if n_jobs == 1 or len(jobs) < PARALLEL_FROM:
+        alignments = [_align(job) for job in jobs]
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
+            alignments = pool.map(_align, jobs, chunksize=64)
+    report = PostEditReport()
+    by_annotator: dict[str, AnnotatorConsistency] = {}
+    for (annotator, ratings, post_edit, _), (closest, spans, pe_spans, tags) in zip(segments, alignments):
+        counts = by_annotator.setdefault(annotator, AnnotatorConsistency(annotator))
+        _check_segment(report, counts, ratings[closest], spans, post_edit, pe_spans, tags, weights)
     report.annotators = sorted(by_annotator.values(), key=lambda c: c.annotator)
     for name in ("segments", "unchanged", "errors", "unfixed", "stretches", "unexplained"):
         setattr(report.total, name, sum(getattr(c, name) for c in report.annotators))
     return report
 
 
-def _check_segment(report: PostEditReport, counts: AnnotatorConsistency, ratings: list[SegmentRating],
-                   post_edit: str, language: str, weights: MQMWeights) -> None:
+Alignment = tuple[int, list[tuple[int, int]], list[tuple[int, int]], EditTags]
+
+
+def _align(job: tuple[list[str], str, str]) -> Alignment:
+    """Tokenise a segment's translations and post-edit and align them: (index of the translation
+    the post-edit is closest to, its token spans, the post-edit's, its edit tags)."""
+    targets, post_edit, language = job
     pe_spans = token_spans(post_edit, language)
     pe_words = [post_edit[a:b] for a, b in pe_spans]
-    aligned = []
-    for rating in ratings:
-        spans = token_spans(rating.target, language)
-        aligned.append((rating, spans, edit_tags([rating.target[a:b] for a, b in spans], pe_words)))
-    rating, spans, tags = min(aligned, key=lambda item: item[2].edits)  # the post-edit's closest system
+    best: Alignment | None = None
+    for index, target in enumerate(targets):
+        spans = token_spans(target, language)
+        words = [target[a:b] for a, b in spans]
+        tags = edit_tags(words, pe_words) if words != pe_words else _unchanged(len(words))
+        if best is None or tags.edits < best[3].edits:  # ties: the first in the task
+            best = (index, spans, pe_spans, tags)
+    assert best is not None  # a segment has a rating
+    return best
+
+
+def _unchanged(n: int) -> EditTags:
+    return EditTags([False] * n, [False] * n, list(range(n)), [False] * (n + 1), [[] for _ in range(n + 1)], 0)
+
+
+def _check_segment(report: PostEditReport, counts: AnnotatorConsistency, rating: SegmentRating,
+                   spans: list[tuple[int, int]], post_edit: str, pe_spans: list[tuple[int, int]], tags: EditTags,
+                   weights: MQMWeights) -> None:
     counts.segments += 1
     counts.unchanged += rating.target == post_edit
     spacing = _spacing_changed(rating.target, spans, post_edit, pe_spans, tags)

@@ -103,7 +103,9 @@ def _post_edits_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
                                      "unfixed_share": c.unfixed_share, "explained_share": c.explained_share}
                        for c in [*report.annotators, report.total]},
         "unfixed": [asdict(item) for item in report.unfixed],
-        "unexplained": [asdict(item) for item in report.unexplained],
+        # located by (doc_id, seg_id, system, start, end); the texts are in the dataset's ``segments``
+        "unexplained": [{k: v for k, v in asdict(item).items() if k not in ("mt", "post_edit")}
+                        for item in report.unexplained],
     }
 
 
