@@ -4,10 +4,12 @@ In one Label Studio task an annotator marks MQM errors in a translation and writ
 it. The post-edit should change the words marked as errors, and the words it changes should mostly
 be marked. Two checks per annotator, on each segment they both rated and post-edited:
 
-* **unfixed error** — an error that weighs in MQM (not Neutral, not "Source error") whose words the
-  post-edit kept exactly as they were: no marked token substituted, deleted or moved, and no word
-  inserted inside the span or at either edge of it (an error with no extent: no word inserted where
-  it sits). Either the error is not one, or the post-edit is unfinished: a reviewer should look.
+* **unfixed error** — an error that weighs in MQM (not Neutral, not "Source error") that the
+  post-edit left as it was: none of its tokens nor the token on either side of it substituted,
+  deleted or moved, no word inserted inside it or at its edges, and the spacing inside and around it
+  unchanged (an error with no extent, or on whitespace only, sits in the gap between two tokens).
+  Either the error is not one, or the post-edit is unfinished: a reviewer should look. The
+  neighbours count because TER may align a fix one word off; the check errs towards silence.
 * **unexplained edit** — a stretch of edits (a run of changed MT tokens and insertion points) that
   no error of the same annotator touches; an insertion is also explained by an omission marked in
   the source. A missed error, or a preferential edit: the share says how much of what annotators
@@ -17,7 +19,8 @@ Edits come from a TER alignment of the MT tokens to the post-edit tokens (spaCy'
 target language, as the dataset's ``word_qe``): sacrebleu's own shift search and beam edit
 distance, case-sensitive. A token is *changed* when it is substituted, deleted or moved by a shift;
 an insertion point (a *gap*, before each token and after the last) is *changed* when post-edit
-words are inserted there. These are WMT's post-edit word tags (OK/BAD, with gaps).
+words are inserted there (a moved word lands in a gap too): word tags in the manner of WMT's
+post-edit QE tags (OK/BAD, with gaps).
 
 Which translation a post-edit was made from: when an annotator rated several systems on a segment,
 the one their post-edit is closest to (fewest TER edits; ties: the first in the task). Only that
