@@ -191,7 +191,21 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
                   f"  ds = datasets.load_dataset({str(dataset_dir)!r}, \"segments\")  "
                   f"# also {', '.join(config for config in built.counts if config != 'segments')}")
     console.print(f"Report: [bold]{paths.html}[/] (Markdown twin: {paths.markdown})")
+    _print_error_memory(console, pulled.documents, pulled.path)
     return 1 if pipeline.problems else 0
+
+
+def _print_error_memory(console: Console, documents: list, export: Path) -> None:
+    """What the annotations would teach the suggester, and how to use it on new articles."""
+    from annotate.error_memory import ErrorMemory
+
+    memory = ErrorMemory.learn(documents)
+    if not memory:
+        return
+    top = sorted((r for rs in memory.phrases.values() for r in rs), key=lambda r: (-r.marked, r.phrase))[:3]
+    examples = ", ".join(f"“{r.phrase}” ({r.severity} {r.category}, ×{r.marked})" for r in top)
+    console.print(f"Error memory: {len(memory)} phrases the annotators marked again and again, e.g. {examples}; "
+                  f"new articles pushed with `annotate push DIR --learn-from {export}` get them as suggestions")
 
 
 def _counts_table(counts: dict[str, dict[str, int]]) -> Table:

@@ -303,6 +303,21 @@ def test_cli_push_and_pull(ls_server, project_title, tmp_path, monkeypatch):
     record = json.loads([line for line in pulled.stdout.splitlines() if line.startswith("{")][0])
     assert record["doc_id"] == doc.doc_id and record["annotations"][0]["annotator"] == "annotator-0000beef"
     assert [p["status"] for p in record["predictions"]] == ["withheld"]
+    # the pulled annotations teach the suggester: new articles get what annotators marked twice
+    fresh = [with_doc_id(doc, f"{doc.doc_id}-new-{i}") for i in range(2)]
+    for new in fresh:
+        new.annotations = []
+    docs_file.write_text("".join(d.to_json() + "\n" for d in [doc, *fresh]), encoding="utf-8")
+    learning = runner.invoke(app, ["push", "--docs", str(docs_file), "--project", project_title,
+                                   "--learn-from", str(out)])
+    assert learning.exit_code == 0, learning.output
+    assert "error memory: 0 phrase(s) to suggest, learned from 1 annotation(s)" in " ".join(learning.output.split())
+    refused = runner.invoke(app, ["push", "--docs", str(docs_file), "--project", project_title,
+                                  "--learn-from", str(out), "--no-predictions"])
+    assert refused.exit_code == 2 and "cannot go with --no-predictions" in refused.output
+    missing = runner.invoke(app, ["push", "--docs", str(docs_file), "--project", project_title,
+                                  "--learn-from", str(tmp_path / "nope.json")])
+    assert missing.exit_code == 2 and "nope.json" in missing.output
 
 
 def test_cli_push_bad_input_is_a_clear_error(tmp_path):
@@ -442,3 +457,39 @@ def test_cli_push_dir_exits_1_when_files_were_skipped(bad_files: dict[str, bytes
     assert [doc.source_name for doc in pushed] == ["good.txt"] and "1 created" in result.output
     if message:
         assert message in result.output and "not pushed" in result.output
+
+
+def test_an_error_memory_refreshes_the_suggestions_of_untouched_tasks_only(ls_server, project_title):
+    from annotate.error_memory import ErrorMemory
+
+    docs = _docs(3, prefix="memory")
+    first = push_documents(ls_server, docs, project_title, with_predictions=True)
+    assert sorted(first.created) == sorted(d.doc_id for d in docs)
+    started = docs[2]  # an annotator submitted this one: its suggestions are theirs to keep
+    ls = api.open_client(ls_server)
+    ls.annotations.create(id=first.task_ids[started.doc_id], result=[])
+    # two annotated documents both mark "the Tuesday" (and "The"): suggested wherever that system writes them
+    learned = [with_doc_id(tricky_document(), f"learned-{i}") for i in range(2)]
+    for doc in learned:
+        doc.annotations = [gold_annotation(doc)]
+    memory = ErrorMemory.learn(learned)
+    assert "the Tuesday" in {r.phrase for rs in memory.phrases.values() for r in rs}
+
+    second = push_documents(ls_server, docs, project_title, with_predictions=True, memory=memory)
+    assert second.model_version == f"{first.model_version}+{memory.version}"
+    assert sorted(second.refreshed) == sorted(d.doc_id for d in docs[:2]) and second.unchanged == [started.doc_id]
+    assert not second.updated and not second.created and "2 given new suggestions" in second.summary()
+    tasks = _tasks(ls_server, second)
+    assert {doc_id: found[0].suggestion_versions for doc_id, found in tasks.items()} == {
+        docs[0].doc_id: {second.model_version}, docs[1].doc_id: {second.model_version},
+        started.doc_id: {first.model_version}}
+    (prediction,) = ls.predictions.list(task=second.task_ids[docs[0].doc_id])
+    remembered = [item for item in prediction.result if item["type"] == "labels"
+                  and item["value"]["text"] == "the Tuesday"]
+    assert remembered and remembered[0]["value"]["labels"] == ["Fluency/Grammar"]
+    notes = [item["value"]["text"][0] for item in prediction.result if item["type"] == "textarea"
+             and item["id"] == remembered[0]["id"]]
+    assert notes and notes[0].endswith("(error memory)")
+
+    third = push_documents(ls_server, docs, project_title, with_predictions=True, memory=memory)
+    assert sorted(third.unchanged) == sorted(d.doc_id for d in docs) and not third.refreshed  # idempotent

@@ -279,3 +279,41 @@ def test_a_new_system_only_adds_to_the_task_data_and_a_changed_output_does_not()
     changed = replace(both, translations=[replace(t, mt=t.mt + "!") if t.system == "apertium" else t
                                           for t in both.translations])
     assert not extends_data(old, task_data(changed, ["apertium", "argos"]))
+
+
+@pytest.mark.parametrize(("meta", "versions"), [
+    ({}, set()),  # pushed without suggestions, or by an annotate that did not record them
+    ({"suggestion_version": "annotate-suggest a"}, {"annotate-suggest a"}),
+    ({"suggestion_version": "annotate-suggest b", "withheld_prediction": {"model_version": "annotate-suggest b"}},
+     {"annotate-suggest b"}),
+    ({"withheld_prediction": {"model_version": "annotate-suggest c", "result": []}}, {"annotate-suggest c"}),
+])
+def test_the_suggestion_versions_of_a_listed_task(meta, versions) -> None:
+    from annotate.labelstudio.client import _suggestion_versions
+
+    assert _suggestion_versions({"meta": meta}) == versions
+
+
+def test_a_task_records_the_version_of_its_suggestions_shown_or_withheld() -> None:
+    from annotate.labelstudio.tasks import add_suggestions
+
+    shown, withheld = {"data": {}, "meta": {"doc_id": "d"}}, {"data": {}, "meta": {"doc_id": "d"}}
+    add_suggestions(shown, [], "annotate-suggest v1")
+    add_suggestions(withheld, [], "annotate-suggest v1", withhold=True)
+    assert shown["meta"]["suggestion_version"] == withheld["meta"]["suggestion_version"] == "annotate-suggest v1"
+    assert shown["predictions"] == [{"model_version": "annotate-suggest v1", "result": []}] and "predictions" not in withheld
+
+
+@pytest.mark.parametrize(("versions", "stale"), [
+    (set(), False),  # no suggestions (pushed with --no-predictions): left so
+    ({"annotate-suggest v2"}, False),  # current
+    ({"annotate-suggest v1"}, True),
+    ({"annotate-suggest v1", "someone-else"}, False),  # another model's predictions are never replaced
+])
+def test_only_our_own_outdated_suggestions_are_stale(versions, stale) -> None:
+    from annotate.labelstudio.client import ExistingTask
+    from annotate.labelstudio.push import _stale_suggestions
+
+    task = ExistingTask(id=1, data={}, annotations=0, predictions=len(versions), suggestion_versions=frozenset(versions))
+    assert _stale_suggestions(task, lambda doc, data: [], "annotate-suggest v2") is stale
+    assert _stale_suggestions(task, None, "") is False  # pushed without suggestions

@@ -109,6 +109,10 @@ def push_command(
         "--holdout-percent", min=0, max=100, help="Share of the tasks whose suggestions are withheld from annotators "
         "(kept in the task's meta, the same tasks on every push): they are labelled from scratch, and the report "
         "compares that with what annotators who saw the suggestions kept (anchoring).")] = 0.0,
+    learn_from: Annotated[Optional[Path], typer.Option(
+        "--learn-from", help="A Label Studio export (from `annotate pull`): the errors its annotators marked again "
+        "and again are suggested wherever the same system writes the same words (error memory); tasks nobody "
+        "started get the new suggestions.")] = None,
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
@@ -147,6 +151,7 @@ def push_command(
             _fail(str(exc), 2)
     if not documents:
         _fail("nothing to push (no documents)", 2)
+    memory = _learn(console, learn_from, predictions) if learn_from is not None else None
     conn = _connect(url, token)
     try:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -158,7 +163,7 @@ def push_command(
             report = push_documents(conn, documents, project, with_predictions=predictions,
                                     chunk_size=chunk_size, overwrite_annotated=overwrite_annotated,
                                     overlap=Overlap(overlap, overlap_percent) if overlap else None,
-                                    holdout_percent=holdout_percent,
+                                    holdout_percent=holdout_percent, memory=memory,
                                     progress=lambda done, total: bars.update(bar, completed=done, total=total))
     except PushInterrupted as exc:
         _fail(str(exc))
@@ -190,6 +195,24 @@ def push_command(
             console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
     if skipped_files:  # the good articles are pushed, but a skipped file must not pass as success (as ingest)
         _fail(f"{skipped_files} input file(s) could not be ingested and were not pushed (see the warnings above)")
+
+
+def _learn(console, export: Path, predictions: bool):
+    """The error memory of an export's annotations (invalid annotations left out and counted)."""
+    from annotate.commands.data import load_documents
+    from annotate.error_memory import ErrorMemory
+
+    if not predictions:
+        _fail("--learn-from makes suggestions: it cannot go with --no-predictions", 2)
+    problems: list = []
+    try:
+        memory = ErrorMemory.learn(load_documents(export, problems))
+    except (ValueError, OSError) as exc:  # ExportError, JsonlError, MQMTsvError are ValueErrors
+        _fail(f"--learn-from {export}: {exc}", 2)
+    left_out = f"; {len(problems)} invalid annotation(s) left out" if problems else ""
+    console.print(f"error memory: {len(memory)} phrase(s) to suggest, learned from {memory.annotations} "
+                  f"annotation(s) in {export}{left_out}")
+    return memory
 
 
 def pull_command(

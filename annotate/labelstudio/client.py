@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.labelstudio.errors import AuthenticationError, LabelStudioError, ServerUnavailable
 from annotate.labelstudio.connection import Connection
+from annotate.labelstudio.export import SUGGESTION_VERSION, WITHHELD_PREDICTION
 
 if TYPE_CHECKING:  # heavy import, only at call time
     from label_studio_sdk import LabelStudio
@@ -180,6 +181,8 @@ class ExistingTask:
     data: dict[str, Any]
     annotations: int  # submitted + skipped: such tasks are never overwritten silently
     predictions: int
+    # the model version of its suggestions, as push recorded it (shown or withheld)
+    suggestion_versions: frozenset[str] = frozenset()
 
 
 def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: int = 500) -> dict[str, list[ExistingTask]]:
@@ -198,11 +201,19 @@ def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: in
             out.setdefault(str(doc_id), []).append(ExistingTask(
                 id=task["id"], data=data,
                 annotations=(task.get("total_annotations") or 0) + (task.get("cancelled_annotations") or 0),
-                predictions=task.get("total_predictions") or 0))
+                predictions=task.get("total_predictions") or 0, suggestion_versions=_suggestion_versions(task)))
         seen += len(tasks)
         if not tasks or seen >= (body.get("total") or 0):
             return out
         page += 1
+
+
+def _suggestion_versions(task: dict[str, Any]) -> frozenset[str]:
+    # Push records its suggester's version in the meta (the task list gives predictions' versions
+    # only with every other aggregate computed too); a withheld suggestion carries its own.
+    meta = task.get("meta") or {}
+    withheld = meta.get(WITHHELD_PREDICTION) or {}
+    return frozenset(v for v in (meta.get(SUGGESTION_VERSION), withheld.get("model_version")) if v)
 
 
 def tasks_with_drafts(ls: LabelStudio, conn: Connection, project_id: int, task_ids: list[int],

@@ -68,6 +68,7 @@ TASK_FORMAT = 1  # data["annotate_format"]: bump when the task data layout chang
 # meta key of a task's suggestions withheld from annotators (an anchoring control): a prediction
 # object ({"model_version", "result"}) that Label Studio stores and exports but never shows
 WITHHELD_PREDICTION = "withheld_prediction"
+SUGGESTION_VERSION = "suggestion_version"  # task meta: the model version of the suggestions push made
 # data.systems[i] key: the submitted annotations a system joined the task after, {annotation id:
 # its updated_at then}. Their annotators never saw that system: unless updated since, they do not
 # rate it (a submission rates only the translations it was shown).

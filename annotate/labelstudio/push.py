@@ -8,6 +8,9 @@ Push, per document (identity = ``doc_id`` in task data and meta):
   imports the rest;
 * task with the same data → left alone;
 * task with different data and no annotations → data PATCHed, predictions replaced;
+* task with the same data, no annotations and no draft, whose suggestions came from another
+  version of annotate's suggester (new rules, a grown error memory: ``push --learn-from``) → its
+  suggestions are made again and replaced (never another model's predictions);
 * with ``holdout_percent``, that share of the tasks (chosen by a hash of ``doc_id``: the same
   tasks on every push) gets its suggestions in its meta instead of as a prediction: annotators
   label them from scratch, and the report compares what they do there with what annotators who
@@ -34,7 +37,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
@@ -53,6 +56,9 @@ from annotate.labelstudio.tasks import (
     mark_unseen,
 )
 from annotate.records import AnnotatedDocument
+
+if TYPE_CHECKING:
+    from annotate.error_memory import ErrorMemory
 
 DEFAULT_PROJECT_TITLE = "annotate: es-en news"
 DEFAULT_CHUNK_SIZE = 5000  # the largest import call; calls start small and double up to it
@@ -83,6 +89,7 @@ class PushReport:
     model_version: str = ""
     overlap: str = ""  # the overlap setting this push applied, described
     withheld: list[str] = field(default_factory=list)  # doc_ids written with their suggestions withheld
+    refreshed: list[str] = field(default_factory=list)  # untouched tasks given the current suggester's suggestions
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -90,6 +97,8 @@ class PushReport:
         parts = [f"{len(self.created)} created", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
         if self.replaced:
             parts.append(f"{len(self.replaced)} re-imported with annotations")
+        if self.refreshed:
+            parts.append(f"{len(self.refreshed)} given new suggestions ({self.model_version})")
         if self.extended:
             parts.append(f"{len(self.extended)} annotated given new systems' translations (annotations kept)")
         if self.skipped_annotated:
@@ -114,14 +123,20 @@ class PushInterrupted(LabelStudioError):
 Suggester = Callable[[AnnotatedDocument, dict[str, Any]], list[dict]]
 
 
-def default_suggester() -> tuple[Suggester | None, str]:
+SUGGESTER_NAME = "annotate-suggest"  # the model versions of our suggestions start with it
+
+
+def default_suggester(memory: ErrorMemory | None = None) -> tuple[Suggester | None, str]:
     """Pre-annotations from :mod:`annotate.suggest` (entities on the source, automatic error
-    suggestions on each MT output) and their model_version; (None, "") if it is unavailable."""
+    suggestions on each MT output), plus the errors ``memory`` remembers where no rule suggested
+    one, and their model_version; (None, "") if it is unavailable."""
     try:
         from annotate import suggest
     except ImportError:
         return None, ""
-    version = f"annotate-suggest {getattr(suggest, 'ENTITY_MODEL_VERSION', 'unknown')}"
+    version = f"{SUGGESTER_NAME} {getattr(suggest, 'ENTITY_MODEL_VERSION', 'unknown')}"
+    if memory:
+        version += f"+{memory.version}"
 
     def run(doc: AnnotatedDocument, data: dict[str, Any]) -> list[dict]:
         result: list[dict] = []
@@ -134,12 +149,22 @@ def default_suggester() -> tuple[Suggester | None, str]:
         names = {span.text for span in spans if span.label == suggest.PERSON}  # a name part mistranslated
         for translation in doc.translations:
             errors = list(suggest.suggest_errors(translation, names, doc.target_language))
+            if memory:
+                errors += memory.suggest(translation, taken=[(e.start, e.end) for e in errors])
             if errors:
                 result += error_results(data, translation.system, translation.seg_id, errors, origin=None,
                                         salt=f"{doc.doc_id}:suggest")
         return result
 
     return run, version
+
+
+def _stale_suggestions(task: api.ExistingTask, suggester: Suggester | None, model_version: str) -> bool:
+    """Whether an un-annotated task's suggestions came from another version of our suggester (a
+    task with another model's predictions, or none, is left as it is)."""
+    versions = task.suggestion_versions
+    return (suggester is not None and bool(versions) and model_version not in versions
+            and all(v.startswith(SUGGESTER_NAME) for v in versions))
 
 
 def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[AnnotatedDocument]:
@@ -181,6 +206,7 @@ def push_documents(
     progress: Callable[[int, int], None] | None = None,
     overlap: api.Overlap | None = None,
     holdout_percent: float = 0.0,
+    memory: ErrorMemory | None = None,
 ) -> PushReport:
     """Create or update one task per document in the project titled ``project_title``.
 
@@ -189,11 +215,12 @@ def push_documents(
     ``with_predictions`` adds pre-annotations from :func:`default_suggester` (or ``suggester``).
     ``overlap``: annotators per task and on what share of the tasks (None leaves the project's setting).
     ``holdout_percent``: the share of tasks whose suggestions are withheld (see the module docstring).
+    ``memory``: errors learned from annotations (:mod:`annotate.error_memory`), suggested too.
     Raises PushInterrupted (with the partial report) if the server goes away; rerun to complete."""
     check_connection(conn)
     ls = api.open_client(conn)
     if with_predictions and suggester is None:
-        suggester, model_version = default_suggester()
+        suggester, model_version = default_suggester(memory)
     if not with_predictions:
         suggester = None
     systems = document_systems(docs)
@@ -246,7 +273,7 @@ def push_documents(
                     report.skipped_annotated[doc.doc_id] = current.id
             elif task_json.get("annotations") and not current.annotations:
                 to_replace.append((doc, current.id, task_json))
-            elif current.data != task_json["data"]:
+            elif current.data != task_json["data"] or _stale_suggestions(current, suggester, model_version):
                 to_update.append((doc, current.id, task_json))
             else:
                 report.unchanged.append(doc.doc_id)
@@ -262,8 +289,11 @@ def push_documents(
             to_import.append((doc, task_json))
             report.replaced.append(doc.doc_id)
         for doc, task_id, task_json in to_update:
+            same_data = existing_data[task_id] == task_json["data"]  # only its suggestions are stale
             if task_id in drafted:
-                if extends_data(existing_data[task_id], task_json["data"]):
+                if same_data:
+                    report.unchanged.append(doc.doc_id)  # someone is labelling it: suggestions left as they were
+                elif extends_data(existing_data[task_id], task_json["data"]):
                     to_extend.append((doc, task_id, task_json))
                 else:
                     report.skipped_drafts[doc.doc_id] = task_id
@@ -272,7 +302,7 @@ def push_documents(
             api.update_task(ls, conn, task_id, task_json["data"], task_json["meta"])
             prediction = (task_json.get("predictions") or [{}])[0]
             api.replace_predictions(ls, conn, task_id, prediction.get("result", []), model_version)
-            report.updated.append(doc.doc_id)
+            (report.refreshed if same_data else report.updated).append(doc.doc_id)
         submitted = api.submitted_annotations(ls, conn, project.id, [task_id for _, task_id, _ in to_extend])
         for doc, task_id, task_json in to_extend:
             mark_unseen(existing_data[task_id], task_json["data"], submitted[task_id])

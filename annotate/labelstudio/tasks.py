@@ -16,6 +16,7 @@ from typing import Any
 from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.export import (
+    SUGGESTION_VERSION,
     TASK_FORMAT,
     UNSEEN_BY,
     WITHHELD_PREDICTION,
@@ -305,6 +306,7 @@ def add_suggestions(task: dict[str, Any], result: list[dict], model_version: str
     loads for the annotator, or, ``withhold``-ing them (an anchoring control), in its meta, which
     Label Studio stores and exports but never shows."""
     prediction = {"model_version": model_version, "result": result}
+    task.setdefault("meta", {})[SUGGESTION_VERSION] = model_version  # so a later push can tell it is outdated
     if withhold:
         task.setdefault("meta", {})[WITHHELD_PREDICTION] = prediction
         task.pop("predictions", None)
