@@ -304,16 +304,19 @@ def test_a_task_records_the_version_of_its_suggestions_shown_or_withheld() -> No
     assert shown["predictions"] == [{"model_version": "annotate-suggest v1", "result": []}] and "predictions" not in withheld
 
 
-@pytest.mark.parametrize(("versions", "stale"), [
-    (set(), False),  # no suggestions (pushed with --no-predictions): left so
-    ({"annotate-suggest v2"}, False),  # current
-    ({"annotate-suggest v1"}, True),
-    ({"annotate-suggest v1", "someone-else"}, False),  # another model's predictions are never replaced
+@pytest.mark.parametrize(("versions", "predictions", "stale"), [
+    (set(), 0, False),  # no suggestions recorded (pushed with --no-predictions): left so
+    (set(), 1, False),  # someone else's prediction
+    ({"annotate-suggest v2"}, 1, False),  # current
+    ({"annotate-suggest v1"}, 1, True),
+    ({"annotate-suggest v1"}, 0, True),  # withheld (in the meta), or an empty suggestion
+    ({"annotate-suggest v1"}, 2, False),  # another model's prediction beside ours: never replaced
+    ({"annotate-suggest v1", "someone-else"}, 1, False),
 ])
-def test_only_our_own_outdated_suggestions_are_stale(versions, stale) -> None:
+def test_only_our_own_outdated_suggestions_are_stale(versions, predictions, stale) -> None:
     from annotate.labelstudio.client import ExistingTask
     from annotate.labelstudio.push import _stale_suggestions
 
-    task = ExistingTask(id=1, data={}, annotations=0, predictions=len(versions), suggestion_versions=frozenset(versions))
+    task = ExistingTask(id=1, data={}, annotations=0, predictions=predictions, suggestion_versions=frozenset(versions))
     assert _stale_suggestions(task, lambda doc, data: [], "annotate-suggest v2") is stale
     assert _stale_suggestions(task, None, "") is False  # pushed without suggestions

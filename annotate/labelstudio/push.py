@@ -160,10 +160,11 @@ def default_suggester(memory: ErrorMemory | None = None) -> tuple[Suggester | No
 
 
 def _stale_suggestions(task: api.ExistingTask, suggester: Suggester | None, model_version: str) -> bool:
-    """Whether an un-annotated task's suggestions came from another version of our suggester (a
-    task with another model's predictions, or none, is left as it is)."""
+    """Whether an un-annotated task's suggestions came from another version of our suggester. A
+    task without recorded suggestions is left as it is, and so is one holding more predictions than
+    the one push writes: another model's are never replaced."""
     versions = task.suggestion_versions
-    return (suggester is not None and bool(versions) and model_version not in versions
+    return (suggester is not None and bool(versions) and model_version not in versions and task.predictions <= 1
             and all(v.startswith(SUGGESTER_NAME) for v in versions))
 
 
