@@ -161,7 +161,7 @@ def test_withheld_suggestions_are_stored_not_shown_and_come_back(ls_server, proj
     """--holdout-percent: the held-out task carries its suggestions in its meta, not as a
     prediction (the labeling UI only loads predictions); the export brings them back as a
     "withheld" prediction, compared in the report with what annotators did from scratch."""
-    from annotate.labelstudio.push import is_held_out
+    from annotate.labelstudio.suggestions import is_held_out
     from annotate.scoring.preannotation import FROM_SCRATCH, preannotation_report
 
     docs = _docs(12, prefix="holdout")

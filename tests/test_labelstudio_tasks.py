@@ -133,7 +133,7 @@ def test_withheld_suggestions_go_to_the_meta_and_back():
 
 
 def test_held_out_tasks_are_chosen_by_a_hash_of_the_doc_id():
-    from annotate.labelstudio.push import is_held_out
+    from annotate.labelstudio.suggestions import is_held_out
 
     doc_ids = [f"doc-{n:05d}" for n in range(10_000)]
     for percent in (0, 5, 20, 50, 100):
@@ -315,8 +315,8 @@ def test_a_task_records_the_version_of_its_suggestions_shown_or_withheld() -> No
 ])
 def test_only_our_own_outdated_suggestions_are_stale(versions, predictions, stale) -> None:
     from annotate.labelstudio.client import ExistingTask
-    from annotate.labelstudio.push import _stale_suggestions
+    from annotate.labelstudio.suggestions import stale_suggestions
 
     task = ExistingTask(id=1, data={}, annotations=0, predictions=predictions, suggestion_versions=frozenset(versions))
-    assert _stale_suggestions(task, lambda doc, data: [], "annotate-suggest v2") is stale
-    assert _stale_suggestions(task, None, "") is False  # pushed without suggestions
+    assert stale_suggestions(task, lambda doc, data: [], "annotate-suggest v2") is stale
+    assert stale_suggestions(task, None, "") is False  # pushed without suggestions

@@ -33,7 +33,6 @@ Pulling the annotations back is :mod:`annotate.labelstudio.pull`'s.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,13 +43,11 @@ from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import LabelStudioError, ServerUnavailable
 from annotate.labelstudio.export import imported_user_email
+from annotate.labelstudio.suggestions import Suggester, default_suggester, is_held_out, stale_suggestions
 from annotate.labelstudio.tasks import (
-    TaskBuildError,
     add_suggestions,
     build_task,
     document_systems,
-    entity_results,
-    error_results,
     extends_data,
     keep_unseen_marks,
     mark_unseen,
@@ -118,54 +115,6 @@ class PushInterrupted(LabelStudioError):
     def __init__(self, message: str, report: PushReport):
         super().__init__(message)
         self.report = report
-
-
-Suggester = Callable[[AnnotatedDocument, dict[str, Any]], list[dict]]
-
-
-SUGGESTER_NAME = "annotate-suggest"  # the model versions of our suggestions start with it
-
-
-def default_suggester(memory: ErrorMemory | None = None) -> tuple[Suggester | None, str]:
-    """Pre-annotations from :mod:`annotate.suggest` (entities on the source, automatic error
-    suggestions on each MT output), plus the errors ``memory`` remembers where no rule suggested
-    one, and their model_version; (None, "") if it is unavailable."""
-    try:
-        from annotate import suggest
-    except ImportError:
-        return None, ""
-    version = f"{SUGGESTER_NAME} {getattr(suggest, 'ENTITY_MODEL_VERSION', 'unknown')}"
-    if memory:
-        version += f"+{memory.version}"
-
-    def run(doc: AnnotatedDocument, data: dict[str, Any]) -> list[dict]:
-        result: list[dict] = []
-        spans = list(suggest.suggest_entities(doc.text))
-        for span in spans:
-            try:  # a suggestion outside every segment (page chrome, gap) is simply not offered
-                result += entity_results(data, [span], origin=None, salt=f"{doc.doc_id}:suggest")
-            except TaskBuildError:
-                continue
-        names = {span.text for span in spans if span.label == suggest.PERSON}  # a name part mistranslated
-        for translation in doc.translations:
-            errors = list(suggest.suggest_errors(translation, names, doc.target_language))
-            if memory:
-                errors += memory.suggest(translation, taken=[(e.start, e.end) for e in errors])
-            if errors:
-                result += error_results(data, translation.system, translation.seg_id, errors, origin=None,
-                                        salt=f"{doc.doc_id}:suggest")
-        return result
-
-    return run, version
-
-
-def _stale_suggestions(task: api.ExistingTask, suggester: Suggester | None, model_version: str) -> bool:
-    """Whether an un-annotated task's suggestions came from another version of our suggester. A
-    task without recorded suggestions is left as it is, and so is one holding more predictions than
-    the one push writes: another model's are never replaced."""
-    versions = task.suggestion_versions
-    return (suggester is not None and bool(versions) and model_version not in versions and task.predictions <= 1
-            and all(v.startswith(SUGGESTER_NAME) for v in versions))
 
 
 def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[AnnotatedDocument]:
@@ -274,7 +223,7 @@ def push_documents(
                     report.skipped_annotated[doc.doc_id] = current.id
             elif task_json.get("annotations") and not current.annotations:
                 to_replace.append((doc, current.id, task_json))
-            elif current.data != task_json["data"] or _stale_suggestions(current, suggester, model_version):
+            elif current.data != task_json["data"] or stale_suggestions(current, suggester, model_version):
                 to_update.append((doc, current.id, task_json))
             else:
                 report.unchanged.append(doc.doc_id)
@@ -333,15 +282,6 @@ def push_documents(
         raise PushInterrupted(f"{exc}. Pushed so far: {report.summary()}. Run the push again to complete it "
                               "(it never duplicates tasks).", report) from exc
     return report
-
-
-def is_held_out(doc_id: str, percent: float) -> bool:
-    """Is ``doc_id`` among the ``percent`` % of tasks whose suggestions are withheld? A hash of the
-    doc_id decides, so a task is held out on every push or on none."""
-    if percent <= 0:
-        return False
-    bucket = int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:8], 16) % 10_000
-    return bucket < round(percent * 100)
 
 
 def chunk_bounds(total: int, largest: int, first: int = FIRST_CHUNK_SIZE,
