@@ -202,7 +202,8 @@ def _print_error_memory(console: Console, documents: list, export: Path) -> None
     memory = ErrorMemory.learn(documents)
     if not memory:
         return
-    top = sorted((r for rs in memory.phrases.values() for r in rs), key=lambda r: (-r.marked, r.phrase))[:3]
+    worded = [r for rs in memory.phrases.values() for r in rs if any(c.isalnum() for c in r.phrase)]  # not "  "
+    top = sorted(worded, key=lambda r: (-r.marked, r.phrase))[:3]
     examples = ", ".join(f"“{r.phrase}” ({r.severity} {r.category}, ×{r.marked})" for r in top)
     console.print(f"Error memory: {len(memory)} phrases the annotators marked again and again, e.g. {examples}; "
                   f"new articles pushed with `annotate push DIR --learn-from {export}` get them as suggestions")
