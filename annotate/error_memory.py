@@ -29,8 +29,8 @@ from functools import lru_cache
 
 from annotate.records import AnnotatedDocument, ErrorSpan, Translation
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
+from annotate.scoring.mqm import COUNTED_STATUSES
 
-COUNTED_STATUSES: tuple[str, ...] = ("completed",)  # what annotators submitted, not drafts or skips
 _SEVERITY_RANK = {severity.name: rank for rank, severity in enumerate(SEVERITIES)}  # Major first
 
 

@@ -33,7 +33,7 @@ import os
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from annotate.records import AnnotatedDocument, ErrorSpan, SegmentRating
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
@@ -252,8 +252,9 @@ def post_edit_consistency(docs: Iterable[AnnotatedDocument], *, weights: MQMWeig
         counts = by_annotator.setdefault(annotator, AnnotatorConsistency(annotator))
         _check_segment(report, counts, ratings[closest], spans, post_edit, pe_spans, tags, weights)
     report.annotators = sorted(by_annotator.values(), key=lambda c: c.annotator)
-    for name in ("segments", "unchanged", "errors", "unfixed", "stretches", "unexplained"):
-        setattr(report.total, name, sum(getattr(c, name) for c in report.annotators))
+    for f in fields(AnnotatorConsistency):
+        if f.name != "annotator":
+            setattr(report.total, f.name, sum(getattr(c, f.name) for c in report.annotators))
     return report
 
 
