@@ -37,10 +37,18 @@ Labels, claim types, MQM categories and severities must be values of ``annotate.
 ``errors: []`` means "judged, no errors"; a missing or null ``errors`` / ``post_edit`` means "not
 annotated yet" and fails ``check``.
 
+**Other systems.** A gold file in a sub-folder named after an MT system
+(``seeds/gold/apertium-via-cat/<seed file stem>.yaml``) holds the MQM judgement of that system's
+output of the same article, by the same annotator: ``system: apertium-via-cat`` and, per segment,
+``seg``, ``source``, ``mt`` (that system's exact output) and ``errors`` only — no entities, claims
+or post-edit (those belong to the article, in the main file). Its ratings join the main file's
+annotation, as one annotator rating two columns of one Label Studio task.
+
 Commands::
 
     python scripts/gold.py check      # validate every file and every anchor against the pipeline
     python scripts/gold.py skeleton   # write a skeleton per seed from the current pipeline
+    python scripts/gold.py skeleton --system apertium-via-cat   # MQM-only skeletons of another system
     python scripts/gold.py lint       # validate the files on their own (no pipeline run)
 """
 
@@ -48,6 +56,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,6 +163,7 @@ class GoldFile:
     doc: str  # seed file name
     annotator: str
     segments: list[GoldSegment]
+    system: str = "apertium"  # whose output ``mt`` is (GOLD_SYSTEM: the main file of the article)
 
 
 def _pairs(value: Any, where: str, problems: list[str], arity: tuple[int, ...]) -> list[list[Any]]:
@@ -178,6 +188,8 @@ def read_gold_file(path: Path, *, require_complete: bool = True) -> tuple[GoldFi
     if not isinstance(data, dict) or not isinstance(data.get("doc"), str) or not isinstance(data.get("segments"), list):
         return GoldFile(path, "", DEFAULT_ANNOTATOR, []), [f"{path.name}: needs 'doc' (str) and 'segments' (list)"]
     doc = data["doc"]
+    system = data.get("system") or GOLD_SYSTEM
+    rating_only = system != GOLD_SYSTEM  # another system's MQM: no entities, claims or post-edits
     entity_labels, claim_types = set(schema.entity_values()), set(schema.claim_type_values())
     categories, severities = set(schema.mqm_category_names()), set(schema.severity_names())
     source_side = {c.name for c in schema.SOURCE_SIDE_CATEGORIES}
@@ -191,6 +203,9 @@ def read_gold_file(path: Path, *, require_complete: bool = True) -> tuple[GoldFi
         if not isinstance(source, str) or not isinstance(mt, str):
             problems.append(f"{where}: 'source' and 'mt' must be strings")
             continue
+        if rating_only and any(key in item for key in ("entities", "claims", "post_edit")):
+            problems.append(f"{where}: a {system} file holds MQM errors only (entities, claims and the "
+                            f"post-edit belong to the article's main file)")
         entities = _spans(item.get("entities"), entity_labels, "entity", source, where, problems)
         claims = _spans(item.get("claims"), claim_types, "claim type", source, where, problems)
         errors: list[ErrorSpan] = []
@@ -219,7 +234,9 @@ def read_gold_file(path: Path, *, require_complete: bool = True) -> tuple[GoldFi
                 problems.append(f"{where}: Non-translation! must span the whole MT segment")
             errors.append(ErrorSpan(start, end, category, severity, text[start:end], str(note), side=side))
         post_edit = item.get("post_edit")
-        if not isinstance(post_edit, str) or not post_edit.strip():
+        if rating_only:
+            post_edit = ""
+        elif not isinstance(post_edit, str) or not post_edit.strip():
             if require_complete:
                 problems.append(f"{where}: no post-edit")
             post_edit = ""
@@ -229,7 +246,17 @@ def read_gold_file(path: Path, *, require_complete: bool = True) -> tuple[GoldFi
     annotator = data.get("annotator") or DEFAULT_ANNOTATOR
     if "@" in annotator:
         problems.append(f"{path.name}: annotator must be a pseudonym, not an email")
-    return GoldFile(path, doc, annotator, segments), problems
+    return GoldFile(path, doc, annotator, segments, system), problems
+
+
+def gold_paths(gold_dir: Path) -> list[Path]:
+    """The main gold files (``*.yaml``), then each other system's (``<system>/*.yaml``)."""
+    return sorted(Path(gold_dir).glob("*.yaml")) + sorted(Path(gold_dir).glob("*/*.yaml"))
+
+
+def gold_systems(gold_dir: Path) -> list[str]:
+    """Every MT system the gold judges: GOLD_SYSTEM, then each sub-folder holding gold files."""
+    return [GOLD_SYSTEM, *sorted(p.name for p in Path(gold_dir).iterdir() if p.is_dir() and any(p.glob("*.yaml")))]
 
 
 def _spans(value: Any, allowed: set[str], kind: str, source: str, where: str, problems: list[str]) -> list[Span]:
@@ -266,8 +293,8 @@ def load_gold(
     for t in translations:
         trans_by_doc.setdefault(t.doc_id, []).append(t)
     problems: list[str] = []
-    documents = []
-    paths = sorted(Path(gold_dir).glob("*.yaml"))
+    documents: dict[str, AnnotatedDocument] = {}
+    paths = gold_paths(gold_dir)
     if not paths:
         raise GoldError([f"no *.yaml gold files in {gold_dir}"])
     for path in paths:
@@ -278,13 +305,23 @@ def load_gold(
             problems.append(f"{path.name}: doc {gold.doc!r} is not among the ingested articles")
             continue
         doc_segments = sorted(segs_by_doc.get(article.doc_id, []), key=lambda s: s.seg_id)
-        mts = {t.seg_id: t for t in trans_by_doc.get(article.doc_id, []) if t.system == GOLD_SYSTEM}
+        mts = {t.seg_id: t for t in trans_by_doc.get(article.doc_id, []) if t.system == gold.system}
         document, doc_problems = _document(gold, article, doc_segments, mts, trans_by_doc.get(article.doc_id, []))
         problems += doc_problems
-        documents.append(document)
+        if gold.system == GOLD_SYSTEM:
+            documents[article.doc_id] = document
+        elif article.doc_id not in documents:
+            problems.append(f"{gold.system}/{path.name}: no main gold file for {gold.doc}")
+        else:  # the same annotator's ratings of another column of the same task
+            (main,) = documents[article.doc_id].annotations
+            (other,) = document.annotations
+            if other.annotator != main.annotator:
+                problems.append(f"{gold.system}/{path.name}: annotator {other.annotator!r} differs from the "
+                                f"main file's {main.annotator!r}")
+            main.ratings += other.ratings
     if problems:
         raise GoldError(problems)
-    return documents
+    return list(documents.values())
 
 
 def _document(
@@ -295,7 +332,8 @@ def _document(
     translations: list[Translation],
 ) -> tuple[AnnotatedDocument, list[str]]:
     problems: list[str] = []
-    name = gold.path.name
+    name = gold.path.name if gold.system == GOLD_SYSTEM else f"{gold.system}/{gold.path.name}"
+    system = gold.system
     text = article.text
     if len(gold.segments) != len(doc_segments):
         problems.append(f"{name}: {len(gold.segments)} gold segments but the pipeline has {len(doc_segments)}")
@@ -309,10 +347,10 @@ def _document(
             continue
         translation = mts.get(seg.seg_id)
         if translation is None:
-            problems.append(f"{where}: no {GOLD_SYSTEM} translation in the pipeline output")
+            problems.append(f"{where}: no {system} translation in the pipeline output")
             continue
         if translation.mt != g.mt:
-            problems.append(f"{where}: {GOLD_SYSTEM} output changed:\n      gold:     {g.mt!r}\n      pipeline: {translation.mt!r}")
+            problems.append(f"{where}: {system} output changed:\n      gold:     {g.mt!r}\n      pipeline: {translation.mt!r}")
             continue
         for spans, target in ((g.entities, annotation.entities), (g.claims, annotation.claims)):
             for sp in spans:
@@ -321,7 +359,7 @@ def _document(
                 target.append(Span(start, end, sp.label, sp.text))
         annotation.ratings.append(
             SegmentRating(
-                system=GOLD_SYSTEM,
+                system=system,
                 doc_id=article.doc_id,
                 seg_id=seg.seg_id,
                 rater=gold.annotator,
@@ -331,7 +369,8 @@ def _document(
                 doc=article.source_name,
             )
         )
-        annotation.post_edits.append(PostEdit(seg.seg_id, g.post_edit))
+        if system == GOLD_SYSTEM:
+            annotation.post_edits.append(PostEdit(seg.seg_id, g.post_edit))
     document = AnnotatedDocument(
         doc_id=article.doc_id,
         title=article.title,
@@ -347,8 +386,10 @@ def _document(
 # ── the pipeline the gold files are checked against ───────────────────────────────────────────
 
 
-def run_pipeline(seeds_dir: Path = SEEDS_DIR) -> tuple[list[Article], list[Segment], list[Translation]]:
-    """Ingest, segment and Apertium-translate the seed articles with the project's own modules."""
+def run_pipeline(seeds_dir: Path = SEEDS_DIR, systems: list[str] | None = None,
+                 ) -> tuple[list[Article], list[Segment], list[Translation]]:
+    """Ingest, segment and translate the seed articles with the project's own modules, with every
+    system the gold judges (``systems``, default :func:`gold_systems` of ``seeds_dir/gold``)."""
     from annotate.articles import read_article
     from annotate.segment import segment_article
     from annotate.translate import get_translator, translate_segments
@@ -359,8 +400,10 @@ def run_pipeline(seeds_dir: Path = SEEDS_DIR) -> tuple[list[Article], list[Segme
         raise GoldError([f"no *.txt seed articles in {seeds_dir}"])
     articles = [read_article(path) for path in paths]
     segments = [s for a in articles for s in segment_article(a)]
-    # No cache: the gold files are checked against what Apertium says now.
-    translations = translate_segments(segments, get_translator(GOLD_SYSTEM))
+    # No cache: the gold files are checked against what the systems say now.
+    gold_dir = Path(seeds_dir) / "gold"
+    names = systems or (gold_systems(gold_dir) if gold_dir.is_dir() else [GOLD_SYSTEM])
+    translations = [t for name in names for t in translate_segments(segments, get_translator(name))]
     return articles, segments, translations
 
 
@@ -374,19 +417,18 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def skeleton_yaml(article: Article, segments: list[Segment], mts: dict[int, str]) -> str:
-    """A gold file for one article with sources and MT filled in, everything else to annotate."""
-    lines = [f"doc: {_q(article.source_name)}", f"annotator: {DEFAULT_ANNOTATOR}", "segments:"]
+def skeleton_yaml(article: Article, segments: list[Segment], mts: dict[int, str], system: str = GOLD_SYSTEM) -> str:
+    """A gold file for one article with sources and MT filled in, everything else to annotate
+    (for another system than GOLD_SYSTEM: its MQM errors only)."""
+    lines = [f"doc: {_q(article.source_name)}", *([f"system: {system}"] if system != GOLD_SYSTEM else []),
+             f"annotator: {DEFAULT_ANNOTATOR}", "segments:"]
     for s in segments:
-        lines += [
-            f"  - seg: {s.seg_id}",
-            f"    source: {_q(s.text)}",
-            "    entities: []",
-            "    claims: []",
-            f"    mt: {_q(mts[s.seg_id])}",
-            "    errors: null",
-            "    post_edit: null",
-        ]
+        lines += [f"  - seg: {s.seg_id}", f"    source: {_q(s.text)}"]
+        if system == GOLD_SYSTEM:
+            lines += ["    entities: []", "    claims: []"]
+        lines += [f"    mt: {_q(mts[s.seg_id])}", "    errors: null"]
+        if system == GOLD_SYSTEM:
+            lines += ["    post_edit: null"]
     return "\n".join(lines) + "\n"
 
 
@@ -400,14 +442,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds-dir", type=Path, default=SEEDS_DIR)
     parser.add_argument("--out", type=Path, help="skeleton: write here instead of --gold-dir")
     parser.add_argument("--force", action="store_true", help="skeleton: overwrite existing files")
+    parser.add_argument("--system", default=GOLD_SYSTEM, help="skeleton: the MT system to judge (another "
+                        "system than apertium goes to a sub-folder named after it)")
     args = parser.parse_args(argv)
     if args.command == "lint":  # the files on their own: schema values and anchors, no pipeline
-        problems = [p for path in sorted(args.gold_dir.glob("*.yaml")) for p in read_gold_file(path)[1]]
+        problems = [p for path in gold_paths(args.gold_dir) for p in read_gold_file(path)[1]]
         print("\n".join(problems) or "ok", file=sys.stderr if problems else sys.stdout)
         return 1 if problems else 0
-    articles, segments, translations = run_pipeline(args.seeds_dir)
     if args.command == "skeleton":
-        out = args.out or args.gold_dir
+        articles, segments, translations = run_pipeline(args.seeds_dir, [args.system])
+        out = args.out or (args.gold_dir if args.system == GOLD_SYSTEM else args.gold_dir / args.system)
         out.mkdir(parents=True, exist_ok=True)
         for article in articles:
             path = out / f"{Path(article.source_name).stem}.yaml"
@@ -416,9 +460,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             segs = [s for s in segments if s.doc_id == article.doc_id]
             mts = {t.seg_id: t.mt for t in translations if t.doc_id == article.doc_id}
-            path.write_text(skeleton_yaml(article, segs, mts), encoding="utf-8")
+            path.write_text(skeleton_yaml(article, segs, mts, args.system), encoding="utf-8")
             print(f"wrote {path} ({len(segs)} segments)")
         return 0
+    articles, segments, translations = run_pipeline(args.seeds_dir)
     try:
         documents = load_gold(args.gold_dir, articles, segments, translations)
     except GoldError as exc:
@@ -428,9 +473,11 @@ def main(argv: list[str] | None = None) -> int:
     missing = sorted(a.source_name for a in articles if a.source_name not in annotated)
     for d in documents:
         a = d.annotations[0]
-        n_err = sum(len(r.errors) for r in a.ratings)
+        errors = Counter(r.system for r in a.ratings for _ in r.errors)
+        rated = Counter(r.system for r in a.ratings)
+        judged = ", ".join(f"{system}: {rated[system]} rated, {errors[system]} MQM errors" for system in rated)
         print(f"{d.source_name}: {len(d.segments)} segments, {len(a.entities)} entities, "
-              f"{len(a.claims)} claims, {n_err} MQM errors, {len(a.post_edits)} post-edits")
+              f"{len(a.claims)} claims, {len(a.post_edits)} post-edits; {judged}")
     if missing:
         print(f"no gold file for: {', '.join(missing)}", file=sys.stderr)
         return 1

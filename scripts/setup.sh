@@ -9,7 +9,7 @@ STAMP="$VENV/.annotate-setup-stamp"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
-APT_PKGS=(apertium apertium-eng-spa chromium fonts-dejavu-core fonts-noto-color-emoji)
+APT_PKGS=(apertium apertium-eng-spa apertium-spa-cat apertium-eng-cat apertium-es-gl apertium-en-gl chromium fonts-dejavu-core fonts-noto-color-emoji)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,5 @@
-"""Apertium ``spa-eng`` (rule-based, offline): one ``apertium`` process per batch.
+"""Apertium (rule-based, offline): ``spa-eng`` directly, and through Catalan (``spa-cat`` then
+``cat-eng``) or Galician (``es-gl`` then ``gl-en``); one ``apertium`` process per mode per batch.
 
 Alignment. Apertium's plain-text mode treats newlines as ordinary blanks, so with one sentence per
 line its multiword and transfer rules reach across lines ("la casa\\nblanca" → "The white\\nhouse").
@@ -16,9 +17,11 @@ Apertium stage passes through verbatim; so an unbracketed mark character in the 
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import unicodedata
+from dataclasses import dataclass
 
 from annotate.translate.base import (
     TranslationError,
@@ -34,7 +37,6 @@ _AS_SUPERBLANK = frozenset("*#@~")  # mark characters, and ~ (post-generation tr
 _UNKNOWN_MARKS = frozenset("*@")
 _MARKS = frozenset("*@#")
 _BLOCK_END = ".[]"  # destxt's sentence end: makes the tagger/transfer close the last sentence
-_INSTALL_HINT = f"install it with: sudo apt-get install -y apertium {DATA_PACKAGE}"
 
 
 def deformat(sentence: str) -> str:
@@ -100,51 +102,87 @@ def _apertium_modes(executable: str) -> list[str]:
     return listing.stdout.split()
 
 
-def _data_version() -> str:
+def _package_version(package: str) -> str:
     """``apertium-eng-spa 0.8.1-2`` from dpkg; a clear placeholder where dpkg does not know it."""
     if shutil.which("dpkg-query"):
         query = subprocess.run(
-            ["dpkg-query", "-W", "-f=${Version}", DATA_PACKAGE], capture_output=True, text=True, timeout=30
+            ["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True, timeout=30
         )
         if query.returncode == 0 and query.stdout.strip():
-            return f"{DATA_PACKAGE} {query.stdout.strip()}"
-    return f"{DATA_PACKAGE} (version unknown: not a Debian package)"
+            return f"{package} {query.stdout.strip()}"
+    return f"{package} (version unknown: not a Debian package)"
+
+
+@dataclass(frozen=True)
+class ApertiumPath:
+    """A built-in Apertium system: a chain of modes (one for direct MT, two through a pivot
+    language) and the Debian data packages that provide them."""
+
+    name: str
+    modes: tuple[str, ...]
+    packages: tuple[str, ...]
+
+    @property
+    def install_hint(self) -> str:
+        return f"install it with: sudo apt-get install -y apertium {' '.join(self.packages)}"
+
+
+# Direct spa→eng, and two real, different rule-based systems through a pivot language. (The
+# Esperanto path is broken in Debian: its .bin files are missing.)
+PATHS: tuple[ApertiumPath, ...] = (
+    ApertiumPath("apertium", (PAIR,), (DATA_PACKAGE,)),
+    ApertiumPath("apertium-via-cat", ("spa-cat", "cat-eng"), ("apertium-spa-cat", "apertium-eng-cat")),
+    ApertiumPath("apertium-via-glg", ("es-gl", "gl-en"), ("apertium-es-gl", "apertium-en-gl")),
+)
 
 
 class ApertiumTranslator:
-    """Spanish→English with Apertium; construct with :func:`apertium_translator`."""
+    """Spanish→English with Apertium, directly or through a pivot language; construct with
+    :func:`apertium_translator`. Each mode of the chain runs as ONE process per batch; between two
+    modes the text is re-encoded (so the first mode's unknown-word marks never reach the second as
+    text: piped raw, ``*Xyzzyq`` would come out ``**Xyzzyq``)."""
 
-    name = "apertium"
     is_test_fixture = False
     settings_key = ""
 
-    def __init__(self, executable: str, version: str, pair: str = PAIR) -> None:
+    def __init__(self, executable: str, version: str, pair: str = PAIR, *, name: str = "apertium",
+                 modes: tuple[str, ...] | None = None) -> None:
         self.executable = executable
         self.version = version
-        self.pair = pair
+        self.name = name
+        self.modes = modes or (pair,)
+        self.pair = self.modes[0] if len(self.modes) == 1 else "|".join(self.modes)
 
     def translate_batch(self, sentences: list[str]) -> list[TranslationOutput]:
-        """Translate all ``sentences`` with ONE apertium process; blank sentences give ""."""
+        """Translate all ``sentences`` (one process per mode of the chain); blank sentences give ""."""
+        outputs = [TranslationOutput(mt=text) for text in sentences]
+        for mode in self.modes:
+            step = self._run_mode(mode, [output.mt for output in outputs])
+            outputs = [TranslationOutput(mt=new.mt, unknown_words=_merge(old.unknown_words, new.unknown_words))
+                       for old, new in zip(outputs, step)]
+        return outputs
+
+    def _run_mode(self, mode: str, sentences: list[str]) -> list[TranslationOutput]:
         todo = [i for i, s in enumerate(sentences) if s.strip()]
         outputs = [TranslationOutput(mt="") for _ in sentences]
         if not todo:
             return outputs
         stream = "".join(deformat(sentences[i]) + _BLOCK_END + "\0" for i in todo)
         process = subprocess.run(
-            [self.executable, "-z", "-f", "none", self.pair],
+            [self.executable, "-z", "-f", "none", mode],
             input=stream.encode("utf-8"),
             capture_output=True,
         )
         if process.returncode != 0:
             raise TranslationError(
-                f"apertium {self.pair} exited with {process.returncode}: "
+                f"apertium {mode} exited with {process.returncode}: "
                 f"{process.stderr.decode('utf-8', 'replace').strip()[:500]}"
             )
         blocks = process.stdout.decode("utf-8").split("\0")
         # Stages flush a few extra NULs at end of input: only empty blocks may follow ours.
         if len(blocks) < len(todo) or any(block.strip() for block in blocks[len(todo) :]):
             raise TranslationError(
-                f"apertium {self.pair} returned {sum(1 for b in blocks if b)} blocks for "
+                f"apertium {mode} returned {sum(1 for b in blocks if b)} blocks for "
                 f"{len(todo)} sentences: output is not aligned with the input"
             )
         for index, block in zip(todo, blocks):
@@ -152,14 +190,26 @@ class ApertiumTranslator:
         return outputs
 
 
-def apertium_translator() -> ApertiumTranslator:
-    """The Apertium spa-eng translator, or TranslatorUnavailable saying what is missing."""
+def _merge(first: list[str], second: list[str]) -> list[str]:
+    """Unknown words of two chained modes, each once, in order (a source word unknown to the first
+    mode is copied through and is usually unknown to the second too)."""
+    return list(dict.fromkeys([*first, *second]))
+
+
+def apertium_translator(path: ApertiumPath = PATHS[0]) -> ApertiumTranslator:
+    """The Apertium translator for ``path`` (direct spa-eng by default), or TranslatorUnavailable
+    saying what is missing."""
     executable = shutil.which("apertium")
     if executable is None:
-        raise TranslatorUnavailable(f"the `apertium` command is not installed; {_INSTALL_HINT}")
-    if PAIR not in _apertium_modes(executable):
-        raise TranslatorUnavailable(f"apertium has no {PAIR} mode ({DATA_PACKAGE} missing); {_INSTALL_HINT}")
-    return ApertiumTranslator(executable, _data_version())
+        raise TranslatorUnavailable(f"the `apertium` command is not installed; {path.install_hint}")
+    modes = _apertium_modes(executable)
+    missing = [mode for mode in path.modes if mode not in modes]
+    if missing:
+        raise TranslatorUnavailable(
+            f"apertium has no {', '.join(missing)} mode ({' / '.join(path.packages)} missing); {path.install_hint}")
+    version = " + ".join(_package_version(package) for package in path.packages)
+    return ApertiumTranslator(executable, version, name=path.name, modes=path.modes)
 
 
-register_translator("apertium", apertium_translator)
+for _path in PATHS:
+    register_translator(_path.name, functools.partial(apertium_translator, _path))
