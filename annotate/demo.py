@@ -175,11 +175,15 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     console.print(_counts_table(built.counts))
 
     console.rule("4 · scores and report (sacrebleu vs the post-edits, human MQM)")
-    from annotate.report import build_report
+    from annotate.report import render_report
+    from annotate.scoring.evaluate import evaluate
+    from annotate.scoring.summary import evaluation_table
 
     with console.status("scoring (paired significance needs a few seconds)…"):
-        paths = build_report(pulled.documents, out_dir=out_dir / "report",
-                             title="Seed articles: Spanish → English", dataset=DEMO_DATASET_NAME)
+        evaluation = evaluate(pulled.documents, n_jobs=0)
+        paths = render_report(evaluation, pulled.documents, out_dir=out_dir / "report",
+                              title="Seed articles: Spanish → English", dataset=DEMO_DATASET_NAME)
+    console.print(evaluation_table(evaluation, title="Systems"))
 
     console.rule("Done")
     status = server_status()

@@ -154,6 +154,16 @@ class Translation(Record):
     source: str
     mt: str
     unknown_words: list[str] = field(default_factory=list)  # source words the system left untranslated
+    # "mt": a system's output, to be rated and scored; "reference": an imported human translation,
+    # a reference for scoring (annotate.references), never shown to annotators as a system to rate
+    role: str = "mt"
+
+    def __post_init__(self) -> None:
+        if self.role not in TRANSLATION_ROLES:
+            raise ValueError(f"translation role {self.role!r} is not one of {', '.join(TRANSLATION_ROLES)}")
+
+
+TRANSLATION_ROLES: tuple[str, ...] = ("mt", "reference")
 
 
 # ── annotations (produced by annotate.labelstudio.export and annotate.mqm_tsv) ────────────────
@@ -260,6 +270,7 @@ class AnnotatedDocument(Record):
     # ISO 639 codes of the source text and of the translations ("" = not stated; see annotate.languages)
     source_language: str = "es"
     target_language: str = "en"
+    domain: str = ""  # a test set's domain of the document (WMT docs file: news, social, …), "" = none
 
     def ranked_annotations(self) -> list[DocumentAnnotation]:
         """The completed annotations, primary first: starred as ground truth in Label Studio (a

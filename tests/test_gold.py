@@ -118,8 +118,9 @@ def test_every_segment_has_a_post_edit_and_an_mqm_judgement(documents: list[Anno
         seg_ids = [s.seg_id for s in doc.segments]
         assert seg_ids == list(range(1, len(seg_ids) + 1))
         assert [p.seg_id for p in annotation.post_edits] == seg_ids, doc.source_name
-        assert [r.seg_id for r in annotation.ratings] == seg_ids, doc.source_name
-        assert {r.system for r in annotation.ratings} == {"apertium"}
+        for system in ("apertium", "apertium-via-cat"):  # both columns judged on every segment
+            assert [r.seg_id for r in annotation.ratings if r.system == system] == seg_ids, (doc.source_name, system)
+        assert {r.system for r in annotation.ratings} == {"apertium", "apertium-via-cat"}
         assert annotation.status == "completed" and annotation.annotator == "gold-annotator-1"
 
 
@@ -127,13 +128,13 @@ def test_every_segment_has_a_post_edit_and_an_mqm_judgement(documents: list[Anno
 def test_every_span_is_its_text(documents: list[AnnotatedDocument]) -> None:
     for doc in documents:
         (annotation,) = doc.annotations
-        mts = {t.seg_id: t.mt for t in doc.translations if t.system == "apertium"}
+        mts = {(t.system, t.seg_id): t.mt for t in doc.translations}
         for span in annotation.entities + annotation.claims:
             assert doc.text[span.start : span.end] == span.text, (doc.source_name, span)
             # a span never crosses a segment boundary
             assert any(s.start <= span.start and span.end <= s.end for s in doc.segments), span
         for rating in annotation.ratings:
-            assert rating.target == mts[rating.seg_id]
+            assert rating.target == mts[(rating.system, rating.seg_id)]
             for error in rating.errors:
                 marked = rating.source if error.side == "source" else rating.target
                 assert marked[error.start : error.end] == error.text, (doc.source_name, rating.seg_id)

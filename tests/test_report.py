@@ -69,7 +69,7 @@ def test_reference_system_is_not_scored_against_itself() -> None:
     assert good.is_reference and not good.metrics and good.mqm == 0.0
     assert evaluation.n_reference_streams == 1
     assert evaluation.references[0][0] == "The president of Russia will arrive in North Korea on Tuesday."
-    with pytest.raises(ValueError, match="reference system 'nope' is not among the systems"):
+    with pytest.raises(ValueError, match="reference 'nope': no translations named 'nope'"):
         evaluate(synthetic_documents(), reference="nope")
     with pytest.raises(ValueError, match="baseline 'good' is not among the evaluated systems"):
         evaluate(synthetic_documents(), reference="good", baseline="good")
@@ -153,7 +153,7 @@ def test_cli_score_and_report(tmp_path: Path) -> None:
     assert (out / "report.html").exists() and (out / "report.md").exists()
     bad = subprocess.run([sys.executable, "-m", "annotate.cli", "score", str(tsv), "--reference", "nope"],
                          capture_output=True, text=True, cwd=REPO)
-    assert bad.returncode == 2 and "reference system 'nope' is not among the systems" in bad.stderr
+    assert bad.returncode == 2 and "reference 'nope': no translations named 'nope'" in bad.stderr
 
 
 @pytest.mark.browser

@@ -37,17 +37,24 @@ def load_documents(path: Path, problems: list[ExportProblem] | None = None) -> l
 
 
 def iter_documents(path: Path, problems: list[ExportProblem] | None = None, *,
-                   allow_categories: Iterable[str] = ()) -> Iterator[AnnotatedDocument]:
+                   allow_categories: Iterable[str] = (), languages: str | None = None) -> Iterator[AnnotatedDocument]:
     """Read ``path`` one document at a time: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl``
     pipes); ``.tsv`` = a WMT MQM TSV file (``allow_categories`` as for
     :func:`annotate.mqm_tsv.read_mqm_tsv`); anything else = a Label Studio JSON export, read and parsed by
     ``annotate.labelstudio.export`` (the one module that knows Label Studio's format; its
     ExportError names task, annotation and region; a large export is read task by task). With a
     ``problems`` list, an export's annotations and tasks that fail validation are appended there
-    and left out instead of stopping the read."""
+    and left out instead of stopping the read. A folder in WMT's plain-text test-set layout
+    (``sources/``, ``references/``, ``system-outputs/``; :mod:`annotate.testset`) gives one document
+    per docs-file document, its systems and its references (``languages``: the pair to read)."""
     from annotate.commands._io import read_records
     from annotate.records import AnnotatedDocument
 
+    if path.is_dir() and (path / "sources").is_dir():
+        from annotate.testset import read_testset, testset_documents
+
+        yield from testset_documents(read_testset(path, languages))
+        return
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.suffix == ".jsonl":
@@ -143,10 +150,13 @@ def _print_report(report: BuildReport) -> None:
 
 
 def build_command(
-    export: Path = typer.Argument(..., metavar="EXPORT.json", help="Label Studio JSON export (from "
-                                  "`annotate pull`), a .jsonl file of AnnotatedDocument records, or a "
-                                  "WMT MQM .tsv file (Google's format)."),
-    out_dir: Path = typer.Argument(..., metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. datasets/seeds."),
+    export: Path | None = typer.Argument(None, metavar="EXPORT.json", help="Label Studio JSON export (from "
+                                         "`annotate pull`), a .jsonl file of AnnotatedDocument records, a "
+                                         "WMT MQM .tsv file (Google's format), or a test set folder."),
+    out_dir: Path | None = typer.Argument(None, metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. "
+                                          "datasets/seeds."),
+    testset: Path | None = typer.Option(None, "--testset", help="A test set in WMT's plain-text layout "
+                                        "(sources/, references/, documents/, system-outputs/) instead of EXPORT."),
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name)."),
     description: str | None = typer.Option(None, "--description", help="Description for the card."),
     split: str = typer.Option("auto", "--split", help="auto (hash split from 20 documents, else all in "
@@ -163,9 +173,10 @@ def build_command(
                                       "list them all and build nothing."),
     problems_file: Path | None = typer.Option(None, "--problems", metavar="FILE", help="Write every "
                                               "validation problem there (JSON Lines; empty when there is none)."),
-    reference: str = typer.Option("post_edits", "--reference", "-r", help="'post_edits' (the annotators' "
-                                  "post-edited translations) or the name of a system whose translations are "
-                                  "the references (e.g. 'ref' in WMT MQM files)."),
+    reference: str | None = typer.Option(None, "--reference", "-r", help="'post_edits' (the annotators' "
+                                         "post-edited translations) or the name of the translations that are "
+                                         "the references (an imported reference, or e.g. 'ref' in WMT MQM files). "
+                                         "Default: the imported reference if there is one, else the post-edits."),
     languages: str | None = typer.Option(None, "--languages", metavar="SRC-TGT", help="The documents' language "
                                          "pair, e.g. en-de (default: as the records say: es-en for Label Studio "
                                          "exports, read from Google's file names for WMT MQM TSV files)."),
@@ -187,10 +198,14 @@ def build_command(
         errors.print(f"[bold red]error:[/] {message}", highlight=False)
         raise typer.Exit(1)
 
+    if testset is not None:
+        export, out_dir = testset, out_dir or export  # `build --testset DIR OUT_DIR`
+    if export is None or out_dir is None:
+        fail("give EXPORT and OUT_DIR (or --testset DIR and OUT_DIR)")
     if push_to_hub and not os.environ.get(TOKEN_VARIABLE, "").strip():
         fail(f"--push-to-hub needs a Hugging Face token in the environment variable {TOKEN_VARIABLE}")
     from annotate.languages import parse_pair
-    from annotate.scoring.evaluate import POST_EDITS
+    from annotate.references import POST_EDITS
 
     try:
         pair = parse_pair(languages) if languages else None
@@ -206,12 +221,13 @@ def build_command(
         with _build_progress() as progress:
             report = build_dataset(
                 # read while the build sorts them: no second copy in memory
-                _checked(in_languages(iter_documents(export, problems, allow_categories=allow or ()), pair),
+                _checked(in_languages(iter_documents(export, problems, allow_categories=allow or (),
+                                                     languages=languages), pair),
                          problems, str(export), skip_invalid),
                 out_dir,
                 name=name or out_dir.resolve().name,
                 description=description,
-                reference_system=None if reference == POST_EDITS else reference,
+                reference_system=reference,
                 license=license,
                 split=split,
                 guidelines_path=guidelines,

@@ -24,7 +24,9 @@ def _console(stderr: bool = False):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    _console(stderr=True).print(f"[red]error:[/] {message}")
+    from rich.markup import escape
+
+    _console(stderr=True).print(f"[red]error:[/] {escape(message)}")  # messages quote user data
     raise typer.Exit(code)
 
 
@@ -113,6 +115,18 @@ def push_command(
         "--learn-from", help="A Label Studio export (from `annotate pull`): the errors its annotators marked again "
         "and again are suggested wherever the same system writes the same words (error memory); tasks nobody "
         "started get the new suggestions.")] = None,
+    imports: Annotated[Optional[list[str]], typer.Option(
+        "--import", metavar="NAME=FILE", help="Add the outputs of another MT system as system NAME (repeatable): "
+        "JSON Lines keyed by doc_id + seg_id (as `annotate segment --jsonl` prints) or plain text, one line per "
+        "segment in `annotate segment` order.")] = None,
+    reference_files: Annotated[Optional[list[str]], typer.Option(
+        "--reference-file", metavar="NAME=FILE", help="Add a human reference translation NAME, same formats "
+        "(repeatable: several references per segment); kept in the tasks for scoring, never shown to rate.")] = None,
+    testset: Annotated[Optional[Path], typer.Option(
+        "--testset", help="A test set in WMT's plain-text layout (sources/, references/, documents/, "
+        "system-outputs/): one task per document, a column per system, for human MQM.")] = None,
+    languages: Annotated[Optional[str], typer.Option(
+        "--languages", metavar="SRC-TGT", help="With --testset: the pair to read (when it holds several).")] = None,
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
@@ -126,13 +140,26 @@ def push_command(
 
     console = _console(stderr=True)
     skipped_files = 0
-    if (path is None) == (docs is None):
-        _fail("give either a folder of raw articles or --docs FILE.jsonl", 2)
-    if path is not None:
+    if sum(x is not None for x in (path, docs, testset)) != 1:
+        _fail("give one of: a folder of raw articles, --docs FILE.jsonl, --testset DIR", 2)
+    if (imports or reference_files) and path is None:
+        _fail("--import and --reference-file go with a folder of raw articles", 2)
+    if testset is not None:
+        from annotate.testset import TestSetError, read_testset, testset_documents
+
         try:
+            documents = testset_documents(read_testset(testset, languages))
+        except (TestSetError, OSError) as exc:
+            _fail(str(exc), 2)
+    elif path is not None:
+        from annotate.translate.imported import ImportedOutputsError, ImportSpec
+
+        try:
+            specs = [ImportSpec.parse(spec) for spec in imports or []]
+            refs = [ImportSpec.parse(spec) for spec in reference_files or []]
             with console.status("ingesting, segmenting and translating…"):
-                prepared = documents_from_dir(path)
-        except (FileNotFoundError, LabelStudioError) as exc:
+                prepared = documents_from_dir(path, imports=specs, references=refs)
+        except (FileNotFoundError, LabelStudioError, ImportedOutputsError, ValueError) as exc:
             _fail(str(exc), 2)
         for problem in prepared.problems:
             console.print(f"[yellow]warning:[/] {problem}")

@@ -159,6 +159,12 @@ def translate_command(
                                             help="Sentences per system call (and per cache commit).")] = 1024,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the translation "
                                            "cache (.annotate/translations.sqlite).")] = False,
+    imports: Annotated[Optional[list[str]], typer.Option(
+        "--import", metavar="NAME=FILE", help="Also output another system's translations from a file, as system "
+        "NAME (repeatable): JSON Lines keyed by doc_id + seg_id, or plain text, one line per segment.")] = None,
+    reference_files: Annotated[Optional[list[str]], typer.Option(
+        "--reference-file", metavar="NAME=FILE", help="Also output a human reference NAME from a file "
+        "(role \"reference\"; same formats; repeatable).")] = None,
 ) -> None:
     """Machine-translate Segments with every usable MT system (cached), output Translations."""
     from annotate.commands._io import write_records
@@ -166,12 +172,19 @@ def translate_command(
                                           run_translations, summary_table)
 
     err = _console(stderr=True)
+    from rich.markup import escape
+
+    from annotate.translate.imported import ImportedOutputsError, ImportSpec, import_outputs
+
     try:
         segments, problems = read_segments(_stdin_if_dash(path))
+        specs = [(ImportSpec.parse(spec), "mt") for spec in imports or []]
+        specs += [(ImportSpec.parse(spec), "reference") for spec in reference_files or []]
+        imported = [t for spec, role in specs for t in import_outputs(spec, segments, role=role)]
         translators, reasons = choose_translators(system or [])
-    except StageError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+    except (StageError, ImportedOutputsError, ValueError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(getattr(exc, "exit_code", 2)) from None
     for name, reason in reasons.items():
         err.print(f"[yellow]{name} not used:[/] {reason}", highlight=False)
     from annotate.translate import TranslationError
@@ -182,9 +195,11 @@ def translate_command(
         err.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from None
     if jsonl:
-        write_records(all_translations(runs))
+        write_records([*all_translations(runs), *imported])
     else:
         _console().print(summary_table(runs, translators))
+        for spec, role in specs:
+            err.print(f"imported {escape(spec.name)} ({role}) from {escape(str(spec.path))}", highlight=False)
     for problem in problems:
         err.print(f"  [red]✗[/] {problem}", highlight=False)
     if problems:

@@ -23,6 +23,7 @@ from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
 from annotate.dataset.spool import SortedDocuments
 from annotate.dataset.writer import DatasetWriter
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
+from annotate.references import POST_EDITS
 from annotate.records import AnnotatedDocument, ExportProblem, count_problems
 
 DEFAULT_DESCRIPTION = (
@@ -107,12 +108,14 @@ class _Facts:
     claims: bool = False  # some completed annotation marks a claim
     mqm_files: set[str] = field(default_factory=set)  # WMT MQM TSV files documents were imported from
     other_sources: bool = False  # some document was not imported from a WMT MQM TSV file
+    imported_references: dict[str, None] = field(default_factory=dict)  # role="reference" names, in order
 
     def observe(self, docs: Iterable[AnnotatedDocument]) -> Iterator[AnnotatedDocument]:
         """Pass the documents through, noting what the build needs."""
         for doc in docs:
             self.pairs.setdefault(LanguagePair(doc.source_language, doc.target_language), doc.doc_id)
             self.systems.update(t.system for t in doc.translations)
+            self.imported_references.update((t.system, None) for t in doc.translations if t.role == "reference")
             completed = [a for a in doc.annotations if a.status == COMPLETED]
             self.entities = self.entities or any(a.entities for a in completed)
             self.claims = self.claims or any(a.claims for a in completed)
@@ -199,8 +202,10 @@ def build_dataset(
     without it; a rebuild after a new pull scores only new pairs). ``progress``: see
     :data:`Progress`. ``problems``: the export's parts that failed validation and are left out
     (``read_export_documents(..., problems=...)`` fills the list while ``docs`` is read; it is
-    counted once every document is read), stated in the card. ``reference_system``: the system
-    whose translations are the references (e.g. ``ref`` in WMT MQM files) instead of post-edits.
+    counted once every document is read), stated in the card. ``reference_system``: the name of the
+    translations that are the references (an imported reference, e.g. ``ref`` in WMT MQM files), or
+    ``"post_edits"``; None chooses as :func:`annotate.references.choose_references` does (the one
+    imported reference if any, else the post-edits; several imported references: name one).
     ``description``: default :data:`DEFAULT_DESCRIPTION`, or :data:`MQM_TSV_DESCRIPTION` for
     documents imported from WMT MQM TSV files.
 
@@ -225,6 +230,15 @@ def build_dataset(
     try:
         rule = choose_split_rule(len(ordered), split)
         languages = facts.languages()
+        if reference_system == POST_EDITS:  # asked for explicitly, even where references were imported
+            reference_system = None
+        elif reference_system is None and facts.imported_references:  # annotate.references' automatic choice
+            if len(facts.imported_references) > 1:
+                raise DatasetBuildError(
+                    f"the documents carry {len(facts.imported_references)} references "
+                    f"({', '.join(facts.imported_references)}): a dataset's sentence scores use one; name it "
+                    f"with --reference (and the same for score/report, so both say the same)")
+            (reference_system,) = facts.imported_references
         if reference_system is not None and reference_system not in facts.systems:
             raise DatasetBuildError(f"no system is named {reference_system!r}, so it cannot be the reference "
                                     f"(systems: {', '.join(sorted(facts.systems)) or 'none'})")

@@ -73,7 +73,7 @@ def scoring_pairs(doc: AnnotatedDocument, reference_system: str | None = None) -
     return [
         ((t.system, t.seg_id), t.mt, references[t.seg_id])
         for t in doc.translations
-        if t.seg_id in references and t.system != reference_system
+        if t.seg_id in references and t.system != reference_system and t.role == "mt"
     ]
 
 
@@ -186,7 +186,8 @@ class RowBuilder:
                 ratings[(rating.system, rating.seg_id)].setdefault(rating.rater, rating)
         by_segment: dict[int, list[Translation]] = defaultdict(list)
         for translation in doc.translations:
-            by_segment[translation.seg_id].append(translation)
+            if translation.role == "mt":  # an imported human reference is no system: no row of its own
+                by_segment[translation.seg_id].append(translation)
         rows = []
         for segment in segments:
             reference = references.get(segment.seg_id)

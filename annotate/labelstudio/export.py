@@ -73,6 +73,7 @@ SUGGESTION_VERSION = "suggestion_version"  # task meta: the model version of the
 # its updated_at then}. Their annotators never saw that system: unless updated since, they do not
 # rate it (a submission rates only the translations it was shown).
 UNSEEN_BY = "unseen_by"
+REFERENCES_FIELD = "references"  # imported human references in task data: [{name, version, texts}]
 
 
 # ── building result items (used by tasks.py for predictions and imported annotations) ─────────
@@ -228,6 +229,7 @@ class _TaskView:
         self.mt: dict[str, list[str]] = {key: [] for _, key, _ in self.systems}
         self.mt_at: dict[str, list[int]] = {key: [] for _, key, _ in self.systems}
         self.translations: list[Translation] = []
+        self.missing: set[tuple[str, int]] = set()  # (system key, segment index) with no output shown
         for index, seg in enumerate(_need(data, lsconfig.SEGMENTS_FIELD, dwhere, list)):
             swhere = f"{where} data.segments[{index}]"
             segment = Segment(doc_id=self.doc_id, seg_id=_need(seg, "seg_id", swhere, int),
@@ -252,10 +254,21 @@ class _TaskView:
                                       f"offset {mt_at} of data.{lsconfig.mt_text_name(key)}")
                 self.mt[key].append(mt)
                 self.mt_at[key].append(mt_at)
-                if not entry.get("missing"):
+                if entry.get("missing"):
+                    self.missing.add((key, index))
+                else:
                     self.translations.append(Translation(
                         doc_id=self.doc_id, seg_id=segment.seg_id, system=name, system_version=version,
                         source=segment.text, mt=mt, unknown_words=list(entry.get("unknown_words") or [])))
+        for index, reference in enumerate(data.get(REFERENCES_FIELD) or []):  # imported references
+            rwhere = f"{dwhere}.{REFERENCES_FIELD}[{index}]"
+            name, version = _need(reference, "name", rwhere, str), str(reference.get("version") or "")
+            texts = _need(reference, "texts", rwhere, dict)
+            for segment in self.segments:
+                if str(segment.seg_id) in texts:
+                    self.translations.append(Translation(
+                        doc_id=self.doc_id, seg_id=segment.seg_id, system=name, system_version=version,
+                        source=segment.text, mt=str(texts[str(segment.seg_id)]), role="reference"))
         # per-sentence texts and lengths, once per task (every error region reads them)
         self.src_texts = [s.text for s in self.segments]
         self.src_len = [len(t) for t in self.src_texts]
@@ -446,7 +459,8 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
         shown = view.unseen_by.get(name, {}).get(str(annotation_id)) != updated_at
         for index, segment in enumerate(view.segments):
             found = sorted(errors.get((key, index), []), key=lambda e: (e.start, e.end, e.category))
-            if found or (status == "completed" and shown):
+            # an empty line where a system has no output is not a translation rated "no error"
+            if found or (status == "completed" and shown and (key, index) not in view.missing):
                 record.ratings.append(SegmentRating(
                     system=name, doc_id=view.doc_id, seg_id=segment.seg_id, rater=annotator,
                     source=segment.text, target=view.mt[key][index], errors=found,

@@ -50,9 +50,12 @@ from annotate.labelstudio.tasks import (
     document_systems,
     extends_data,
     keep_unseen_marks,
+    mark_unrated,
     mark_unseen,
+    unrated_systems,
 )
 from annotate.records import AnnotatedDocument
+from annotate.translate.imported import ImportedOutputsError, ImportSpec, import_outputs
 
 if TYPE_CHECKING:
     from annotate.error_memory import ErrorMemory
@@ -187,10 +190,13 @@ def push_documents(
     existing_data = {task.id: task.data for tasks in existing.values() for task in tasks}
 
     shown: list[str] = []  # doc_ids written with a prediction annotators see
+    partly_rated: dict[str, tuple[list[str], dict]] = {}  # doc_id → (systems its annotations skip, task data)
 
     def build(doc: AnnotatedDocument, task_json: dict | None = None) -> dict:
         # Suggestions (spaCy…) are computed only for tasks that are actually written.
         task_json = task_json or build_task(doc, project.systems)
+        if unrated := unrated_systems(doc, project.systems):
+            partly_rated[doc.doc_id] = (unrated, task_json["data"])
         if suggester is not None:
             withhold = is_held_out(doc.doc_id, holdout_percent)
             add_suggestions(task_json, suggester(doc, task_json["data"]), model_version, withhold=withhold)
@@ -274,6 +280,12 @@ def push_documents(
                 progress(done, len(to_import))
 
         _import_pipelined(ls, conn, project.id, to_import, build, chunk_size, imported)
+        if partly_rated:  # imported annotations that rate only some columns: the rest stays unrated
+            ids = {doc_id: report.task_ids[doc_id] for doc_id in partly_rated}
+            stamps = api.submitted_annotations(ls, conn, project.id, list(ids.values()))
+            for doc_id, (unrated, data) in partly_rated.items():
+                mark_unrated(data, unrated, stamps[ids[doc_id]])
+                api.update_task(ls, conn, ids[doc_id], data)
         if suggester is not None and shown:
             # Shown to annotators as pre-annotations; the server accepts a version only once
             # predictions with it exist, hence after the import.
@@ -341,9 +353,12 @@ class PreparedDocuments:
     skipped_files: int = 0  # of those problems, the input files left out (push exits 1 for them, like ingest)
 
 
-def documents_from_dir(path: Path | str, translators: Sequence[Any] | None = None) -> PreparedDocuments:
+def documents_from_dir(path: Path | str, translators: Sequence[Any] | None = None, *,
+                       imports: Sequence[ImportSpec] = (), references: Sequence[ImportSpec] = ()) -> PreparedDocuments:
     """Ingest a folder of raw articles, segment them and translate every segment with each
-    available MT system (through the persistent translation cache)."""
+    available MT system (through the persistent translation cache); ``imports`` add the outputs
+    of other systems and ``references`` human references, from files (annotate.translate.imported:
+    coverage checked, an ImportedOutputsError otherwise)."""
     from annotate.articles import ingest_dir
     from annotate.segment import segment_article
     from annotate.translate import TranslationCache, available_translators, translate_segments, unavailable_reasons
@@ -353,7 +368,7 @@ def documents_from_dir(path: Path | str, translators: Sequence[Any] | None = Non
     if translators is None:
         translators = available_translators()
         problems += [f"MT system {name} unavailable: {why}" for name, why in unavailable_reasons().items()]
-    if not translators:
+    if not translators and not imports:
         raise LabelStudioError("no MT system can run here; " + "; ".join(problems))
     segments = {article.doc_id: segment_article(article) for article in articles}
     every_segment = [segment for article in articles for segment in segments[article.doc_id]]
@@ -362,8 +377,16 @@ def documents_from_dir(path: Path | str, translators: Sequence[Any] | None = Non
         for translator in translators:
             for translation in translate_segments(every_segment, translator, cache):
                 translations[translation.doc_id].append(translation)
+    names = [t.name for t in translators]
+    for spec, role in [*((spec, "mt") for spec in imports), *((spec, "reference") for spec in references)]:
+        if spec.name in names:
+            raise ImportedOutputsError(f"{spec.path}: the name {spec.name!r} is taken (a system or another import)")
+        names.append(spec.name)
+        for translation in import_outputs(spec, every_segment, role=role):
+            translations[translation.doc_id].append(translation)
     documents = [AnnotatedDocument(doc_id=a.doc_id, title=a.title, text=a.text, source_name=a.source_name,
                                    segments=segments[a.doc_id], translations=translations[a.doc_id])
                  for a in articles]
-    return PreparedDocuments(documents=documents, problems=problems, systems=[t.name for t in translators],
+    return PreparedDocuments(documents=documents, problems=problems,
+                             systems=[t.name for t in translators] + [spec.name for spec in imports],
                              skipped_files=len(errors))

@@ -16,6 +16,7 @@ from typing import Any
 from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.export import (
+    REFERENCES_FIELD,
     SUGGESTION_VERSION,
     TASK_FORMAT,
     UNSEEN_BY,
@@ -37,11 +38,13 @@ class TaskBuildError(ValueError):
 
 
 def document_systems(docs: Sequence[AnnotatedDocument]) -> list[str]:
-    """MT system names in order of first appearance across documents."""
+    """MT system names in order of first appearance across documents (imported references are
+    not systems: annotators never rate them; they travel in the task data's ``references``)."""
     seen: dict[str, None] = {}
     for doc in docs:
         for translation in doc.translations:
-            seen.setdefault(translation.system, None)
+            if translation.role == "mt":
+                seen.setdefault(translation.system, None)
     return list(seen)
 
 
@@ -72,7 +75,13 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
     segments = _sorted_segments(doc)
     by_system: dict[str, dict[int, Translation]] = {system: {} for system in systems}
     versions: dict[str, str] = {system: "" for system in systems}
+    references: dict[str, dict[str, Any]] = {}
     for translation in doc.translations:
+        if translation.role == "reference":  # kept in the task for the scores, never shown to rate
+            entry = references.setdefault(translation.system, {"name": translation.system,
+                                                                 "version": translation.system_version, "texts": {}})
+            entry["texts"][str(translation.seg_id)] = translation.mt
+            continue
         if translation.system not in by_system:
             raise TaskBuildError(f"doc {doc.doc_id}: translation by {translation.system!r}, which is not one "
                                  f"of the project's systems {list(systems)}")
@@ -88,6 +97,7 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
         lsconfig.SOURCE_FIELD: source_display,
         "systems": [{"name": system, "key": keys[system], "version": versions[system]} for system in systems],
         "annotate_format": TASK_FORMAT,
+        **({REFERENCES_FIELD: list(references.values())} if references else {}),
     }
     per_segment: list[dict[str, Any]] = [{} for _ in segments]
     for system in systems:
@@ -152,6 +162,22 @@ def mark_unseen(old: dict[str, Any], new: dict[str, Any], submitted: dict[str, s
     before = {s["name"] for s in old.get("systems") or [] if isinstance(s, dict)}
     for system in new["systems"]:
         if system["name"] not in before and submitted:
+            system[UNSEEN_BY] = dict(submitted)
+
+
+def unrated_systems(doc: AnnotatedDocument, systems: Sequence[str]) -> list[str]:
+    """The ``systems`` that none of ``doc``'s imported annotations rates, when they rate some (the
+    team's gold rating two of three columns): imported with the task, they must be marked unseen
+    (:func:`mark_unrated`), or the export would read the annotation as "no error" on them."""
+    rated = {r.system for a in doc.annotations if a.status == "completed" for r in a.ratings}
+    return [system for system in systems if system not in rated] if rated else []
+
+
+def mark_unrated(data: dict[str, Any], unrated: Sequence[str], submitted: dict[str, str]) -> None:
+    """In imported task ``data``, mark ``unrated`` systems as unseen by the ``submitted``
+    annotations ({annotation id: updated_at}), as :func:`mark_unseen` does for added systems."""
+    for system in data["systems"]:
+        if system["name"] in unrated and submitted:
             system[UNSEEN_BY] = dict(submitted)
 
 

@@ -7,11 +7,17 @@ agreement, how the pre-annotations fared, how long annotation took, which entiti
 the omissions marked in the source cover, and whether each annotator's post-edits change the words
 they marked as errors. ``annotate score`` prints its result; :mod:`annotate.report` renders it.
 
-References: ``reference="post_edits"`` uses the post-edits in the documents' completed annotations
-(one reference stream per post-editor, as many streams as every used segment has); any other
-value names a system whose translations serve as the reference (e.g. ``ref`` in WMT TED data),
-and that system is then left out of the automatic-metric rows (it would score against itself).
-Metrics use the segments that have a reference and a translation from every evaluated system.
+References: chosen once by :func:`annotate.references.choose_references` (imported references if
+any, else the post-edits, unless named): ``"post_edits"`` uses the post-edits in the documents'
+completed annotations (one reference stream per post-editor, as many streams as every used segment
+has); names (``"ref"``, ``"refA,refB"``) use those translations, one stream each, and leave them out
+of the automatic-metric rows (a reference would score against itself). Imported references
+(``role="reference"``) are never evaluated as systems. ``Evaluation.reference`` names the choice.
+
+Coverage: metrics use the segments that have every reference and a translation from every evaluated
+system; ``Evaluation.coverage`` says how many each system has, so a report can say when a system
+that covers only part of the documents narrowed the comparison. Systems are ranked by MQM on the
+segments every rated system has (a mean over a system's own few segments is not comparable).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from annotate.records import AnnotatedDocument
+from annotate.references import POST_EDITS, choose_references
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.agreement import AgreementReport, GroundTruthScores, against_ground_truth, agreement
 from annotate.scoring.budget import AnnotationBudget, annotation_budget
@@ -42,7 +49,6 @@ from annotate.scoring.significance import (
     paired_test,
 )
 
-POST_EDITS = "post_edits"
 MQM_NAME = "MQM"
 
 
@@ -76,6 +82,8 @@ class Evaluation:
     segment_keys: list[tuple[str, int]]  # (doc_id, seg_id) of the segments metrics were computed on
     n_reference_streams: int
     skipped_segments: int  # segments left out of the metrics (no reference or a missing system)
+    total_segments: int = 0  # segments of the documents
+    coverage: dict[str, int] = field(default_factory=dict)  # system → segments it translated
     references: list[list[str]] = field(default_factory=list)
     hypotheses: dict[str, list[str]] = field(default_factory=dict)
     sentence: dict[str, dict[str, list[float]]] = field(default_factory=dict)  # metric → system → scores
@@ -104,7 +112,7 @@ class Evaluation:
 
 
 def evaluate(
-    docs: Sequence[AnnotatedDocument], *, reference: str = POST_EDITS, baseline: str | None = None,
+    docs: Sequence[AnnotatedDocument], *, reference: str | None = None, baseline: str | None = None,
     weights: MQMWeights = GOOGLE_MQM_WEIGHTS, tests: Sequence[str] = ("bs", "ar"), alpha: float = DEFAULT_ALPHA,
     ar_trials: int = 0, bootstrap_samples: int = 0, trg_lang: str | None = None,
     statuses: Sequence[str] = COUNTED_STATUSES, n_jobs: int = 1,
@@ -116,10 +124,10 @@ def evaluate(
     post-edits (0 = all cores)."""
     if trg_lang is None:
         trg_lang = target_language(docs)
+    choice = choose_references(docs, reference)
     translations, versions = _translations(docs)
-    systems = [s for s in versions if s != reference]
-    if reference != POST_EDITS and reference not in versions:
-        raise ValueError(f"reference system {reference!r} is not among the systems {list(versions)}")
+    imported = {t.system for doc in docs for t in doc.translations if t.role == "reference"}
+    systems = [s for s in versions if s not in choice.names and s not in imported]
     if not systems:
         raise ValueError("no system translations found in the documents")
     baseline = baseline or systems[0]
@@ -127,21 +135,23 @@ def evaluate(
         raise ValueError(f"baseline {baseline!r} is not among the evaluated systems {systems}")
     ordered = [baseline, *[s for s in systems if s != baseline]]
 
-    refs_by_key = _references(docs, reference, translations, statuses)
+    refs_by_key = _references(docs, choice.names, translations, statuses)
     # (doc_id, seg_id) order, as the dataset's rows and the MQM tests: the bootstrap resamples
     # the same segments in the same order, so a report and its dataset print the same CIs.
     all_keys = sorted({(doc.doc_id, seg.seg_id) for doc in docs for seg in doc.segments} or set(refs_by_key))
     keys = [k for k in all_keys if refs_by_key.get(k) and all((s, *k) in translations for s in ordered)]
+    coverage = {s: sum(1 for k in all_keys if (s, *k) in translations) for s in ordered}
     n_streams = min((len(refs_by_key[k]) for k in keys), default=0)
     references = [[refs_by_key[k][i] for k in keys] for i in range(n_streams)]
     hypotheses = {s: [translations[(s, *k)] for k in keys] for s in ordered}
 
     rows = {s: SystemRow(system=s, version=versions.get(s, "")) for s in ordered}
-    if reference != POST_EDITS:
-        rows[reference] = SystemRow(system=reference, version=versions.get(reference, ""), is_reference=True)
-    evaluation = Evaluation(reference=reference, baseline=baseline, alpha=alpha, systems=list(rows.values()),
+    for name in choice.names:
+        rows[name] = SystemRow(system=name, version=versions.get(name, ""), is_reference=True)
+    evaluation = Evaluation(reference=choice.label, baseline=baseline, alpha=alpha, systems=list(rows.values()),
                             segment_keys=keys, n_reference_streams=n_streams,
-                            skipped_segments=len(all_keys) - len(keys), references=references, hypotheses=hypotheses)
+                            skipped_segments=len(all_keys) - len(keys), references=references, hypotheses=hypotheses,
+                            total_segments=len(all_keys), coverage=coverage)
     if keys:
         _automatic_metrics(evaluation, rows, tests, ar_trials, bootstrap_samples, trg_lang, n_jobs)
 
@@ -229,7 +239,14 @@ def _human_scores(evaluation: Evaluation, rows: dict[str, SystemRow], mqm: MQMRe
 def _rank(evaluation: Evaluation) -> None:
     rows = [r for r in evaluation.systems if r.mqm is not None]
     if rows:
-        ordered = sorted(rows, key=lambda r: r.mqm)  # type: ignore[arg-type, return-value]
+        # On the segments every rated system has: a system rated on 4 segments out of 39 must not
+        # outrank the others on its own mean (the report's MQM coverage note says so).
+        _, aligned = evaluation.mqm.aligned_segment_scores([r.system for r in rows]) if evaluation.mqm else ({}, {})
+        if aligned and all(aligned.values()):
+            common = {system: sum(scores) / len(scores) for system, scores in aligned.items()}
+            ordered = sorted(rows, key=lambda r: (common[r.system], r.mqm))
+        else:
+            ordered = sorted(rows, key=lambda r: r.mqm)  # type: ignore[arg-type, return-value]
     else:
         rows = [r for r in evaluation.systems if "chrF2++" in r.metrics]
         ordered = sorted(rows, key=lambda r: -r.metrics["chrF2++"].score)
@@ -260,13 +277,18 @@ def _translations(docs: Sequence[AnnotatedDocument]) -> tuple[dict[tuple[str, st
     return texts, versions
 
 
-def _references(docs: Sequence[AnnotatedDocument], reference: str, translations: dict[tuple[str, str, int], str],
+def _references(docs: Sequence[AnnotatedDocument], names: Sequence[str], translations: dict[tuple[str, str, int], str],
                 statuses: Sequence[str]) -> dict[tuple[str, int], list[str]]:
+    """``(doc_id, seg_id)`` → its references: the named translations, one per name, where every
+    named reference has the segment; the post-edits when ``names`` is empty."""
     refs: dict[tuple[str, int], list[str]] = {}
-    if reference != POST_EDITS:
+    if names:
+        by_name: dict[str, dict[tuple[str, int], str]] = {name: {} for name in names}
         for (system, doc_id, seg_id), text in translations.items():
-            if system == reference:
-                refs[(doc_id, seg_id)] = [text]
+            if system in by_name:
+                by_name[system][(doc_id, seg_id)] = text
+        for key in set.intersection(*(set(texts) for texts in by_name.values())):
+            refs[key] = [by_name[name][key] for name in names]
         return refs
     for doc in docs:
         for ann in doc.annotations:

@@ -42,6 +42,8 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
     return {
         "reference": evaluation.reference, "baseline": evaluation.baseline, "alpha": evaluation.alpha,
         "segments": len(evaluation.segment_keys), "reference_streams": evaluation.n_reference_streams,
+        "coverage": {"segments": evaluation.total_segments, "systems": dict(evaluation.coverage)},
+        "notes": caveats(evaluation),
         "signatures": evaluation.signatures, "systems": systems, "clusters": evaluation.clusters,
         "mqm_breakdown": {s: {f"{c} / {sev}": v for (c, sev), v in b.items()}
                           for s, b in (evaluation.mqm.breakdown.items() if evaluation.mqm else [])},
@@ -128,13 +130,56 @@ def _preannotation_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
     return out
 
 
+SMALL_SAMPLE = 50  # fewer paired segments than this: say that p-values and clusters are fragile
+
+
+def small_sample(evaluation: Evaluation) -> dict[str, int] | None:
+    """``{"metrics": n, "mqm": n}`` for the paired tests that ran on fewer than SMALL_SAMPLE
+    segments (None when none did): the report and ``annotate demo`` say the sample is small."""
+    small = {}
+    if len(evaluation.hypotheses) >= 2 and 0 < len(evaluation.segment_keys) < SMALL_SAMPLE:
+        small["metrics"] = len(evaluation.segment_keys)
+    if evaluation.mqm_significance and evaluation.mqm is not None:
+        rated = [r.system for r in evaluation.systems if r.mqm is not None]
+        n = len(evaluation.mqm.aligned_segment_scores(rated)[0])
+        if 0 < n < SMALL_SAMPLE:
+            small["mqm"] = n
+    return small or None
+
+
+def metric_coverage(evaluation: Evaluation) -> dict[str, Any] | None:
+    """When the automatic metrics compare fewer segments than the documents hold because a system
+    lacks some (a system that covers only part of the documents): ``compared``, ``total`` and
+    ``partial`` [(system, segments it translated)]. None when every system covers everything."""
+    partial = [(system, n) for system, n in evaluation.coverage.items() if n < evaluation.total_segments]
+    if not partial:
+        return None
+    return {"compared": len(evaluation.segment_keys), "total": evaluation.total_segments, "partial": partial}
+
+
+def caveats(evaluation: Evaluation) -> list[str]:
+    """What a reader of the system table must know: a small sample, a system covering part only."""
+    notes = []
+    if small := small_sample(evaluation):
+        parts = [f"{n} segments ({'automatic metrics' if kind == 'metrics' else 'MQM'})" for kind, n in small.items()]
+        notes.append(f"small sample: the paired tests compare {' and '.join(parts)}, fewer than {SMALL_SAMPLE}: "
+                     "p-values and clusters are fragile")
+    if coverage := metric_coverage(evaluation):
+        partial = "; ".join(f"{system} translated {n} of {coverage['total']}" for system, n in coverage["partial"])
+        notes.append(f"not every system covers every segment ({partial}): BLEU, chrF++ and TER compare the "
+                     f"{coverage['compared']} segments all systems have")
+    return notes
+
+
 def evaluation_table(evaluation: Evaluation, title: str = ""):
-    """A rich table of the system scores (for the terminal)."""
+    """A rich table of the system scores (for the terminal); system names are escaped (user data)."""
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{title} — reference: {evaluation.reference}, baseline: {evaluation.baseline}",
-                  title_justify="left", caption=f"p: paired bootstrap / approximate randomization vs baseline; "
-                                                f"[n]: significance cluster (alpha {evaluation.alpha})")
+    caption = "\n".join([f"p: paired bootstrap / approximate randomization vs baseline; [n]: significance "
+                          f"cluster (alpha {evaluation.alpha})", *(f"note: {note}" for note in caveats(evaluation))])
+    table = Table(title=escape(f"{title} — reference: {evaluation.reference}, baseline: {evaluation.baseline}"),
+                  title_justify="left", caption=escape(caption))
     table.add_column("rank", justify="right")
     table.add_column("system")
     for metric in METRIC_NAMES:
@@ -151,6 +196,6 @@ def evaluation_table(evaluation: Evaluation, title: str = ""):
                 cell += f"\np {format_p_value(row.p_bs.get(metric))} / {format_p_value(row.p_ar.get(metric))}"
             cells.append(cell)
         mqm = "—" if row.mqm is None else f"{row.mqm:.3f} ±{format_number(row.mqm_ci, 3)} [{row.cluster.get(MQM_NAME, '')}]"
-        table.add_row(str(row.rank or ""), row.system + (" (baseline)" if row.system == evaluation.baseline else ""),
-                      *cells, mqm)
+        table.add_row(str(row.rank or ""), escape(row.system + (" (baseline)" if row.system == evaluation.baseline else "")),
+                      *(escape(cell) for cell in cells), escape(mqm))
     return table

@@ -1,0 +1,172 @@
+"""Comparing any systems end to end: imported outputs and references through a REAL Label Studio
+(push, pull), partly rated and partly covering systems through score, report and build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fixtures_labelstudio import gold_annotation, tricky_document, with_doc_id
+from typer.testing import CliRunner
+
+from annotate.labelstudio import load_export, parse_export, pull, push_documents
+from annotate.records import AnnotatedDocument, SegmentRating, Translation
+from annotate.scoring.evaluate import evaluate
+from annotate.scoring.summary import caveats
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "000_ad44c9bdf5348be7.txt"
+needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+FAST = {"tests": ("bs",), "bootstrap_samples": 100}
+
+
+@needs_apertium
+@pytest.mark.server
+def test_push_dir_with_an_imported_system_and_reference_round_trips(ls_server, project_title, tmp_path, monkeypatch):
+    from annotate.cli import app
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    runner = CliRunner()
+    segmented = runner.invoke(app, ["segment", str(folder), "--jsonl"])
+    assert segmented.exit_code == 0, segmented.output
+    segments = [json.loads(line) for line in segmented.stdout.splitlines() if line.startswith("{")]
+    # "any system": its outputs keyed by doc_id + seg_id, as `annotate segment --jsonl` prints them
+    system_file = tmp_path / "my-llm.jsonl"
+    system_file.write_text("".join(json.dumps({**s, "text": f"LLM [{s['seg_id']}]: {s['text']}"}) + "\n"
+                                   for s in segments), encoding="utf-8")
+    reference_file = tmp_path / "human.txt"
+    reference_file.write_text("".join(f"Human reference {s['seg_id']}.\n" for s in segments), encoding="utf-8")
+    monkeypatch.setenv("ANNOTATE_LS_URL", ls_server.url)
+    monkeypatch.setenv("ANNOTATE_LS_TOKEN", ls_server.token)
+    pushed = runner.invoke(app, ["push", str(folder), "--project", project_title, "--no-predictions",
+                                 "--import", f"my-llm={system_file}", "--reference-file", f"human={reference_file}"])
+    assert pushed.exit_code == 0, pushed.output
+    out = tmp_path / "export.json"
+    pulled = pull(ls_server, project_title, out=out)
+    (doc,) = pulled.documents
+    systems = {t.system for t in doc.translations if t.role == "mt"}
+    assert systems == {"apertium", "apertium-via-cat", "apertium-via-glg", "my-llm"}  # a column each
+    references = sorted((t.seg_id, t.mt) for t in doc.translations if t.role == "reference")
+    assert references == [(s["seg_id"], f"Human reference {s['seg_id']}.") for s in segments]
+    llm = next(t for t in doc.translations if t.system == "my-llm")
+    assert llm.system_version.startswith("imported sha256:")
+    # the imported reference is THE reference of every score, and says so
+    scored = runner.invoke(app, ["score", str(out), "--json", "--tests", "bs"])
+    assert scored.exit_code == 0, scored.output
+    table = json.loads(scored.stdout)
+    assert table["reference"] == "human"
+    assert {name for name, row in table["systems"].items() if not row["is_reference"]} == systems
+    assert table["systems"]["human"]["is_reference"] and table["reference_streams"] == 1
+    # a re-push with the same files changes nothing; a file short of a line is refused, nothing pushed
+    again = runner.invoke(app, ["push", str(folder), "--project", project_title, "--no-predictions",
+                                "--import", f"my-llm={system_file}", "--reference-file", f"human={reference_file}"])
+    assert again.exit_code == 0 and "0 created" in again.output, again.output
+    reference_file.write_text("only one line\n", encoding="utf-8")
+    refused = runner.invoke(app, ["push", str(folder), "--project", project_title, "--no-predictions",
+                                  "--reference-file", f"human={reference_file}"])
+    assert refused.exit_code == 2
+    assert f"{reference_file}: 1 lines, expected {len(segments)}" in " ".join(refused.output.split())
+
+
+@pytest.mark.server
+def test_an_annotation_rating_some_columns_leaves_the_others_unrated(ls_server, project_title):
+    """The team's gold rates two of the demo's three systems: the third must stay unrated, not
+    "no error" (which would rank it first with MQM 0)."""
+    doc = tricky_document(systems=("argos", "apertium"))
+    annotation = gold_annotation(doc)
+    assert {r.system for r in annotation.ratings} == {"apertium"}  # rates one of the columns
+    extra = [replace(t, system="third", mt=t.mt + " (third)") for t in doc.translations if t.system == "apertium"]
+    doc.translations += extra
+    doc.annotations = [annotation]
+    push_documents(ls_server, [doc], project_title, with_predictions=False)
+    pulled = pull(ls_server, project_title)
+    (parsed,) = pulled.documents
+    (parsed_annotation,) = parsed.annotations
+    assert {r.system for r in parsed_annotation.ratings} == {"apertium"}
+    evaluation = evaluate(pulled.documents, **FAST)
+    assert evaluation.row("apertium").mqm is not None and evaluation.row("apertium").rank == 1
+    assert evaluation.row("third").mqm is None and evaluation.row("argos").mqm is None
+    # a second push leaves the task as it is (the marks are kept)
+    again = push_documents(ls_server, [doc], project_title, with_predictions=False)
+    assert again.unchanged == [doc.doc_id]
+
+
+def _partial_documents() -> list[AnnotatedDocument]:
+    """Two documents; system "partial" translated only the first one."""
+    base = tricky_document(systems=("argos", "apertium"))
+    docs = [with_doc_id(base, "doc-a"), with_doc_id(base, "doc-b")]
+    for doc in docs:
+        doc.annotations = [gold_annotation(doc)]
+    first = docs[0]
+    first.translations += [replace(t, system="partial", system_version="imported sha256:0123456789ab")
+                           for t in first.translations if t.system == "apertium"]
+    first.annotations[0].ratings += [SegmentRating(system="partial", doc_id=first.doc_id, seg_id=t.seg_id,
+                                                   rater=first.annotations[0].annotator, source=t.source,
+                                                   target=t.mt) for t in first.translations if t.system == "partial"]
+    return docs
+
+
+def test_a_partial_system_is_compared_on_common_segments_and_never_ranked_on_its_own_few():
+    docs = _partial_documents()
+    total = sum(len(d.segments) for d in docs)
+    evaluation = evaluate(docs, **FAST)
+    assert evaluation.total_segments == total
+    assert evaluation.coverage["partial"] == len(docs[0].segments) < total
+    post_edited = [("doc-a", p.seg_id) for p in docs[0].annotations[0].post_edits]
+    assert evaluation.segment_keys == post_edited  # every system has these (and a reference)
+    notes = caveats(evaluation)
+    assert any(f"partial translated {len(docs[0].segments)} of {total}" in note for note in notes)
+    assert any("small sample" in note for note in notes)
+    # ranked on the segments every rated system has: equal MQM there as apertium (same output,
+    # no errors rated) so it does not outrank apertium on a mean of its own few segments
+    partial, apertium = evaluation.row("partial"), evaluation.row("apertium")
+    assert partial.mqm == 0.0 and apertium.mqm is not None and apertium.mqm > 0
+    common_apertium = [s.score for s in evaluation.mqm.segments if s.system == "apertium" and s.doc_id == "doc-a"]
+    assert (sum(common_apertium) / len(common_apertium) > 0) == (partial.rank < apertium.rank)
+
+
+def test_a_partial_system_builds_a_dataset(tmp_path):
+    import datasets
+
+    from annotate.dataset import build_dataset
+
+    docs = _partial_documents()
+    build_dataset(docs, tmp_path / "ds", name="partial", score_cache=False)
+    rows = datasets.load_dataset(str(tmp_path / "ds"), "segments", split="test")
+    by_system = {}
+    for row in rows:
+        by_system.setdefault(row["system"], set()).add(row["doc_id"])
+    assert by_system == {"argos": {"doc-a", "doc-b"}, "apertium": {"doc-a", "doc-b"}, "partial": {"doc-a"}}
+
+
+def test_imported_references_are_the_default_reference_of_report_and_dataset(tmp_path):
+    import datasets
+
+    from annotate.dataset import build_dataset
+
+    base = tricky_document(systems=("argos", "apertium"))
+    doc = with_doc_id(base, "doc-r")
+    doc.translations += [Translation(doc_id=doc.doc_id, seg_id=s.seg_id, system="human", system_version="v",
+                                     source=s.text, mt=f"Reference {s.seg_id}.", role="reference")
+                         for s in doc.segments]
+    evaluation = evaluate([doc], **FAST)
+    assert evaluation.reference == "human" and evaluation.references[0][0] == "Reference 1."
+    assert {r.system for r in evaluation.systems if not r.is_reference} == {"argos", "apertium"}
+    build_dataset([doc], tmp_path / "ds", name="refs", score_cache=False)
+    rows = datasets.load_dataset(str(tmp_path / "ds"), "segments", split="test")
+    assert {row["system"] for row in rows} == {"argos", "apertium"}  # no row for the reference itself
+    assert {row["reference"] for row in rows if row["seg_id"] == 1} == {"Reference 1."}
+    # two imported references: the report scores against both streams; a dataset asks which one
+    second = replace(doc, translations=doc.translations + [
+        replace(t, system="human-b", mt=t.mt + " B") for t in doc.translations if t.system == "human"])
+    assert evaluate([second], **FAST).n_reference_streams == 2
+    from annotate.dataset import DatasetBuildError
+
+    with pytest.raises(DatasetBuildError, match="2 references .human, human-b.: a dataset's sentence scores use one"):
+        build_dataset([second], tmp_path / "ds2", name="refs2", score_cache=False)
+    build_dataset([second], tmp_path / "ds2", name="refs2", score_cache=False, reference_system="human-b")
