@@ -157,7 +157,7 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument],
         links = [task_url(task_id) if task_url and task_id is not None else f"task {task_id} (doc {doc_id})"
                  for doc_id, task_id in tasks[:review_rows]]
         console.print(f"[yellow]{system} is unrated on {len(tasks)} annotated task{'s' if len(tasks) != 1 else ''}[/] "
-                      f"(it joined them after their annotations were submitted): open, rate {system}, update — "
+                      f"(their annotations were submitted without rating it, e.g. it joined them later): open, rate {system}, update — "
                       + ", ".join(links) + (f" … and {len(tasks) - review_rows} more" if len(tasks) > review_rows else ""))
     _print_review(console, review_queue(documents), task_url, review_rows)
 

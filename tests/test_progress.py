@@ -124,5 +124,5 @@ def test_a_system_that_joined_annotated_tasks_is_listed_as_unrated_with_links():
     console = Console(record=True, width=250)
     print_progress(console, [gold, other], task_url=lambda task: f"http://ls/projects/1/data?task={task}")
     text = console.export_text()
-    assert "opus-mt is unrated on 1 annotated task (it joined them after their annotations were submitted)" in text
+    assert "opus-mt is unrated on 1 annotated task (their annotations were submitted without rating it, e.g. it joined them later)" in text
     assert f"http://ls/projects/1/data?task={task_id}" in text
