@@ -161,12 +161,24 @@ def test_imported_references_are_the_default_reference_of_report_and_dataset(tmp
     rows = datasets.load_dataset(str(tmp_path / "ds"), "segments", split="test")
     assert {row["system"] for row in rows} == {"argos", "apertium"}  # no row for the reference itself
     assert {row["reference"] for row in rows if row["seg_id"] == 1} == {"Reference 1."}
-    # two imported references: the report scores against both streams; a dataset asks which one
+    assert {row["reference_name"] for row in rows} == {"human"}
+    # two imported references: the report and the dataset both score against both streams
     second = replace(doc, translations=doc.translations + [
         replace(t, system="human-b", mt=t.mt + " B") for t in doc.translations if t.system == "human"])
-    assert evaluate([second], **FAST).n_reference_streams == 2
-    from annotate.dataset import DatasetBuildError
-
-    with pytest.raises(DatasetBuildError, match="2 references .human, human-b.: a dataset's sentence scores use one"):
-        build_dataset([second], tmp_path / "ds2", name="refs2", score_cache=False)
-    build_dataset([second], tmp_path / "ds2", name="refs2", score_cache=False, reference_system="human-b")
+    both = evaluate([second], **FAST)
+    assert both.n_reference_streams == 2 and both.reference == "human+human-b"
+    build_dataset([second], tmp_path / "ds2", name="refs2", score_cache=False)
+    rows = datasets.load_dataset(str(tmp_path / "ds2"), "segments", split="test")
+    systems = datasets.load_dataset(str(tmp_path / "ds2"), "systems", split="test")
+    assert {row["reference_name"] for row in rows} == {"human+human-b"}
+    assert all("nrefs:2" in row["signatures"]["bleu"] for row in systems)
+    # the dataset's corpus scores are the report's (same segments, same two streams)
+    for row in systems:
+        for metric, column in (("BLEU", "bleu"), ("chrF2++", "chrf"), ("TER", "ter")):
+            assert row[column] == pytest.approx(both.row(row["system"]).metrics[metric].score, abs=1e-9)
+    one = evaluate([second], reference="human-b", **FAST)
+    build_dataset([second], tmp_path / "ds3", name="refs3", score_cache=False, reference_system="human-b")
+    systems = datasets.load_dataset(str(tmp_path / "ds3"), "systems", split="test")
+    for row in systems:
+        assert row["reference_name"] == "human-b" and "nrefs:1" in row["signatures"]["bleu"]
+        assert row["chrf"] == pytest.approx(one.row(row["system"]).metrics["chrF2++"].score, abs=1e-9)

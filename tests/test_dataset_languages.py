@@ -173,7 +173,7 @@ def test_a_file_whose_languages_nobody_stated_is_refused_with_the_fix(tmp_path, 
 
 def test_an_unknown_reference_system_and_mixed_pairs_are_refused(tmp_path):
     docs = list(read_mqm_tsv(write_tsv(tmp_path / "mqm_demo_ende.tsv")).documents)
-    with pytest.raises(DatasetBuildError, match=r"no system is named 'human'.*systems: ref, sysA, sysB"):
+    with pytest.raises(DatasetBuildError, match=r"no translations are named 'human'.*there are: ref, sysA, sysB"):
         build_dataset(docs, tmp_path / "a", name="a", reference_system="human")
     spanish = list(synthetic_documents(1, segments=1))
     with pytest.raises(DatasetBuildError, match=r"more than one language pair: en-de \(e\.g\. talk\.1\), es-en"):

@@ -16,7 +16,7 @@ from pathlib import Path
 from annotate.dataset.card import GENERATED_MARKER, LABEL_STUDIO, MQM_TSV, CardContext, render_card
 from annotate.dataset.checks import COMPLETED, DatasetBuildError
 from annotate.dataset.features import CLAIMS, CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION, WORD_QE
-from annotate.dataset.rows import RowBuilder, scoring_pairs
+from annotate.dataset.rows import RowBuilder, reference_names, scoring_pairs
 from annotate.dataset.score_cache import ScoreCache
 from annotate.dataset.scores import choose_workers, scored_in_order
 from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
@@ -204,8 +204,8 @@ def build_dataset(
     (``read_export_documents(..., problems=...)`` fills the list while ``docs`` is read; it is
     counted once every document is read), stated in the card. ``reference_system``: the name of the
     translations that are the references (an imported reference, e.g. ``ref`` in WMT MQM files), or
-    ``"post_edits"``; None chooses as :func:`annotate.references.choose_references` does (the one
-    imported reference if any, else the post-edits; several imported references: name one).
+    ``"post_edits"``, several comma-separated (one sacrebleu reference stream each); None chooses as
+    :func:`annotate.references.choose_references` does (every imported reference, else the post-edits).
     ``description``: default :data:`DEFAULT_DESCRIPTION`, or :data:`MQM_TSV_DESCRIPTION` for
     documents imported from WMT MQM TSV files.
 
@@ -233,15 +233,11 @@ def build_dataset(
         if reference_system == POST_EDITS:  # asked for explicitly, even where references were imported
             reference_system = None
         elif reference_system is None and facts.imported_references:  # annotate.references' automatic choice
-            if len(facts.imported_references) > 1:
-                raise DatasetBuildError(
-                    f"the documents carry {len(facts.imported_references)} references "
-                    f"({', '.join(facts.imported_references)}): a dataset's sentence scores use one; name it "
-                    f"with --reference (and the same for score/report, so both say the same)")
-            (reference_system,) = facts.imported_references
-        if reference_system is not None and reference_system not in facts.systems:
-            raise DatasetBuildError(f"no system is named {reference_system!r}, so it cannot be the reference "
-                                    f"(systems: {', '.join(sorted(facts.systems)) or 'none'})")
+            reference_system = ",".join(facts.imported_references)  # every one: a stream each
+        unknown = [name for name in reference_names(reference_system) if name not in facts.systems]
+        if unknown:
+            raise DatasetBuildError(f"no translations are named {', '.join(map(repr, unknown))}, so they cannot be the "
+                                    f"reference (there are: {', '.join(sorted(facts.systems)) or 'none'})")
     except (ValueError, DatasetBuildError) as exc:
         ordered.close()
         raise DatasetBuildError(str(exc)) from None

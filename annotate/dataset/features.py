@@ -49,6 +49,9 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "system_version": "MT system version (package and model), as recorded at translation time",
         "mt": "the system's {target} translation of `source`; error spans index it",
         "reference": "the segment's {target} reference translation (see the rules below); null when it has none",
+        "reference_name": "what the reference is and what `bleu`/`chrf`/`ter` were computed against: `post_edits` "
+                          "or the name of an imported reference (several, one sacrebleu stream each, joined by +; "
+                          "`reference` then holds the first)",
         "references": "every annotator's post-edit of the segment, best-ranked first",
         "errors": "MQM error spans from every rater: category, severity, the rater's pseudonym and note",
         "mqm": "MQM score: per rater the sum of error weights, then the mean over raters; null when "
@@ -121,6 +124,7 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "ter": "corpus TER over the same segments (lower is better)",
         "ter_ci": _CI.format(metric="TER"),
         "signatures": "sacrebleu signatures of the three corpus scores",
+        "reference_name": "what the corpus scores were computed against (as `segments.reference_name`)",
         "mqm": "mean segment MQM over the split's rated segments (lower is better)",
         "mqm_ci": _CI.format(metric="MQM mean"),
         "n_segments": "the system's segments in the split",
@@ -184,6 +188,7 @@ def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> d
             "system_version": string,
             "mt": string,
             "reference": string,
+            "reference_name": string,
             "references": List({"annotator": string, "text": string}),
             "errors": List(
                 {
@@ -260,6 +265,7 @@ def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> d
             "ter": float64,
             "ter_ci": float64,
             "signatures": {"bleu": string, "chrf": string, "ter": string},
+            "reference_name": string,
             "mqm": float64,
             "mqm_ci": float64,
             "n_segments": int32,

@@ -36,6 +36,7 @@ from annotate.dataset.features import CLAIMS, DOCUMENTS, NER, SEGMENTS, TRANSLAT
 from annotate.dataset.word_tags import WordTagger
 from annotate.dataset.scores import CorpusTotals, Scorer, ScoringPair, SegmentScores, segment_mqm
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
+from annotate.references import POST_EDITS
 from annotate.records import AnnotatedDocument, DocumentAnnotation, Segment, SegmentRating, Span, Translation
 from annotate.tokens import token_spans
 
@@ -56,24 +57,41 @@ def references_by_segment(ranked: list[DocumentAnnotation]) -> dict[int, list[Ro
     return references
 
 
+def reference_names(reference_system: str | None) -> tuple[str, ...]:
+    """``"refA,refB"`` → ``("refA", "refB")``; None (the post-edits) → ``()``."""
+    return tuple(name.strip() for name in (reference_system or "").split(",") if name.strip())
+
+
+def segment_reference_streams(doc: AnnotatedDocument, post_edits: dict[int, list[Row]],
+                              reference_system: str | None = None) -> dict[int, tuple[str, ...]]:
+    """seg_id → the segment's references, one per named reference (``reference_system``: one name
+    or several, comma-separated), where every named reference has the segment; else the first of
+    its ``post_edits`` (:func:`references_by_segment`). Segments without one are absent."""
+    names = reference_names(reference_system)
+    if names:
+        texts = {(t.system, t.seg_id): t.mt for t in doc.translations if t.system in names}
+        seg_ids = {seg_id for _, seg_id in texts}
+        return {seg_id: tuple(texts[(name, seg_id)] for name in names) for seg_id in seg_ids
+                if all((name, seg_id) in texts for name in names)}
+    return {seg_id: (edits[0]["text"],) for seg_id, edits in post_edits.items()}
+
+
 def segment_references(doc: AnnotatedDocument, post_edits: dict[int, list[Row]],
                        reference_system: str | None = None) -> dict[int, str]:
-    """seg_id → the segment's reference: ``reference_system``'s translation when one is named, else
-    the first of its ``post_edits`` (:func:`references_by_segment`). Segments without one are absent."""
-    if reference_system is not None:
-        return {t.seg_id: t.mt for t in doc.translations if t.system == reference_system}
-    return {seg_id: edits[0]["text"] for seg_id, edits in post_edits.items()}
+    """seg_id → the segment's (first) reference (see :func:`segment_reference_streams`)."""
+    return {seg_id: refs[0] for seg_id, refs in segment_reference_streams(doc, post_edits, reference_system).items()}
 
 
 def scoring_pairs(doc: AnnotatedDocument, reference_system: str | None = None) -> list[ScoringPair]:
     """((system, seg_id), MT, reference) for every translation whose segment has a reference (the
     reference system's own translations aside): the sacrebleu work of one document, computed before
     its rows so it can run in worker processes."""
-    references = segment_references(doc, references_by_segment(doc.ranked_annotations()), reference_system)
+    streams = segment_reference_streams(doc, references_by_segment(doc.ranked_annotations()), reference_system)
+    names = reference_names(reference_system)
     return [
-        ((t.system, t.seg_id), t.mt, references[t.seg_id])
+        ((t.system, t.seg_id), t.mt, streams[t.seg_id] if len(streams[t.seg_id]) > 1 else streams[t.seg_id][0])
         for t in doc.translations
-        if t.seg_id in references and t.system != reference_system and t.role == "mt"
+        if t.seg_id in streams and t.system not in names and t.role == "mt"
     ]
 
 
@@ -120,9 +138,10 @@ class RowBuilder:
                  ner: bool = True, claims: bool = True) -> None:
         self.languages = languages
         self.reference_system = reference_system
+        self.reference_name = "+".join(reference_names(reference_system)) or POST_EDITS
         self.ner = ner
         self.claims = claims
-        self.scorer = Scorer(trg_lang=languages.target)
+        self.scorer = Scorer(trg_lang=languages.target, n_refs=max(1, len(reference_names(reference_system))))
         self.tagger = BioTagger(languages.source)
         self.bio = BioStats()
         self.claim_tagger = BioTagger(languages.source, schema.claim_type_values())
@@ -211,6 +230,7 @@ class RowBuilder:
                         "system_version": translation.system_version,
                         "mt": translation.mt,
                         "reference": reference,
+                        "reference_name": self.reference_name,
                         "references": post_edits.get(segment.seg_id, []),
                         "errors": _error_rows(raters.values()),
                         "mqm": mqm,
@@ -299,6 +319,7 @@ class RowBuilder:
                 "version": version,
                 **self.scorer.corpus(totals.corpus),
                 "signatures": signatures,
+                "reference_name": self.reference_name,
                 "mqm": sum(totals.mqm_values) / len(totals.mqm_values) if totals.mqm_values else None,
                 **system_cis,
                 "n_segments": totals.n_segments,

@@ -38,8 +38,11 @@ CREATE TABLE IF NOT EXISTS sentence_scores (
 Pair = tuple[str, str]  # (hypothesis, reference)
 
 
-def pair_hash(hypothesis: str, reference: str) -> bytes:
-    """A 16-byte key for one pair (the length prefix makes the split point unambiguous)."""
+def pair_hash(hypothesis: str, reference: str | tuple[str, ...]) -> bytes:
+    """A 16-byte key for one pair (the length prefix makes the split point unambiguous; several
+    references are each length-prefixed, and their count is in the namespace's signatures)."""
+    if isinstance(reference, tuple):
+        reference = "".join(f"{len(text)}:{text}" for text in reference)
     return hashlib.blake2b(f"{len(hypothesis)}:{hypothesis}{reference}".encode(), digest_size=16).digest()
 
 

@@ -51,8 +51,9 @@ _CHUNKS_AHEAD = 2
 MEMO_PAIRS = 16_384
 
 Item = TypeVar("Item")
-ScoringPair = tuple[Hashable, str, str]  # (key, hypothesis, reference)
-Pair = tuple[str, str]  # (hypothesis, reference)
+# (key, hypothesis, reference): the reference is a tuple of strings with several reference streams
+ScoringPair = tuple[Hashable, str, "str | tuple[str, ...]"]
+Pair = tuple[str, "str | tuple[str, ...]"]  # (hypothesis, reference)
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,11 @@ class CorpusTotals:
 class Scorer:
     """sacrebleu metrics configured once: BLEU (sentence: effective order), chrF++, TER."""
 
-    def __init__(self, trg_lang: str = "") -> None:
+    def __init__(self, trg_lang: str = "", n_refs: int = 1) -> None:
         # The project's one definition of the metrics (annotate.scoring.metrics), so dataset scores
         # and reports carry the same signatures; `trg_lang` picks BLEU's tokenizer (e.g. zh).
         self.trg_lang = trg_lang
+        self.n_refs = n_refs
         corpus = make_metrics(trg_lang=trg_lang)
         self._corpus = (corpus[BLEU_NAME], corpus[CHRF_NAME], corpus[TER_NAME])
         self._sentence_bleu = make_metrics(sentence_level=True, trg_lang=trg_lang)[BLEU_NAME]
@@ -107,13 +109,18 @@ class Scorer:
         # distinct pairs scored (a repeated pair is scored once per build).
         self.counts = {"pairs": 0, "from_cache": 0, "scored": 0}
         # One public-API call each fixes the metrics' reference count, which their signatures print.
-        self._sentence_bleu.sentence_score("a", ["a"])
+        self._sentence_bleu.sentence_score("a", ["a"] * n_refs)
         for metric in self._corpus:
-            metric.corpus_score(["a"], [["a"]])
+            metric.corpus_score(["a"], [["a"]] * n_refs)
 
-    def segment(self, hypothesis: str, reference: str) -> SegmentScores:
-        """Sentence BLEU (effective order), chrF++ and TER of one hypothesis against one reference."""
-        stats = self._statistics(hypothesis, reference)
+    def segment(self, hypothesis: str, reference: str | tuple[str, ...]) -> SegmentScores:
+        """Sentence BLEU (effective order), chrF++ and TER of one hypothesis against one reference
+        (or a tuple of references: sacrebleu's multi-reference statistics)."""
+        if isinstance(reference, tuple):
+            streams = [[text] for text in reference]
+            stats = tuple(metric._extract_corpus_statistics([hypothesis], streams)[0] for metric in self._corpus)
+        else:
+            stats = self._statistics(hypothesis, reference)
         bleu = self._sentence_bleu._compute_score_from_stats(stats[0]).score
         chrf, ter = (metric._compute_score_from_stats(s).score for metric, s in zip(self._corpus[1:], stats[1:]))
         return SegmentScores(bleu=bleu, chrf=chrf, ter=ter, stats=stats)  # type: ignore[arg-type]
