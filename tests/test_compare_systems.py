@@ -182,3 +182,66 @@ def test_imported_references_are_the_default_reference_of_report_and_dataset(tmp
     for row in systems:
         assert row["reference_name"] == "human-b" and "nrefs:1" in row["signatures"]["bleu"]
         assert row["chrf"] == pytest.approx(one.row(row["system"]).metrics["chrF2++"].score, abs=1e-9)
+
+
+# ── a WMT-style test set through report, build and push ───────────────────────────────────────
+
+
+@pytest.fixture
+def wmt_testset(tmp_path: Path) -> Path:
+    from test_testset import EN_DE, EN_DE_DOCS, write_pair
+
+    root = tmp_path / "wmt-txt"
+    write_pair(root, "en-de", EN_DE, EN_DE_DOCS)
+    return root
+
+
+def test_testset_report_and_dataset_agree_with_score(wmt_testset, tmp_path):
+    import datasets
+
+    from annotate.cli import app
+
+    runner = CliRunner()
+    scored = runner.invoke(app, ["score", "--testset", str(wmt_testset), "--json"])
+    assert scored.exit_code == 0, scored.output
+    corpus = json.loads(scored.stdout)["systems"]
+    report = runner.invoke(app, ["report", "--testset", str(wmt_testset), "-o", str(tmp_path / "report")])
+    assert report.exit_code == 0, report.output
+    markdown = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "reference: refA+refB (2 reference streams)" in markdown
+    assert "## Per domain" in markdown and "Ranked by chrF++ (no human MQM yet)" in markdown
+    assert "**Small sample:** the paired tests compare 30 segments (automatic metrics)" in markdown
+    scores = json.loads((tmp_path / "report" / "scores.json").read_text(encoding="utf-8"))
+    for system, metrics in corpus.items():
+        assert scores["systems"][system]["metrics"]["BLEU"]["score"] == pytest.approx(metrics["BLEU"], abs=1e-9)
+    built = runner.invoke(app, ["build", "--testset", str(wmt_testset), str(tmp_path / "ds")])
+    assert built.exit_code == 0, built.output
+    systems = datasets.load_dataset(str(tmp_path / "ds"), "systems", split="test")
+    # refB is shipped as a system too: being a reference here, it has rows but no scores (as `score`)
+    assert sorted(systems["system"]) == sorted([*corpus, "refB"])
+    for row in systems:
+        assert row["reference_name"] == "refA+refB"
+        if row["system"] == "refB":
+            assert row["bleu"] is None and row["n_scored"] == 0
+            continue
+        assert row["chrf"] == pytest.approx(corpus[row["system"]]["chrF2++"], abs=1e-9)
+        assert row["ter"] == pytest.approx(corpus[row["system"]]["TER"], abs=1e-9)
+
+
+@pytest.mark.server
+def test_push_testset_puts_every_document_into_label_studio(wmt_testset, ls_server, project_title, monkeypatch):
+    from annotate.cli import app
+    from annotate.testset import read_testset, testset_documents
+
+    expected = testset_documents(read_testset(wmt_testset, "en-de"))
+    monkeypatch.setenv("ANNOTATE_LS_URL", ls_server.url)
+    monkeypatch.setenv("ANNOTATE_LS_TOKEN", ls_server.token)
+    pushed = CliRunner().invoke(app, ["push", "--testset", str(wmt_testset), "--languages", "en-de",
+                                      "--project", project_title, "--no-predictions"])
+    assert pushed.exit_code == 0, pushed.output
+    pulled = pull(ls_server, project_title)
+    assert sorted(d.doc_id for d in pulled.documents) == sorted(d.doc_id for d in expected)
+    doc = next(d for d in pulled.documents if d.doc_id == expected[0].doc_id)
+    assert {t.system for t in doc.translations if t.role == "mt"} == {"online-A", "online-B", "refB"}
+    assert {t.system for t in doc.translations if t.role == "reference"} == {"refA", "refB"}
+    assert [s.text for s in doc.segments] == [s.text for s in expected[0].segments]

@@ -16,10 +16,11 @@ import typer
 
 ALLOW_HELP = "Accept this MQM category although annotate.schema lacks it (repeatable)."
 Allow = Annotated[Optional[list[str]], typer.Option("--allow-category", help=ALLOW_HELP)]
-Reference = Annotated[str, typer.Option(
+Reference = Annotated[Optional[str], typer.Option(
     "--reference", "-r",
-    help="'post_edits' (the annotators' post-edited translations) or the name of a system whose "
-         "translations are the reference (e.g. 'ref' in WMT TED files).")]
+    help="'post_edits' (the annotators' post-edited translations), or the name(s) of the translations that "
+         "are the references, comma-separated for several streams (imported references, or e.g. 'ref' in WMT "
+         "TED files). Default: every imported reference if there is one, else the post-edits.")]
 Baseline = Annotated[Optional[str], typer.Option(
     "--baseline", "-b", help="System every other one is tested against (default: the first system).")]
 Languages = Annotated[Optional[str], typer.Option(
@@ -38,11 +39,17 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def load_documents(path: Path, allow_categories: list[str] | None = None, problems: list | None = None):
+def load_documents(path: Path, allow_categories: list[str] | None = None, problems: list | None = None,
+                   languages: str | None = None):
     """Annotated documents from a ``.tsv`` (WMT MQM), ``.json`` (Label Studio export) or
-    ``.jsonl`` (AnnotatedDocument records) file. (TSV global segment ids and error sides travel in
-    the records: ``Segment.global_seg_id``, ``ErrorSpan.side``.) ``problems``: see
+    ``.jsonl`` (AnnotatedDocument records) file, or a test set folder in WMT's plain-text layout
+    (``languages``: its pair, when it holds several). (TSV global segment ids and error sides travel
+    in the records: ``Segment.global_seg_id``, ``ErrorSpan.side``.) ``problems``: see
     :func:`annotate.commands.data.load_documents` (Label Studio exports only)."""
+    if path.is_dir():
+        from annotate.testset import read_testset, testset_documents
+
+        return testset_documents(read_testset(path, languages))
     suffix = path.suffix.lower()
     if suffix == ".tsv":
         from annotate.mqm_tsv import read_mqm_tsv
@@ -76,7 +83,7 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
     from annotate.labelstudio.errors import InvalidExport
 
     try:
-        docs = load_documents(path, allow, problems)
+        docs = load_documents(path, allow, problems, languages)
     except InvalidExport as exc:  # listed as `build` and `pull` list them
         print_problems(Console(stderr=True, soft_wrap=True), exc.problems, source=str(path), fatal=True)
         Console(stderr=True).print("fix them in Label Studio and pull again, or rerun with --skip-invalid",
@@ -163,16 +170,33 @@ def mqm_scores(
 
 
 def score(
-    source: Annotated[Path, typer.Argument(help="Label Studio export (.json), WMT MQM TSV (.tsv) or .jsonl.")],
-    reference: Reference = "post_edits",
+    source: Annotated[Optional[Path], typer.Argument(
+        help="Label Studio export (.json), WMT MQM TSV (.tsv) or .jsonl (or give --testset).")] = None,
+    reference: Reference = None,
     baseline: Baseline = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the system table as JSON.")] = False,
     tests: Annotated[str, typer.Option(help="Paired tests: 'bs', 'ar' or 'bs,ar'.")] = "bs,ar",
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
     languages: Languages = None,
+    testset: Annotated[Optional[Path], typer.Option(
+        "--testset", metavar="DIR", file_okay=False,
+        help="A test set in WMT's plain-text layout (sources/, references/, documents/, system-outputs/): "
+             "corpus BLEU / chrF++ / TER of every system against every reference (or those --reference "
+             "names, comma-separated), no significance tests. --languages picks the pair when there are several.")
+    ] = None,
 ) -> None:
-    """Score every system: BLEU / chrF++ / TER with CIs and paired significance, and MQM."""
+    """Score every system: BLEU / chrF++ / TER with CIs and paired significance, and MQM; or, with
+    --testset, the corpus scores of a WMT-style test set's systems."""
+    if (source is None) == (testset is None):
+        raise _fail("give SOURCE (annotations) or --testset DIR (a WMT-style test set)"
+                    + (", not both" if source is not None else ""))
+    if testset is not None:
+        if baseline is not None:
+            raise _fail("--baseline: --testset gives corpus scores only, without paired tests")
+        _score_testset(testset, languages, reference, as_json)
+        return
+    assert source is not None
     from annotate.scoring.summary import evaluation_table, evaluation_to_dict
     from annotate.scoring.evaluate import evaluate
 
@@ -190,10 +214,66 @@ def score(
     Console().print(evaluation_table(evaluation, title=source.name))
 
 
+def _score_testset(directory: Path, languages: str | None, reference: str | None, as_json: bool) -> None:
+    """``score --testset``: corpus BLEU / chrF2++ / TER of each system against the chosen references
+    (one sacrebleu reference stream each), BLEU tokenised for the target as ``sacrebleu -l`` does."""
+    from annotate.testset import TestSetError, choose_testset_references, read_testset
+
+    try:
+        ts = read_testset(directory, languages)
+        names = choose_testset_references(ts, reference)
+    except TestSetError as exc:
+        from rich.markup import escape  # user data (file names, lines) is not rich markup
+
+        raise _fail(escape(str(exc))) from None
+    from annotate.scoring.metrics import CHRF_NAME, METRIC_NAMES, make_metrics, score_systems
+
+    make_metrics(trg_lang=ts.pair.target)  # sacrebleu imported (and BLEU's tokenizer checked) once, before the fork
+    # worker processes pay off beyond a few thousand segment scorings; below that their start-up dominates
+    # a system that is one of the chosen references (WMT ships refB among the outputs) is not scored
+    # against itself, as in `report` and `build`; with --reference refA it is a system like the others
+    systems = {name: lines for name, lines in ts.systems.items() if name not in names}
+    if not systems:
+        raise _fail(f"{ts.path}: no system left to score once the references {', '.join(names)} are set apart")
+    work = len(ts.sources) * len(systems) * len(names)
+    scores = score_systems(systems, references=[ts.references[n] for n in names], trg_lang=ts.pair.target,
+                           n_jobs=0 if work >= TESTSET_PARALLEL_WORK else 1)
+    first = next(iter(scores.values()))
+    if as_json:
+        typer.echo(json.dumps({"systems": {system: {m: s.score for m, s in by_metric.items()}
+                                           for system, by_metric in scores.items()},
+                               "references": names,
+                               "signatures": {m: s.signature for m, s in first.items()}}, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(f"{ts.path.name} {ts.pair}: {len(ts.sources)} segments, references {'+'.join(names)}"),
+                  title_justify="left")
+    table.add_column("system")
+    for metric in METRIC_NAMES:
+        table.add_column(metric, justify="right")
+    for system in sorted(scores, key=lambda system: (-scores[system][CHRF_NAME].score, system)):
+        table.add_row(escape(system), *(f"{scores[system][m].score:.2f}" for m in METRIC_NAMES))
+    console = Console(soft_wrap=True)
+    console.print(table)
+    for metric, metric_score in first.items():
+        console.print(escape(f"{metric}: {metric_score.signature}"), highlight=False)
+
+
+TESTSET_PARALLEL_WORK = 2000  # segments × systems × references from which `score --testset` uses every core
+
+
 def report(
-    source: Annotated[Path, typer.Argument(help="Label Studio export (.json), WMT MQM TSV (.tsv) or .jsonl.")],
-    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for report.html, report.md, scores.json.")],
-    reference: Reference = "post_edits",
+    source: Annotated[Optional[Path], typer.Argument(
+        help="Label Studio export (.json), WMT MQM TSV (.tsv) or .jsonl (or give --testset).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for report.html, report.md, scores.json.")] = Path("report"),
+    testset: Annotated[Optional[Path], typer.Option(
+        "--testset", metavar="DIR", file_okay=False,
+        help="A test set in WMT's plain-text layout: every system against its references, with paired "
+             "significance, clusters and a per-domain table (from its documents file).")] = None,
+    reference: Reference = None,
     baseline: Baseline = None,
     title: Annotated[str, typer.Option(help="Report title.")] = "Translation quality report",
     dataset: Annotated[str, typer.Option(help="Dataset name shown in the provenance (default: the file name).")] = "",
@@ -205,6 +285,11 @@ def report(
     from annotate.records import describe_problems
     from annotate.report import build_report
 
+    if (source is None) == (testset is None):
+        raise _fail("give SOURCE (annotations) or --testset DIR (a WMT-style test set)"
+                    + (", not both" if source is not None else ""))
+    source = source or testset
+    assert source is not None
     set_aside: list = []
     docs = _load(source, allow, skip_invalid, set_aside, languages)
     try:

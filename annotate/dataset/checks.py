@@ -107,7 +107,9 @@ def check_document(doc: AnnotatedDocument) -> dict[tuple[str, int], str]:
         segment_text[segment.seg_id] = segment.text
     mt_by_key: dict[tuple[str, int], str] = {}
     for translation in doc.translations:
-        key = (translation.system, translation.seg_id)
+        # a test set may ship a reference among its systems too (refB): one of each role is fine
+        key = (translation.system, translation.seg_id) if translation.role == "mt" else \
+            (f"{translation.system}\0reference", translation.seg_id)
         t_where = f"{where}, translation by {translation.system!r} of segment {translation.seg_id}"
         if translation.seg_id not in segment_text:
             raise DatasetBuildError(f"{t_where}: no such segment")

@@ -69,7 +69,9 @@ def segment_reference_streams(doc: AnnotatedDocument, post_edits: dict[int, list
     its ``post_edits`` (:func:`references_by_segment`). Segments without one are absent."""
     names = reference_names(reference_system)
     if names:
-        texts = {(t.system, t.seg_id): t.mt for t in doc.translations if t.system in names}
+        # an imported reference wins over a system output of the same name (a test set's refB)
+        ordered = sorted(doc.translations, key=lambda t: t.role == "reference")
+        texts = {(t.system, t.seg_id): t.mt for t in ordered if t.system in names}
         seg_ids = {seg_id for _, seg_id in texts}
         return {seg_id: tuple(texts[(name, seg_id)] for name in names) for seg_id in seg_ids
                 if all((name, seg_id) in texts for name in names)}

@@ -126,8 +126,9 @@ def evaluate(
         trg_lang = target_language(docs)
     choice = choose_references(docs, reference)
     translations, versions = _translations(docs)
-    imported = {t.system for doc in docs for t in doc.translations if t.role == "reference"}
-    systems = [s for s in versions if s not in choice.names and s not in imported]
+    # a system is a name with MT outputs (or ratings), not one of the chosen references; a test set
+    # may ship a reference as a system too (refB, scored against refA): it is a system unless chosen
+    systems = [s for s in versions if s not in choice.names]
     if not systems:
         raise ValueError("no system translations found in the documents")
     baseline = baseline or systems[0]
@@ -135,7 +136,7 @@ def evaluate(
         raise ValueError(f"baseline {baseline!r} is not among the evaluated systems {systems}")
     ordered = [baseline, *[s for s in systems if s != baseline]]
 
-    refs_by_key = _references(docs, choice.names, translations, statuses)
+    refs_by_key = _references(docs, choice.names, _reference_texts(docs, translations), statuses)
     # (doc_id, seg_id) order, as the dataset's rows and the MQM tests: the bootstrap resamples
     # the same segments in the same order, so a report and its dataset print the same CIs.
     all_keys = sorted({(doc.doc_id, seg.seg_id) for doc in docs for seg in doc.segments} or set(refs_by_key))
@@ -267,6 +268,8 @@ def _translations(docs: Sequence[AnnotatedDocument]) -> tuple[dict[tuple[str, st
     versions: dict[str, str] = {}
     for doc in docs:
         for t in doc.translations:
+            if t.role != "mt":
+                continue
             texts.setdefault((t.system, doc.doc_id, t.seg_id), t.mt)
             if not versions.get(t.system):
                 versions[t.system] = t.system_version
@@ -275,6 +278,18 @@ def _translations(docs: Sequence[AnnotatedDocument]) -> tuple[dict[tuple[str, st
                 texts.setdefault((rating.system, doc.doc_id, rating.seg_id), rating.target)
                 versions.setdefault(rating.system, "")
     return texts, versions
+
+
+def _reference_texts(docs: Sequence[AnnotatedDocument],
+                     translations: dict[tuple[str, str, int], str]) -> dict[tuple[str, str, int], str]:
+    """Every translation that can serve as a reference: the MT outputs (a WMT MQM file's ``ref`` is
+    a system), overridden by the imported references of the same name."""
+    texts = dict(translations)
+    for doc in docs:
+        for t in doc.translations:
+            if t.role == "reference":
+                texts[(t.system, doc.doc_id, t.seg_id)] = t.mt
+    return texts
 
 
 def _references(docs: Sequence[AnnotatedDocument], names: Sequence[str], translations: dict[tuple[str, str, int], str],
