@@ -28,10 +28,11 @@ PSEUDONYM_SALT = "annotate-seeds-gold"
 DATASET_NAME = "seeds-es-en"
 DATASET_DESCRIPTION = (
     "Five Spanish news articles (2023–2025 coverage of Russia–North Korea relations), "
-    "cleaned and segmented into 87 sentences, machine-translated to English by Apertium, and annotated "
-    "by the annotate team: named entities and factual claims on the Spanish source, a complete MQM "
-    "error annotation of every Apertium translation, and a professional English reference translation "
-    "of every sentence, written from the source."
+    "cleaned and segmented into 87 sentences, machine-translated to English by two rule-based systems "
+    "(Apertium spa→eng, and Apertium through Catalan: spa→cat→eng), and annotated by the annotate team: "
+    "named entities and factual claims on the Spanish source, a complete MQM error annotation of both "
+    "systems' translations of every sentence, and a professional English reference translation of every "
+    "sentence, written from the source."
 )
 
 
