@@ -199,7 +199,10 @@ def translate_command(
     else:
         _console().print(summary_table(runs, translators))
         for spec, role in specs:
-            err.print(f"imported {escape(spec.name)} ({role}) from {escape(str(spec.path))}", highlight=False)
+            mine = [t for t in imported if t.system == spec.name and t.role == role]
+            err.print(escape(f"imported {spec.name} ({'reference' if role == 'reference' else 'system'}) from "
+                             f"{spec.path}: {len(mine)} of {len(segments)} segments, {mine[0].system_version}"),
+                      highlight=False)
     for problem in problems:
         err.print(f"  [red]✗[/] {problem}", highlight=False)
     if problems:
