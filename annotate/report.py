@@ -30,7 +30,7 @@ from annotate.scoring.effort import format_duration
 from annotate.references import POST_EDITS
 from annotate.scoring.evaluate import MQM_NAME, Evaluation, evaluate
 from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
-from annotate.scoring.summary import evaluation_to_dict, metric_coverage, small_sample
+from annotate.scoring.summary import domain_table, evaluation_to_dict, metric_coverage, small_sample
 from annotate.scoring.summary import format_number as _num
 from annotate.scoring.summary import format_p_value as _pval
 
@@ -131,7 +131,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "preannotation": evaluation.preannotation, "effort": evaluation.effort, "pricing": _pricing(evaluation),
         "omissions": evaluation.omissions, "mqm_coverage": mqm_coverage(evaluation, docs),
         "metric_coverage": metric_coverage(evaluation), "small_sample": small_sample(evaluation),
-        "domains": _domain_table(evaluation, docs, [r.system for r in rows]),
+        "domains": domain_table(evaluation, docs, [r.system for r in rows]),
         "post_edit_origin": post_edit_origin(evaluation),
         "post_edits": evaluation.post_edits, "unfixed": _unfixed_examples(evaluation, n_worst),
         "lost": evaluation.omissions.examples(n_worst) if evaluation.omissions else [],
@@ -282,25 +282,6 @@ def post_edit_origin(evaluation: Evaluation) -> dict[str, Any] | None:
     counts = sorted((count for _, count in unchanged), reverse=True)
     favoured = max(unchanged, key=lambda item: item[1])[0] if counts[0] > counts[1] else None
     return {"unchanged": unchanged, "n": len(evaluation.segment_keys), "favoured": favoured}
-
-
-def _domain_table(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], systems: Sequence[str]) -> dict[str, Any] | None:
-    """Corpus BLEU and chrF++ of each system per domain (a test set's docs file), when documents
-    have domains; None otherwise."""
-    domain_of = {d.doc_id: d.domain for d in docs if d.domain}
-    if not domain_of or evaluation.statistics is None:
-        return None
-    indices: dict[str, list[int]] = {}
-    for index, (doc_id, _) in enumerate(evaluation.segment_keys):
-        if doc_id in domain_of:
-            indices.setdefault(domain_of[doc_id], []).append(index)
-    columns = [{"domain": domain, "segments": len(at)} for domain, at in sorted(indices.items())]
-    scores = {(metric, c["domain"]): evaluation.statistics.subset_scores(metric, indices[c["domain"]])
-              for metric in ("BLEU", "chrF2++") for c in columns}
-    rows = [{"system": s, "cells": [{"bleu": scores[("BLEU", c["domain"])].get(s),
-                                     "chrf": scores[("chrF2++", c["domain"])].get(s)} for c in columns]}
-            for s in systems if s in evaluation.hypotheses]
-    return {"columns": columns, "rows": rows}
 
 
 def mqm_coverage(evaluation: Evaluation, docs: Sequence[AnnotatedDocument]) -> dict[str, Any] | None:

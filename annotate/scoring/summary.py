@@ -1,12 +1,15 @@
 """An evaluation as plain data and as a terminal table: ``scores.json`` / ``annotate score --json``
-(:func:`evaluation_to_dict`) and ``annotate score`` (:func:`evaluation_table`). The HTML and Markdown
-reports are ``annotate.report``'s."""
+(:func:`evaluation_to_dict`) and ``annotate score`` (:func:`evaluation_table`), with what a reader
+must know next to it (:func:`caveats`: small samples, partial coverage) and per-domain scores. The
+HTML and Markdown reports are ``annotate.report``'s."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
+from annotate.records import AnnotatedDocument
 from annotate.scoring.evaluate import MQM_NAME, Evaluation
 from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 from annotate.scoring.omissions import LAYERS as LOST_LAYERS
@@ -199,3 +202,22 @@ def evaluation_table(evaluation: Evaluation, title: str = ""):
         table.add_row(str(row.rank or ""), escape(row.system + (" (baseline)" if row.system == evaluation.baseline else "")),
                       *(escape(cell) for cell in cells), escape(mqm))
     return table
+
+
+def domain_table(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], systems: Sequence[str]) -> dict[str, Any] | None:
+    """Corpus BLEU and chrF++ of each system per domain (a test set's docs file), when documents
+    have domains; None otherwise."""
+    domain_of = {d.doc_id: d.domain for d in docs if d.domain}
+    if not domain_of or evaluation.statistics is None:
+        return None
+    indices: dict[str, list[int]] = {}
+    for index, (doc_id, _) in enumerate(evaluation.segment_keys):
+        if doc_id in domain_of:
+            indices.setdefault(domain_of[doc_id], []).append(index)
+    columns = [{"domain": domain, "segments": len(at)} for domain, at in sorted(indices.items())]
+    scores = {(metric, c["domain"]): evaluation.statistics.subset_scores(metric, indices[c["domain"]])
+              for metric in ("BLEU", "chrF2++") for c in columns}
+    rows = [{"system": s, "cells": [{"bleu": scores[("BLEU", c["domain"])].get(s),
+                                     "chrf": scores[("chrF2++", c["domain"])].get(s)} for c in columns]}
+            for s in systems if s in evaluation.hypotheses]
+    return {"columns": columns, "rows": rows}

@@ -9,14 +9,11 @@ like ``apertium-destxt``: stream-format characters are backslash-escaped, other 
 a superblank, and each block ends in ``.[]`` (the sentence end destxt adds and retxt removes).
 
 Parallelism. A batch of ``2 * MIN_CHUNK`` or more non-blank sentences is cut into up to ``jobs``
-contiguous chunks of about equal length, each run by its own process chain in a thread. By default
-``jobs`` is one chain per ``CPUS_PER_CHAIN`` CPUs: a mode is a pipeline of ~10 stage processes that
-already keeps about two cores busy (3000 sentences: 3.2 s wall for 6 s CPU on 2 cores), so on 2
-cores a second chain only adds start-up and contention (measured 5-15 % slower). Only the direct
-path splits by default: the pivot pairs' taggers carry state from block to block
-(apertium-tagger's ``find_similar_ambiguity_class`` overwrites the tagger's open class whenever an
-ambiguity class is missing from the ``.prob``, common in spa-cat, cat-eng, es-gl and gl-en), so
-there a block's output depends on the blocks before it and a split batch would change outputs.
+contiguous chunks, each run by its own process chain in a thread. Default ``jobs``: one chain per
+``CPUS_PER_CHAIN`` CPUs, as one mode's ~10 pipeline stages already keep two cores busy (on 2 cores
+a second chain was 5-15 % slower). Only the direct path splits: the pivot taggers keep state across
+blocks (apertium-tagger's ``find_similar_ambiguity_class`` overwrites the open class whenever an
+ambiguity class is missing from the ``.prob``), so chunks would change their outputs.
 
 Unknown words. We run once with marks: ``*word`` (not in the Spanish dictionary) and ``@word`` (not
 in the bilingual dictionary) are source words left untranslated and go to ``unknown_words``; ``#``
@@ -37,12 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import accumulate
 
-from annotate.translate.base import (
-    TranslationError,
-    TranslationOutput,
-    TranslatorUnavailable,
-    register_translator,
-)
+from annotate.translate.base import TranslationError, TranslationOutput, TranslatorUnavailable, register_translator
 
 PAIR = "spa-eng"
 DATA_PACKAGE = "apertium-eng-spa"
@@ -51,9 +43,7 @@ _AS_SUPERBLANK = frozenset("*#@~")  # mark characters, and ~ (post-generation tr
 _UNKNOWN_MARKS = frozenset("*@")
 _MARKS = frozenset("*@#")
 _BLOCK_END = ".[]"  # destxt's sentence end: makes the tagger/transfer close the last sentence
-# Non-blank sentences per chunk below which another process chain costs more than it saves: a
-# chain starts in ~0.35 s (spa-eng) to ~0.85 s (two modes), a sentence takes ~1 ms.
-MIN_CHUNK = 64
+MIN_CHUNK = 64  # sentences per chunk, at ~1 ms each, to pay for a chain start (0.35-0.85 s)
 CPUS_PER_CHAIN = 2  # CPUs one process chain keeps busy on its own (see Parallelism above)
 
 
@@ -204,11 +194,8 @@ class ApertiumTranslator:
         if not todo:
             return outputs
         stream = "".join(deformat(sentences[i]) + _BLOCK_END + "\0" for i in todo)
-        process = subprocess.run(
-            [self.executable, "-z", "-f", "none", mode],
-            input=stream.encode("utf-8"),
-            capture_output=True,
-        )
+        process = subprocess.run([self.executable, "-z", "-f", "none", mode], input=stream.encode("utf-8"),
+                                 capture_output=True)
         if process.returncode != 0:
             raise TranslationError(
                 f"apertium {mode} exited with {process.returncode}: "
