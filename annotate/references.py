@@ -43,14 +43,20 @@ class ReferenceChoice:
         return self.label
 
 
-def imported_reference_names(docs: Iterable[AnnotatedDocument]) -> list[str]:
-    """Names of the imported references (``role="reference"``), in order of first appearance."""
+def translation_names(docs: Iterable[AnnotatedDocument], role: str) -> list[str]:
+    """Names of the translations of ``role`` ("mt": systems; "reference": imported references),
+    in order of first appearance across documents."""
     seen: dict[str, None] = {}
     for doc in docs:
         for translation in doc.translations:
-            if translation.role == "reference":
+            if translation.role == role:
                 seen.setdefault(translation.system, None)
     return list(seen)
+
+
+def imported_reference_names(docs: Iterable[AnnotatedDocument]) -> list[str]:
+    """Names of the imported references (``role="reference"``), in order of first appearance."""
+    return translation_names(docs, "reference")
 
 
 def choose_references(docs: Sequence[AnnotatedDocument], requested: str | None = None) -> ReferenceChoice:

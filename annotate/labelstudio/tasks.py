@@ -30,6 +30,7 @@ from annotate.labelstudio.export import (
     textarea_result,
 )
 from annotate.labelstudio.layout import Line, article_to_line, build_display, number_prefix, on_one_line
+from annotate.references import translation_names
 from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, Span, Translation
 
 
@@ -40,12 +41,7 @@ class TaskBuildError(ValueError):
 def document_systems(docs: Sequence[AnnotatedDocument]) -> list[str]:
     """MT system names in order of first appearance across documents (imported references are
     not systems: annotators never rate them; they travel in the task data's ``references``)."""
-    seen: dict[str, None] = {}
-    for doc in docs:
-        for translation in doc.translations:
-            if translation.role == "mt":
-                seen.setdefault(translation.system, None)
-    return list(seen)
+    return translation_names(docs, "mt")
 
 
 def _region_id(*parts: object) -> str:
