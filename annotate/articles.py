@@ -6,12 +6,17 @@ counters, breadcrumbs…) is removed by a small ordered table of named rules (:d
 explained (``annotate ingest DIR --explain``). Photo captions / credits and source attributions
 leave the body but are kept on the Article. Every kept piece keeps code-point offsets into the
 decoded raw text: ``raw[p.raw_start:p.raw_end] == p.text``.
+
+An Article's ``doc_id`` is derived from its clean text (:func:`doc_id_for`), not from the file's
+bytes: line endings, a BOM, trailing spaces or chrome lines the cleaner removes do not change it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +44,7 @@ __all__ = [
     "explain_file",
     "input_files",
     "split_lines",
+    "doc_id_for",
 ]
 
 # A wire-agency tag glued to the end of the last paragraph ("… estancada. AFP").
@@ -169,9 +175,21 @@ def decode_raw(path: Path, data: bytes) -> str:
         ) from None
 
 
-def doc_id_for(data: bytes) -> str:
-    """Stable document id: the first 16 hex digits of the SHA-256 of the raw bytes."""
-    return hashlib.sha256(data).hexdigest()[:16]
+# Whitespace for doc_id purposes: Unicode spaces and line breaks (NBSP, CR, LF…), the BOM and the
+# zero-width space. Zero-width joiners stay: they are part of emoji and of some scripts' words.
+_DOC_ID_SPACE = re.compile(r"[\s\ufeff\u200b]+")
+
+
+def doc_id_for(title: str, paragraphs: Iterable[str]) -> str:
+    """Stable document id from the clean text: the first 16 hex digits of the SHA-256 (of the
+    UTF-8 bytes) of the title and the body paragraphs, each NFC-normalised with every run of
+    whitespace (line breaks of any kind, NBSP, BOM, zero-width space) made one space and the ends
+    trimmed, joined with "\n". So CRLF vs LF, a BOM, trailing spaces, hard wrapping or chrome that
+    the cleaner removes (bylines, tag lines, captions…) leave it unchanged; a change to one word of
+    the title or the body changes it."""
+    parts = [title, *paragraphs]
+    normalised = [_DOC_ID_SPACE.sub(" ", unicodedata.normalize("NFC", part)).strip() for part in parts]
+    return hashlib.sha256("\n".join(normalised).encode("utf-8")).hexdigest()[:16]
 
 
 def read_article(path: Path | str) -> Article:
@@ -191,7 +209,7 @@ def _read(path: Path) -> tuple[Article, CleanResult]:
     except ValueError as exc:
         raise IngestError(path, str(exc)) from None
     article = Article(
-        doc_id=doc_id_for(data),
+        doc_id=doc_id_for(result.title.text, (p.text for p in result.paragraphs)),
         source_name=path.name,
         title=result.title.text,
         title_raw_start=result.title.raw_start,

