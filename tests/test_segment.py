@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -11,73 +15,102 @@ from typer.testing import CliRunner
 from annotate.articles import read_article
 from annotate.cli import app
 from annotate.records import PARAGRAPH_SEPARATOR, Article, Paragraph, Segment
-from annotate.segment import segment_article, segment_text
+from annotate.segment import _nfc_with_origins, segment_article, segment_text
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
-CASES: list[tuple[str, str, list[str]]] = [
-    ("plain", "Putin llegó el martes. Kim lo recibió.", ["Putin llegó el martes.", "Kim lo recibió."]),
-    ("titles", "El Sr. Pérez y la Sra. Gómez llegaron. El Dr. Ruiz no.",
-     ["El Sr. Pérez y la Sra. Gómez llegaron.", "El Dr. Ruiz no."]),
-    ("EE.UU. lowercase after", "Viajó a EE.UU. el martes. Volvió ayer.", ["Viajó a EE.UU. el martes.", "Volvió ayer."]),
-    ("EE.UU. ends sentence", "La ayuda llegó de EE.UU. Rusia protestó.",
-     ["La ayuda llegó de EE.UU.", "Rusia protestó."]),
-    ("EE. UU. spaced", "Lo dijo EE. UU. ayer. Fin.", ["Lo dijo EE. UU. ayer.", "Fin."]),
-    ("etc.", "Trajo armas, misiles, etc. y se fue. Luego volvió.",
-     ["Trajo armas, misiles, etc. y se fue.", "Luego volvió."]),
-    ("núm. and pág.", "Ver el núm. 3, pág. 12 del informe. Es claro.",
-     ["Ver el núm. 3, pág. 12 del informe.", "Es claro."]),
-    ("p. ej.", "Hay aliados, p. ej. Irán y Siria. Otros no.", ["Hay aliados, p. ej. Irán y Siria.", "Otros no."]),
-    ("p. + number", "Está en la p. 45 del libro. Léalo.", ["Está en la p. 45 del libro.", "Léalo."]),
-    ("initials", "Lo escribió J. R. R. Tolkien en 1937. Fue un éxito.",
-     ["Lo escribió J. R. R. Tolkien en 1937.", "Fue un éxito."]),
-    ("thousands with period", "Envió 6.700 contenedores y 3.000 soldados. Nadie lo negó.",
-     ["Envió 6.700 contenedores y 3.000 soldados.", "Nadie lo negó."]),
-    ("thousands with comma, decimal", "Eran 10,000 tropas y 2.5 millones. Así fue.",
-     ["Eran 10,000 tropas y 2.5 millones.", "Así fue."]),
-    ("year ends sentence", "Se vieron en 2019. Autoridades lo confirmaron.",
-     ["Se vieron en 2019.", "Autoridades lo confirmaron."]),
-    ("sentence starts with a number", "Apoyan a Ucrania. 50 mil millones llegarán.",
-     ["Apoyan a Ucrania.", "50 mil millones llegarán."]),
-    ("« » period then continues", "«Estamos listos para todo.», dijo Kim. Después partió.",
-     ["«Estamos listos para todo.», dijo Kim.", "Después partió."]),
-    ("“ ” period then continues", "“No habrá guerra.”, afirmó Putin. Nadie le creyó.",
-     ["“No habrá guerra.”, afirmó Putin.", "Nadie le creyó."]),
-    ("quote closes the sentence", "Dijo: «Vamos.» Luego se fue.", ["Dijo: «Vamos.»", "Luego se fue."]),
-    ("period after closing quote", "Lo llamó «contradicción ridícula». Nadie respondió.",
-     ["Lo llamó «contradicción ridícula».", "Nadie respondió."]),
-    ("multi-sentence quote stays whole", "«Vamos. Ya es hora», dijo Kim. Salió.",
-     ["«Vamos. Ya es hora», dijo Kim.", "Salió."]),
-    ("straight quotes", '"No hay daños. Todo bien", escribió. Fin.', ['"No hay daños. Todo bien", escribió.', "Fin."]),
-    ("¿? ¡!", "¿Vendrá Putin? ¡Claro que sí! Ya lo anunció.", ["¿Vendrá Putin?", "¡Claro que sí!", "Ya lo anunció."]),
-    ("? then lowercase continues", "¿Por qué? preguntó el ministro. Nadie supo.",
-     ["¿Por qué? preguntó el ministro.", "Nadie supo."]),
-    ("?! run", "¿¡Otra vez?! Sí, otra vez.", ["¿¡Otra vez?!", "Sí, otra vez."]),
-    ("ellipsis then uppercase", "Quizá mañana... Bueno, ya veremos.", ["Quizá mañana...", "Bueno, ya veremos."]),
-    ("ellipsis then lowercase", "Y entonces… nada pasó. Fin.", ["Y entonces… nada pasó.", "Fin."]),
-    ("brackets protect", "(Ver la nota. Es larga.) Luego siguió.", ["(Ver la nota. Es larga.)", "Luego siguió."]),
-    ("acronym in brackets ends", "Lo informó el Servicio Sismológico (SSN). Luego calló.",
-     ["Lo informó el Servicio Sismológico (SSN).", "Luego calló."]),
-    ("dialogue dashes", "—¿Vienes? —No. —Bueno.", ["—¿Vienes?", "—No.", "—Bueno."]),
-    ("url", "Más en www.ejemplo.com. Gracias.", ["Más en www.ejemplo.com.", "Gracias."]),
-    ("a. m. ends", "Llegó a las 10 a. m. El acto empezó.", ["Llegó a las 10 a. m.", "El acto empezó."]),
-    ("no final punctuation", "Un titular sin punto", ["Un titular sin punto"]),
-    ("whitespace trimmed", "  Hola.   Adiós.  ", ["Hola.", "Adiós."]),
-    ("empty", "   ", []),
-    ("blank line is a hard boundary", "Sin punto aquí\n\nOtra cosa. Fin.", ["Sin punto aquí", "Otra cosa.", "Fin."]),
-    ("single newline is a space", "Una frase que sigue\nen otra línea. Fin.",
-     ["Una frase que sigue\nen otra línea.", "Fin."]),
-    ("CRLF blank line", "Uno\r\n\r\nDos.", ["Uno", "Dos."]),
-    ("source defect left alone", "del de Kim Septiembre pasadoEl líder viajó. Fin.",
-     ["del de Kim Septiembre pasadoEl líder viajó.", "Fin."]),
-]
+# The case table shared with scripts/bench_segment.py (which also runs pysbd on it): one object per
+# case, {"id", "text", "expected": [sentences]}, and "form": "NFD" for a case whose text and
+# expected sentences are given in NFC for readability but must be fed in NFD.
+CASES_PATH = Path(__file__).parent / "data" / "segment_cases.json"
+CASES: list[dict] = json.loads(CASES_PATH.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_segment_text(text: str, expected: list[str]) -> None:
+def _in_form(case: dict) -> tuple[str, list[str]]:
+    """The case's text and expected sentences in the Unicode form it is to be fed in."""
+    form = case.get("form", "NFC")
+    return unicodedata.normalize(form, case["text"]), [unicodedata.normalize(form, e) for e in case["expected"]]
+
+
+def _sentences(text: str) -> list[str]:
     spans = segment_text(text)
-    assert [text[start:end] for start, end in spans] == expected
     assert spans == sorted(spans) and all(a < b for a, b in spans)
+    return [text[start:end] for start, end in spans]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_segment_text(case: dict) -> None:
+    text, expected = _in_form(case)
+    assert _sentences(text) == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_nfd_input_gives_the_same_sentences_at_nfd_offsets(case: dict) -> None:
+    # Every case again in NFD: matching sees NFC, offsets index the NFD string as given.
+    text = unicodedata.normalize("NFD", case["text"])
+    assert _sentences(text) == [unicodedata.normalize("NFD", e) for e in case["expected"]]
+
+
+def test_case_table_has_unique_ids_and_real_nfd_cases() -> None:
+    assert len({c["id"] for c in CASES}) == len(CASES)
+    nfd_cases = [c for c in CASES if c.get("form") == "NFD"]
+    assert nfd_cases and all(len(_in_form(c)[0]) > len(c["text"]) for c in nfd_cases)
+    assert {"pág.", "núm.", "Admón."} <= set(" ".join(c["text"] for c in nfd_cases).split())
+
+
+def test_nfd_offsets_point_into_the_original_string() -> None:
+    text = unicodedata.normalize("NFD", "Ver la pág. 3 del núm. 4. Él calló.")
+    spans = segment_text(text)
+    # NFC offsets would be (0, 25), (26, 35): in NFD "á", "ú", "É", "ó" are two code points each.
+    assert spans == [(0, 27), (28, 39)]
+    assert text[spans[1][0]:spans[1][1]] == unicodedata.normalize("NFD", "Él calló.")
+
+
+@pytest.mark.parametrize("text", [
+    "", "abc", "pa\u0301g. nu\u0301m.", "e\u0301\u0323x", "q\u0301 \u0301a",
+    "\u1100\u1161\u11a8 y \u1100\u1161", "\u212b y \u2126", "—¿Vendra\u0301s? —pregunto\u0301.",
+])
+def test_nfc_with_origins_maps_every_cluster_back(text: str) -> None:
+    normalized, origins = _nfc_with_origins(text)
+    assert normalized == unicodedata.normalize("NFC", text)
+    if origins is None:
+        assert unicodedata.is_normalized("NFC", text)
+        return
+    assert len(origins) == len(normalized) + 1 and origins[-1] == len(text)
+    assert origins == sorted(origins)
+    # Group NFC characters by the original index they map to: each group is the NFC of exactly
+    # the original code points from that index to the next group's.
+    group_start = 0
+    for i in range(1, len(origins)):
+        if origins[i] != origins[group_start]:
+            original = text[origins[group_start]:origins[i]]
+            assert unicodedata.normalize("NFC", original) == normalized[group_start:i]
+            group_start = i
+
+
+BENCH = Path(__file__).parent.parent / "scripts" / "bench_segment.py"
+
+
+def _run_bench(*prelude: str) -> subprocess.CompletedProcess:
+    """Run the bench script (one timed pass) in a fresh interpreter, after ``prelude`` statements."""
+    code = "; ".join([*prelude, "import runpy, sys", f"sys.argv = [{str(BENCH)!r}, '--repeats', '1']",
+                      f"runpy.run_path({str(BENCH)!r}, run_name='__main__')"])
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "200"})
+
+
+def test_bench_script_compares_with_pysbd_on_the_same_table() -> None:
+    pytest.importorskip("pysbd")
+    result = _run_bench()
+    assert result.returncode == 0, result.stderr
+    assert "tests/data/segment_cases.json" in result.stdout
+    assert f"total ({len(CASES)} cases)" in result.stdout and f"{len(CASES)}/{len(CASES)}" in result.stdout
+    assert "speed ratio ours/pysbd" in result.stdout
+
+
+def test_bench_script_says_pysbd_is_missing() -> None:
+    result = _run_bench("import sys", "sys.modules['pysbd'] = None")  # makes `import pysbd` fail
+    assert result.returncode == 2 and "pysbd is not installed" in result.stdout
 
 
 # Seed → number of segments (title included), eyeballed sentence by sentence.
