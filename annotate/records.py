@@ -16,19 +16,26 @@ JSON Lines pipes (``annotate ingest DIR --jsonl | annotate segment --jsonl | …
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
-import types
 import typing
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
+
+# RecordError is re-exported: callers catch it where they read records
+from annotate.record_io import RecordError, record_from_dict  # noqa: F401
 
 T = TypeVar("T", bound="Record")
 
 
 class Record:
-    """Mixin: lossless conversion to and from JSON-ready dicts (nested records and lists included)."""
+    """Mixin: lossless conversion to and from JSON-ready dicts (nested records and lists included).
+    Reading is strict (annotate.record_io): unknown keys, wrong types and values outside a closed
+    set (a ``Literal`` field) raise RecordError naming the record type and the field."""
+
+    # Keys ``to_dict`` adds beyond the fields (derived properties, for consumers of --jsonl):
+    # accepted by ``from_dict`` when they agree with the record.
+    DERIVED_KEYS: ClassVar[tuple[str, ...]] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)  # type: ignore[call-overload]
@@ -38,48 +45,13 @@ class Record:
 
     @classmethod
     def from_dict(cls: type[T], data: dict[str, Any]) -> T:
-        kwargs = {}
-        for name, convert in _converters(cls):
-            if name in data:
-                value = data[name]
-                kwargs[name] = value if convert is None or value is None else convert(value)
-        return cls(**kwargs)
+        """The record ``data`` describes (as ``to_dict`` writes it); raises RecordError if it does not fit."""
+        return record_from_dict(cls, data)
 
     @classmethod
     def from_json(cls: type[T], line: str) -> T:
+        """The record one JSON object describes; raises ValueError (RecordError or a JSON error)."""
         return cls.from_dict(json.loads(line))
-
-
-@functools.cache
-def _converters(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
-    """(field name, converter or None for "as is") per field: resolving type hints is slow, so
-    each class's converters are built once and parsing only calls them."""
-    hints = typing.get_type_hints(cls)
-    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
-
-
-def _converter(hint: Any) -> Callable[[Any], Any] | None:
-    """A function turning a non-None JSON value into ``hint`` (nested records, lists, dicts); None
-    when the value is used as is. A None value stays None at every level."""
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        arg = next(a for a in typing.get_args(hint) if a is not type(None))  # first non-None member
-        return _converter(arg)
-    if origin is list:
-        (item,) = typing.get_args(hint)
-        convert_item = _converter(item)
-        if convert_item is None:
-            return list
-        return lambda value: [None if v is None else convert_item(v) for v in value]
-    if origin is dict:
-        _, item = typing.get_args(hint)
-        convert_item = _converter(item)
-        if convert_item is None:
-            return lambda value: {k: v for k, v in value.items()}
-        return lambda value: {k: None if v is None else convert_item(v) for k, v in value.items()}
-    if isinstance(hint, type) and issubclass(hint, Record):
-        return hint.from_dict
-    return None
 
 
 # ── ingest ────────────────────────────────────────────────────────────────────────────────────
@@ -99,7 +71,7 @@ class Article(Record):
     """A cleaned article. ``text`` is the clean document: the title, then the body paragraphs,
     joined by blank lines; segments and entity/claim spans are offsets into ``text``."""
 
-    doc_id: str  # stable content hash of the raw bytes
+    doc_id: str  # stable hash of the normalised clean text (see articles.doc_id_for)
     source_name: str  # file name only, never a local path
     title: str
     title_raw_start: int
@@ -107,6 +79,8 @@ class Article(Record):
     paragraphs: list[Paragraph]
     captions: list[Paragraph] = field(default_factory=list)  # photo captions and credits
     source_attribution: list[Paragraph] = field(default_factory=list)  # "Con información de …"
+
+    DERIVED_KEYS = ("text",)
 
     @property
     def text(self) -> str:
@@ -156,14 +130,15 @@ class Translation(Record):
     unknown_words: list[str] = field(default_factory=list)  # source words the system left untranslated
     # "mt": a system's output, to be rated and scored; "reference": an imported human translation,
     # a reference for scoring (annotate.references), never shown to annotators as a system to rate
-    role: str = "mt"
+    role: TranslationRole = "mt"
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # records built in code; from_dict checks the Literal first
         if self.role not in TRANSLATION_ROLES:
             raise ValueError(f"translation role {self.role!r} is not one of {', '.join(TRANSLATION_ROLES)}")
 
 
-TRANSLATION_ROLES: tuple[str, ...] = ("mt", "reference")
+TranslationRole = Literal["mt", "reference"]
+TRANSLATION_ROLES: tuple[str, ...] = typing.get_args(TranslationRole)
 
 
 # ── annotations (produced by annotate.labelstudio.export and annotate.mqm_tsv) ────────────────
@@ -190,17 +165,23 @@ class ErrorSpan(Record):
     start: int
     end: int
     category: str  # an MQM category from annotate.schema, e.g. "Accuracy/Mistranslation"
-    severity: str  # "Major" | "Minor" | "Neutral"
+    severity: ErrorSeverity
     text: str
     comment: str = ""  # the annotator's note (why it is an error, the right translation)
-    side: str = "target"  # one of ERROR_SIDES
+    side: ErrorSide = "target"
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # records built in code; from_dict checks the Literal first
         if self.side not in ERROR_SIDES:
             raise ValueError(f"error side {self.side!r} is not one of {', '.join(ERROR_SIDES)}")
 
 
-ERROR_SIDES: tuple[str, ...] = ("target", "source", "none")
+ErrorSide = Literal["target", "source", "none"]
+ERROR_SIDES: tuple[str, ...] = typing.get_args(ErrorSide)
+# annotate.schema.SEVERITIES by name, or "" for a severity not chosen yet (a draft's or a prediction's
+# error; a completed annotation always has one). Spelled out because records do not depend on the
+# schema; tests/test_records_parsing.py keeps the two in step.
+ErrorSeverity = Literal["Major", "Minor", "Neutral", ""]
+ERROR_SEVERITIES: tuple[str, ...] = typing.get_args(ErrorSeverity)
 
 
 @dataclass
@@ -223,9 +204,11 @@ class PostEdit(Record):
 
     seg_id: int
     text: str
+    confirmed: bool = False  # left as its box started (a system's output), ticked "Correct as is"
 
 
 AnnotationStatus = Literal["completed", "cancelled", "draft", "prediction", "withheld"]
+ANNOTATION_STATUSES: tuple[str, ...] = typing.get_args(AnnotationStatus)
 PREDICTION_STATUSES: tuple[str, ...] = ("prediction", "withheld")  # in AnnotatedDocument.predictions
 
 
@@ -238,7 +221,7 @@ class DocumentAnnotation(Record):
 
     doc_id: str
     annotator: str  # pseudonym, e.g. "annotator-3f2a…"
-    status: str  # AnnotationStatus
+    status: AnnotationStatus
     task_id: int | None = None
     annotation_id: int | None = None
     entities: list[Span] = field(default_factory=list)  # offsets into Article.text
@@ -250,6 +233,8 @@ class DocumentAnnotation(Record):
     # the prediction (its annotation_id) the annotator started from in the labeling UI; None = from scratch
     parent_prediction: int | None = None
     lead_time: float | None = None  # seconds spent in the labeling UI, as Label Studio recorded them
+    # seg_ids of post-edit boxes that hold no post-edit: left as they started, unconfirmed, or blank
+    ignored_post_edits: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -271,6 +256,8 @@ class AnnotatedDocument(Record):
     source_language: str = "es"
     target_language: str = "en"
     domain: str = ""  # a test set's domain of the document (WMT docs file: news, social, …), "" = none
+    # what its post-edit boxes started with in Label Studio: a system's name, "" = empty, None = unknown
+    post_edit_prefill: str | None = None
 
     def ranked_annotations(self) -> list[DocumentAnnotation]:
         """The completed annotations, primary first: starred as ground truth in Label Studio (a
@@ -286,7 +273,8 @@ class AnnotatedDocument(Record):
 # ── what an export parse set aside ─────────────────────────────────────────────────────────────
 
 
-PROBLEM_KINDS = ("annotation", "draft", "prediction", "task")
+ProblemKind = Literal["annotation", "draft", "prediction", "task"]
+PROBLEM_KINDS: tuple[str, ...] = typing.get_args(ProblemKind)
 
 
 @dataclass(frozen=True)
@@ -295,7 +283,7 @@ class ExportProblem(Record):
     aside whole, so no half-read annotation skews MQM), or a task whose data is broken (its
     document is set aside). ``message`` says what is wrong and where (task, annotation, region)."""
 
-    kind: str  # one of PROBLEM_KINDS
+    kind: ProblemKind
     task_id: int | None
     doc_id: str | None
     annotation_id: int | None  # the annotation's id (a draft's or prediction's own id); None for a task
