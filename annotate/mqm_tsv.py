@@ -42,6 +42,7 @@ COLUMNS: tuple[str, ...] = ("system", "doc", "doc_id", "seg_id", "rater", "sourc
                             "category", "severity", "comment")
 OPEN, CLOSE = "<v>", "</v>"
 SEGMENT_SEPARATOR = "\n"  # AnnotatedDocument.text of an imported doc: its source segments, one per line
+BYTE_ORDER_MARK = "\ufeff"  # may start a UTF-8 file; read_mqm_tsv and parse_mqm_tsv skip it
 
 
 class MQMTsvError(ValueError):
@@ -66,8 +67,9 @@ class MQMTsv:
 
 def read_mqm_tsv(path: str | Path, *, extra_categories: Iterable[str] = (),
                  languages: LanguagePair | None = None) -> MQMTsv:
-    """Import an MQM TSV file (UTF-8). ``extra_categories`` admits categories beyond the schema's;
-    ``languages``: the documents' pair (default: from the file name, see :func:`parse_mqm_tsv`)."""
+    """Import an MQM TSV file (UTF-8, with or without a byte order mark). ``extra_categories`` admits
+    categories beyond the schema's; ``languages``: the documents' pair (default: from the file name,
+    see :func:`parse_mqm_tsv`)."""
     path = Path(path)
     text = decode_utf8(path.read_bytes(), str(path))
     return parse_mqm_tsv(io.StringIO(text, newline=""), name=str(path), extra_categories=extra_categories,
@@ -102,6 +104,8 @@ def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories
     for number, raw in enumerate(lines, 1):
         line = raw[:-1] if raw.endswith("\n") else raw
         line = line[:-1] if line.endswith("\r") else line
+        if number == 1:  # a byte order mark (Excel's "UTF-8" TSV) belongs to no header or system name
+            line = line.removeprefix(BYTE_ORDER_MARK)
         if not line.strip():
             continue
         fields = line.split("\t")

@@ -133,8 +133,9 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument],
     """Tasks by how many annotators completed them, then one line per annotator, the systems that
     annotated tasks lack a rating of (:func:`unrated_systems`), then the tasks done twice that still
     wait for a reviewer's star (least agreement first, ``review_rows`` of
-    them, linked with ``task_url``)."""
-    from rich.table import Table
+    them, linked with ``task_url``). Annotator, system and document names are printed as plain text
+    (:mod:`annotate.terminal`)."""
+    from annotate.terminal import PlainTable, line
 
     documents = list(documents)
     progress = AnnotationProgress.from_documents(documents)
@@ -143,7 +144,7 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument],
     console.print(f"tasks annotated {progress.annotated} of {progress.documents}, by two annotators or more "
                   f"{progress.multiply_annotated} (agreement is measured on these); only skipped "
                   f"{progress.skipped_only}; with an unsubmitted draft {progress.with_drafts}")
-    table = Table("annotator")
+    table = PlainTable("annotator")
     for column in ("completed", "skipped", "drafts", "from suggestions", "median time per task"):
         table.add_column(column, justify="right")
     table.add_column("last update (UTC)")
@@ -156,15 +157,17 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument],
     for system, tasks in unrated_systems(documents).items():
         links = [task_url(task_id) if task_url and task_id is not None else f"task {task_id} (doc {doc_id})"
                  for doc_id, task_id in tasks[:review_rows]]
-        console.print(f"[yellow]{system} is unrated on {len(tasks)} annotated task{'s' if len(tasks) != 1 else ''}[/] "
-                      f"(their annotations were submitted without rating it, e.g. it joined them later): open, rate {system}, update — "
-                      + ", ".join(links) + (f" … and {len(tasks) - review_rows} more" if len(tasks) > review_rows else ""))
+        unrated = f"{system} is unrated on {len(tasks)} annotated task{'s' if len(tasks) != 1 else ''}"
+        console.print(line((unrated, "yellow"),
+                           f" (their annotations were submitted without rating it, e.g. it joined them later): open, "
+                           f"rate {system}, update — " + ", ".join(links)
+                           + (f" … and {len(tasks) - review_rows} more" if len(tasks) > review_rows else "")))
     _print_review(console, review_queue(documents), task_url, review_rows)
 
 
 def _print_review(console: Console, queue: list[ReviewItem], task_url: Callable[[int], str] | None,
                   rows: int) -> None:
-    from rich.table import Table
+    from annotate.terminal import PlainTable
 
     if not queue:
         return
@@ -174,7 +177,7 @@ def _print_review(console: Console, queue: list[ReviewItem], task_url: Callable[
                   f"it), {len(waiting)} waiting")
     if not waiting:
         return
-    table = Table("task", "annotators", title="to settle first (least agreement first): open, compare, star one",
+    table = PlainTable("task", "annotators", title="to settle first (least agreement first): open, compare, star one",
                   title_justify="left")
     table.add_column("span F1", justify="right")
     table.add_column("MQM gap", justify="right")

@@ -1,30 +1,44 @@
-"""JSON Lines in and out, so stage commands compose in pipes (``--jsonl``)."""
+"""What commands share for input and output: JSON Lines in and out, so stage commands compose in pipes
+(``--jsonl``), and :func:`fail`, the one way a command reports an error and exits (the message,
+which quotes file names and user data, is never read as rich markup: see :mod:`annotate.terminal`)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, TypeVar
 
-from annotate.records import Record
+import typer
+
+from annotate.records import Record, RecordError
 
 R = TypeVar("R", bound=Record)
 
 
-class JsonlError(ValueError):
-    """A line of JSON Lines input that is not a valid record: says which line and why."""
+class JsonlError(RecordError):
+    """A line of JSON Lines input that is not a valid record: says which file and line, and why
+    (``docs.jsonl:3: not a valid AnnotatedDocument record: AnnotatedDocument.annotations[0].status:
+    'compelted' is not one of completed, …``)."""
 
 
 def read_records(cls: type[R], stream: IO[str] | None = None, *, name: str = "<stdin>") -> Iterator[R]:
-    """Parse one record per non-blank line; a bad line raises JsonlError naming the line."""
+    """Parse one record per non-blank line, strictly (Record.from_dict: unknown keys, wrong types
+    and unknown enum values are errors); a bad line raises JsonlError naming ``name`` and the line."""
     stream = stream if stream is not None else sys.stdin
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue
         try:
-            yield cls.from_json(line)
-        except (ValueError, TypeError, KeyError) as exc:
-            raise JsonlError(f"{name}:{number}: not a valid {cls.__name__} record: {exc}") from exc
+            data = json.loads(line.rstrip("\r\n"))  # the line end is not part of a cut-off string
+        except json.JSONDecodeError as exc:
+            raise JsonlError(f"{name}:{number}: not a valid {cls.__name__} record: not JSON "
+                             f"({exc.msg}: column {exc.colno})") from None
+        try:
+            record = cls.from_dict(data)
+        except RecordError as exc:
+            raise JsonlError(f"{name}:{number}: not a valid {cls.__name__} record: {exc}") from None
+        yield record
 
 
 def write_records(records: Iterable[Record], stream: IO[str] | None = None) -> int:
@@ -36,3 +50,12 @@ def write_records(records: Iterable[Record], stream: IO[str] | None = None) -> i
         count += 1
     stream.flush()
     return count
+
+
+def fail(message: object, code: int = 2) -> typer.Exit:
+    """Print ``error: <message>`` on stderr, as plain text, and return the Exit to raise:
+    ``raise fail(f"{path}: no such file")``."""
+    from annotate.terminal import print_error
+
+    print_error(message)
+    return typer.Exit(code)

@@ -9,24 +9,26 @@ from typing import Annotated, Optional
 
 import typer
 
+from annotate.text import plural
+
 JSONL_HELP = "Write one JSON object per line to stdout (for pipes) instead of a table."
 
 
 def _console(stderr: bool = False):  # rich is light, but keep imports local like the others
-    from rich.console import Console
+    from annotate.terminal import make_console
 
-    return Console(stderr=stderr, soft_wrap=False)
+    return make_console(stderr=stderr, soft_wrap=False)
 
 
 def _ingest(path: Path, pattern: str, explain: bool, explain_to_stderr: bool):
     """Ingest a folder (or one file); print the --explain tables; return (results, errors)."""
     from annotate.articles import ingest_dir_explained
+    from annotate.commands._io import fail
 
     try:
         results, errors = ingest_dir_explained(path, pattern)
     except FileNotFoundError as exc:
-        _console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(exc, 2) from None
     if explain:
         console = _console(stderr=explain_to_stderr)
         for article, result in results:
@@ -35,13 +37,14 @@ def _ingest(path: Path, pattern: str, explain: bool, explain_to_stderr: bool):
 
 
 def _explain_table(name: str, result):
-    from rich.table import Table
-
+    """One row per non-blank line of a raw file: its role, the rule that gave it, and its text
+    (plain text: a scraped line holding ``[/b]`` is shown as it is)."""
     from annotate.chrome import BLANK, RULES
+    from annotate.terminal import PlainTable
 
     descriptions = {rule.name: rule.description for rule in RULES}
 
-    table = Table(title=f"{name}: why each line was kept or removed", title_justify="left")
+    table = PlainTable(title=f"{name}: why each line was kept or removed", title_justify="left")
     for column in ("line", "role", "rule"):
         table.add_column(column, no_wrap=True)
     table.add_column("detail", ratio=1, overflow="fold")
@@ -65,10 +68,12 @@ def _stdin_if_dash(path: Optional[Path]) -> Optional[Path]:
 def _report_failures(errors) -> None:
     """List files that could not be ingested (after the good ones were written) and exit 1."""
     if errors:
+        from annotate.terminal import line
+
         console = _console(stderr=True)
-        console.print(f"[red]{len(errors)} file(s) could not be ingested:[/]")
+        console.print(line((f"{plural(len(errors), 'file')} could not be ingested:", "red")))
         for error in errors:
-            console.print(f"  [red]✗[/] {error.path}: {error.reason}", highlight=False)
+            console.print(line("  ", ("✗", "red"), f" {error.path}: {error.reason}"))
         raise typer.Exit(1)
 
 
@@ -86,9 +91,9 @@ def ingest_command(
     if jsonl:
         write_records(article for article, _ in results)
     else:
-        from rich.table import Table
+        from annotate.terminal import PlainTable
 
-        table = Table(title=f"{len(results)} article(s) from {path}")
+        table = PlainTable(title=f"{plural(len(results), 'article')} from {path}")
         table.add_column("file", overflow="fold")
         table.add_column("doc_id", overflow="fold")
         table.add_column("title", overflow="fold", ratio=1)
@@ -110,7 +115,7 @@ def segment_command(
     pattern: Annotated[str, typer.Option("--glob", help="Which files of the folder to read.")] = "*.txt",
 ) -> None:
     """Split Articles into numbered sentences (Segments) with offsets into Article.text."""
-    from annotate.commands._io import JsonlError, read_records, write_records
+    from annotate.commands._io import JsonlError, fail, read_records, write_records
     from annotate.records import Article
     from annotate.segment import segment_article
 
@@ -120,24 +125,22 @@ def segment_command(
         results, errors = _ingest(path, pattern, explain=False, explain_to_stderr=True)
         articles = [article for article, _ in results]
     elif sys.stdin.isatty():
-        _console(stderr=True).print("[red]error:[/] give a folder of raw articles, or pipe Article "
-                                    "JSON Lines in: annotate ingest DIR --jsonl | annotate segment")
-        raise typer.Exit(2)
+        raise fail("give a folder of raw articles, or pipe Article JSON Lines in: "
+                   "annotate ingest DIR --jsonl | annotate segment", 2)
     else:
         try:
             articles = list(read_records(Article))
         except JsonlError as exc:
-            _console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False)
-            raise typer.Exit(2) from None
+            raise fail(exc, 2) from None
     if jsonl:
         write_records(segment for article in articles for segment in segment_article(article))
     else:
-        from rich.table import Table
+        from annotate.terminal import PlainTable
 
         console = _console()
         for article in articles:
-            table = Table(title=f"{article.source_name or article.doc_id}: {article.title}",
-                          title_justify="left")
+            table = PlainTable(title=f"{article.source_name or article.doc_id}: {article.title}",
+                               title_justify="left")
             for column in ("seg", "par", "start", "end"):
                 table.add_column(column, justify="right", no_wrap=True)
             table.add_column("text", overflow="fold")
@@ -167,13 +170,12 @@ def translate_command(
         "(role \"reference\"; same formats; repeatable).")] = None,
 ) -> None:
     """Machine-translate Segments with every usable MT system (cached), output Translations."""
-    from annotate.commands._io import write_records
+    from annotate.commands._io import fail, write_records
+    from annotate.terminal import line, print_warning
     from annotate.translate.stage import (StageError, all_translations, choose_translators, read_segments,
                                           run_translations, summary_table)
 
     err = _console(stderr=True)
-    from rich.markup import escape
-
     from annotate.translate.imported import ImportedOutputsError, ImportSpec, import_outputs
 
     try:
@@ -183,28 +185,26 @@ def translate_command(
         imported = [t for spec, role in specs for t in import_outputs(spec, segments, role=role)]
         translators, reasons = choose_translators(system or [])
     except (StageError, ImportedOutputsError, ValueError) as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(getattr(exc, "exit_code", 2)) from None
+        raise fail(exc, getattr(exc, "exit_code", 2)) from None
     for name, reason in reasons.items():
-        err.print(f"[yellow]{name} not used:[/] {reason}", highlight=False)
+        print_warning(reason, err, label=f"{name} not used:")
     from annotate.translate import TranslationError
 
     try:
         runs = run_translations(segments, translators, batch_size=batch_size, use_cache=not no_cache)
     except TranslationError as exc:  # batches finished before the failure are already cached
-        err.print(f"[red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        raise fail(exc, 1) from None
     if jsonl:
         write_records([*all_translations(runs), *imported])
     else:
         _console().print(summary_table(runs, translators))
         for spec, role in specs:
             mine = [t for t in imported if t.system == spec.name and t.role == role]
-            err.print(escape(f"imported {spec.name} ({'reference' if role == 'reference' else 'system'}) from "
-                             f"{spec.path}: {len(mine)} of {len(segments)} segments, {mine[0].system_version}"),
-                      highlight=False)
+            err.print(line(f"imported {spec.name} ({'reference' if role == 'reference' else 'system'}) from "
+                           f"{spec.path}: {len(mine)} of {plural(len(segments), 'segment')}, "
+                           f"{mine[0].system_version}"))
     for problem in problems:
-        err.print(f"  [red]✗[/] {problem}", highlight=False)
+        err.print(line("  ", ("✗", "red"), f" {problem}"))
     if problems:
         raise typer.Exit(1)
 

@@ -31,12 +31,13 @@ def write_problems(path: Path, problems: Sequence[ExportProblem], task_url: Task
 def print_problems(console: Console, problems: Sequence[ExportProblem], *, source: str, fatal: bool,
                    task_url: TaskUrl | None = None, problems_file: Path | None = None) -> None:
     """A header (``error:`` when ``fatal``, else a warning), then up to SHOWN problems."""
-    what = f"{source}: {describe_problems(list(problems))} failed validation"
+    from annotate.terminal import print_error, print_warning
+
+    what = f"{source}: {describe_problems(list(problems))} failed validation"  # source: a file name, user data
     if fatal:
-        console.print(f"[bold red]error:[/] {what}:", highlight=False)
+        print_error(f"{what}:", console)
     else:
-        console.print(f"[yellow]warning:[/] {what} and {'are' if len(problems) != 1 else 'is'} left out:",
-                      highlight=False)
+        print_warning(f"{what} and {'are' if len(problems) != 1 else 'is'} left out:", console)
     for problem in problems[:SHOWN]:
         console.print(f"  • {problem.message}", markup=False, highlight=False)
         if task_url is not None and problem.task_id is not None:

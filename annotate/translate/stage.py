@@ -115,16 +115,19 @@ def run_translations(
 
 def summary_table(runs: list[TranslationRun], translators: list[Translator]):  # -> rich.table.Table
     """system, version, segments, cached, new, seconds, sentences/s — one row per system."""
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title="annotate translate")
+    from annotate.terminal import PlainTable
+
+    table = PlainTable(title="annotate translate")
     table.add_column("system", no_wrap=True)
     table.add_column("version", overflow="fold")
     for column in ("segments", "cached", "new", "seconds", "sent/s"):
         table.add_column(column, justify="right")
     for run, translator in zip(runs, translators):
         rate = f"{run.translated / run.seconds:,.0f}" if run.translated and run.seconds > 0 else "–"
-        name = translator.name + (" [yellow](test fixture)[/]" if translator.is_test_fixture else "")
+        # the system name is the user's (an imported system may be called anything, brackets included)
+        name = Text.assemble(translator.name, (" (test fixture)", "yellow") if translator.is_test_fixture else "")
         table.add_row(
             name,
             translator.version,
