@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from annotate.records import AnnotatedDocument, Article, Segment, Translation
+from annotate.text import plural
 
 GOLD_EXPORT_NAME = "gold_export.json"
 PROJECT_TITLE = "annotate demo: Spanish news → English"
@@ -142,7 +143,7 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
         console.print(f"[red]Label Studio: {exc}[/]")
         return 1
     console.print(report.summary())
-    console.print(f"gold annotations attached to {attached} of {len(docs)} articles "
+    console.print(f"gold annotations attached to {attached} of {plural(len(docs), 'article')} "
                   f"(annotator pseudonym of the team's gold work)")
     if report.extended:
         console.print(f"{len(report.extended)} annotated task(s) given the new systems' translations; their "
@@ -171,7 +172,7 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     built = build_dataset(pulled.documents, dataset_dir, name=DEMO_DATASET_NAME,
                           guidelines_path=source_dir / "GUIDELINES.md"
                           if (source_dir / "GUIDELINES.md").is_file() else None, problems=pulled.problems)
-    console.print(f"export: {pulled.path} ({pulled.tasks} tasks)")
+    console.print(f"export: {pulled.path} ({plural(pulled.tasks, 'task')})")
     console.print(_counts_table(built.counts))
 
     console.rule("4 · scores and report (sacrebleu vs the post-edits, human MQM)")
@@ -209,7 +210,7 @@ def _print_error_memory(console: Console, documents: list, export: Path) -> None
     worded = [r for rs in memory.phrases.values() for r in rs if any(c.isalnum() for c in r.phrase)]  # not "  "
     top = sorted(worded, key=lambda r: (-r.marked, r.phrase))[:3]
     examples = ", ".join(f"“{r.phrase}” ({r.severity} {r.category}, ×{r.marked})" for r in top)
-    console.print(f"Error memory: {len(memory)} phrases the annotators marked again and again, e.g. {examples}; "
+    console.print(f"Error memory: {plural(len(memory), 'phrase')} the annotators marked again and again, e.g. {examples}; "
                   f"new articles pushed with `annotate push DIR --learn-from {export}` get them as suggestions")
 
 

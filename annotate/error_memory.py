@@ -2,9 +2,9 @@
 
 A rule-based MT system makes the same mistake wherever the same words come up ("alto funcionario"
 → "tall civil servant", "medios" → "means"), and annotators mark it the same way each time. The
-memory keeps, per MT system, every phrase annotators marked as an error that weighs in MQM (not
-Neutral, not "Source error"), with how often it was marked and how often it occurs in the
-translations they rated. A phrase marked at least ``min_marked`` times, in at least ``min_share`` of
+memory keeps, per MT system, every phrase annotators marked as an error that weighs in MQM (weight
+> 0 under the weighting given, Google's by default: not Neutral), with how often it was marked and
+how often it occurs in the translations they rated. A phrase marked at least ``min_marked`` times, in at least ``min_share`` of
 its occurrences, is suggested wherever that system writes it again, with the category and severity
 annotators gave it most often and their most frequent note, so the suggestion says why.
 

@@ -10,14 +10,24 @@ every named reference has it.
 
 Unless the user names one, the choice is automatic: every imported reference if there is any (an
 independent human translation is the better reference), else the post-edits.
+
+Post-edits as references: :func:`post_edits_by_segment` is the ONE place that orders them, for the
+dataset (``reference`` = the first, ``references`` = all) and the report (reference stream ``i`` =
+the ``i``-th): the post-edits of the completed annotations, in rank order
+(:meth:`~annotate.records.AnnotatedDocument.ranked_annotations`: starred as ground truth first, then
+the latest update), blank ones left out. Only edited or confirmed boxes are post-edits at all
+(:mod:`annotate.labelstudio.post_edits`); :class:`PostEditTally` counts what became of every box.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from annotate.records import AnnotatedDocument
+from annotate.records import AnnotatedDocument, DocumentAnnotation
+from annotate.scoring.mqm import COUNTED_STATUSES  # drafts and skipped tasks are not judgements
+from annotate.text import plural
 
 POST_EDITS = "post_edits"
 AUTO = "auto"
@@ -76,3 +86,87 @@ def choose_references(docs: Sequence[AnnotatedDocument], requested: str | None =
         raise ValueError(f"reference {requested!r}: no translations named {', '.join(unknown) or requested!r} "
                          f"(there are: {', '.join(sorted(known)) or 'none'}; or use {POST_EDITS!r})")
     return ReferenceChoice(names)
+
+
+@dataclass(frozen=True)
+class SegmentPostEdit:
+    """One annotator's post-edit of a segment, as a reference."""
+
+    annotator: str
+    text: str
+
+
+def post_editors(doc: AnnotatedDocument, statuses: Sequence[str] = COUNTED_STATUSES) -> list[DocumentAnnotation]:
+    """The annotations whose post-edits are references, best first: the completed ones in rank
+    order (:meth:`~annotate.records.AnnotatedDocument.ranked_annotations`), then those of any other
+    status in ``statuses``, in export order."""
+    ranked = doc.ranked_annotations() if "completed" in statuses else []
+    return ranked + [a for a in doc.annotations if a.status in statuses and a.status != "completed"]
+
+
+def post_edits_by_segment(doc: AnnotatedDocument,
+                          statuses: Sequence[str] = COUNTED_STATUSES) -> dict[int, list[SegmentPostEdit]]:
+    """seg_id → every (non-blank) post-edit of it, best first (see :func:`post_editors`): the
+    first is THE reference of the segment, in the dataset and in the report."""
+    by_segment: dict[int, list[SegmentPostEdit]] = {}
+    for annotation in post_editors(doc, statuses):
+        for post_edit in annotation.post_edits:
+            if post_edit.text.strip():
+                by_segment.setdefault(post_edit.seg_id, []).append(SegmentPostEdit(annotation.annotator, post_edit.text))
+    return dict(sorted(by_segment.items()))
+
+
+@dataclass
+class PostEditTally:
+    """What became of the post-edit boxes of the counted annotations: ``edited`` (post-edits),
+    ``confirmed`` (left as the prefilled output and ticked "Correct as is": post-edits too) and
+    ``ignored`` (left as they started, unconfirmed, or blank: no post-edits); ``starts``: what the
+    boxes started with → documents (a system's name, ``""`` for empty boxes; documents not from
+    Label Studio are not counted)."""
+
+    edited: int = 0
+    confirmed: int = 0
+    ignored: int = 0
+    starts: Counter = field(default_factory=Counter)
+
+    def add(self, doc: AnnotatedDocument, statuses: Sequence[str] = COUNTED_STATUSES) -> None:
+        """Count one document's boxes."""
+        counted = [a for a in doc.annotations if a.status in statuses]
+        if doc.post_edit_prefill is not None:
+            self.starts[doc.post_edit_prefill] += 1
+        for annotation in counted:
+            confirmed = sum(p.confirmed for p in annotation.post_edits if p.text.strip())
+            self.confirmed += confirmed
+            self.edited += sum(1 for p in annotation.post_edits if p.text.strip()) - confirmed
+            self.ignored += len(annotation.ignored_post_edits)
+
+    @classmethod
+    def of(cls, docs: Iterable[AnnotatedDocument], statuses: Sequence[str] = COUNTED_STATUSES) -> PostEditTally:
+        """The tally of ``docs``."""
+        tally = cls()
+        for doc in docs:
+            tally.add(doc, statuses)
+        return tally
+
+    def __bool__(self) -> bool:
+        return bool(self.edited or self.confirmed or self.ignored)
+
+    def describe_starts(self) -> str:
+        """How the boxes started: ``"with the apertium output (5 documents)"``, ``"empty (2
+        documents)"``, joined by "; "; ``""`` when unknown."""
+        return "; ".join(f"{f'with the {start} output' if start else 'empty'} ({plural(n, 'document')})"
+                         for start, n in sorted(self.starts.items()))
+
+    def describe(self) -> str:
+        """One line: "40 edited, 2 confirmed unchanged, 3 ignored (left as they started or blank);
+        the boxes started with the apertium output (5 documents)"; "" when no box was counted."""
+        if not self:
+            return ""
+        counts = (f"{self.edited} edited, {self.confirmed} confirmed unchanged (\u201cCorrect as is\u201d), "
+                  f"{self.ignored} ignored (left as they started, unconfirmed, or blank)")
+        return f"{counts}; the boxes started {self.describe_starts()}" if self.starts else counts
+
+    def as_dict(self) -> dict[str, object]:
+        """For scores.json and the dataset card."""
+        return {"edited": self.edited, "confirmed": self.confirmed, "ignored": self.ignored,
+                "starts": dict(sorted(self.starts.items()))}

@@ -27,12 +27,15 @@ from annotate.languages import LanguagePair
 from annotate.records import AnnotatedDocument, ErrorSpan
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
 from annotate.scoring.effort import format_duration
-from annotate.references import POST_EDITS
+from annotate.references import POST_EDITS, PostEditTally
 from annotate.scoring.evaluate import MQM_NAME, Evaluation, evaluate
 from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 from annotate.scoring.summary import domain_table, evaluation_to_dict, metric_coverage, small_sample
 from annotate.scoring.summary import format_number as _num
+from annotate.scoring.summary import format_interval as _ci
 from annotate.scoring.summary import format_p_value as _pval
+from annotate.scoring.significance import score_interval
+from annotate.text import plural
 
 MIX_COLUMNS_MAX = 8  # raters shown as columns of the rater-mix table; with more, the largest share only
 SEVERITY_RANK = {s.name: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}  # Major > Minor > Neutral
@@ -89,6 +92,8 @@ def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, 
                       lstrip_blocks=True)
     env.filters["num"] = _num
     env.filters["pval"] = _pval
+    env.filters["ci"] = _ci
+    env.filters["plural"] = plural
     env.filters["signed"] = _signed
     env.filters["duration"] = format_duration
     env.filters["md"] = _md_escape
@@ -112,7 +117,9 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
             if metric in row.metrics:
                 gain = (row.metrics[metric].score - base.metrics[metric].score) * (1 if HIGHER_IS_BETTER[metric] else -1)
                 significant = _significant(row.p_bs.get(metric), row.p_ar.get(metric), evaluation.alpha)
-                metrics[metric] = {"score": row.metrics[metric].score, "ci": row.ci.get(metric),
+                score = row.metrics[metric].score
+                metrics[metric] = {"score": score, "ci": row.ci.get(metric),
+                                   "interval": score_interval(metric, score, row.ci.get(metric)),
                                    "p_bs": row.p_bs.get(metric), "p_ar": row.p_ar.get(metric),
                                    "cluster": row.cluster.get(metric), "direction": _direction(significant, gain)}
         mqm_gain = None if row.mqm is None or base.mqm is None else base.mqm - row.mqm
@@ -120,6 +127,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         systems.append({"system": row.system, "version": row.version, "rank": row.rank, "metrics": metrics,
                         "is_baseline": row.system == evaluation.baseline, "is_reference": row.is_reference,
                         "mqm": row.mqm, "mqm_ci": row.mqm_ci, "mqm_p": row.mqm_p, "mqm_cluster": row.cluster.get(MQM_NAME),
+                        "mqm_interval": None if row.mqm is None else score_interval(MQM_NAME, row.mqm, row.mqm_ci),
                         "mqm_direction": _direction(mqm_significant, mqm_gain), "mqm_segments": row.mqm_segments})
     return {
         "title": title, "evaluation": evaluation, "systems": systems, "metric_names": list(METRIC_NAMES),
@@ -133,6 +141,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "metric_coverage": metric_coverage(evaluation), "small_sample": small_sample(evaluation),
         "domains": domain_table(evaluation, docs, [r.system for r in rows]),
         "post_edit_origin": post_edit_origin(evaluation),
+        "post_edit_starts": PostEditTally.of(docs).describe_starts(),  # what the boxes started with
         "post_edits": evaluation.post_edits, "unfixed": _unfixed_examples(evaluation, n_worst),
         "lost": evaluation.omissions.examples(n_worst) if evaluation.omissions else [],
         "anchoring": evaluation.preannotation.anchoring if evaluation.preannotation else [],
@@ -256,13 +265,14 @@ def provenance(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], datase
         "segments": sum(len(d.segments) for d in docs), "metric_segments": len(evaluation.segment_keys),
         "skipped_segments": evaluation.skipped_segments, "reference_streams": evaluation.n_reference_streams,
         "reference": ("post-edits of the annotations" if evaluation.reference == POST_EDITS
-                      else f"{evaluation.reference} ({evaluation.n_reference_streams} reference stream"
-                           f"{'s' if evaluation.n_reference_streams != 1 else ''})"),
+                      else f"{evaluation.reference} ({plural(evaluation.n_reference_streams, 'reference stream')})"),
         "baseline": evaluation.baseline, "raters": evaluation.mqm.raters if evaluation.mqm else [],
         "set_aside": set_aside,
+        "post_edit_boxes": PostEditTally.of(docs).describe(),
         "systems": [(r.system, r.version) for r in evaluation.systems],
         "signatures": evaluation.signatures,
         "significance": {test: table.signatures for test, table in evaluation.significance.items()},
+        "weighting": weights.describe(), "weighting_name": weights.name,
         "weights": {"severity": dict(weights.severity),
                     "overrides": {f"{c} / {s}": w for (c, s), w in weights.overrides.items()}},
     }
@@ -273,7 +283,8 @@ def post_edit_origin(evaluation: Evaluation) -> dict[str, Any] | None:
     many of the scored segments a post-edit is identical to its output (``unchanged``:
     [(system, count)], of ``n``), and the system most post-edits were left as (``favoured``,
     None when none or a tie). Post-editors start from one system's output (in Label Studio the
-    first system's), and metrics against their post-edits favour it: the report says so."""
+    first system's, unless ``push --post-edit-start`` said otherwise: the report says what the
+    boxes started with), and metrics against their post-edits favour it: the report says so."""
     if evaluation.reference != POST_EDITS or len(evaluation.hypotheses) < 2 or not evaluation.segment_keys:
         return None
     unchanged = [(system, sum(any(hyp.strip() == stream[i].strip() for stream in evaluation.references)
@@ -364,9 +375,11 @@ def _pricing(evaluation: Evaluation) -> list[dict[str, Any]]:
         return []
     items = []
     if budget.median_needed:
-        items.append({"what": f"the median adjacent pair ({budget.median_needed:,} segments × 2 systems)",
+        segments = plural(budget.median_needed, "segment", grouped=True)
+        items.append({"what": f"the median adjacent pair ({segments} × 2 systems)",
                       "translations": 2 * budget.median_needed})
-    items += [{"what": f"two systems {difference} MQM apart ({needed:,} segments × 2)", "translations": 2 * needed}
+    items += [{"what": f"two systems {difference} MQM apart ({plural(needed, 'segment', grouped=True)} × 2)",
+               "translations": 2 * needed}
               for difference, needed in budget.planning]
     return [{**item, "hours": effort.hours_for(item["translations"])} for item in items]
 

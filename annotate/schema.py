@@ -92,9 +92,10 @@ MQM_CATEGORIES: tuple[MQMCategory, ...] = (
     MQMCategory("Locale convention/Name format", "Wrong name format.", "#7f7f7f"),
     MQMCategory("Non-translation!", "The segment is impossible to reliably characterise "
                 "(garbage, wrong language): whole segment, always weighted 25.", "#000000"),
-    MQMCategory("Source error", "An error in the source, not the translation (weight 0): mark the MT "
-                "words that reproduce it, or the source words themselves with the source column's "
-                "\"Source error in …\" button.", "#c49c94", on_source=True),
+    MQMCategory("Source error", "An error in the source, not the translation: mark the MT words that "
+                "reproduce it, or the source words themselves with the source column's \"Source error in …\" "
+                "button. Google's weights count it by its severity; the \"guidelines\" weighting, 0.",
+                "#c49c94", on_source=True),
     MQMCategory("Other", "Any other issue.", "#f7b6d2"),
 )
 
@@ -121,16 +122,23 @@ SEVERITIES: tuple[Severity, ...] = (
 
 @dataclass(frozen=True)
 class MQMWeights:
-    """Google's MQM weights (Freitag et al. 2021): Major 5, Minor 1, Neutral 0, Minor
-    Fluency/Punctuation 0.1, Non-translation 25 whatever the severity. Overridable per field."""
+    """Penalty per error: a weight per severity, and exceptions per (category, severity).
+
+    The defaults are Google's MQM weights (Freitag et al. 2021; ``mqm_scores.py`` of
+    google-research, which gave the system scores published with the WMT MQM data): Major 5,
+    Minor 1, Neutral 0, Minor Fluency/Punctuation 0.1, Non-translation! 25. Every other category
+    (Other and Source error included) weighs what its severity weighs. Named variants are in
+    :data:`MQM_WEIGHTINGS`; any field can be overridden for a custom weighting."""
 
     severity: dict[str, float] = field(default_factory=lambda: {s.name: s.weight for s in SEVERITIES})
     # (category, severity) → weight; severity "*" matches any severity
     overrides: dict[tuple[str, str], float] = field(
         default_factory=lambda: {
             ("Fluency/Punctuation", "Minor"): 0.1,
+            # Google's README: "a weight of 25" for this whole-segment category, at any severity as its
+            # MQM Viewer applies it. Its mqm_scores.py names only Major/Non-translation! (a Minor one
+            # would weigh 1 there); the TED files have no Non-translation! row to tell the two apart.
             ("Non-translation!", "*"): 25.0,
-            ("Source error", "*"): 0.0,
         }
     )
 
@@ -146,8 +154,62 @@ class MQMWeights:
         except KeyError:
             raise KeyError(f"unknown MQM severity {severity!r} (known: {sorted(self.severity)})") from None
 
+    @classmethod
+    def named(cls, name: str | None = None) -> MQMWeights:
+        """The weighting called ``name`` in :data:`MQM_WEIGHTINGS` (None: the default,
+        :data:`DEFAULT_MQM_WEIGHTING`). Raises ValueError listing the names."""
+        name = DEFAULT_MQM_WEIGHTING if name is None else name
+        try:
+            return MQM_WEIGHTINGS[name]
+        except KeyError:
+            raise ValueError(f"unknown MQM weighting {name!r} (known: {', '.join(MQM_WEIGHTINGS)})") from None
 
+    @property
+    def name(self) -> str:
+        """Which named weighting these weights are, or ``"custom"``."""
+        return next((name for name, weights in MQM_WEIGHTINGS.items() if weights == self), "custom")
+
+    def differences_from_google(self) -> list[str]:
+        """Each weight that differs from Google's, worded "what → weight (Google: weight)"."""
+        google = MQM_WEIGHTINGS[GOOGLE]
+        notes = [f"{severity} → {weight:g} (Google: {_weight_text(google.severity.get(severity), 'none')})"
+                 for severity, weight in self.severity.items() if google.severity.get(severity) != weight]
+        notes += [f"{severity} dropped (Google: {weight:g})" for severity, weight in google.severity.items()
+                  if severity not in self.severity]
+        for category, severity in sorted(set(self.overrides) | set(google.overrides)):
+            mine, theirs = self.overrides.get((category, severity)), google.overrides.get((category, severity))
+            if mine != theirs:
+                notes.append(f"{category}/{severity} → {_weight_text(mine)} (Google: {_weight_text(theirs)})")
+        return notes
+
+    def describe(self) -> str:
+        """One line for reports and dataset cards: which weighting, and how it differs from Google's."""
+        differences = self.differences_from_google()
+        purpose = WEIGHTING_PURPOSES.get(self.name, "weights set in code")
+        line = f"{self.name} ({purpose})"
+        return f"{line}; differs from Google's: {', '.join(differences)}" if differences else line
+
+
+def _weight_text(weight: float | None, missing: str = "by severity") -> str:
+    return missing if weight is None else f"{weight:g}"
+
+
+GOOGLE, GUIDELINES = "google", "guidelines"
 GOOGLE_MQM_WEIGHTS = MQMWeights()
+# Our annotation guidelines (seeds/GUIDELINES.md) give a Source error weight 0: the MT words that
+# faithfully reproduce a defect of the source are recorded, not held against the MT. Google's
+# published scores count them by severity, so this is a named variant, never the default.
+GUIDELINES_MQM_WEIGHTS = MQMWeights(overrides={**GOOGLE_MQM_WEIGHTS.overrides, ("Source error", "*"): 0.0})
+MQM_WEIGHTINGS: dict[str, MQMWeights] = {GOOGLE: GOOGLE_MQM_WEIGHTS, GUIDELINES: GUIDELINES_MQM_WEIGHTS}
+WEIGHTING_PURPOSES: dict[str, str] = {
+    GOOGLE: "Google's MQM weights (Freitag et al. 2021, as in Google's published WMT MQM scores): Major 5, "
+            "Minor 1, Neutral 0, Minor Fluency/Punctuation 0.1, Non-translation! 25, every other category "
+            "(Source error included) by its severity",
+    GUIDELINES: "the annotation guidelines' weighting, where a defect of the source does not count against the MT",
+}
+# The weighting of every score unless `--weights` names another, so that scores compare with
+# Google's; the library's functions take GOOGLE_MQM_WEIGHTS as their default, the same (tested).
+DEFAULT_MQM_WEIGHTING = GOOGLE
 
 
 def entity_values() -> list[str]:

@@ -171,7 +171,9 @@ def gold_annotation(doc: AnnotatedDocument, annotator: str = "annotator-0000beef
                   span("el martes", "DATE"), span("6.700 contenedores", "QUANTITY")],
         claims=[Span(claim_start, claim_end, "Event", text[claim_start:claim_end])],
         ratings=ratings,
-        post_edits=[PostEdit(2, "The Russian president arrived in Pyongyang on Tuesday."),
+        # segment 2's post-edit IS the first system's (argos) output, which its box starts with: the
+        # annotator confirmed it ("Correct as is"), else it would be no post-edit at all
+        post_edits=[PostEdit(2, "The Russian president arrived in Pyongyang on Tuesday.", confirmed=True),
                     PostEdit(3, "The family 👩‍👩‍👧‍👦 greeted them «enthusiastically».")],
     )
 

@@ -1,7 +1,8 @@
 """A real headless Chromium on the Label Studio labeling UI: an annotator logs in, sees the whole
 article and every translation, labels entities, a claim, an MQM error with its severity and note,
-an omission on the source words the translation lost, edits a
-post-edit, submits; skips a task; leaves a draft. The export must parse back into exactly that,
+an omission on the source words the translation lost, edits a post-edit, confirms another box
+"Correct as is" and leaves the others as they started, submits; skips a task; leaves a draft;
+types a post-edit into a box that starts empty (``push --post-edit-start empty``). The export must parse back into exactly that,
 and the UI's result items must have exactly the shape our importer writes.
 
 Set ANNOTATE_RECORD_LS_EXPORT=1 to (re)write tests/data/labelstudio/export.json from this run.
@@ -47,7 +48,7 @@ pytestmark = [
 ]
 RECORDING = Path(__file__).parent / "data" / "labelstudio" / "export.json"
 _REGIONS_LOADED = "() => (window.Htx?.annotationStore?.selected?.regions ?? []).length > 0"
-EDITED = "The Russian president arrived in Pyongyang on Tuesday."
+EDITED = "The Russian president reached Pyongyang on Tuesday."  # differs from every system's output
 OMISSION_NOTE = "«y cooperación técnica» is missing"
 
 
@@ -158,7 +159,8 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
         select_region(page, 0, "cooperación técnica")
         choose(page, 0, "Major")
         write_note(page, 0, OMISSION_NOTE)
-        page.locator("textarea").nth(1).fill(EDITED)
+        page.locator(".ann-pe-row textarea").nth(1).fill(EDITED)
+        page.locator(".ann-pe-row").nth(2).locator(".lsf-choice", has_text=lsconfig.POST_EDIT_CONFIRM_CHOICE).click()
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
         # 2. Skip the next task of the labeling stream (the gold task is already labeled).
@@ -197,12 +199,15 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     documents = {d.doc_id: d for d in parse_export(list(exported.values()))}
 
     # The UI's result items have exactly the shape our importer writes for the same records.
+    # (The UI stores every post-edit box; a box left as it started and unconfirmed is no post-edit.)
     (ui_annotation,) = exported["ui-labeled"]["annotations"]
     (parsed,) = documents["ui-labeled"].annotations
     ours = annotation_json(exported["ui-labeled"]["data"], parsed, salt="compare")["result"]
-    assert sorted(map(_shape, ui_annotation["result"])) == sorted(map(_shape, ours))
+    ignored = {f"pe_{i}" for i, s in enumerate(exported["ui-labeled"]["data"]["segments"])
+               if s["seg_id"] in parsed.ignored_post_edits}
+    assert sorted(_shape(i) for i in ui_annotation["result"] if i["from_name"] not in ignored) == sorted(map(_shape, ours))
     for items in (ui_annotation["result"], ours):
-        choice_ids = {i["id"] for i in items if i["type"] == "choices"}
+        choice_ids = {i["id"] for i in items if i["type"] == "choices" and not i["from_name"].startswith("ok_")}
         assert choice_ids <= {i["id"] for i in items if i["type"] == "labels"}  # per-region: same id
     assert {i.get("origin") for i in ui_annotation["result"]} == {"manual"} == {i.get("origin") for i in ours}
 
@@ -219,7 +224,9 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
                       ("apertium", 4, "Accuracy/Omission", "Major", "cooperación técnica", "source")]
     assert [e.comment for r in parsed.ratings for e in r.errors] == [UI_NOTE, OMISSION_NOTE]
     argos = {t.seg_id: t.mt for t in doc.translations if t.system == "argos"}
-    assert {p.seg_id: p.text for p in parsed.post_edits} == {**argos, 2: EDITED}  # untouched boxes keep MT
+    # the edited box, the confirmed one; the two left as they started are ignored, not references
+    assert [(p.seg_id, p.text, p.confirmed) for p in parsed.post_edits] == [(2, EDITED, False), (3, argos[3], True)]
+    assert parsed.ignored_post_edits == [1, 4] and documents["ui-labeled"].post_edit_prefill == "argos"
 
     (skipped,) = documents["ui-skip"].annotations
     assert skipped.status == "cancelled" and skipped.annotator == parsed.annotator
@@ -262,3 +269,29 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     effort = annotation_effort(pair)
     assert effort.by_start[True][0] == effort.by_start[False][0] == 1 and effort.time_saved is not None
     assert "@" not in json.dumps([d.to_dict() for d in documents.values()], ensure_ascii=False)
+
+
+def test_a_box_that_starts_empty_takes_what_the_annotator_types(ls_server, tmp_path):
+    """push --post-edit-start empty: every box opens empty, with no "Correct as is" to tick; the UI
+    stores only the box typed into, and that text is the post-edit, whatever it says."""
+    doc = with_doc_id(tricky_document(), "ui-empty-boxes")
+    report = push_documents(ls_server, [doc], "browser tests: empty boxes", with_predictions=False,
+                            post_edit_start="empty")
+    typed = "The family greeted them warmly."
+    with browser_page() as page, _screenshot_on_failure(page, tmp_path / "failure.png"):
+        login(page, ls_server)
+        open_task(page, ls_server, report.project_id, report.task_ids[doc.doc_id])
+        boxes = page.locator(".ann-pe-row textarea")
+        assert [boxes.nth(i).input_value() for i in range(boxes.count())] == [""] * len(doc.segments)
+        ticks = page.locator(".ann-pe-row .lsf-choice")
+        assert ticks.count() == len(doc.segments) and not any(ticks.nth(i).is_visible() for i in range(ticks.count()))
+        boxes.nth(2).fill(typed)
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
+    raw = json.loads(api.export_snapshot(api.open_client(ls_server), ls_server, report.project_id))
+    (annotation,) = raw[0]["annotations"]
+    assert [i["from_name"] for i in annotation["result"]] == ["pe_2"]  # empty boxes are not stored
+    ((parsed,),) = [d.annotations for d in parse_export(raw)]
+    assert [(p.seg_id, p.text) for p in parsed.post_edits] == [(3, typed)] and parsed.ignored_post_edits == []
+    assert parse_export(raw)[0].post_edit_prefill == ""
+

@@ -79,7 +79,8 @@ def test_committed_dataset_is_what_build_makes_of_the_gold_export(tmp_path):
     from annotate.dataset import build_dataset
 
     build_dataset(parse_export(load_export(GOLD_EXPORT)), rebuilt, name=make.DATASET_NAME,
-                  description=make.DATASET_DESCRIPTION, guidelines_path=SEEDS / "GUIDELINES.md")
+                  description=make.DATASET_DESCRIPTION, guidelines_path=SEEDS / "GUIDELINES.md",
+                  split=make.SPLIT, **make.build_options())
     ours = sorted(p.relative_to(rebuilt) for p in rebuilt.rglob("*") if p.is_file())
     committed = sorted(p.relative_to(DATASET) for p in DATASET.rglob("*") if p.is_file())
     assert ours == committed

@@ -136,7 +136,7 @@ def test_a_partial_system_builds_a_dataset(tmp_path):
     from annotate.dataset import build_dataset
 
     docs = _partial_documents()
-    build_dataset(docs, tmp_path / "ds", name="partial", score_cache=False)
+    build_dataset(docs, tmp_path / "ds", name="partial", score_cache=False, split="test")
     rows = datasets.load_dataset(str(tmp_path / "ds"), "segments", split="test")
     by_system = {}
     for row in rows:
@@ -157,7 +157,7 @@ def test_imported_references_are_the_default_reference_of_report_and_dataset(tmp
     evaluation = evaluate([doc], **FAST)
     assert evaluation.reference == "human" and evaluation.references[0][0] == "Reference 1."
     assert {r.system for r in evaluation.systems if not r.is_reference} == {"argos", "apertium"}
-    build_dataset([doc], tmp_path / "ds", name="refs", score_cache=False)
+    build_dataset([doc], tmp_path / "ds", name="refs", score_cache=False, split="test")
     rows = datasets.load_dataset(str(tmp_path / "ds"), "segments", split="test")
     assert {row["system"] for row in rows} == {"argos", "apertium"}  # no row for the reference itself
     assert {row["reference"] for row in rows if row["seg_id"] == 1} == {"Reference 1."}
@@ -167,7 +167,7 @@ def test_imported_references_are_the_default_reference_of_report_and_dataset(tmp
         replace(t, system="human-b", mt=t.mt + " B") for t in doc.translations if t.system == "human"])
     both = evaluate([second], **FAST)
     assert both.n_reference_streams == 2 and both.reference == "human+human-b"
-    build_dataset([second], tmp_path / "ds2", name="refs2", score_cache=False)
+    build_dataset([second], tmp_path / "ds2", name="refs2", score_cache=False, split="test")
     rows = datasets.load_dataset(str(tmp_path / "ds2"), "segments", split="test")
     systems = datasets.load_dataset(str(tmp_path / "ds2"), "systems", split="test")
     assert {row["reference_name"] for row in rows} == {"human+human-b"}
@@ -177,7 +177,7 @@ def test_imported_references_are_the_default_reference_of_report_and_dataset(tmp
         for metric, column in (("BLEU", "bleu"), ("chrF2++", "chrf"), ("TER", "ter")):
             assert row[column] == pytest.approx(both.row(row["system"]).metrics[metric].score, abs=1e-9)
     one = evaluate([second], reference="human-b", **FAST)
-    build_dataset([second], tmp_path / "ds3", name="refs3", score_cache=False, reference_system="human-b")
+    build_dataset([second], tmp_path / "ds3", name="refs3", score_cache=False, split="test", reference_system="human-b")
     systems = datasets.load_dataset(str(tmp_path / "ds3"), "systems", split="test")
     for row in systems:
         assert row["reference_name"] == "human-b" and "nrefs:1" in row["signatures"]["bleu"]
@@ -214,7 +214,7 @@ def test_testset_report_and_dataset_agree_with_score(wmt_testset, tmp_path):
     scores = json.loads((tmp_path / "report" / "scores.json").read_text(encoding="utf-8"))
     for system, metrics in corpus.items():
         assert scores["systems"][system]["metrics"]["BLEU"]["score"] == pytest.approx(metrics["BLEU"], abs=1e-9)
-    built = runner.invoke(app, ["build", "--testset", str(wmt_testset), str(tmp_path / "ds")])
+    built = runner.invoke(app, ["build", "--testset", str(wmt_testset), str(tmp_path / "ds"), "--split", "test"])
     assert built.exit_code == 0, built.output
     systems = datasets.load_dataset(str(tmp_path / "ds"), "systems", split="test")
     # refB is shipped as a system too: being a reference here, it has rows but no scores (as `score`)

@@ -108,6 +108,13 @@ def load(out: Path, config: str, cache: Path):
     return datasets.load_dataset(str(out), config, cache_dir=str(cache))
 
 
+def load_all(out: Path, config: str, cache: Path):
+    """Every row of a config whatever split its document fell in (splits follow the doc_id hash)."""
+    import datasets
+
+    return datasets.load_dataset(str(out), config, split="all", cache_dir=str(cache))
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("built")
@@ -121,10 +128,12 @@ def test_every_config_loads_offline_with_typed_features(built):
     from datasets import Translation as TranslationFeature
 
     out, report, cache = built
-    loaded = {config: load(out, config, cache)["test"] for config in CONFIG_NAMES}
+    loaded = {config: load_all(out, config, cache) for config in CONFIG_NAMES}
     counts = {"segments": 8, "documents": 2, "ner": 2, "claims": 2, "word_qe": 3, "translation": 2, "systems": 2}
     assert {c: len(d) for c, d in loaded.items()} == counts
-    assert report.counts == {c: {"test": n} for c, n in counts.items()}
+    split = hash_split("doc-a")  # both documents' split: "train" by the SHA-256 of their doc_ids
+    assert hash_split("doc-b") == split == "train"
+    assert report.counts == {c: {split: n} for c, n in counts.items()}
     errors = loaded["segments"].features["errors"].feature
     assert isinstance(errors["category"], ClassLabel) and isinstance(errors["severity"], ClassLabel)
     assert errors["severity"].names == ["Major", "Minor", "Neutral"]
@@ -154,7 +163,7 @@ WORD_QE_EXPECTATIONS = [
 @pytest.mark.parametrize("seg_id, system, tokens, bad, severities", WORD_QE_EXPECTATIONS)
 def test_word_qe_tags_follow_the_documented_rules(built, seg_id, system, tokens, bad, severities):
     out, report, cache = built
-    rows = load(out, "word_qe", cache)["test"]
+    rows = load_all(out, "word_qe", cache)
     (row,) = [r for r in rows if (r["doc_id"], r["seg_id"], r["system"]) == ("doc-a", seg_id, system)]
     assert row["mt_tokens"] == tokens.split() and row["src_tokens"][0] in ("Putin", "El")
     names = rows.features["severity_tags"].feature.names
@@ -163,7 +172,7 @@ def test_word_qe_tags_follow_the_documented_rules(built, seg_id, system, tokens,
     assert {token for token, tag, _ in marked if tag == 1} == bad
     assert {token: severity for token, _, severity in marked if severity != "OK"} == severities
     assert marked.count((",", 1, "Minor")) <= 1  # only the comma that was marked
-    segments = load(out, "segments", cache)["test"]
+    segments = load_all(out, "segments", cache)
     (segment,) = [r for r in segments if (r["doc_id"], r["seg_id"], r["system"]) == ("doc-a", seg_id, system)]
     assert row["mqm"] == segment["mqm"] and row["n_raters"] == segment["n_raters"] > 0
     assert report.word_tags["errors"] == 4 and report.word_tags["bad_tokens"] == 5
@@ -183,7 +192,7 @@ def test_segment_rows_follow_the_documented_rules(built, seg_id, system, referen
     from sacrebleu.metrics import BLEU, CHRF, TER
 
     out, _, cache = built
-    rows = [r for r in load(out, "segments", cache)["test"] if r["doc_id"] == "doc-a"]
+    rows = [r for r in load_all(out, "segments", cache) if r["doc_id"] == "doc-a"]
     assert [(r["seg_id"], r["system"]) for r in rows] == [(1, "apertium"), (1, "argos"), (2, "apertium"), (2, "argos")]
     row = next(r for r in rows if (r["seg_id"], r["system"]) == (seg_id, system))
     assert row["annotators"] == raters and row["n_raters"] == len(raters)
@@ -199,7 +208,7 @@ def test_segment_rows_follow_the_documented_rules(built, seg_id, system, referen
 
 def test_error_spans_keep_rater_category_and_text(built):
     out, _, cache = built
-    segments = load(out, "segments", cache)["test"]
+    segments = load_all(out, "segments", cache)
     features = segments.features["errors"].feature
     row = next(r for r in segments if (r["doc_id"], r["seg_id"], r["system"]) == ("doc-a", 2, "apertium"))
     category, severity = features["category"], features["severity"]
@@ -214,7 +223,7 @@ def test_error_spans_keep_rater_category_and_text(built):
 
 def test_documents_and_ner_come_from_the_primary_annotation(built):
     out, _, cache = built
-    documents = {r["doc_id"]: r for r in load(out, "documents", cache)["test"]}
+    documents = {r["doc_id"]: r for r in load_all(out, "documents", cache)}
     assert documents["doc-a"]["annotator"] == "ana"
     assert [(e["text"], e["start"], e["end"]) for e in documents["doc-a"]["entities"]][:2] == [
         ("Putin", 0, 5), ("Corea del Norte", 13, 28)]
@@ -224,7 +233,7 @@ def test_documents_and_ner_come_from_the_primary_annotation(built):
     assert (documents["doc-a"]["started_from_suggestions"], documents["doc-a"]["annotation_seconds"]) == (True, 312.5)
     assert (documents["doc-b"]["started_from_suggestions"], documents["doc-b"]["annotation_seconds"]) == (None, None)
     assert (documents["doc-a"]["starred_as_ground_truth"], documents["doc-b"]["starred_as_ground_truth"]) == (False, None)
-    ner = load(out, "ner", cache)["test"]
+    ner = load_all(out, "ner", cache)
     names = ner.features["ner_tags"].feature.names
     assert {r["doc_id"] for r in ner} == {"doc-a"}  # unannotated doc-b has no NER rows
     first = next(r for r in ner if r["seg_id"] == 1)
@@ -234,7 +243,7 @@ def test_documents_and_ner_come_from_the_primary_annotation(built):
 
 def test_claims_rows_are_the_annotated_sentences_with_their_claims(built):
     out, report, cache = built
-    claims = load(out, "claims", cache)["test"]
+    claims = load_all(out, "claims", cache)
     types, tags = claims.features["claim_types"].feature, claims.features["claim_tags"].feature
     assert {r["doc_id"] for r in claims} == {"doc-a"}  # unannotated doc-b has no claims rows
     title, body = sorted(claims, key=lambda r: r["seg_id"])
@@ -257,7 +266,7 @@ def test_claims_crossing_sentences_are_clipped_and_nested_claims_all_listed(tmp_
                        for a in doc.annotations]
     report = build_dataset([doc], tmp_path / "ds", name="nested", score_cache=False)
     assert report.claim_conversion["crossing_segments"] == 1 and report.claim_conversion["overlapping"] == 1
-    claims = load(report.out_dir, "claims", tmp_path / "cache")["test"]
+    claims = load_all(report.out_dir, "claims", tmp_path / "cache")
     rows, names = sorted(claims, key=lambda r: r["seg_id"]), claims.features["claim_types"].feature
     listed = [[(c["text"], names.int2str(c["label"])) for c in r["claims"]] for r in rows]
     assert listed == [[("Corea del Norte", "Relation")],
@@ -288,10 +297,10 @@ def test_an_annotation_starred_as_ground_truth_outranks_a_later_one(tmp_path):
     assert [a.annotator for a in doc.ranked_annotations()] == ["ben", "ana"]  # ben's is older, but starred
     out = tmp_path / "starred"
     build_dataset([doc], out, name="starred", score_cache=False)
-    (row,) = load(out, "documents", tmp_path / "cache")["test"]
+    (row,) = load_all(out, "documents", tmp_path / "cache")
     assert row["annotator"] == "ben" and [e["text"] for e in row["entities"]] == ["Putin"]
     assert row["starred_as_ground_truth"] is True
-    segments = {(r["seg_id"], r["system"]): r for r in load(out, "segments", tmp_path / "cache")["test"]}
+    segments = {(r["seg_id"], r["system"]): r for r in load_all(out, "segments", tmp_path / "cache")}
     # the star's post-edit is the reference
     assert segments[(2, "apertium")]["reference"].startswith("The Russian president, Vladimir Putin")
     assert [r["annotator"] for r in segments[(2, "apertium")]["references"]] == ["ben", "ana"]
@@ -301,10 +310,10 @@ def test_translation_and_systems_configs(built):
     from sacrebleu.metrics import BLEU, CHRF, TER
 
     out, _, cache = built
-    pairs = load(out, "translation", cache)["test"]
+    pairs = load_all(out, "translation", cache)
     assert [(r["seg_id"], r["translation"]["es"][:5], r["translation"]["en"][:9]) for r in pairs] == [
         (1, "Putin", "Putin vis"), (2, "El pr", "Russian P")]
-    systems = {r["system"]: r for r in load(out, "systems", cache)["test"]}
+    systems = {r["system"]: r for r in load_all(out, "systems", cache)}
     refs = [r["translation"]["en"] for r in pairs] * 2  # doc-a then doc-b: same texts, no references in doc-b
     apertium = [MT[("apertium", 1)], MT[("apertium", 2)]]
     row = systems["apertium"]
@@ -356,10 +365,10 @@ def test_card_states_counts_rules_and_schema_labels(built):
         assert f"`{label.value}` | {label.description}" in card
     for category in schema.MQM_CATEGORIES:
         assert f"`{category.name}`" in card
-    assert "| `segments` (default) |" in card and "| 0 | 0 | 8 |" in card
+    assert "| `segments` (default) |" in card and "| 8 | 0 | 0 |" in card  # train, validation, test
     assert "draft 1" in card and "completed 2" in card
     assert report.annotation_status == {"completed": 2, "draft": 1}
-    assert "All documents are in the `test` split" in card
+    assert "a document keeps its split as the dataset grows" in card and 'split="all"' in card
     assert report.expanded_spans == 0 and "| expanded | 0 |" in card
     assert not list(out.rglob("__init__.py"))
     assert "| `mqm` | float64 | MQM score: per rater the sum of error weights" in card
@@ -451,7 +460,7 @@ def test_configs_without_rows_are_left_out_and_explained(tmp_path):
     assert "`translation`: no segment has a post-edited reference" in card
     assert "`word_qe`: no translation was rated" in card
     assert "config_name: translation" not in card
-    assert len(load(report.out_dir, "segments", tmp_path / "cache")["test"]) == 4
+    assert len(load_all(report.out_dir, "segments", tmp_path / "cache")) == 4
 
 
 def test_guidelines_are_copied_into_a_marked_section(tmp_path):
@@ -485,8 +494,8 @@ def test_without_translations_documents_becomes_the_default_config(tmp_path):
     assert set(report.omitted_configs) == {"segments", "word_qe", "translation", "systems"}
     import datasets
 
-    default = datasets.load_dataset(str(report.out_dir), cache_dir=str(tmp_path / "cache"))
-    assert default["test"].column_names[:3] == ["doc_id", "title", "text"]
+    default = datasets.load_dataset(str(report.out_dir), split="all", cache_dir=str(tmp_path / "cache"))
+    assert default.column_names[:3] == ["doc_id", "title", "text"]
 
 
 def test_progress_reports_reading_then_building(tmp_path, monkeypatch):
@@ -498,3 +507,151 @@ def test_progress_reports_reading_then_building(tmp_path, monkeypatch):
                   score_cache=False, progress=lambda *call: calls.append(call))
     assert calls == [("read", 4, None), ("read", 8, None), ("read", 10, 10),
                      ("build", 4, 10), ("build", 8, 10), ("build", 10, 10)]
+
+
+def test_the_dataset_and_the_report_take_the_same_post_edit_as_reference(built):
+    """ben's and ana's post-edits of segment 2 differ; ben's annotation comes first in the export,
+    ana's is the later (the primary). The dataset's `reference` and the report's reference (its
+    first stream) are both ana's: one function (annotate.references) orders the post-edits."""
+    from annotate.references import post_edits_by_segment
+    from annotate.scoring.evaluate import evaluate
+
+    doc = annotated_document()
+    assert [a.annotator for a in doc.annotations[:2]] == ["ben", "ana"]
+    out, _, cache = built
+    dataset = {(r["doc_id"], r["seg_id"]): r["reference"] for r in load_all(out, "segments", cache)
+               if r["reference"] is not None}
+    evaluation = evaluate([doc], tests=(), bootstrap_samples=100)
+    report = dict(zip(evaluation.segment_keys, evaluation.references[0]))
+    assert report == dataset and set(report) == {("doc-a", 1), ("doc-a", 2)}
+    assert report[("doc-a", 2)] == "Russian President Vladimir Putin will arrive in Pyongyang on Tuesday."  # ana's
+    assert [e.annotator for e in post_edits_by_segment(doc)[2]] == ["ana", "ben"]
+    # a reviewer's star outranks recency, in both
+    starred = dataclasses.replace(doc, annotations=[dataclasses.replace(doc.annotations[0], ground_truth=True),
+                                                    *doc.annotations[1:]])
+    assert [e.annotator for e in post_edits_by_segment(starred)[2]] == ["ben", "ana"]
+    evaluation = evaluate([starred], tests=(), bootstrap_samples=100)
+    assert dict(zip(evaluation.segment_keys, evaluation.references[0]))[("doc-a", 2)] == doc.annotations[0].post_edits[1].text
+
+
+def test_post_edit_boxes_are_counted_in_the_card(tmp_path):
+    """Boxes left as they started (unconfirmed) are no references, but the card counts them, with
+    the confirmed ones and what the boxes started with."""
+    doc = annotated_document()
+    ana = doc.annotations[1]
+    doc.annotations[1] = dataclasses.replace(ana, post_edits=[PostEdit(1, MT[("argos", 1)], confirmed=True),
+                                                              *ana.post_edits], ignored_post_edits=[])
+    doc.annotations[0] = dataclasses.replace(doc.annotations[0], ignored_post_edits=[])
+    doc.post_edit_prefill = "argos"
+    blank = dataclasses.replace(doc.annotations[0], annotator="dee", annotation_id=14, post_edits=[],
+                                ignored_post_edits=[1, 2], updated_at="2024-05-01T10:00:00Z")
+    doc.annotations.append(blank)
+    report = build_dataset([doc], tmp_path / "ds", name="boxes", score_cache=False)
+    card = " ".join(report.readme.read_text(encoding="utf-8").split())
+    assert ("Post-edit boxes of those annotations: 3 edited, 1 left as the machine translation and confirmed "
+            "correct (\"Correct as is\"), 2 left as they started (unconfirmed) or blank and ignored") in card
+    assert "The boxes started with the argos output (1 document)." in card
+    assert "References come from the post-edit boxes, which opened with the argos output (1 document)" in card
+    rows = load_all(report.out_dir, "segments", tmp_path / "cache")
+    assert {r["seg_id"]: [e["annotator"] for e in r["references"]] for r in rows} == {1: ["ana", "ben"], 2: ["ana", "ben"]}
+
+
+
+# ── what a killed build leaves behind ─────────────────────────────────────────────────────────
+
+KILLED_BUILD = """
+import sys, time
+from pathlib import Path
+from annotate.dataset import build_dataset
+from annotate.dataset.synthetic import synthetic_documents
+
+def pause(stage, done, total):
+    if stage == "build":  # rows half written in the staging folder: wait there to be killed
+        time.sleep(3600)
+
+build_dataset(synthetic_documents(3, segments=2), Path(sys.argv[1]), name="killed", progress=pause, score_cache=False)
+"""
+
+
+def _reaped_pid() -> int:
+    """The PID of a process that has exited (and was waited for: not even a zombie)."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_stale_staging_folders_of_dead_builds_are_removed_and_live_ones_kept(tmp_path):
+    import os
+
+    from annotate.dataset.staging import staging_dir
+
+    docs = [annotated_document(), bare_document()]
+    expected = _files(build_dataset(docs, tmp_path / "fresh", name="ds").out_dir)
+    out = tmp_path / "ds"
+    dead, alive = _reaped_pid(), os.getppid()  # our parent outlives this test
+    stale = [staging_dir(out, dead), out.with_name(f".ds.building-{dead}")]  # the second: an older build's name
+    kept = [staging_dir(out, alive), out.with_name(f".ds.staging-another-host-{dead}"),  # not ours to judge
+            staging_dir(tmp_path / "other", dead)]  # another dataset's
+    for folder in stale + kept:
+        folder.mkdir()
+        (folder / "half-written.parquet").write_bytes(b"PAR1")
+    build_dataset(docs, out, name="ds")
+    assert not any(folder.exists() for folder in stale)
+    assert all(folder.exists() for folder in kept)
+    assert _files(out) == expected
+
+
+def test_a_build_killed_between_its_renames_gets_the_old_dataset_back(tmp_path):
+    from annotate.dataset.staging import previous_dir
+
+    out = tmp_path / "ds"
+    build_dataset([annotated_document()], out, name="keep")
+    before = _files(out)
+    out.rename(previous_dir(out, _reaped_pid()))  # killed after moving the old dataset aside
+    broken = annotated_document()
+    broken.annotations[1].entities[0] = Span(0, 5, "PER", "Putín")
+    with pytest.raises(DatasetBuildError):
+        build_dataset([broken], out, name="keep")
+    assert _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+
+
+def test_a_build_killed_with_sigkill_is_cleaned_up_by_the_next(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+
+    from annotate.dataset.staging import STAGING, work_folders
+
+    out = tmp_path / "ds"
+    build_dataset([annotated_document()], out, name="killed")
+    before = _files(out)
+    build = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(out)], cwd=REPO, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300  # a guard against hanging, not a timing assertion
+        while not [f for f in work_folders(out) if f.kind == STAGING and f.pid == build.pid]:
+            assert build.poll() is None, build.stderr.read().decode()
+            assert time.monotonic() < deadline, "the build never created its staging folder"
+            time.sleep(0.05)
+        build.send_signal(signal.SIGKILL)
+    finally:
+        build.kill()
+        build.wait()
+    left = work_folders(out)
+    assert [f.pid for f in left] == [build.pid]  # the killed build's staging folder is still there
+    assert _files(out) == before  # and the dataset it was replacing is untouched
+    docs = list(synthetic_documents(3, segments=2))
+    report = build_dataset(docs, out, name="killed")
+    assert not left[0].path.exists() and work_folders(out) == []
+    assert report.n_documents == 3 and (out / "README.md").is_file()
+    assert _files(out) == _files(build_dataset(docs, tmp_path / "fresh", name="killed").out_dir)

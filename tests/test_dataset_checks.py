@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from annotate.dataset.checks import DatasetBuildError, check_document
-from annotate.dataset.splits import MIN_DOCUMENTS_FOR_HASH_SPLIT, choose_split_rule, hash_split
+from annotate.dataset.splits import FEW_DOCUMENTS, choose_split_rule, hash_split
 from annotate.dataset.synthetic import synthetic_document
 from annotate.records import ErrorSpan, PostEdit, Span
 
@@ -90,9 +90,10 @@ def test_hash_split_is_stable_and_near_the_documented_proportions():
 
 SPLIT_RULES = [
     # (documents, mode, split of every document or None for the hash rule)
-    (5, "auto", "test"),
-    (MIN_DOCUMENTS_FOR_HASH_SPLIT - 1, "auto", "test"),
-    (MIN_DOCUMENTS_FOR_HASH_SPLIT, "auto", None),
+    # a document's split never depends on how many others there are ("auto" is the old name of "hash")
+    (5, "auto", None),
+    (FEW_DOCUMENTS - 1, "auto", None),
+    (FEW_DOCUMENTS, "auto", None),
     (5, "hash", None),
     (500, "validation", "validation"),
 ]

@@ -144,7 +144,7 @@ def test_build_with_skip_invalid_leaves_them_out_and_says_so_in_the_card(tmp_pat
     assert "warning: " in output and "2 annotations failed validation and are left out" in output
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "- Set aside: 2 annotations of the export\n  failed validation" in card
-    documents = datasets.load_dataset(str(out), "documents", split="test")
+    documents = datasets.load_dataset(str(out), "documents", split="all")
     annotators = {row["doc_id"]: row["annotator"] for row in documents}
     # ui-labeled lost its only completed annotation; ui-gold keeps its second annotator's
     assert annotators["ui-labeled"] is None and annotators["ui-gold"] == "annotator-1111cafe"

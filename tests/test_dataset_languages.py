@@ -95,7 +95,7 @@ def test_a_wmt_mqm_file_becomes_a_dataset_in_its_own_languages(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     tsv = write_tsv(tmp_path / "mqm_demo_ende.tsv")  # Google's naming: en-de read from the name
     out = tmp_path / "ted-demo"
-    result = runner.invoke(app, ["build", str(tsv), str(out), "--reference", "ref", "--license", "apache-2.0"])
+    result = runner.invoke(app, ["build", str(tsv), str(out), "--reference", "ref", "--license", "apache-2.0", "--split", "test"])
     assert result.exit_code == 0, result.output
     assert "English (en) → German (de)" in result.output and "the translations of ref" in result.output
     assert "hint" not in result.output
@@ -152,7 +152,7 @@ def test_import_mqm_records_carry_the_pair_into_a_build(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert {(d["source_language"], d["target_language"])
             for d in map(json.loads, jsonl.read_text(encoding="utf-8").splitlines())} == {("en", "de")}
-    result = runner.invoke(app, ["build", str(jsonl), str(tmp_path / "out")])
+    result = runner.invoke(app, ["build", str(jsonl), str(tmp_path / "out"), "--split", "test"])
     assert result.exit_code == 0, result.output
     assert "hint: a system is named ref" in result.output and "--reference ref" in result.output
     assert load(tmp_path / "out", "word_qe").features["mt_tokens"].feature.dtype == "string"
@@ -163,11 +163,11 @@ def test_a_file_whose_languages_nobody_stated_is_refused_with_the_fix(tmp_path, 
     monkeypatch.chdir(tmp_path)
     tsv = write_tsv(tmp_path / "ratings.tsv")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["build", str(tsv), str(out)])
+    result = runner.invoke(app, ["build", str(tsv), str(out), "--split", "test"])
     assert result.exit_code == 1
     assert "languages of the documents (e.g. talk.1) are not known" in result.output
     assert "--languages en-de" in result.output and not out.exists()
-    result = runner.invoke(app, ["build", str(tsv), str(out), "--languages", "english-german"])
+    result = runner.invoke(app, ["build", str(tsv), str(out), "--languages", "english-german", "--split", "test"])
     assert result.exit_code == 1 and "not a language pair" in result.output
 
 
@@ -191,7 +191,7 @@ def test_ted_ende_dataset_agrees_with_googles_scores_and_the_report(tmp_path):
 
     tsv = read_mqm_tsv(TED_ENDE, extra_categories=["Fluency/Display"])
     out = tmp_path / "ted"
-    report = build_dataset(tsv.documents, out, name="ted", reference_system="ref", score_cache=False)
+    report = build_dataset(tsv.documents, out, name="ted", reference_system="ref", score_cache=False, split="test")
     assert report.languages == LanguagePair("en", "de") and "ner" not in report.counts
     assert report.counts["segments"]["test"] == 14 * 529 and report.counts["translation"]["test"] == 529
     systems = {r["system"]: r for r in load(out, "systems")}
@@ -229,7 +229,7 @@ def test_a_chinese_target_gets_sacrebleus_chinese_tokenizer_in_dataset_and_repor
     lines = ["system\tdoc\tdoc_id\tseg_id\trater\tsource\ttarget\tcategory\tseverity"]
     path.write_text("\n".join(lines + ["\t".join(map(str, row)) for row in ZH_ROWS]) + "\n", encoding="utf-8")
     docs = read_mqm_tsv(path).documents
-    build_dataset(docs, tmp_path / "zh", name="zh", reference_system="ref", score_cache=False)
+    build_dataset(docs, tmp_path / "zh", name="zh", reference_system="ref", score_cache=False, split="test")
     sys_a = next(r for r in load(tmp_path / "zh", "systems") if r["system"] == "sysA")
     hypotheses, references = ["猫睡觉。", "早上好！"], [["猫在睡觉。", "早上好！"]]
     expected = BLEU(trg_lang="zh").corpus_score(hypotheses, references)

@@ -72,7 +72,7 @@ MQM_CASES = [
     ("major punctuation 5", [rating("a", ("Fluency/Punctuation", "Major"))], 5.0),
     ("non-translation 25 whatever severity", [rating("a", ("Non-translation!", "Minor"))], 25.0),
     ("neutral 0", [rating("a", ("Style/Awkward", "Neutral"))], 0.0),
-    ("source error 0", [rating("a", ("Source error", "Major"))], 0.0),
+    ("source error by severity (Google's weights)", [rating("a", ("Source error", "Major"))], 5.0),
     ("mean over raters", [rating("a", ("Accuracy/Omission", "Major")), rating("b")], 2.5),
 ]
 

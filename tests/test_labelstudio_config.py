@@ -94,14 +94,39 @@ def test_guidelines_cover_every_label_and_severity():
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("systems", [["argos"], ["argos", "apertium"], ["argos", "apertium", "nllb-200"]])
-def test_server_accepts_the_config(ls_server, systems, project_title):
+@pytest.mark.parametrize(("systems", "prefill"), [
+    (["argos"], None), (["argos", "apertium"], None), (["argos", "apertium", "nllb-200"], None),
+    (["argos", "apertium"], ""), (["argos", "apertium"], "apertium"),
+], ids=["one", "two", "three", "two, empty boxes", "two, second system's output"])
+def test_server_accepts_the_config(ls_server, systems, prefill, project_title):
     from annotate.labelstudio.client import open_client
 
     ls = open_client(ls_server)
-    xml = lsconfig.label_config(systems)
+    xml = lsconfig.label_config(systems, prefill)
     project = ls.projects.create(title=project_title, label_config=xml)  # a 400 would raise ApiError
     assert ls.projects.get(id=project.id).label_config == xml
+
+
+@pytest.mark.parametrize(("prefill", "header", "ticks"), [
+    (None, "each box starts with the argos output: correct it, or tick “Correct as is”", True),
+    ("apertium", "each box starts with the apertium output", True),
+    ("", "each box starts empty: write the translation", False),
+])
+def test_post_edit_boxes_say_what_they_start_with_and_prefilled_ones_can_be_confirmed(prefill, header, ticks):
+    root = ET.fromstring(lsconfig.label_config(["argos", "apertium"], prefill))
+    (repeater,) = root.iter("Repeater")
+    (box,) = repeater.iter("TextArea")
+    assert box.get("name") == "pe_{{idx}}" and box.get("value") == "$segments[{{idx}}].mt"  # the task data's prefill
+    # the tick is always there (Label Studio refuses to drop a control annotations use), hidden
+    # where the boxes start empty
+    (choices,) = repeater.iter("Choices")
+    assert (choices.get("name"), choices.get("toName"), choices.get("choice")) == ("ok_{{idx}}", "seg_{{idx}}", "multiple")
+    assert [c.get("value") for c in choices] == [lsconfig.POST_EDIT_CONFIRM_CHOICE]
+    (style,) = root.iter("Style")
+    assert (".ann-pe-tick { display: none; }" in style.text) is not ticks
+    assert any(header in (h.get("value") or "") for h in root.iter("Header"))
+    assert lsconfig.POST_EDIT_GUIDANCE in lsconfig.guidelines_markdown()
+    assert "tick &quot;Correct as is&quot;" in lsconfig.expert_instruction_html()
 
 
 @pytest.mark.server

@@ -16,15 +16,20 @@ from fixtures_labelstudio import UI_NOTE
 
 from annotate.labelstudio.errors import ExportError, InvalidExport
 from annotate.labelstudio import export_file
-from annotate.records import ExportProblem, describe_problems
+from annotate.records import ExportProblem, PostEdit, describe_problems
 from annotate.labelstudio.export import (
     as_rendered,
     load_export,
     parse_export,
     pseudonym,
     read_export_documents,
+    region_choice_result,
+    region_textarea_result,
     scrub_export,
+    span_result,
 )
+from annotate.labelstudio.post_edits import POST_EDIT_PREFILL, confirmation_result
+from annotate.references import PostEditTally
 
 RECORDED = Path(__file__).parent / "data" / "labelstudio" / "export.json"
 
@@ -61,8 +66,10 @@ def test_recorded_export_parses_into_what_the_annotators_did(recorded):
               for r in labeled.ratings for e in r.errors]
     assert errors == [("apertium", 2, "Fluency/Grammar", "Minor", "the Tuesday", 46, 57)]
     assert len(labeled.ratings) == 2 * 4  # every (system, segment), the rest without errors
-    assert [p.seg_id for p in labeled.post_edits] == [1, 2, 3, 4]
-    assert labeled.post_edits[1].text == "The Russian president arrived in Pyongyang on Tuesday."
+    # The UI stored every box; none differs from what it started with (argos's output: the "edit"
+    # typed in segment 2 IS that output) and none was confirmed: no post-edits, four ignored boxes.
+    assert labeled.post_edits == [] and labeled.ignored_post_edits == [1, 2, 3, 4]
+    assert docs["ui-labeled"].post_edit_prefill == "argos"  # recorded before the meta said: the first system
 
     gold = {a.annotator: a for a in docs["ui-gold"].annotations}
     assert sorted(gold) == ["annotator-0000beef", "annotator-1111cafe"]  # kept apart
@@ -430,3 +437,212 @@ def test_a_choice_of_another_column_on_a_region_is_a_stray_key_press(export):
     result.remove(own)  # only the stray one left: the error has no severity of its own
     with pytest.raises(ExportError, match="has no severity"):
         parse_export(export)
+
+
+# ── post-edit boxes: edited, confirmed, ignored ────────────────────────────────────────────────
+
+
+def _boxes(task: dict) -> dict[str, dict]:
+    """The post-edit box answers of the task's (only) annotation, by control name."""
+    return {i["from_name"]: i for i in task["annotations"][0]["result"] if i["from_name"].startswith("pe_")}
+
+
+def test_only_edited_or_confirmed_boxes_are_post_edits(export):
+    task = _task(export, "ui-labeled")
+    prefills = [s["mt"] for s in task["data"]["segments"]]
+    boxes = _boxes(task)
+    boxes["pe_1"]["value"]["text"] = ["The Russian president reached Pyongyang on Tuesday."]  # edited
+    boxes["pe_2"]["value"]["text"] = [f"  {prefills[2]}\n"]  # only whitespace differs: untouched …
+    task["annotations"][0]["result"].append(confirmation_result("ok2ok2ok2o", 2))  # … but confirmed
+    boxes["pe_3"]["value"]["text"] = [prefills[3].replace(" ", "  ")]  # untouched, not confirmed
+    boxes["pe_0"]["value"]["text"] = ["   "]  # blank: no post-edit either
+    (annotation,) = _docs(export)["ui-labeled"].annotations
+    assert annotation.post_edits == [PostEdit(2, "The Russian president reached Pyongyang on Tuesday."),
+                                     PostEdit(3, f"  {prefills[2]}\n", confirmed=True)]
+    assert annotation.ignored_post_edits == [1, 4]
+    # with ui-gold's first annotator, imported (before confirmations existed) with segment 2 equal
+    # to its prefill, unconfirmed, and segment 3 edited; skipped tasks and drafts are not counted
+    tally = PostEditTally.of(_docs(export).values())
+    assert (tally.edited, tally.confirmed, tally.ignored, tally.starts) == (2, 1, 3, {"argos": 4})
+    assert tally.describe() == ("2 edited, 1 confirmed unchanged (“Correct as is”), 3 ignored (left as they "
+                                "started, unconfirmed, or blank); the boxes started with the argos output (4 documents)")
+
+
+def test_a_tick_without_a_box_or_on_no_segment(export):
+    task = _task(export, "ui-labeled")
+    result = task["annotations"][0]["result"]
+    result.append(confirmation_result("okokokokok", 0))  # ticked, box left as it started: confirmed
+    (annotation,) = _docs(export)["ui-labeled"].annotations
+    assert [(p.seg_id, p.confirmed) for p in annotation.post_edits] == [(1, True)]
+    result[-1] = confirmation_result("okokokokok", 9)
+    with pytest.raises(ExportError, match=r"'ok_9' names no segment of this task \(4 segments\)"):
+        parse_export(export)
+    result[-1] = {**confirmation_result("okokokokok", 0), "value": {"choices": "Correct as is"}}
+    with pytest.raises(ExportError, match=r"ok_0: 'choices' should be list, got str"):
+        parse_export(export)
+
+
+def test_with_empty_boxes_any_text_is_a_post_edit(export):
+    """push --post-edit-start empty: the boxes start empty (the task data's prefill is "") and the
+    meta says so; whatever an annotator typed is theirs, even a system's output word for word."""
+    task = _task(export, "ui-labeled")
+    for segment in task["data"]["segments"]:
+        segment["mt"] = ""
+    task["meta"][POST_EDIT_PREFILL] = ""
+    doc = _docs(export)["ui-labeled"]
+    (annotation,) = doc.annotations
+    assert doc.post_edit_prefill == ""
+    assert [p.seg_id for p in annotation.post_edits] == [1, 2, 3, 4] and annotation.ignored_post_edits == []
+    assert not any(p.confirmed for p in annotation.post_edits)
+    assert PostEditTally.of([doc]).describe_starts() == "empty (1 document)"
+
+
+def test_the_meta_names_the_system_the_boxes_started_with(export):
+    task = _task(export, "ui-labeled")
+    task["meta"][POST_EDIT_PREFILL] = "apertium"
+    assert _docs(export)["ui-labeled"].post_edit_prefill == "apertium"
+    task["meta"].pop(POST_EDIT_PREFILL)  # a task pushed before the option: the first system's output
+    assert _docs(export)["ui-labeled"].post_edit_prefill == "argos"
+
+
+# ── MQM regions that cover no sentence text ────────────────────────────────────────────────────
+
+
+def _move_region(task: dict, region_id: str, object_name: str, start: int, end: int) -> None:
+    """Every item of region ``region_id`` onto ``start:end`` of the Text object ``object_name``."""
+    field = "source_numbered" if object_name == "source" else object_name
+    for item in task["annotations"][0]["result"]:
+        if item["id"] == region_id:
+            item["to_name"] = object_name
+            item["value"].update(start=start, end=end)
+            if item["type"] != "textarea":
+                item["value"]["text"] = as_rendered(task["data"][field][start:end])
+
+
+@pytest.mark.parametrize(
+    ("covered", "where"),
+    [("[3] ", "a sentence number"), ("\n", "a line break"), ("\n\n[4] ", "a blank line and a number")],
+)
+def test_an_mqm_region_on_no_sentence_text_is_a_problem_not_an_error(export, covered, where):
+    task = _task(export, "ui-labeled")
+    region = next(i for i in task["annotations"][0]["result"] if i["from_name"] == "mqm_apertium")
+    display = task["data"]["mt_apertium"]
+    start = display.index(covered, display.index("Tuesday."))
+    _move_region(task, region["id"], "mt_apertium", start, start + len(covered))
+    with pytest.raises(ExportError, match=r"Fluency/Grammar error on mt_apertium covers no sentence text"):
+        parse_export(export)
+    problems: list = []
+    docs = _docs_with(export, problems)
+    assert [(p.kind, p.annotation_id) for p in problems] == [("annotation", task["annotations"][0]["id"])], where
+    assert docs["ui-labeled"].annotations == []  # never an error counted at 0:0
+
+
+def test_a_source_side_error_on_a_sentence_number_is_a_problem(export):
+    task = _task(export, "ui-labeled")
+    region = next(i for i in task["annotations"][0]["result"] if i["from_name"] == "mqm_apertium")
+    for item in task["annotations"][0]["result"]:
+        if item["id"] == region["id"]:
+            item["from_name"] = {"mqm_apertium": "source_error", "severity_apertium": "source_error_severity",
+                                 "note_apertium": "note__source"}[item["from_name"]]
+            if item["type"] == "labels":
+                item["value"]["labels"] = ["Omission in apertium"]
+    display = task["data"]["source_numbered"]
+    start = display.index("[2] ")
+    _move_region(task, region["id"], "source", start, start + 4)
+    with pytest.raises(ExportError, match=r"Accuracy/Omission error on source \(Omission in apertium\) covers no "
+                                          r"sentence text \(only a sentence number or line break: '\[2\] '\)"):
+        parse_export(export)
+
+
+def test_a_region_starting_at_a_line_end_belongs_to_the_next_sentence(export):
+    """From the end of sentence 2 across the line break into "The family": sentence 3's words."""
+    task = _task(export, "ui-labeled")
+    region = next(i for i in task["annotations"][0]["result"] if i["from_name"] == "mqm_apertium")
+    display = task["data"]["mt_apertium"]
+    start = display.index("\n[3] ")
+    _move_region(task, region["id"], "mt_apertium", start, display.index("The family") + len("The family"))
+    (annotation,) = _docs(export)["ui-labeled"].annotations
+    ((seg_id, error),) = [(r.seg_id, e) for r in annotation.ratings for e in r.errors]
+    assert (seg_id, error.start, error.end, error.text) == (3, 0, 10, "The family")
+
+
+# ── suggestions kept or changed ─────────────────────────────────────────────────────────────────
+
+SUGGESTED_NOTE = "apertium left 'martes' untranslated (automatic suggestion)"
+
+
+def _suggested_error(task: dict, region_id: str = "sugg000001", *, label: str = "Accuracy/Mistranslation",
+                     severity: str = "Minor", needle: str = "the Tuesday", note: str = SUGGESTED_NOTE,
+                     origin: str | None = None) -> list[dict]:
+    display = task["data"]["mt_apertium"]
+    start = display.index(needle)
+    end = start + len(needle)
+    items = [span_result(region_id, "mqm_apertium", "mt_apertium", start, end, needle, label, origin),
+             region_choice_result(region_id, "severity_apertium", "mt_apertium", start, end, needle, severity, origin)]
+    if note:
+        items.append(region_textarea_result(region_id, "note_apertium", "mt_apertium", start, end, note, origin))
+    return items
+
+
+@pytest.fixture
+def started_from_a_suggested_error(export) -> dict:
+    """ui-skip's annotation, submitted, started from a prediction that also suggested an error
+    (with its automatic note); the annotation holds that region as the UI copied it."""
+    task = _task(export, "ui-skip")
+    prediction, annotation = task["predictions"][0], task["annotations"][0]
+    prediction["result"] += _suggested_error(task)
+    annotation["prediction"]["result"] = copy.deepcopy(prediction["result"])
+    annotation["was_cancelled"] = False
+    annotation["result"] += _suggested_error(task, origin="prediction")
+    return task
+
+
+def _suggested_comments(export: list[dict]) -> list[tuple[str, str, str]]:
+    (annotation,) = _docs(export)["ui-skip"].annotations
+    return [(e.category, e.severity, e.comment) for r in annotation.ratings for e in r.errors]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, ("Accuracy/Mistranslation", "Minor", SUGGESTED_NOTE)),  # kept as suggested: its note stays
+        ({"severity": "Major"}, ("Accuracy/Mistranslation", "Major", "")),
+        ({"label": "Fluency/Grammar"}, ("Fluency/Grammar", "Minor", "")),
+        ({"needle": "Tuesday"}, ("Accuracy/Mistranslation", "Minor", "")),  # the span moved
+    ],
+    ids=["kept", "severity changed", "relabelled", "span moved"],
+)
+def test_a_suggestion_the_annotator_changed_loses_its_automatic_note(export, started_from_a_suggested_error,
+                                                                     change, expected):
+    task = started_from_a_suggested_error
+    annotation = task["annotations"][0]
+    annotation["result"] = [i for i in annotation["result"] if i["id"] != "sugg000001"]
+    annotation["result"] += _suggested_error(task, origin="manual" if change else "prediction", **change)
+    assert _suggested_comments(export) == [expected]
+
+
+def test_the_annotators_own_note_stays_and_predictions_as_ids_still_tell(export, started_from_a_suggested_error):
+    task = started_from_a_suggested_error
+    annotation = task["annotations"][0]
+    annotation["result"] = [i for i in annotation["result"] if i["id"] != "sugg000001"]
+    annotation["result"] += _suggested_error(task, severity="Major")
+    annotation["result"].append({**annotation["result"][-1], "value": {**annotation["result"][-1]["value"],
+                                                                       "text": ["«on Tuesday»"]}})
+    assert _suggested_comments(export) == [("Accuracy/Mistranslation", "Major", "«on Tuesday»")]
+    task["predictions"] = [p["id"] for p in task["predictions"]]  # a plain export: the annotation carries its parent
+    assert _suggested_comments(export) == [("Accuracy/Mistranslation", "Major", "«on Tuesday»")]
+    annotation["prediction"] = {}  # … and without it nothing tells: the note is kept as it is
+    assert [c for _, _, c in _suggested_comments(export)] == [f"{SUGGESTED_NOTE}\n«on Tuesday»"]
+
+
+def test_the_prediction_an_annotation_opened_with_names_its_parent(export):
+    """Label Studio exports the prediction an annotation started from whole (``prediction``) next
+    to ``parent_prediction``; either says the annotator started from the suggestions."""
+    annotation = _task(export, "ui-skip")["annotations"][0]
+    assert annotation["parent_prediction"] == annotation["prediction"]["id"] == 1
+    annotation["parent_prediction"] = None
+    (skipped,) = _docs(export)["ui-skip"].annotations
+    assert skipped.parent_prediction == 1
+    annotation["prediction"] = {}  # made through the API: neither
+    (skipped,) = _docs(export)["ui-skip"].annotations
+    assert skipped.parent_prediction is None

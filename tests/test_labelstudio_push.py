@@ -291,15 +291,19 @@ def test_cli_push_and_pull(ls_server, project_title, tmp_path, monkeypatch):
     monkeypatch.setenv("ANNOTATE_LS_TOKEN", ls_server.token)
     runner = CliRunner()
     pushed = runner.invoke(app, ["push", "--docs", str(docs_file), "--project", project_title,
-                                 "--holdout-percent", "100"])
+                                 "--holdout-percent", "100", "--post-edit-start", "apertium"])
     assert pushed.exit_code == 0, pushed.output
     assert "1 created" in pushed.output and ls_server.token not in pushed.output
+    assert "post-edit boxes start with the apertium output" in " ".join(pushed.output.split())
     assert "suggestions withheld on 1 (anchoring control)" in " ".join(pushed.output.split())
     out = tmp_path / "pulled.json"
     pulled = runner.invoke(app, ["pull", "--project", project_title, "--out", str(out), "--jsonl"])
     assert pulled.exit_code == 0, pulled.output
     assert "1 completed" in pulled.output and out.exists()
     assert "tasks annotated 1 of 1" in " ".join(pulled.output.split()) and "annotator-0000beef" in pulled.output
+    # the gold's two post-edits differ from the apertium output their boxes started with
+    assert "post-edit boxes of the submitted annotations: 2 edited, 0 confirmed unchanged" in " ".join(
+        pulled.output.split())
     record = json.loads([line for line in pulled.stdout.splitlines() if line.startswith("{")][0])
     assert record["doc_id"] == doc.doc_id and record["annotations"][0]["annotator"] == "annotator-0000beef"
     assert [p["status"] for p in record["predictions"]] == ["withheld"]
@@ -493,3 +497,62 @@ def test_an_error_memory_refreshes_the_suggestions_of_untouched_tasks_only(ls_se
 
     third = push_documents(ls_server, docs, project_title, with_predictions=True, memory=memory)
     assert sorted(third.unchanged) == sorted(d.doc_id for d in docs) and not third.refreshed  # idempotent
+
+
+def _ui_boxes(data: dict, texts: dict[int, str], confirmed: set[int] = frozenset()) -> list[dict]:
+    """Every post-edit box as the labeling UI submits it (each prefilled box, edited or not; an
+    empty box only when typed into), with ``texts`` (box index → text) typed in and the boxes in
+    ``confirmed`` ticked "Correct as is" (shape measured in Label Studio 1.23's UI)."""
+    from annotate.labelstudio.export import textarea_result
+    from annotate.labelstudio.post_edits import confirmation_result
+
+    result = []
+    for index, segment in enumerate(data["segments"]):
+        text = texts.get(index, segment["mt"])
+        if text:
+            result.append(textarea_result(f"pebox{index:05d}", f"pe_{index}", f"seg_{index}", text))
+        if index in confirmed:
+            result.append(confirmation_result(f"petick{index:04d}", index))
+    return result
+
+
+def test_post_edit_start_is_recorded_and_untouched_boxes_are_no_post_edits(ls_server, project_title, tmp_path):
+    """A real round trip: boxes prefilled with the second system's output (one edited, one left as
+    it was and confirmed, two left as they were), then a project whose boxes start empty."""
+    doc = _docs(1, "pe-start")[0]
+    with pytest.raises(ValueError, match="post-edit start 'nllb': give 'first-system', 'empty' or one of"):
+        push_documents(ls_server, [doc], project_title, with_predictions=False, post_edit_start="nllb")
+    assert api.find_project(api.open_client(ls_server), ls_server, project_title) is None  # refused before creating
+    report = push_documents(ls_server, [doc], project_title, with_predictions=False, post_edit_start="apertium")
+    assert report.post_edit_prefill == "apertium" and "post-edit boxes start with the apertium output" in report.summary()
+    ls = api.open_client(ls_server)
+    project = ls.projects.get(id=report.project_id)
+    assert "each box starts with the apertium output" in project.label_config and 'name="ok_{{idx}}"' in project.label_config
+    (task,) = _tasks(ls_server, report)[doc.doc_id]
+    apertium = {t.seg_id: t.mt for t in doc.translations if t.system == "apertium"}
+    assert [s["mt"] for s in task.data["segments"]] == [apertium[s.seg_id] for s in doc.segments]
+    ls.annotations.create(id=task.id, result=_ui_boxes(task.data, {1: "The Russian president arrived on Tuesday."},
+                                                       confirmed={2}), was_cancelled=False, ground_truth=False)
+    # the start cannot change under an annotation: the task is skipped, not rewritten
+    again = push_documents(ls_server, [doc], project_title, with_predictions=False, post_edit_start="empty")
+    assert again.skipped_annotated == {doc.doc_id: task.id}
+
+    (parsed,) = pull(ls_server, project_title, tmp_path / "prefilled.json").documents
+    (annotation,) = parsed.annotations
+    assert parsed.post_edit_prefill == "apertium"
+    assert [(p.seg_id, p.text, p.confirmed) for p in annotation.post_edits] == [
+        (2, "The Russian president arrived on Tuesday.", False), (3, apertium[3], True)]
+    assert annotation.ignored_post_edits == [1, 4]
+
+    empty_title = project_title[:44] + " empty"
+    empty = push_documents(ls_server, [doc], empty_title, with_predictions=False, post_edit_start="empty")
+    (task,) = _tasks(ls_server, empty)[doc.doc_id]
+    assert {s["mt"] for s in task.data["segments"]} == {""}
+    assert ".ann-pe-tick { display: none; }" in ls.projects.get(id=empty.project_id).label_config  # nothing to confirm
+    ls.annotations.create(id=task.id, result=_ui_boxes(task.data, {0: apertium[1], 3: "Typed from scratch."}),
+                          was_cancelled=False, ground_truth=False)
+    (parsed,) = pull(ls_server, empty_title, tmp_path / "empty.json").documents
+    (annotation,) = parsed.annotations
+    assert parsed.post_edit_prefill == ""
+    assert [(p.seg_id, p.text) for p in annotation.post_edits] == [(1, apertium[1]), (4, "Typed from scratch.")]
+    assert annotation.ignored_post_edits == []

@@ -11,6 +11,7 @@ from fixtures_labelstudio import ERROR_NOTE, gold_annotation, gold_with_source_o
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError
 from annotate.labelstudio.export import as_rendered, parse_export
+from annotate.labelstudio.post_edits import POST_EDIT_PREFILL
 from annotate.labelstudio.tasks import TaskBuildError, build_task, document_systems, extends_data, task_data
 from annotate.records import ErrorSpan, PostEdit, Span
 
@@ -320,3 +321,30 @@ def test_only_our_own_outdated_suggestions_are_stale(versions, predictions, stal
     task = ExistingTask(id=1, data={}, annotations=0, predictions=predictions, suggestion_versions=frozenset(versions))
     assert stale_suggestions(task, lambda doc, data: [], "annotate-suggest v2") is stale
     assert stale_suggestions(task, None, "") is False  # pushed without suggestions
+
+
+@pytest.mark.parametrize(("prefill", "expected"), [(None, "argos"), ("apertium", "apertium"), ("", "")])
+def test_the_post_edit_boxes_start_as_the_push_says_and_the_meta_records_it(prefill, expected):
+    doc = tricky_document()
+    task = build_task(doc, ["argos", "apertium"], post_edit_prefill=prefill)
+    outputs = {t.seg_id: t.mt for t in doc.translations if t.system == expected}
+    assert [s["mt"] for s in task["data"][lsconfig.SEGMENTS_FIELD]] == [outputs.get(s.seg_id, "") for s in doc.segments]
+    assert task["meta"][POST_EDIT_PREFILL] == expected
+    (parsed,) = parse_export(as_export(task))
+    assert parsed.post_edit_prefill == expected
+    with pytest.raises(TaskBuildError, match="cannot start with the output of 'nllb'"):
+        build_task(doc, ["argos", "apertium"], post_edit_prefill="nllb")
+
+
+def test_imported_post_edits_round_trip_as_edited_or_confirmed():
+    """An imported post-edit equal to what its box starts with is a reference someone chose: it is
+    imported with its "Correct as is" tick, so it comes back (confirmed) rather than ignored."""
+    doc = tricky_document()
+    first = {t.seg_id: t.mt for t in doc.translations if t.system == "argos"}
+    gold = replace(gold_annotation(doc), post_edits=[PostEdit(1, first[1]), PostEdit(3, "The family greets.")])
+    doc.annotations = [gold]
+    for prefill, confirmed in (("argos", [True, False]), ("", [False, False])):
+        (parsed,) = parse_export(as_export(build_task(doc, ["argos", "apertium"], post_edit_prefill=prefill)))
+        (annotation,) = parsed.annotations
+        assert [(p.seg_id, p.text) for p in annotation.post_edits] == [(1, first[1]), (3, "The family greets.")]
+        assert [p.confirmed for p in annotation.post_edits] == confirmed and annotation.ignored_post_edits == []

@@ -200,7 +200,9 @@ def test_preannotation_section(tmp_path: Path) -> None:
     assert (scratch.situation, scratch.annotations, started.situation, started.annotations) == (
         "from scratch", len(docs), "started from it", len(docs))
     total = scratch.total("entities")
-    assert (total.suggested, total.kept, total.deleted) == (total.annotated + len(docs), total.annotated, len(docs))
+    # ann-a opened a blank annotation: the wrong span was never shown to them, so it is missed, not deleted
+    assert (total.suggested, total.kept, total.deleted, total.missed) == (
+        total.annotated + len(docs), total.annotated, 0, len(docs))
     markdown = paths.markdown.read_text(encoding="utf-8").split("## Pre-annotations")[1]
     assert f"|  | **all** | {total.suggested} | {total.kept} | 0 | 0 | {len(docs)} | " in markdown
     assert "that started from these suggestions in the labeling UI" in markdown

@@ -7,7 +7,15 @@ import pytest
 from test_scoring_fixtures import synthetic_documents
 
 from annotate.records import DocumentAnnotation, ErrorSpan, SegmentRating
-from annotate.scoring.agreement import agreement, mqm_alpha, severity_pairs, span_counts, spans_match
+from annotate.scoring.agreement import (
+    ALPHA_IDENTICAL_RATINGS,
+    ALPHA_NO_SHARED_SEGMENTS,
+    agreement,
+    mqm_alpha,
+    severity_pairs,
+    span_counts,
+    spans_match,
+)
 from annotate.scoring.correlation import (
     correlate,
     item_correlations,
@@ -70,8 +78,24 @@ def test_krippendorff_alpha_textbook_example() -> None:
     alpha, n_units = mqm_alpha(units)
     assert alpha == pytest.approx(0.849, abs=5e-4)
     assert n_units == 11  # unit 12 has one value: no pair to compare
+    # raters who agree on every unit while the units differ: perfect agreement
     assert mqm_alpha({("s", "d", 1): {"a": 2.0, "b": 2.0}, ("s", "d", 2): {"a": 0.0, "b": 0.0}}) == (1.0, 2)
     assert mqm_alpha({("s", "d", 1): {"a": 2.0}}) == (None, 0)
+
+
+@pytest.mark.parametrize("value", [0.0, 2.0])
+def test_krippendorff_alpha_is_undefined_when_every_rating_is_identical(value: float) -> None:
+    # No variation at all: observed and expected disagreement are both 0, alpha is 0/0. Raters who
+    # all say "no error" everywhere have not shown they agree on anything: not 1.0.
+    import numpy as np
+
+    units = {("s", "d", unit): {"a": value, "b": value, "c": value} for unit in range(4)}
+    units[("s", "d", 9)] = {"a": value + 1}  # rated once: left out, so it adds no variation
+    assert mqm_alpha(units) == (None, 4)
+    import krippendorff
+
+    with pytest.raises(ValueError):  # the package refuses it too: one value only
+        krippendorff.alpha(reliability_data=np.full((3, 4), value), level_of_measurement="interval")
 
 
 def test_agreement_on_synthetic_documents() -> None:
@@ -82,17 +106,61 @@ def test_agreement_on_synthetic_documents() -> None:
     assert entities["overlap"].f1 == pytest.approx(2 * 0.75 * 1.0 / 1.75)
     assert report.span_f1["claims"]["exact"].total_a == 0
     errors = report.span_f1["errors"]
-    assert (errors["exact"].total_a, errors["exact"].total_b) == (14, 9)
-    assert 0 < errors["exact"].f1 < errors["overlap"].f1 < 1
+    # exact: "arrive to", <script>, "signed", "hope announces", "no gave" (severity aside); overlap adds
+    # ann-a's "since the year 2000" / ann-b's "the year" (same category, overlapping)
+    assert vars(errors["exact"]) == {"matched_a": 5, "total_a": 14, "matched_b": 5, "total_b": 9}
+    assert vars(errors["overlap"]) == {"matched_a": 6, "total_a": 14, "matched_b": 6, "total_b": 9}
+    assert errors["exact"].f1 == pytest.approx(2 * (5 / 14) * (5 / 9) / (5 / 14 + 5 / 9))
     # matched error pairs: base d1#1 Minor/Minor, base d2#1 Minor/Major, weak d1#1 Major/Major,
     # weak d1#2 Major/Major, weak d2#2 Major/Minor, weak d2#3 Major/Major
     assert report.severity_matched == 6 and report.severity_agreeing == 4
-    assert report.alpha_units == 18 and -1 <= report.alpha_mqm <= 1
+    assert report.alpha_units == 18 and report.alpha_undefined is None
+    # the same alpha from the krippendorff package on the rater × unit matrix written out by hand
+    # (Google's weights: Major 5, Minor 1, Minor punctuation 0.1, Non-translation 25, Neutral 0);
+    # units: base, weak, good × (doc-1 seg 1-3, doc-2 seg 1-3)
+    import krippendorff
+
+    ann_a = [2, 1, 0, 1, 0, 0] + [10, 6, 1.1, 25, 5, 5] + [0] * 6
+    ann_b = [1, 0, 0, 5, 0, 0] + [10, 5, 1, 5, 1, 5] + [0] * 6
+    expected = krippendorff.alpha(reliability_data=[ann_a, ann_b], level_of_measurement="interval")
+    assert report.alpha_mqm == pytest.approx(expected, abs=1e-12)
+    assert report.alpha_mqm == pytest.approx(0.4717959, abs=1e-7)
 
 
 def test_agreement_needs_two_annotators() -> None:
     report = agreement(synthetic_documents(annotators=("ann-a",)))
     assert (report.n_documents, report.n_pairs, report.alpha_mqm) == (0, 0, None)
+    assert report.alpha_undefined == ALPHA_NO_SHARED_SEGMENTS
+
+
+def _without_errors(docs):
+    """The documents with every rating kept but every error span removed: all MQM scores 0."""
+    from dataclasses import replace
+
+    for doc in docs:
+        doc.annotations = [replace(a, ratings=[replace(r, errors=[]) for r in a.ratings]) for a in doc.annotations]
+    return docs
+
+
+def test_undefined_alpha_is_shown_with_its_reason_wherever_alpha_is_shown(tmp_path) -> None:
+    import json
+
+    from annotate.report import render_report
+    from annotate.scoring.evaluate import evaluate
+
+    docs = _without_errors(synthetic_documents())
+    report = agreement(docs)
+    assert (report.alpha_mqm, report.alpha_units, report.alpha_undefined) == (None, 18, ALPHA_IDENTICAL_RATINGS)
+    evaluation = evaluate(docs, ar_trials=200, bootstrap_samples=100)
+    paths = render_report(evaluation, docs, out_dir=tmp_path, title="identical ratings")
+    markdown = paths.markdown.read_text(encoding="utf-8")
+    assert ("Krippendorff's α (interval) on segment MQM: undefined (every rating is identical) over "
+            "18 doubly-rated segments.") in markdown
+    html = paths.html.read_text(encoding="utf-8")
+    assert "on segment MQM: <b>undefined</b> (every rating is identical) over 18 doubly-rated segments." in html
+    scores = json.loads(paths.data.read_text(encoding="utf-8"))["agreement"]
+    assert (scores["krippendorff_alpha_mqm"], scores["krippendorff_alpha_mqm_undefined"]) == (
+        None, "every rating is identical")
 
 
 # ── correlation ───────────────────────────────────────────────────────────────────────────────

@@ -82,6 +82,9 @@ def test_swapping_hypotheses_and_references_changes_scores() -> None:
 def test_second_reference_raises_bleu_and_lowers_ter() -> None:
     one = corpus_scores(hypotheses=HYPS, references=[REFS_A])
     two = corpus_scores(hypotheses=HYPS, references=[REFS_A, REFS_B])
+    for refs, ours in (([REFS_A], one), ([REFS_A, REFS_B], two)):  # sacrebleu's own numbers
+        assert ours["BLEU"].score == pytest.approx(BLEU().corpus_score(HYPS, refs).score, abs=1e-9)
+        assert ours["TER"].score == pytest.approx(TER().corpus_score(HYPS, refs).score, abs=1e-9)
     assert two["BLEU"].score > one["BLEU"].score
     assert two["TER"].score < one["TER"].score
     assert two["BLEU"].signature.startswith("nrefs:2|") and one["BLEU"].signature.startswith("nrefs:1|")
@@ -93,12 +96,18 @@ def test_second_reference_raises_bleu_and_lowers_ter() -> None:
         (REFS_A, TypeError, "list of reference streams"),  # a bare stream, not wrapped in a list
         ([REFS_A[:-1]], ValueError, "reference stream 0 has 5 segments but there are 6 hypotheses"),
         ([REFS_A, REFS_B[:2]], ValueError, "reference stream 1 has 2 segments"),
+        ([REFS_A[:1]], ValueError, "reference stream 0 has 1 segment but there are 6 hypotheses"),
         ([], ValueError, "at least one reference stream"),
     ],
 )
 def test_badly_shaped_references_are_refused(references, error, message) -> None:
     with pytest.raises(error, match=message):
         corpus_scores(hypotheses=HYPS, references=references)
+
+
+def test_a_single_hypothesis_is_counted_in_the_singular() -> None:
+    with pytest.raises(ValueError, match="reference stream 0 has 2 segments but there is 1 hypothesis:"):
+        corpus_scores(hypotheses=HYPS[:1], references=[REFS_A[:2]])
 
 
 def test_sentence_scores_equal_sacrebleu_sentence_score() -> None:

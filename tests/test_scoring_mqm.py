@@ -1,12 +1,19 @@
-"""MQM scoring (annotate.scoring.mqm): Google's weights from the schema, per-rater sums averaged
-over raters, means over rated segments, breakdowns that add up, overridable weights."""
+"""MQM scoring (annotate.scoring.mqm): Google's weights from the schema by default, the named
+"guidelines" weighting, per-rater sums averaged over raters, means over rated segments, breakdowns
+that add up, overridable weights."""
 
 from __future__ import annotations
 
 import pytest
 
 from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, SegmentRating
-from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
+from annotate.schema import (
+    DEFAULT_MQM_WEIGHTING,
+    GOOGLE_MQM_WEIGHTS,
+    GUIDELINES_MQM_WEIGHTS,
+    MQM_WEIGHTINGS,
+    MQMWeights,
+)
 from annotate.scoring.mqm import rating_penalty, score_documents, score_ratings
 
 
@@ -15,23 +22,77 @@ def rating(system: str, seg_id: int, rater: str, *errors: tuple[str, str], doc_i
                          errors=[ErrorSpan(0, 1, category, severity, "m") for category, severity in errors])
 
 
+# One error's weight under each named weighting: (category, severity), Google's, the guidelines'.
+# Google's are mqm_scores.py's (google-research) and the README of google/wmt-mqm-human-evaluation:
+# Major 5, Minor 1, Neutral 0, Minor Fluency/Punctuation 0.1, Non-translation! 25, every other
+# category by its severity. The guidelines weighting differs in one row group only: Source error.
+WEIGHTS = [
+    (("Accuracy/Mistranslation", "Major"), 5.0, 5.0),
+    (("Accuracy/Mistranslation", "Minor"), 1.0, 1.0),
+    (("Style/Awkward", "Neutral"), 0.0, 0.0),
+    (("Fluency/Punctuation", "Minor"), 0.1, 0.1),
+    (("Fluency/Punctuation", "Major"), 5.0, 5.0),  # only Minor punctuation is discounted
+    (("Fluency/Punctuation", "Neutral"), 0.0, 0.0),
+    (("Non-translation!", "Major"), 25.0, 25.0),
+    (("Non-translation!", "Minor"), 25.0, 25.0),  # the README's "weight of 25", whatever the severity
+    (("Other", "Major"), 5.0, 5.0),  # no exception for Other: by its severity
+    (("Other", "Minor"), 1.0, 1.0),
+    (("Source error", "Major"), 5.0, 0.0),  # Google counts it (its published scores do); our guidelines do not
+    (("Source error", "Minor"), 1.0, 0.0),
+    (("Source error", "Neutral"), 0.0, 0.0),
+    (("No-error", "No-error"), 0.0, 0.0),  # the WMT row of a segment rated without errors
+]
+
+
+@pytest.mark.parametrize(("error", "google", "guidelines"), WEIGHTS, ids=[f"{c} {s}" for (c, s), _, _ in WEIGHTS])
+def test_weight_of_one_error_per_weighting(error: tuple[str, str], google: float, guidelines: float) -> None:
+    assert GOOGLE_MQM_WEIGHTS.weight(*error) == google
+    assert GUIDELINES_MQM_WEIGHTS.weight(*error) == guidelines
+    assert rating_penalty(rating("s", 1, "r", error)) == google  # the default is Google's
+
+
 @pytest.mark.parametrize(
     ("errors", "penalty"),
     [
         ((), 0.0),  # a No-error rating
-        ((("Accuracy/Mistranslation", "Major"),), 5.0),
-        ((("Accuracy/Mistranslation", "Minor"),), 1.0),
-        ((("Style/Awkward", "Neutral"),), 0.0),
-        ((("Fluency/Punctuation", "Minor"),), 0.1),
-        ((("Fluency/Punctuation", "Major"),), 5.0),  # only Minor punctuation is discounted
-        ((("Non-translation!", "Major"),), 25.0),
-        ((("Non-translation!", "Minor"),), 25.0),  # whatever the severity (schema override "*")
-        ((("Source error", "Major"),), 0.0),
         ((("Fluency/Grammar", "Major"), ("Fluency/Grammar", "Minor"), ("Fluency/Punctuation", "Minor")), 6.1),
+        ((("Source error", "Major"), ("Accuracy/Omission", "Minor")), 6.0),
     ],
 )
-def test_rating_penalty_uses_google_weights(errors, penalty) -> None:
+def test_rating_penalty_sums_google_weights(errors, penalty) -> None:
     assert rating_penalty(rating("s", 1, "r", *errors)) == pytest.approx(penalty)
+
+
+NAMED = [
+    # name, weights, how describe() says it differs from Google's
+    ("google", GOOGLE_MQM_WEIGHTS, []),
+    ("guidelines", GUIDELINES_MQM_WEIGHTS, ["Source error/* → 0 (Google: by severity)"]),
+]
+
+
+@pytest.mark.parametrize(("name", "weights", "differences"), NAMED, ids=[n for n, _, _ in NAMED])
+def test_named_weightings(name: str, weights: MQMWeights, differences: list[str]) -> None:
+    assert MQMWeights.named(name) is weights and weights.name == name
+    assert weights.differences_from_google() == differences
+    line = weights.describe()
+    assert line.startswith(f"{name} (") and "\n" not in line
+    assert all(difference in line for difference in differences)
+
+
+def test_the_default_weighting_is_googles_everywhere() -> None:
+    assert list(MQM_WEIGHTINGS) == ["google", "guidelines"]
+    assert DEFAULT_MQM_WEIGHTING == "google" and MQMWeights.named() is GOOGLE_MQM_WEIGHTS == MQMWeights()
+    assert score_ratings([rating("A", 1, "r", ("Source error", "Minor"))]).weights.name == "google"
+
+
+def test_custom_weights_are_named_custom_and_say_how_they_differ() -> None:
+    heavy = MQMWeights(severity={"Major": 10.0, "Minor": 1.0, "Neutral": 0.0}, overrides={})
+    assert heavy.name == "custom"
+    assert heavy.differences_from_google() == [
+        "Major → 10 (Google: 5)", "Fluency/Punctuation/Minor → by severity (Google: 0.1)",
+        "Non-translation!/* → by severity (Google: 25)"]
+    with pytest.raises(ValueError, match=r"unknown MQM weighting 'mqm-viewer' \(known: google, guidelines\)"):
+        MQMWeights.named("mqm-viewer")
 
 
 def test_segment_document_and_system_levels() -> None:

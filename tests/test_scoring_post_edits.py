@@ -12,6 +12,7 @@ from sacrebleu.metrics.lib_ter import translation_edit_rate
 
 from annotate.labelstudio.export import parse_export
 from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, PostEdit, Segment, SegmentRating
+from annotate.schema import GOOGLE_MQM_WEIGHTS, GUIDELINES_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.post_edits import edit_tags, post_edit_consistency
 
 GOLD_EXPORT = Path(__file__).resolve().parent.parent / "seeds" / "gold_export.json"
@@ -83,8 +84,8 @@ def _doc(pe: str, ratings: dict[str, tuple[str, list[ErrorSpan]]], status: str =
     return AnnotatedDocument("d1", "T", source, segments=[segment], annotations=[annotation])
 
 
-def _check(pe: str, mt: str, errors: list[ErrorSpan]):
-    report = post_edit_consistency([_doc(pe, {"apertium": (mt, errors)})])
+def _check(pe: str, mt: str, errors: list[ErrorSpan], weights: MQMWeights = GOOGLE_MQM_WEIGHTS):
+    report = post_edit_consistency([_doc(pe, {"apertium": (mt, errors)})], weights=weights)
     assert report is not None
     return report
 
@@ -125,8 +126,11 @@ def test_errors_that_do_not_weigh_are_not_checked_but_explain_edits() -> None:
     mt = "The tall official said."
     neutral = _error(mt, "official", severity="Neutral")
     source_error = _error(mt, "tall", "Source error", "Minor")
-    report = _check("The tall officer said.", mt, [neutral, source_error])
+    report = _check("The tall officer said.", mt, [neutral, source_error], GUIDELINES_MQM_WEIGHTS)
     assert (report.total.errors, report.total.unfixed) == (0, 0)
+    # Google's weights (the default) count a Source error by its severity: it is checked (and fixed,
+    # since the edit of its neighbour "official" may be TER's alignment of its fix)
+    assert (_check("The tall officer said.", mt, [neutral, source_error]).total.errors) == 1
     assert (report.total.stretches, report.total.unexplained) == (1, 0)  # "official" → "officer": touched
 
 
@@ -196,7 +200,8 @@ def test_an_unfinished_post_edit_in_the_gold_shows_every_error_of_its_segment_as
     docs[0].annotations[0] = replace(gold, post_edits=[
         PostEdit(p.seg_id, rating.target if p.seg_id == rating.seg_id else p.text) for p in gold.post_edits])
     report = post_edit_consistency(docs)
-    weighing = [e for e in rating.errors if e.side == "target" and e.category != "Source error" and e.severity != "Neutral"]
+    weighing = [e for e in rating.errors
+                if e.side == "target" and GOOGLE_MQM_WEIGHTS.weight(e.category, e.severity) > 0]
     assert len(report.unfixed) == len(weighing) > 3
     assert {(u.doc_id, u.seg_id) for u in report.unfixed} == {(rating.doc_id, rating.seg_id)}
     assert report.annotators[0].unchanged == 1

@@ -79,7 +79,8 @@ def test_one_annotation_against_one_prediction_by_label() -> None:
     layers = compare_annotation(SUGGESTION, final)
     assert sorted(layers) == ["entities", "errors"]
     entities = layers["entities"]
-    assert (entities["LOC"].kept, entities["DATE"].kept, entities["MISC"].deleted) == (1, 1, 1)
+    # made from scratch (no parent prediction): the MISC suggestion was never seen, so it is missed, not deleted
+    assert (entities["LOC"].kept, entities["DATE"].kept, entities["MISC"].missed, entities["MISC"].deleted) == (1, 1, 1, 0)
     assert (entities["PER"].suggested, entities["PER"].annotated, entities["PER"].added) == (0, 1, 1)
     errors = layers["errors"]
     assert (errors["Fluency/Grammar"].kept, errors["Fluency/Grammar"].severity_changed) == (1, 1)  # Minor → Major
@@ -90,6 +91,25 @@ def test_one_annotation_against_one_prediction_by_label() -> None:
 def _doc(*annotations: DocumentAnnotation, predictions=(SUGGESTION,)) -> AnnotatedDocument:
     return AnnotatedDocument(doc_id="d", title="", text="El presidente ruso llegó a Pyongyang el martes.",
                              annotations=list(annotations), predictions=list(predictions))
+
+
+def test_an_annotation_that_started_blank_never_deletes_a_suggestion() -> None:
+    """Label Studio's parent_prediction says which prediction an annotation opened with: none, and
+    the suggestions it lacks are "missed" (never shown), never "deleted" — in every table."""
+    blank = _annotation(entities=[("LOC", "Pyongyang")], annotator="annotator-1")
+    started = _annotation(entities=[("LOC", "Pyongyang")], annotator="annotator-2", parent=7)
+    from_blank = compare_annotation(SUGGESTION, blank)
+    assert [(o.deleted, o.missed) for o in from_blank["entities"].values() if o.suggested] == [(0, 1), (0, 0), (0, 1)]
+    assert sum(o.deleted for layer in from_blank.values() for o in layer.values()) == 0
+    from_suggestions = compare_annotation(SUGGESTION, started)
+    assert sum(o.deleted for o in from_suggestions["entities"].values()) == 2  # DATE and MISC, shown and removed
+    report = preannotation_report([_doc(blank, started)])
+    scratch, shown = report.groups
+    assert (scratch.situation, scratch.total("entities").deleted, scratch.total("entities").missed) == (FROM_SCRATCH, 0, 2)
+    assert (shown.situation, shown.total("entities").deleted, shown.total("entities").missed) == (STARTED_FROM, 2, 0)
+    uptake = {person.annotator: total for person, total in report.uptake_rows()}
+    assert uptake["annotator-1"].deleted == 0 and uptake["annotator-2"].deleted == 4  # entities and errors
+    assert compare_spans([("", 0, 5, "LOC")], [], started_from=False) == (["missed"], [])
 
 
 def test_from_scratch_and_started_from_it_are_kept_apart() -> None:
@@ -183,7 +203,8 @@ def test_on_the_seeds_the_outcomes_add_up_and_kept_is_exact_agreement(seeds) -> 
     for layer in group.suggested_layers():
         table = dict(group.table(layer))
         for label, outcomes in table.items():
-            assert outcomes.suggested == outcomes.kept + outcomes.relabelled + outcomes.resized + outcomes.deleted, label
+            assert outcomes.suggested == outcomes.kept + outcomes.relabelled + outcomes.resized + outcomes.missed, label
+            assert outcomes.deleted == 0, label  # the gold was made from scratch: it deleted nothing
         parts = [o for label, o in table.items() if label != ALL_LABELS]
         assert sum(o.annotated for o in parts) == table[ALL_LABELS].annotated
         # kept = exact agreement between the prediction and the annotation (agreement.py's matching)

@@ -8,8 +8,10 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.significance import PairedTest
 from test_scoring_metrics import HYPS, REFS_A, REFS_B
 
-from annotate.scoring.metrics import Statistics
+from annotate.scoring.evaluate import MQM_NAME
+from annotate.scoring.metrics import METRIC_NAMES, Statistics
 from annotate.scoring.significance import (
+    SCORE_RANGES,
     PairedBootstrap,
     cluster_systems,
     corpus_ci,
@@ -18,7 +20,9 @@ from annotate.scoring.significance import (
     mqm_paired_test,
     paired_test,
     resampled_sums,
+    score_interval,
 )
+from annotate.scoring.summary import format_interval
 
 # Three systems on 12 segments: the references themselves (near-perfect, a variant), HYPS, and a
 # garbled system; enough for the tests to separate them.
@@ -34,11 +38,14 @@ def test_paired_test_against_baseline() -> None:
     table = paired_test(list(SYSTEMS.items()), references=[REFS], test_type="bs", n_samples=200)
     assert table.baseline == "hyps" and table.test_type == "bs"
     assert set(table.results) == {"BLEU", "chrF2++", "TER"}
+    # sacrebleu's own PairedTest on the same systems (no tie here, so no p = 1 correction)
+    _, expected = PairedTest(list(SYSTEMS.items()), {"BLEU": BLEU(), "chrF2++": CHRF(word_order=2), "TER": TER()},
+                             [REFS], test_type="bs", n_samples=200)()
     for metric, results in table.results.items():
         assert [r.system for r in results] == ["hyps", "variant", "garbled"]
         assert results[0].p_value is None  # the baseline
-        assert all(0 < r.p_value <= 1 for r in results[1:])
-        assert all(r.ci is not None and r.ci >= 0 for r in results)
+        assert [r.p_value for r in results[1:]] == [e.p_value for e in expected[metric][1:]], metric
+        assert [r.ci for r in results] == pytest.approx([e.ci for e in expected[metric]]), metric
     assert table.get("garbled", "BLEU").score < table.get("hyps", "BLEU").score
     assert "bs:200" in table.signatures["BLEU"] and "seed:12345" in table.signatures["BLEU"]
 
@@ -160,9 +167,17 @@ def test_mqm_paired_test_and_clusters() -> None:
     results = {r.system: r for r in mqm_paired_test(segment_scores, n_trials=2000, n_bootstrap=500)}
     assert results["base"].p_value is None
     assert results["same"].p_value == pytest.approx(1.0)  # identical systems: never significant
-    assert results["worse"].p_value < 0.001
+    # 5 points worse on all 24 segments: a sign flip reaches |mean| 5 only when all 24 signs agree
+    # (2 of 2**24 assignments), which 2000 trials do not draw: p = (0 + 1) / (2000 + 1)
+    assert results["worse"].p_value == 1 / 2001
     assert results["worse"].mean == pytest.approx(results["base"].mean + 5)
-    assert results["base"].ci > 0
+    # the bootstrap CI half-width: sacrebleu's estimate_ci over the means of sacrebleu's seeded draws
+    import numpy as np
+    from sacrebleu.significance import estimate_ci
+
+    base = np.asarray(segment_scores["base"], dtype=float)
+    draws = np.random.default_rng(12345).choice(len(base), size=(500, len(base)), replace=True)
+    assert results["base"].ci == pytest.approx(estimate_ci(base[draws].mean(axis=1))[1], abs=1e-12)
     assert mqm_clusters(segment_scores, n_trials=2000) == [["base", "same"], ["worse"]]
 
 
@@ -173,3 +188,80 @@ def test_paired_test_refuses_bad_input() -> None:
         paired_test([("hyps", SYSTEMS["hyps"])], references=[REFS])
     with pytest.raises(ValueError, match="system 'short' has 2 segments"):
         paired_test([("hyps", SYSTEMS["hyps"]), ("short", HYPS[:2])], references=[REFS])
+
+
+def exact_sign_flip_p_value(differences: list[float]) -> float:
+    """The exact two-sided paired permutation p-value: the share of all 2**n sign assignments of
+    the paired differences whose |mean| is at least the observed one."""
+    import itertools
+
+    observed = abs(sum(differences)) / len(differences)
+    flips = list(itertools.product((1, -1), repeat=len(differences)))
+    beyond = sum(abs(sum(s * d for s, d in zip(signs, differences))) / len(differences) >= observed - 1e-12
+                 for signs in flips)
+    return beyond / len(flips)
+
+
+@pytest.mark.parametrize(
+    ("differences", "exact"),
+    [
+        # |sum| >= 4: +3 with the three ±1 summing to 3 or 1 (1 + 3 ways), or the mirror: 8 of 16
+        ([3.0, -1.0, 1.0, 1.0], 8 / 16),
+        # |sum| >= 5: the 2s agreeing (±4) and the three ±1 summing to ≥ 1 on that side (4 ways),
+        # on either side: 8 of 32 (2s cancelling leave at most 3)
+        ([2.0, 2.0, -1.0, 1.0, 1.0], 8 / 32),
+    ],
+)
+def test_mqm_randomization_p_value_approaches_the_exact_permutation_p_value(differences, exact) -> None:
+    # a tiny sample: every sign assignment enumerated (the exact permutation p-value, counted by hand
+    # above); 100,000 random trials must land within Monte Carlo error (sd <= 0.0016) of it
+    assert exact_sign_flip_p_value(differences) == exact
+    baseline = [10.0] * len(differences)
+    scores = {"base": baseline, "other": [b + d for b, d in zip(baseline, differences)]}
+    (_, other) = mqm_paired_test(scores, n_trials=100_000, n_bootstrap=1)
+    assert other.p_value == pytest.approx(exact, abs=0.006)
+
+
+def test_near_perfect_scores_get_intervals_clipped_to_the_metrics_range() -> None:
+    # Nine segments exactly as the reference and one with slips: BLEU ~95, chrF++ ~97, TER 2.5,
+    # whose bootstrap half-widths (8, 4, 3.75) reach past 100 and below 0 around the score.
+    refs = [f"the quick brown fox number {i} jumps over the lazy dog today" for i in range(10)]
+    hyps = ["a quick brown fox number 0 jumped over a lazy dog today", *refs[1:]]
+    statistics = Statistics.extract({"mt": hyps}, references=[refs])
+    scores = statistics.corpus_scores()["mt"]
+    for metric in METRIC_NAMES:
+        score, half_width = scores[metric].score, corpus_ci(statistics, metric, "mt")
+        low, high = score - half_width, score + half_width  # the raw interval, as sacrebleu prints it
+        lowest, highest = SCORE_RANGES[metric]
+        assert high > highest or low < lowest, metric  # it leaves the range...
+        clipped = score_interval(metric, score, half_width)
+        assert clipped == (max(low, lowest), min(high, highest)), metric  # ...the shown one does not
+        assert lowest <= clipped[0] <= score <= clipped[1] <= highest
+    bleu = scores["BLEU"].score
+    assert BLEU().corpus_score(hyps, [refs], n_bootstrap=1000)._ci + bleu > 100  # sacrebleu's own, too
+    shown = format_interval(bleu, score_interval("BLEU", bleu, corpus_ci(statistics, "BLEU", "mt")))
+    assert shown == f"+{100 - bleu:.2f}/−{corpus_ci(statistics, 'BLEU', 'mt'):.2f}"
+    ter = scores["TER"].score
+    assert format_interval(ter, score_interval("TER", ter, 3.75)) == "+3.75/−2.50"
+
+
+@pytest.mark.parametrize(
+    ("metric", "score", "half_width", "interval", "shown"),
+    [
+        ("BLEU", 50.0, 2.0, (48.0, 52.0), "±2.00"),  # inside the range: the usual ± half-width
+        ("BLEU", 99.0, 2.0, (97.0, 100.0), "+1.00/−2.00"),
+        ("chrF2++", 1.0, 3.0, (0.0, 4.0), "+3.00/−1.00"),
+        ("TER", 120.0, 30.0, (90.0, 150.0), "±30.00"),  # TER has no upper bound
+        ("TER", 0.5, 1.0, (0.0, 1.5), "+1.00/−0.50"),
+        (MQM_NAME, 0.2, 0.5, (0.0, 0.7), "+0.50/−0.20"),  # error points are never negative
+        ("BLEU", 50.0, None, None, "±—"),
+        ("BLEU", 100.00000000000001, 0.0, (100.0, 100.0), "±0.00"),  # a float past 100: not "+-0.00"
+    ],
+)
+def test_score_interval_table(metric, score, half_width, interval, shown) -> None:
+    assert score_interval(metric, score, half_width) == interval
+    assert format_interval(score, score_interval(metric, score, half_width)) == shown
+
+
+def test_every_reported_score_has_a_range() -> None:
+    assert set(SCORE_RANGES) == {*METRIC_NAMES, MQM_NAME}

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+from annotate.commands.scoring import WEIGHTS_HELP
+from annotate.schema import DEFAULT_MQM_WEIGHTING, MQMWeights
 
 if TYPE_CHECKING:
     from annotate.dataset import BuildReport
@@ -112,23 +115,24 @@ def _build_progress() -> Iterator[Progress]:
 
 
 def _print_report(report: BuildReport) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
+    """The rows of each config and split, then what the build did; the dataset's name, its systems
+    and its path are user data, printed as plain text."""
     from annotate.dataset.splits import SPLIT_NAMES
+    from annotate.terminal import PlainTable, line, make_console
+    from annotate.text import plural
 
-    table = Table(title=f"rows of {report.name}")
+    table = PlainTable(title=f"rows of {report.name}")
     table.add_column("config")
     for split in SPLIT_NAMES:
         table.add_column(split, justify="right")
     for config, splits in report.counts.items():
         table.add_row(config, *(str(splits.get(split, 0)) for split in SPLIT_NAMES))
-    console = Console()
+    console = make_console()
     console.print(table)
     for config, reason in report.omitted_configs.items():
-        console.print(f"config [bold]{config}[/] left out: {reason}")
-    console.print(f"languages: {report.languages.describe()}; references: "
-                  + (f"the translations of {report.reference_system}" if report.reference_system else "post-edits"))
+        console.print(line("config ", (config, "bold"), f" left out: {reason}"))
+    references = f"the translations of {report.reference_system}" if report.reference_system else "post-edits"
+    console.print(line(f"languages: {report.languages.describe()}; references: {references}"))
     if not report.reference_system and "translation" not in report.counts and "ref" in report.systems:
         console.print("hint: a system is named ref (a WMT file's human reference?): rebuild with --reference ref "
                       "to score the others against it")
@@ -138,15 +142,16 @@ def _print_report(report: BuildReport) -> None:
             console.print(f"{config} spans → BIO: {counts}")
     tags = report.word_tags
     if tags.get("tokens"):
-        console.print(f"word_qe: {tags['bad_tokens']} BAD MT tokens of {tags['tokens']} from {tags['errors']} error "
-                      f"spans, {tags['bad_src_tokens']} BAD source tokens of {tags['src_tokens']} from "
-                      f"{tags['source_errors']} marked in the source; {tags['without_extent']} without extent and "
-                      f"{tags['no_span']} with no span tag no token")
-    console.print(f"splits: {report.split_rule}")
+        console.print(f"word_qe: {plural(tags['bad_tokens'], 'BAD MT token')} of {tags['tokens']} from "
+                      f"{plural(tags['errors'], 'error span')}, {plural(tags['bad_src_tokens'], 'BAD source token')} "
+                      f"of {tags['src_tokens']} from {tags['source_errors']} marked in the source; "
+                      f"{tags['without_extent']} without extent and {tags['no_span']} with no span tag no token")
+    console.print(line(f"splits: {report.split_rule}"))  # prose that quotes code, brackets included
     if report.scoring.get("pairs"):
-        console.print(f"sentence scores: {report.scoring['pairs']} pairs, {report.scoring['scored']} distinct "
-                      f"pairs scored, {report.scoring['from_cache']} read from the cache")
-    console.print(f"written: {report.out_dir} ({report.seconds['total']:.1f} s)")
+        console.print(f"sentence scores: {plural(report.scoring['pairs'], 'pair')}, "
+                      f"{plural(report.scoring['scored'], 'distinct pair')} scored, "
+                      f"{report.scoring['from_cache']} read from the cache")
+    console.print(line(f"written: {report.out_dir} ({report.seconds['total']:.1f} s)"))
 
 
 def build_command(
@@ -159,8 +164,10 @@ def build_command(
                                         "(sources/, references/, documents/, system-outputs/) instead of EXPORT."),
     name: str | None = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name)."),
     description: str | None = typer.Option(None, "--description", help="Description for the card."),
-    split: str = typer.Option("auto", "--split", help="auto (hash split from 20 documents, else all in "
-                              "test) | hash | train | validation | test (everything in that split)."),
+    split: str = typer.Option("hash", "--split", help="hash: each document's split (80/10/10 train/"
+                              "validation/test) from the SHA-256 of its doc_id alone, so it never moves as the "
+                              "dataset grows ('auto' is an old name for it) | train | validation | test: every "
+                              "document in that split (e.g. a set kept for evaluation only)."),
     license: str = typer.Option("other", "--license", help="License identifier for the card."),
     guidelines: Path | None = typer.Option(None, "--guidelines", help="Markdown annotation guidelines "
                                               f"for the card (default: {DEFAULT_GUIDELINES} if it exists)."),
@@ -182,26 +189,30 @@ def build_command(
                                          "exports, read from Google's file names for WMT MQM TSV files)."),
     allow: list[str] | None = typer.Option(None, "--allow-category", help="WMT MQM TSV: accept this MQM "
                                            "category although annotate.schema lacks it (repeatable)."),
+    weighting: str = typer.Option(DEFAULT_MQM_WEIGHTING, "--weights", metavar="NAME", help=WEIGHTS_HELP),
 ) -> None:
     """Build a Hugging Face dataset folder (README.md card + parquet per config/split)."""
     import os
 
-    from rich.console import Console
-
     from annotate.commands._io import JsonlError
+    from annotate.commands._io import fail as failure
     from annotate.dataset import DatasetBuildError, build_dataset, push_dataset_to_hub
     from annotate.dataset.hub import TOKEN_VARIABLE
+    from annotate.terminal import line, make_console
 
-    errors = Console(stderr=True)
+    errors = make_console(stderr=True)
 
-    def fail(message: str) -> None:
-        errors.print(f"[bold red]error:[/] {message}", highlight=False)
-        raise typer.Exit(1)
+    def fail(message: str) -> NoReturn:
+        raise failure(message, 1)
 
     if testset is not None:
         export, out_dir = testset, out_dir or export  # `build --testset DIR OUT_DIR`
     if export is None or out_dir is None:
         fail("give EXPORT and OUT_DIR (or --testset DIR and OUT_DIR)")
+    try:
+        weights = MQMWeights.named(weighting)
+    except ValueError as exc:
+        fail(f"--weights: {exc}")
     if push_to_hub and not os.environ.get(TOKEN_VARIABLE, "").strip():
         fail(f"--push-to-hub needs a Hugging Face token in the environment variable {TOKEN_VARIABLE}")
     from annotate.languages import parse_pair
@@ -228,6 +239,7 @@ def build_command(
                 name=name or out_dir.resolve().name,
                 description=description,
                 reference_system=reference,
+                weights=weights,
                 license=license,
                 split=split,
                 guidelines_path=guidelines,
@@ -239,8 +251,8 @@ def build_command(
         if problems_file:
             write_problems(problems_file, exc.problems)
         print_problems(errors, exc.problems, source=str(export), fatal=True, problems_file=problems_file)
-        errors.print(f"nothing was built ({out_dir} is unchanged): fix them in Label Studio and pull again, "
-                     "or rerun with --skip-invalid to build without them", highlight=False)
+        errors.print(line(f"nothing was built ({out_dir} is unchanged): fix them in Label Studio and pull again, "
+                          "or rerun with --skip-invalid to build without them"))
         raise typer.Exit(1) from None
     except (InputError, JsonlError, DatasetBuildError) as exc:
         if problems:  # e.g. every task set aside: say why there was nothing left to build
@@ -263,7 +275,7 @@ def build_command(
             fail(str(exc))
         except Exception as exc:  # network, permissions, …: the built folder is kept either way
             fail(f"push to {push_to_hub} failed ({type(exc).__name__}: {exc}); the dataset is in {out_dir}")
-        Console().print(f"pushed to the Hub: {url}")
+        make_console().print(line(f"pushed to the Hub: {url}"))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from annotate.text import plural
+
 URL_HELP = "URL of a running Label Studio (else ANNOTATE_LS_URL / LABEL_STUDIO_URL, else the local server)."
 TOKEN_HELP = "Its API token (else ANNOTATE_LS_TOKEN / LABEL_STUDIO_API_KEY). Prefer the env var: flags show in `ps`."
 PROJECT_HELP = "Project title (found by title, created if missing)."
@@ -127,6 +129,11 @@ def push_command(
         "system-outputs/): one task per document, a column per system, for human MQM.")] = None,
     languages: Annotated[Optional[str], typer.Option(
         "--languages", metavar="SRC-TGT", help="With --testset: the pair to read (when it holds several).")] = None,
+    post_edit_start: Annotated[str, typer.Option(
+        "--post-edit-start", metavar="first-system|empty|SYSTEM", help="What each post-edit box starts with: the "
+        "first system's output, nothing, or the output of the system named. A prefilled box left as it is counts "
+        "as a post-edit only when the annotator ticks \"Correct as is\"; recorded in every task it writes "
+        "(never changed under annotations), read back by pull and stated in the dataset card and report.")] = "first-system",
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
@@ -186,11 +193,12 @@ def push_command(
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, disable=not console.is_terminal) as bars:
             # the total (tasks to import) is known once the project's tasks are compared
-            bar = bars.add_task(f"pushing {len(documents)} documents: new or changed tasks imported", total=None)
+            bar = bars.add_task(f"pushing {plural(len(documents), 'document')}: new or changed tasks imported",
+                                total=None)
             report = push_documents(conn, documents, project, with_predictions=predictions,
                                     chunk_size=chunk_size, overwrite_annotated=overwrite_annotated,
                                     overlap=Overlap(overlap, overlap_percent) if overlap else None,
-                                    holdout_percent=holdout_percent, memory=memory,
+                                    holdout_percent=holdout_percent, memory=memory, post_edit_start=post_edit_start,
                                     progress=lambda done, total: bars.update(bar, completed=done, total=total))
     except PushInterrupted as exc:
         _fail(str(exc))
@@ -275,7 +283,11 @@ def pull_command(
         for annotation in document.annotations:
             counts[annotation.status] = counts.get(annotation.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no annotations yet"
-    console.print(f"project {result.project_id}: {result.tasks} tasks, {detail}; saved {result.path}")
+    console.print(f"project {result.project_id}: {plural(result.tasks, 'task')}, {detail}; saved {result.path}")
+    from annotate.references import PostEditTally
+
+    if boxes := PostEditTally.of(result.documents).describe():  # a box left as it started is no reference
+        console.print(f"post-edit boxes of the submitted annotations: {boxes}")
 
     def task_url(task_id: int) -> str:
         return conn.task_url(result.project_id, task_id)

@@ -14,6 +14,15 @@ from typing import Annotated, Optional
 
 import typer
 
+from annotate.commands._io import fail
+from annotate.schema import DEFAULT_MQM_WEIGHTING, MQM_WEIGHTINGS, MQMWeights
+from annotate.text import plural
+
+WEIGHTS_HELP = (f"MQM weighting: {' or '.join(MQM_WEIGHTINGS)}. 'google' = Google's weights, as in its published WMT "
+                "MQM scores (every category by its severity, Source error included); 'guidelines' = the same, "
+                "but a Source error weighs 0 (seeds/GUIDELINES.md: a defect of the source does not count against "
+                "the MT). Reports and dataset cards state which was used.")
+Weights = Annotated[str, typer.Option("--weights", metavar="NAME", help=WEIGHTS_HELP)]
 ALLOW_HELP = "Accept this MQM category although annotate.schema lacks it (repeatable)."
 Allow = Annotated[Optional[list[str]], typer.Option("--allow-category", help=ALLOW_HELP)]
 Reference = Annotated[Optional[str], typer.Option(
@@ -32,11 +41,12 @@ SkipInvalid = Annotated[bool, typer.Option(
                            "instead of stopping.")]
 
 
-def _fail(message: str) -> typer.Exit:
-    from rich.console import Console
-
-    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/] {message}", highlight=False, markup=True)
-    return typer.Exit(2)
+def mqm_weights(name: str) -> MQMWeights:
+    """The ``--weights`` weighting, or exit 2 naming the known ones."""
+    try:
+        return MQMWeights.named(name)
+    except ValueError as exc:
+        raise fail(f"--weights: {exc}") from None
 
 
 def load_documents(path: Path, allow_categories: list[str] | None = None, problems: list | None = None,
@@ -71,28 +81,27 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
     from annotate.languages import parse_pair
 
     if not path.exists():
-        raise _fail(f"{path}: no such file")
+        raise fail(f"{path}: no such file")
     try:
         pair = parse_pair(languages) if languages else None
     except ValueError as exc:
-        raise _fail(f"--languages: {exc}") from None
+        raise fail(f"--languages: {exc}") from None
     problems: list | None = [] if skip_invalid else None
-    from rich.console import Console
-
     from annotate.commands.problems import print_problems
     from annotate.labelstudio.errors import InvalidExport
+    from annotate.terminal import make_console
 
     try:
         docs = load_documents(path, allow, problems, languages)
     except InvalidExport as exc:  # listed as `build` and `pull` list them
-        print_problems(Console(stderr=True, soft_wrap=True), exc.problems, source=str(path), fatal=True)
-        Console(stderr=True).print("fix them in Label Studio and pull again, or rerun with --skip-invalid",
-                                   highlight=False)
+        print_problems(make_console(stderr=True, soft_wrap=True), exc.problems, source=str(path), fatal=True)
+        make_console(stderr=True).print("fix them in Label Studio and pull again, or rerun with --skip-invalid",
+                                        highlight=False)
         raise typer.Exit(2) from None
     except (ValueError, OSError) as exc:  # MQMTsvError, ExportError, JsonlError are ValueErrors
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if problems:
-        print_problems(Console(stderr=True, soft_wrap=True), problems, source=str(path), fatal=False)
+        print_problems(make_console(stderr=True, soft_wrap=True), problems, source=str(path), fatal=False)
         if set_aside is not None:
             set_aside.extend(problems)
     from annotate.commands.data import in_languages
@@ -115,7 +124,7 @@ def import_mqm(
         return
     with output.open("w", encoding="utf-8") as stream:
         count = write_records(docs, stream)
-    typer.echo(f"{count} documents → {output}", err=True)
+    typer.echo(f"{plural(count, 'document')} → {output}", err=True)
 
 
 def export_mqm(
@@ -132,12 +141,12 @@ def export_mqm(
     try:
         count = write_mqm_tsv(docs, buffer)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if output is None:
         sys.stdout.write(buffer.getvalue())
     else:
         output.write_text(buffer.getvalue(), encoding="utf-8", newline="")
-        typer.echo(f"{count} rows → {output}", err=True)
+        typer.echo(f"{plural(count, 'row')} → {output}", err=True)
 
 
 def mqm_scores(
@@ -145,28 +154,29 @@ def mqm_scores(
     as_json: Annotated[bool, typer.Option("--json", help='Print {"systems": {system: mean MQM per segment}}.')] = False,
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
+    weighting: Weights = DEFAULT_MQM_WEIGHTING,
 ) -> None:
     """System-level MQM (mean per segment, lower is better), best system first."""
     from annotate.scoring.mqm import score_documents
 
+    weights = mqm_weights(weighting)
     docs = _load(tsv, allow, skip_invalid)
     try:
-        mqm = score_documents(docs)
+        mqm = score_documents(docs, weights=weights)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     ranking = mqm.ranking()
     if as_json:
         typer.echo(json.dumps({"systems": {s: mqm.systems[s] for s in ranking}}, ensure_ascii=False))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from annotate.terminal import PlainTable, make_console
 
-    table = Table(title=f"MQM — {tsv.name} (lower is better)", title_justify="left")
+    table = PlainTable(title=f"MQM — {tsv.name} (lower is better; {weights.name} weighting)", title_justify="left")
     for column in ("rank", "system", "MQM", "segments"):
         table.add_column(column, justify="left" if column == "system" else "right")
     for rank, system in enumerate(ranking, 1):
         table.add_row(str(rank), system, f"{mqm.systems[system]:.3f}", str(mqm.n_segments[system]))
-    Console().print(table)
+    make_console().print(table)
 
 
 def score(
@@ -185,33 +195,35 @@ def score(
              "corpus BLEU / chrF++ / TER of every system against every reference (or those --reference "
              "names, comma-separated), no significance tests. --languages picks the pair when there are several.")
     ] = None,
+    weighting: Weights = DEFAULT_MQM_WEIGHTING,
 ) -> None:
     """Score every system: BLEU / chrF++ / TER with CIs and paired significance, and MQM; or, with
     --testset, the corpus scores of a WMT-style test set's systems."""
     if (source is None) == (testset is None):
-        raise _fail("give SOURCE (annotations) or --testset DIR (a WMT-style test set)"
+        raise fail("give SOURCE (annotations) or --testset DIR (a WMT-style test set)"
                     + (", not both" if source is not None else ""))
     if testset is not None:
         if baseline is not None:
-            raise _fail("--baseline: --testset gives corpus scores only, without paired tests")
+            raise fail("--baseline: --testset gives corpus scores only, without paired tests")
         _score_testset(testset, languages, reference, as_json)
         return
     assert source is not None
     from annotate.scoring.summary import evaluation_table, evaluation_to_dict
     from annotate.scoring.evaluate import evaluate
 
+    weights = mqm_weights(weighting)
     docs = _load(source, allow, skip_invalid, languages=languages)
     try:
-        evaluation = evaluate(docs, reference=reference, baseline=baseline,
+        evaluation = evaluate(docs, reference=reference, baseline=baseline, weights=weights,
                               tests=[t.strip() for t in tests.split(",") if t.strip()])
     except (ValueError, KeyError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(evaluation_to_dict(evaluation), ensure_ascii=False, indent=1))
         return
-    from rich.console import Console
+    from annotate.terminal import make_console
 
-    Console().print(evaluation_table(evaluation, title=source.name))
+    make_console().print(evaluation_table(evaluation, title=source.name))
 
 
 def _score_testset(directory: Path, languages: str | None, reference: str | None, as_json: bool) -> None:
@@ -223,9 +235,7 @@ def _score_testset(directory: Path, languages: str | None, reference: str | None
         ts = read_testset(directory, languages)
         names = choose_testset_references(ts, reference)
     except TestSetError as exc:
-        from rich.markup import escape  # user data (file names, lines) is not rich markup
-
-        raise _fail(escape(str(exc))) from None
+        raise fail(exc) from None
     from annotate.scoring.metrics import CHRF_NAME, METRIC_NAMES, make_metrics, score_systems
 
     make_metrics(trg_lang=ts.pair.target)  # sacrebleu imported (and BLEU's tokenizer checked) once, before the fork
@@ -234,7 +244,7 @@ def _score_testset(directory: Path, languages: str | None, reference: str | None
     # against itself, as in `report` and `build`; with --reference refA it is a system like the others
     systems = {name: lines for name, lines in ts.systems.items() if name not in names}
     if not systems:
-        raise _fail(f"{ts.path}: no system left to score once the references {', '.join(names)} are set apart")
+        raise fail(f"{ts.path}: no system left to score once the references {', '.join(names)} are set apart")
     work = len(ts.sources) * len(systems) * len(names)
     scores = score_systems(systems, references=[ts.references[n] for n in names], trg_lang=ts.pair.target,
                            n_jobs=0 if work >= TESTSET_PARALLEL_WORK else 1)
@@ -245,21 +255,20 @@ def _score_testset(directory: Path, languages: str | None, reference: str | None
                                "references": names,
                                "signatures": {m: s.signature for m, s in first.items()}}, ensure_ascii=False, indent=1))
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from annotate.terminal import PlainTable, make_console, plain
 
-    table = Table(title=escape(f"{ts.path.name} {ts.pair}: {len(ts.sources)} segments, references {'+'.join(names)}"),
-                  title_justify="left")
+    segments = plural(len(ts.sources), "segment")
+    table = PlainTable(title=f"{ts.path.name} {ts.pair}: {segments}, references {'+'.join(names)}",
+                       title_justify="left")
     table.add_column("system")
     for metric in METRIC_NAMES:
         table.add_column(metric, justify="right")
     for system in sorted(scores, key=lambda system: (-scores[system][CHRF_NAME].score, system)):
-        table.add_row(escape(system), *(f"{scores[system][m].score:.2f}" for m in METRIC_NAMES))
-    console = Console(soft_wrap=True)
+        table.add_row(system, *(f"{scores[system][m].score:.2f}" for m in METRIC_NAMES))
+    console = make_console(soft_wrap=True)
     console.print(table)
     for metric, metric_score in first.items():
-        console.print(escape(f"{metric}: {metric_score.signature}"), highlight=False)
+        console.print(plain(f"{metric}: {metric_score.signature}"))
 
 
 TESTSET_PARALLEL_WORK = 2000  # segments × systems × references from which `score --testset` uses every core
@@ -280,24 +289,26 @@ def report(
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
     languages: Languages = None,
+    weighting: Weights = DEFAULT_MQM_WEIGHTING,
 ) -> None:
     """Write a self-contained HTML report and its Markdown twin."""
     from annotate.records import describe_problems
     from annotate.report import build_report
 
     if (source is None) == (testset is None):
-        raise _fail("give SOURCE (annotations) or --testset DIR (a WMT-style test set)"
+        raise fail("give SOURCE (annotations) or --testset DIR (a WMT-style test set)"
                     + (", not both" if source is not None else ""))
     source = source or testset
     assert source is not None
+    weights = mqm_weights(weighting)
     set_aside: list = []
     docs = _load(source, allow, skip_invalid, set_aside, languages)
     try:
         paths = build_report(docs, reference=reference, baseline=baseline, title=title, out_dir=out_dir,
-                             dataset=dataset or source.name,
+                             dataset=dataset or source.name, weights=weights,
                              set_aside=describe_problems(set_aside) if set_aside else "")
     except (ValueError, KeyError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     typer.echo(f"{paths.html}\n{paths.markdown}\n{paths.data}")
 
 

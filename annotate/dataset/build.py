@@ -1,12 +1,12 @@
 """``build_dataset``: annotated documents → a Hugging Face dataset folder (README.md card + parquet).
 
 The folder is written next to its destination and swapped in only when complete, so a failed
-build (bad input is reported with what and where) never destroys the previous dataset.
+build (bad input is reported with what and where) never destroys the previous dataset; what a
+killed build leaves behind, the next one cleans up (:mod:`annotate.dataset.staging`).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,10 +21,12 @@ from annotate.dataset.score_cache import ScoreCache
 from annotate.dataset.scores import choose_workers, scored_in_order
 from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
 from annotate.dataset.spool import SortedDocuments
+from annotate.dataset.staging import remove_stale_builds, staging_dir, swap_in
 from annotate.dataset.writer import DatasetWriter
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.references import POST_EDITS
 from annotate.records import AnnotatedDocument, ExportProblem, count_problems
+from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 
 DEFAULT_DESCRIPTION = (
     "A bilingual (Spanish→English) news dataset for named-entity recognition, claim detection, "
@@ -162,20 +164,6 @@ def _check_replaceable(out_dir: Path) -> None:
         )
 
 
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace out_dir by staging with two renames; the old folder is deleted only afterwards."""
-    previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
-    if out_dir.exists():
-        out_dir.rename(previous)
-    try:
-        staging.rename(out_dir)
-    except OSError:
-        if previous.exists():
-            previous.rename(out_dir)  # put the old dataset back before reporting the failure
-        raise
-    shutil.rmtree(previous, ignore_errors=True)
-
-
 def build_dataset(
     docs: Iterable[AnnotatedDocument],
     out_dir: str | Path,
@@ -190,6 +178,7 @@ def build_dataset(
     progress: Progress | None = None,
     problems: list[ExportProblem] | None = None,
     reference_system: str | None = None,
+    weights: MQMWeights = GOOGLE_MQM_WEIGHTS,
 ) -> BuildReport:
     """Build ``out_dir`` = README.md (card with ``configs`` and typed ``dataset_info``) + one parquet
     file per config and split, loadable offline with ``datasets.load_dataset(out_dir, config)``.
@@ -207,14 +196,18 @@ def build_dataset(
     ``"post_edits"``, several comma-separated (one sacrebleu reference stream each); None chooses as
     :func:`annotate.references.choose_references` does (every imported reference, else the post-edits).
     ``description``: default :data:`DEFAULT_DESCRIPTION`, or :data:`MQM_TSV_DESCRIPTION` for
-    documents imported from WMT MQM TSV files.
+    documents imported from WMT MQM TSV files. ``weights``: the MQM weighting of every ``mqm`` value
+    and of the ``word_qe`` BAD tags (Google's by default), stated in the card.
 
     The dataset's languages are the documents' ``source_language``/``target_language`` (one pair
     per dataset). Raises DatasetBuildError (what and where) on invalid records; the previous
-    contents of ``out_dir`` survive any failure.
+    contents of ``out_dir`` survive any failure. The staging folders of builds of ``out_dir`` that
+    were killed are removed first (:mod:`annotate.dataset.staging`).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
+    # first: a build killed mid-swap leaves the old dataset in its `previous` folder, put back here
+    remove_stale_builds(out_dir)
     _check_replaceable(out_dir)
     guidelines = None
     if guidelines_path is not None:
@@ -245,12 +238,12 @@ def build_dataset(
         description = MQM_TSV_DESCRIPTION if facts.from_mqm_tsv else DEFAULT_DESCRIPTION
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
+    staging = staging_dir(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     cache = None
     try:
-        builder = RowBuilder(languages, reference_system, ner=facts.entities, claims=facts.claims)
+        builder = RowBuilder(languages, reference_system, ner=facts.entities, claims=facts.claims, weights=weights)
         writer = DatasetWriter(staging, languages)
         systems: set[tuple[str, str]] = set()
         n_workers = choose_workers(ordered.n_translations, workers)
@@ -301,9 +294,11 @@ def build_dataset(
             source_files=sorted(facts.mqm_files) if facts.from_mqm_tsv else [],
             entity_layer=facts.entities,
             claim_layer=facts.claims,
+            weights=weights,
+            post_edits=builder.post_edit_tally,
         )
         (staging / "README.md").write_text(render_card(context), encoding="utf-8")
-        _swap_in(staging, out_dir)
+        swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -23,8 +23,10 @@ from annotate.dataset.features import (
     severity_tag_names,
 )
 from annotate.dataset.splits import SPLIT_NAMES
+from annotate.text import plural
 from annotate.dataset.writer import SplitFile
 from annotate.languages import SPANISH_ENGLISH, LanguagePair, language_name
+from annotate.references import PostEditTally
 
 CARD_TEMPLATE = "dataset_card.md.j2"
 # Marks a folder as ours: a rebuild may replace a folder whose README carries it, nothing else.
@@ -62,6 +64,8 @@ class CardContext:
     source_files: list[str] = field(default_factory=list)  # the WMT MQM files (origin MQM_TSV)
     entity_layer: bool = True  # the sources were annotated for entities (else no `ner` and no entity tables)
     claim_layer: bool = True  # the sources were annotated for claims (else no `claims` config)
+    weights: schema.MQMWeights = schema.GOOGLE_MQM_WEIGHTS  # the MQM weighting of `mqm` and the word_qe tags
+    post_edits: PostEditTally | None = None  # what became of the post-edit boxes (None: not counted)
 
 
 def size_category(n_rows: int) -> str:
@@ -136,7 +140,7 @@ def describe_feature(feature: Any) -> str:
     if isinstance(feature, Value):
         return feature.dtype
     if isinstance(feature, ClassLabel):
-        return f"ClassLabel ({feature.num_classes} names)"
+        return f"ClassLabel ({plural(feature.num_classes, 'name')})"
     if isinstance(feature, Translation):
         return "Translation (" + ", ".join(feature.languages) + ")"
     if isinstance(feature, List):
@@ -170,6 +174,7 @@ def render_card(ctx: CardContext) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["plural"] = plural
     configs = []
     default = default_config(ctx.files)
     for config in CONFIG_NAMES:
@@ -196,7 +201,7 @@ def render_card(ctx: CardContext) -> str:
         claim_types=schema.CLAIM_TYPES,
         mqm_categories=schema.MQM_CATEGORIES,
         severities=schema.SEVERITIES,
-        weight_overrides=sorted(schema.GOOGLE_MQM_WEIGHTS.overrides.items()),
+        weight_overrides=sorted(ctx.weights.overrides.items()),
         bio_tags=bio_tag_names(),
         claim_tags=claim_tag_names(),
         word_tag_names=WORD_TAG_NAMES,

@@ -8,15 +8,18 @@ Selection rules (stated in the dataset card):
   reviewer's choice), then latest ``updated_at``, then annotator pseudonym, then annotation id. The
   first one is the document's *primary* annotation: it supplies ``documents`` entities/claims and
   the ``ner`` tags.
-* ``reference`` of a segment = the post-edit of the highest-ranked annotation that post-edited it,
-  or, when the build names a *reference system* (``ref`` in WMT MQM files), that system's translation
-  (its own rows then get no sentence scores); ``references`` keeps every annotator's post-edit, in
-  rank order.
+* ``reference`` of a segment = the post-edit of the highest-ranked annotation that post-edited it
+  (:func:`annotate.references.post_edits_by_segment`, which the report follows too: its first
+  reference stream is this), or, when the build names a *reference system* (``ref`` in WMT MQM
+  files), that system's translation (its own rows then get no sentence scores); ``references``
+  keeps every annotator's post-edit, in rank order. Only edited or confirmed post-edit boxes are
+  post-edits (:mod:`annotate.labelstudio.post_edits`); ``post_edit_tally`` counts every box.
 * ``ner`` rows are made only when the dataset's sources were annotated for entities, ``claims`` rows
   only when they were annotated for claims (the builder says; see ``build``): otherwise every tag
   would read "no entity" or "no claim". Both cover the documents with a primary annotation.
 * MQM ratings: one per rater per (system, segment) — a rater's highest-ranked annotation wins;
-  ``mqm`` = mean over raters of each rater's summed error weights.
+  ``mqm`` = mean over raters of each rater's summed error weights (the build's MQM weighting,
+  Google's by default).
 * ``word_qe`` rows are derived from the ``segments`` rows of rated translations (see ``word_tags``).
 """
 
@@ -36,7 +39,7 @@ from annotate.dataset.features import CLAIMS, DOCUMENTS, NER, SEGMENTS, TRANSLAT
 from annotate.dataset.word_tags import WordTagger
 from annotate.dataset.scores import CorpusTotals, Scorer, ScoringPair, SegmentScores, segment_mqm
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
-from annotate.references import POST_EDITS
+from annotate.references import POST_EDITS, PostEditTally, post_edits_by_segment
 from annotate.records import AnnotatedDocument, DocumentAnnotation, Segment, SegmentRating, Span, Translation
 from annotate.tokens import token_spans
 
@@ -48,13 +51,11 @@ _CLAIM = label_index(schema.claim_type_values())
 Row = dict[str, Any]
 
 
-def references_by_segment(ranked: list[DocumentAnnotation]) -> dict[int, list[Row]]:
-    """seg_id → every post-edit as {annotator, text}, in annotation rank order (first = reference)."""
-    references: dict[int, list[Row]] = defaultdict(list)
-    for annotation in ranked:
-        for post_edit in annotation.post_edits:
-            references[post_edit.seg_id].append({"annotator": annotation.annotator, "text": post_edit.text})
-    return references
+def references_by_segment(doc: AnnotatedDocument) -> dict[int, list[Row]]:
+    """seg_id → every post-edit as {annotator, text}, best first (first = the reference; the
+    order of :func:`annotate.references.post_edits_by_segment`, as the report's streams)."""
+    return {seg_id: [{"annotator": edit.annotator, "text": edit.text} for edit in edits]
+            for seg_id, edits in post_edits_by_segment(doc).items()}
 
 
 def reference_names(reference_system: str | None) -> tuple[str, ...]:
@@ -88,7 +89,7 @@ def scoring_pairs(doc: AnnotatedDocument, reference_system: str | None = None) -
     """((system, seg_id), MT, reference) for every translation whose segment has a reference (the
     reference system's own translations aside): the sacrebleu work of one document, computed before
     its rows so it can run in worker processes."""
-    streams = segment_reference_streams(doc, references_by_segment(doc.ranked_annotations()), reference_system)
+    streams = segment_reference_streams(doc, references_by_segment(doc), reference_system)
     names = reference_names(reference_system)
     return [
         ((t.system, t.seg_id), t.mt, streams[t.seg_id] if len(streams[t.seg_id]) > 1 else streams[t.seg_id][0])
@@ -134,11 +135,13 @@ class RowBuilder:
 
     ``languages``: the dataset's pair (tokenizers, ``translation`` keys); ``reference_system``: a
     system whose translations are the references (see the module docstring); ``ner`` / ``claims``:
-    whether the sources were annotated for entities / claims (no ``ner`` / ``claims`` rows otherwise)."""
+    whether the sources were annotated for entities / claims (no ``ner`` / ``claims`` rows otherwise);
+    ``weights``: the MQM weighting of ``mqm`` and of the ``word_qe`` BAD tags."""
 
     def __init__(self, languages: LanguagePair = SPANISH_ENGLISH, reference_system: str | None = None,
-                 ner: bool = True, claims: bool = True) -> None:
+                 ner: bool = True, claims: bool = True, weights: schema.MQMWeights = schema.GOOGLE_MQM_WEIGHTS) -> None:
         self.languages = languages
+        self.weights = weights
         self.reference_system = reference_system
         self.reference_name = "+".join(reference_names(reference_system)) or POST_EDITS
         self.ner = ner
@@ -149,8 +152,9 @@ class RowBuilder:
         self.claim_tagger = BioTagger(languages.source, schema.claim_type_values())
         self.claim_bio = BioStats()
         self.claim_sentences = {"sentences": 0, "with_claims": 0}  # rows of the claims config: the class balance
-        self.word_tagger = WordTagger(languages.target)
+        self.word_tagger = WordTagger(languages.target, weights)
         self.status_counts: dict[str, int] = defaultdict(int)
+        self.post_edit_tally = PostEditTally()  # what became of every post-edit box
         self.annotators: set[str] = set()
         self._systems: dict[tuple[str, str, str], SystemTotals] = {}
 
@@ -162,13 +166,14 @@ class RowBuilder:
         check_document(doc)
         for annotation in doc.annotations:
             self.status_counts[annotation.status] += 1
+        self.post_edit_tally.add(doc)
         ranked = doc.ranked_annotations()
         primary = ranked[0] if ranked else None
         for annotation in ranked:
             self.annotators.add(annotation.annotator)
             self.annotators.update(rating.rater for rating in annotation.ratings)
         segments = sorted(doc.segments, key=lambda s: s.seg_id)
-        post_edits = references_by_segment(ranked)
+        post_edits = references_by_segment(doc)
         references = segment_references(doc, post_edits, self.reference_system)
         segment_rows = self._segment_rows(doc, segments, ranked, references, post_edits, scores, split)
         source_spans = _SourceSpans(self.languages.source)  # each source sentence tokenised once, for every config
@@ -217,7 +222,7 @@ class RowBuilder:
                 raters = ratings.get(key, {})
                 totals = self._system_totals(split, translation.system, translation.system_version)
                 totals.n_segments += 1
-                mqm = segment_mqm(raters.values())
+                mqm = segment_mqm(raters.values(), self.weights)
                 if mqm is not None:
                     totals.mqm_values.append(mqm)
                 segment_scores = scores.get(key)

@@ -1,18 +1,31 @@
-"""Deterministic document-level splits: every row of a document lands in the same split, and a
-document's split depends only on its ``doc_id`` (SHA-256), never on the order or the other
-documents — except for the small-set rule below, which depends on how many documents there are."""
+"""Deterministic document-level splits that never move: every row of a document lands in the same
+split, and a document's split depends only on its own ``doc_id`` (SHA-256), never on the order,
+the number or the identity of the other documents. A document added later therefore never moves
+an earlier one: a model trained on the grown dataset's ``train`` has not seen the old ``test``.
+
+The one exception is the user's explicit choice of a single split for everything (``--split test``
+for a set that is only ever used for evaluation): that too is per document (every document, old
+or new, goes to that split), so it never moves a document either as long as the choice is kept."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 
+from annotate.text import plural
+
 SPLIT_NAMES: tuple[str, ...] = ("train", "validation", "test")
-# Cumulative upper bounds of the hash fraction: 80 % train, 10 % validation, 10 % test.
+# Shares of the hash fraction, taken in SPLIT_NAMES order: 80 % train, 10 % validation, 10 % test.
 SPLIT_PROPORTIONS: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}
-# Below this many documents a hash split gives splits of zero to three documents, which is noise,
-# not a held-out set: everything goes to `test` (such sets are for evaluation, not training).
-MIN_DOCUMENTS_FOR_HASH_SPLIT = 20
+HASH_MODE = "hash"
+# The old default, which hash-split only from 20 documents on (and so moved documents when the
+# 20th arrived). Accepted as a name for the hash rule so that existing scripts keep working.
+LEGACY_AUTO_MODE = "auto"
+# Below this many documents the card warns that a split may hold no document at all.
+FEW_DOCUMENTS = 20
+# How to evaluate on every row whatever split each document fell in: `datasets` concatenates the
+# splits a config has ("all"); naming them ("train+validation+test") fails on a split it lacks.
+LOAD_EVERYTHING = 'load_dataset(path, config, split="all")'
 
 
 def hash_split(doc_id: str) -> str:
@@ -29,37 +42,41 @@ def hash_split(doc_id: str) -> str:
 
 @dataclass(frozen=True)
 class SplitRule:
-    """How documents are assigned to splits, and the sentence that explains it in the card."""
+    """How documents are assigned to splits, and the paragraph that explains it in the card."""
 
-    all_in: str | None  # every document in this split, or None for the hash rule
+    all_in: str | None  # every document in this split (the user's choice), or None for the hash rule
+    n_documents: int = 0  # for the card's wording only: the assignment never depends on it
 
     def split_of(self, doc_id: str) -> str:
-        """The split a document's rows go to."""
+        """The split a document's rows go to: a function of ``doc_id`` alone."""
         return self.all_in or hash_split(doc_id)
 
     def describe(self) -> str:
-        """One paragraph for the dataset card."""
-        proportions = "/".join(f"{SPLIT_PROPORTIONS[s]:.0%} {s}" for s in SPLIT_NAMES)
-        if self.all_in is None:
+        """One paragraph for the dataset card: the rule, its stability, how to load everything."""
+        load_all = (f"To evaluate on the whole set, load every split at once: `{LOAD_EVERYTHING}` (naming "
+                    'them, as in `split="train+validation+test"`, fails for a config that lacks one of them).')
+        if self.all_in is not None:
             return (
-                f"Splits are by document: a document goes to a split by the SHA-256 hash of its `doc_id` "
-                f"({proportions}), so all rows of an article stay together and a document keeps its split "
-                "when the dataset grows."
+                f"All documents are in the `{self.all_in}` split: the dataset was built to put every document, "
+                f"present or added later, there (`--split {self.all_in}`), so it has no split to train on. "
+                "Build with `--split hash` (the default) for train/validation/test splits by document."
             )
+        proportions = "/".join(f"{SPLIT_PROPORTIONS[s]:.0%} {s}" for s in SPLIT_NAMES)
+        few = (f" With {plural(self.n_documents, 'document')}, a split may hold "
+               "few documents or none (its files are then absent)." if self.n_documents < FEW_DOCUMENTS else "")
         return (
-            f"All documents are in the `{self.all_in}` split. Sets of fewer than {MIN_DOCUMENTS_FOR_HASH_SPLIT} "
-            f"documents are not hash-split ({proportions} would leave splits of zero to a few articles); "
-            "build with more documents, or `--split hash`, to get a document-level hash split."
+            "Splits are by document, and a document's split depends only on its own `doc_id`: the SHA-256 "
+            f"hash of the `doc_id` decides ({proportions}), so all rows of an article stay together, and a "
+            "document keeps its split as the dataset grows (documents added later never move an earlier "
+            f"one to another split).{few} {load_all}"
         )
 
 
-def choose_split_rule(n_documents: int, mode: str = "auto") -> SplitRule:
-    """``auto``: hash rule from MIN_DOCUMENTS_FOR_HASH_SPLIT documents, else all in ``test``;
-    ``hash``: always the hash rule; a split name: every document in that split."""
-    if mode == "auto":
-        return SplitRule(None if n_documents >= MIN_DOCUMENTS_FOR_HASH_SPLIT else "test")
-    if mode == "hash":
-        return SplitRule(None)
+def choose_split_rule(n_documents: int, mode: str = HASH_MODE) -> SplitRule:
+    """``hash`` (or its old name ``auto``): the per-document hash rule whatever the set's size; a
+    split name: every document in that split. ``n_documents`` only words the card's paragraph."""
+    if mode in (HASH_MODE, LEGACY_AUTO_MODE):
+        return SplitRule(None, n_documents)
     if mode in SPLIT_NAMES:
-        return SplitRule(mode)
-    raise ValueError(f"unknown split mode {mode!r}: use auto, hash or one of {', '.join(SPLIT_NAMES)}")
+        return SplitRule(mode, n_documents)
+    raise ValueError(f"unknown split mode {mode!r}: use {HASH_MODE} or one of {', '.join(SPLIT_NAMES)}")

@@ -5,9 +5,10 @@ Rules (also stated in the dataset card):
 
 * MT tokens come from spaCy's rule-based tokenizer of the target language (``spacy.blank("en")``
   for our articles), source tokens from the source language's; whitespace tokens are dropped.
-* An MT token is ``BAD`` when a target-side error that weighs in MQM (weight > 0 under
-  ``annotate.schema.GOOGLE_MQM_WEIGHTS``: not Neutral, not "Source error") covers any of its
-  characters, whichever rater marked it (the union over raters); else ``OK``.
+* An MT token is ``BAD`` when a target-side error that weighs in MQM (weight > 0 under the build's
+  weighting: Google's by default, where only Neutral weighs 0; under "guidelines" a Source error
+  weighs 0 too) covers any of its characters, whichever rater marked it (the union over raters);
+  else ``OK``.
 * A source token is ``BAD`` by the same rule for the errors marked on the SOURCE side: an omission
   marked on the words the translation lost (the labeling UI's and Google's way).
 * ``severity_tags`` gives each MT token the most severe severity any rater marked on it, weight or
@@ -49,10 +50,12 @@ class WordTagStats:
 
 
 class WordTagger:
-    """Tags one translation's tokens (in ``language``) from its error rows (the ``segments`` config's ``errors``)."""
+    """Tags one translation's tokens (in ``language``) from its error rows (the ``segments`` config's
+    ``errors``); ``weights`` decide which errors weigh (make a token BAD)."""
 
-    def __init__(self, language: str = "en") -> None:
+    def __init__(self, language: str = "en", weights: schema.MQMWeights = schema.GOOGLE_MQM_WEIGHTS) -> None:
         self.language = language
+        self.weights = weights
         self.stats = WordTagStats()
         self._categories = schema.mqm_category_names()
         self._severities = schema.severity_names()
@@ -72,7 +75,7 @@ class WordTagger:
                 self.stats.without_extent += 1
                 continue
             category, severity = self._categories[error["category"]], self._severities[error["severity"]]
-            weighs = schema.GOOGLE_MQM_WEIGHTS.weight(category, severity) > 0
+            weighs = self.weights.weight(category, severity) > 0
             if error["side"] == "source":
                 self.stats.source_errors += 1
                 for i in _covered(src_bounds, error) if weighs else ():

@@ -15,10 +15,14 @@ Design (why the interface looks the way it does):
   (entities, claims) or to ``(seg_id, offset in that segment's MT)`` (MQM errors) and checks the
   text on the way.
 * **Post-edits: a Repeater of one TextArea per segment** (``pe_0``, ``pe_1``, … over
-  ``$segments``), each next to its numbered source sentence and prefilled with the first system's
-  output. A result's ``from_name`` names its segment index, so the mapping back to ``seg_id`` is
-  unambiguous and needs no offsets; a perRegion TextArea would depend on which span the annotator
-  happened to select, and one big TextArea on the annotator keeping line numbers intact.
+  ``$segments``), each next to its numbered source sentence, starting with the task data's
+  ``segments[i].mt``: a system's output or nothing (``annotate push --post-edit-start``). A
+  prefilled box has a "Correct as is" tick (``ok_0``, …; hidden where boxes start empty, never
+  removed: Label Studio refuses a config without a control annotations use): a box left as it
+  started counts as a post-edit only when ticked (:mod:`annotate.labelstudio.post_edits`). A
+  result's ``from_name`` names its segment index, so the mapping back to ``seg_id`` is unambiguous
+  and needs no offsets; a perRegion TextArea would depend on which span the annotator happened to
+  select, and one big TextArea on the annotator keeping line numbers intact.
 * **Per-region attributes** (claim type, MQM severity) are ``Choices perRegion`` shown when a
   region is selected; an MQM error also has an optional note (``TextArea perRegion``: why it is
   an error, what the right translation is). In the export they share the region's id.
@@ -43,6 +47,8 @@ CLAIM_TYPE_CONTROL = "claim_type"
 SEGMENTS_FIELD = "segments"
 POST_EDIT_PREFIX = "pe_"  # pe_{index}: TextArea of segment index (0-based position in $segments)
 POST_EDIT_TEXT_PREFIX = "seg_"  # seg_{index}: the numbered source sentence the TextArea belongs to
+POST_EDIT_CONFIRM_PREFIX = "ok_"  # ok_{index}: the "Correct as is" tick of a prefilled post-edit box
+POST_EDIT_CONFIRM_CHOICE = "Correct as is"
 ERROR_NOTE_PREFIX = "note_"  # note_{system key}: per-region TextArea, the note of an MQM error
 # Errors marked in the SOURCE (omissions, source errors: schema.SOURCE_SIDE_CATEGORIES), one label
 # per category × system ("Omission in apertium"), with their own severity and note controls. The
@@ -88,6 +94,18 @@ def severity_control_name(key: str) -> str:
 def note_control_name(key: str) -> str:
     """The per-region note (``ErrorSpan.comment``) of an MQM error on system ``key``'s output."""
     return f"{ERROR_NOTE_PREFIX}{key}"
+
+
+def region_choice_control(control: str) -> str | None:
+    """The per-region choice control that qualifies a region of label control ``control``."""
+    if control == CLAIM_CONTROL:
+        return CLAIM_TYPE_CONTROL
+    if control == SOURCE_ERROR_CONTROL:
+        return SOURCE_ERROR_SEVERITY_CONTROL
+    mqm_prefix = mqm_control_name("")
+    if control.startswith(mqm_prefix):
+        return severity_control_name(control[len(mqm_prefix):])
+    return None
 
 
 def source_error_label(category: str, system: str) -> str:
@@ -188,13 +206,23 @@ SUGGESTIONS_GUIDANCE = (
 )
 
 
+# Why: a box left as the machine translation would make that system's output the reference (and
+# favour it in BLEU, chrF++ and TER); only edited or explicitly confirmed boxes are post-edits.
+POST_EDIT_GUIDANCE = (
+    "Below the columns, write the correct English of every sentence: a fluent, accurate translation of the "
+    "Spanish. A box may start with a machine translation: correct it; if it is already correct, tick "
+    f"\"{POST_EDIT_CONFIRM_CHOICE}\". A box left as it started and not ticked is not used as a reference."
+)
+
+
 # Why: Google's MQM protocol marks an omission on the source words that were lost; an empty or
 # neighbouring MT span says neither what is missing nor how much.
 SOURCE_SIDE_GUIDANCE = (
     "An omission is marked on the Spanish words the translation lost: select them in the source column, pick "
     "the \"Omission in …\" button of the translation that dropped them (one button per MT system; mark it once "
     "per translation that drops them), then its severity. An error in the Spanish itself is marked there too, "
-    "with \"Source error in …\" (weight 0)."
+    "with \"Source error in …\" (it does not count against the translation under the `guidelines` "
+    "weighting; Google's default MQM weights count it by severity)."
 )
 
 
@@ -214,10 +242,7 @@ def guidelines_markdown() -> str:
               "", "### Severity", ""]
     lines += [f"- **{severity.name}** (weight {severity.weight:g}): {severity.description}"
               for severity in schema.SEVERITIES]
-    lines += ["", "### Post-edit", "",
-              "Below the columns, correct the English of every sentence so that it is a fluent, "
-              "accurate translation of the Spanish. The box starts with the machine translation; "
-              "leave it unchanged only if it is already correct.",
+    lines += ["", "### Post-edit", "", POST_EDIT_GUIDANCE,
               "", "### Keyboard", "", keyboard_markdown(),
               "", "### Submitting", "", SUBMITTING_GUIDANCE,
               "", "### Suggestions", "", SUGGESTIONS_GUIDANCE]
@@ -236,8 +261,8 @@ def expert_instruction_html() -> str:
               "<h3>Severity</h3><ul>"]
     parts += [f"<li><b>{html.escape(s.name)}</b> (weight {s.weight:g}): {html.escape(s.description)}</li>"
               for s in schema.SEVERITIES]
-    parts += ["</ul><h3>Post-edit</h3><p>Correct the English of every sentence; each box starts with the "
-              "machine translation.</p>", f"<h3>Submitting</h3><p>{html.escape(SUBMITTING_GUIDANCE)}</p>",
+    parts += [f"</ul><h3>Post-edit</h3><p>{html.escape(POST_EDIT_GUIDANCE)}</p>",
+              f"<h3>Submitting</h3><p>{html.escape(SUBMITTING_GUIDANCE)}</p>",
               f"<h3>Suggestions</h3><p>{html.escape(SUGGESTIONS_GUIDANCE)}</p>"]
     return "".join(parts)
 
@@ -275,15 +300,19 @@ def _alignment_style(columns: int) -> str:
     return "\n".join(rules)
 
 
-def label_config(systems: Sequence[str]) -> str:
-    """The labeling config XML for these MT systems (order kept; the first prefills post-edits).
+def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -> str:
+    """The labeling config XML for these MT systems (order kept). ``post_edit_prefill`` says
+    what the post-edit boxes start with, for their header and their "Correct as is" ticks: a
+    system's name, ``""`` for empty boxes (ticks hidden), None for the first system's output.
 
     Layout: a grid with one column per text (source, then each system); its first row holds each
     column's label bar (sticky while scrolling), the next rows one sentence each, aligned across
     columns (see :func:`_alignment_style`)."""
     keys = system_keys(systems)
     columns = 1 + len(keys)
-    out: list[str] = ["<View>", f"<Style>{_STYLE}\n{_alignment_style(columns)}</Style>",
+    prefill = systems[0] if post_edit_prefill is None and systems else post_edit_prefill or ""
+    hide_ticks = "" if prefill else "\n.ann-pe-tick { display: none; }"
+    out: list[str] = ["<View>", f"<Style>{_STYLE}\n{_alignment_style(columns)}{hide_ticks}</Style>",
                       '<Header value="$title" size="3"/>',
                       '<Collapse><Panel value="Guidelines: labels, MQM categories, severities (click to open)">',
                       f"<View><Markdown><![CDATA[\n{guidelines_markdown()}\n]]></Markdown></View>",
@@ -347,15 +376,23 @@ def label_config(systems: Sequence[str]) -> str:
                    f'<Text {_attrs(name=mt_text_name(key), value="$" + mt_text_name(key))}/></View>')
     out.append("</View>")
 
-    # Post-edits: one TextArea per segment, prefilled with the first system's output. Submitting
-    # the annotation stores every box as it is (edited or not), so the TextArea's own "Add"
-    # controls are hidden: they only confuse.
-    first = f" (each box starts with the {systems[0]} output)" if systems else ""
-    out.append(f"<Header {_attrs(value=f'Post-edit: the correct English of each sentence{first}', size='5')}/>")
+    # Post-edits: one TextArea per segment, starting with the task data's segments[i].mt (a
+    # system's output, or nothing). Submitting the annotation stores every box as it is (edited or
+    # not), so the TextArea's own "Add" controls are hidden: they only confuse. A prefilled box
+    # left as it started counts only when its "Correct as is" is ticked (labelstudio.post_edits).
+    start = (f" (each box starts with the {prefill} output: correct it, or tick “{POST_EDIT_CONFIRM_CHOICE}”)"
+             if prefill else " (each box starts empty: write the translation)")
+    out.append(f"<Header {_attrs(value=f'Post-edit: the correct English of each sentence{start}', size='5')}/>")
     out.append(f"<Repeater {_attrs(on='$' + SEGMENTS_FIELD, indexFlag='{{idx}}')}>")
     out.append('<View className="ann-pe-row">')
     out.append(f"<Text {_attrs(name=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].label')}/>")
+    out.append("<View>")
     out.append(f"<TextArea {_attrs(name=POST_EDIT_PREFIX + '{{idx}}', toName=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].mt', maxSubmissions='1', editable='true', rows='3')}/>")
-    out.append("</View></Repeater>")
+    # The tick is in every config, hidden where boxes start empty (nothing to confirm): Label Studio
+    # refuses a config without a control that existing annotations use (measured: HTTP 400).
+    out.append('<View className="ann-pe-tick">')
+    out.append(f"<Choices {_attrs(name=POST_EDIT_CONFIRM_PREFIX + '{{idx}}', toName=POST_EDIT_TEXT_PREFIX + '{{idx}}', choice='multiple', showInline='true')}>"
+               f"<Choice {_attrs(value=POST_EDIT_CONFIRM_CHOICE, hint='The machine translation in the box is already correct: use it as the reference.')}/></Choices>")
+    out.append("</View></View></View></Repeater>")
     out.append("</View>")
     return "\n".join(out)

@@ -1,5 +1,9 @@
 """Label Studio export JSON → :class:`annotate.records.AnnotatedDocument`. This is the ONLY module
-that knows the shape of Label Studio results (``tasks.py`` builds results through the helpers here).
+that knows the shape of Label Studio results (``tasks.py`` builds results through the helpers here),
+with three parts of it in modules of their own: the post-edit boxes
+(:mod:`annotate.labelstudio.post_edits`), which regions are still a suggestion as it was made
+(:mod:`annotate.labelstudio.provenance`) and the annotators' pseudonyms
+(:mod:`annotate.labelstudio.pseudonyms`).
 
 A result item, as the labeling UI stores it::
 
@@ -7,7 +11,14 @@ A result item, as the labeling UI stores it::
      "origin": "manual", "value": {"start": 40, "end": 53, "text": "Vladímir Putin", "labels": ["PER"]}}
 
 A per-region choice (claim type, MQM severity) is a separate item with the SAME ``id`` as its
-region. A post-edit is ``{"from_name": "pe_3", "type": "textarea", "value": {"text": ["…"]}}``.
+region. A post-edit box is ``{"from_name": "pe_3", "type": "textarea", "value": {"text": ["…"]}}``,
+its "Correct as is" tick ``{"from_name": "ok_3", "type": "choices", …}``; which boxes hold a
+post-edit is :mod:`annotate.labelstudio.post_edits`'s to say.
+
+An MQM error region must cover some sentence text: one on a sentence number or a line break only
+is an ExportError (a problem to fix), never an error counted. A region the annotator kept from an
+automatic suggestion (same id as a region of the prediction it came from) keeps the suggestion's
+note; one they changed (category, severity or span) is theirs, and loses that note.
 
 Statuses (``DocumentAnnotation.status``):
 
@@ -27,43 +38,46 @@ Statuses (``DocumentAnnotation.status``):
   ``AnnotatedDocument.predictions`` too, without an id. The anchoring control: annotators
   work on these tasks from scratch.
 
-Annotators are pseudonymised: ``annotator-`` + 8 hex digits of SHA-256 over a project salt and the
-user's e-mail (or user id when the export has no e-mail). Users created by :func:`annotate.labelstudio.push.push_documents` for imported
-gold annotations have emails ``<pseudonym>@annotate.invalid`` and keep that pseudonym.
+Annotators are pseudonymised (:mod:`annotate.labelstudio.pseudonyms`).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError
 from annotate.labelstudio.export_file import iter_export_tasks, load_export  # noqa: F401  (re-exported)
+from annotate.labelstudio.config import region_choice_control
 from annotate.labelstudio.layout import locate, on_one_line
+from annotate.labelstudio.post_edits import is_box_answer, prefill_of, read_boxes
+from annotate.labelstudio.provenance import RegionSignature, stale_suggestion_notes, suggested_regions
+from annotate.labelstudio.pseudonyms import (  # noqa: F401  (re-exported: where callers found them)
+    IMPORTED_USER_DOMAIN,
+    annotator_of,
+    completed_by_email,
+    default_salt,
+    imported_user_email,
+    pseudonym,
+    scrub_export,
+)
 from annotate.records import (
     PREDICTION_STATUSES,
     AnnotatedDocument,
     DocumentAnnotation,
     ErrorSpan,
     ExportProblem,
-    PostEdit,
     Segment,
     SegmentRating,
     Span,
     Translation,
 )
 
-IMPORTED_USER_DOMAIN = "annotate.invalid"  # reserved TLD: these addresses can never receive mail
-_IMPORTED_EMAIL = re.compile(r"^([A-Za-z0-9._-]+)@" + re.escape(IMPORTED_USER_DOMAIN) + "$")
 TASK_FORMAT = 1  # data["annotate_format"]: bump when the task data layout changes
 # meta key of a task's suggestions withheld from annotators (an anchoring control): a prediction
 # object ({"model_version", "result"}) that Label Studio stores and exports but never shows
@@ -114,72 +128,6 @@ def region_textarea_result(region_id: str, from_name: str, to_name: str, start: 
     return _item(region_id, from_name, to_name, "textarea", {"start": start, "end": end, "text": [note]}, origin)
 
 
-def completed_by_email(email: str) -> dict[str, str]:
-    """``completed_by`` of an imported annotation: Label Studio resolves members by email."""
-    return {"email": email}
-
-
-def imported_user_email(annotator: str) -> str:
-    """The Label Studio account standing for an imported annotator pseudonym."""
-    local = re.sub(r"[^A-Za-z0-9._-]+", "-", annotator).strip("-.") or "annotator"
-    return f"{local}@{IMPORTED_USER_DOMAIN}"
-
-
-# ── pseudonyms ────────────────────────────────────────────────────────────────────────────────
-
-
-def pseudonym(user_id: Any, email: str | None, salt: str) -> str:
-    """A stable pseudonym for a Label Studio user; never contains the email."""
-    if email:
-        match = _IMPORTED_EMAIL.match(email)
-        if match:
-            return match.group(1)
-    # The e-mail identifies a person everywhere (annotations carry id + e-mail, drafts only the
-    # e-mail); the id is used when no e-mail is exported.
-    identity = f"email:{email.strip().lower()}" if email else f"id:{user_id}"
-    digest = hashlib.sha256(f"{salt}\0{identity}".encode()).hexdigest()
-    return f"annotator-{digest[:8]}"
-
-
-def default_salt(task: dict[str, Any]) -> str:
-    return f"label-studio-project-{task.get('project')}"
-
-
-def _annotator(completed_by: Any, salt: str) -> str:
-    if isinstance(completed_by, dict):
-        if completed_by.get("pseudonym"):
-            return str(completed_by["pseudonym"])
-        return pseudonym(completed_by.get("id"), completed_by.get("email"), salt)
-    if isinstance(completed_by, int):
-        return pseudonym(completed_by, None, salt)
-    if isinstance(completed_by, str) and completed_by:  # drafts carry the user as a string
-        return pseudonym(None, completed_by, salt)
-    return "annotator-unknown"
-
-
-def scrub_export(data: list[dict[str, Any]], salt: str | None = None, *, copy: bool = True) -> list[dict[str, Any]]:
-    """The export with every user identity replaced by its pseudonym (no emails, names or user
-    ids), suitable for saving as the hand-off file; parses identically. ``copy=False`` edits
-    ``data`` in place (pull does, on a freshly downloaded export)."""
-    scrubbed = orjson.loads(orjson.dumps(data)) if copy else data
-    for task in scrubbed:
-        if not isinstance(task, dict):
-            continue
-        task_salt = salt or default_salt(task)
-        for annotation in task.get("annotations") or []:
-            if isinstance(annotation, dict):
-                annotation["completed_by"] = {"pseudonym": _annotator(annotation.get("completed_by"), task_salt)}
-                for key in ("created_username", "updated_by", "last_action_by"):
-                    annotation.pop(key, None)
-        for draft in task.get("drafts") or []:
-            if isinstance(draft, dict):
-                draft["user"] = {"pseudonym": _annotator(draft.get("user"), task_salt)}
-                draft.pop("created_username", None)
-        for key in ("comment_authors", "annotators", "updated_by", "created_by"):
-            task.pop(key, None)
-    return scrubbed
-
-
 # ── reading ───────────────────────────────────────────────────────────────────────────────────
 
 
@@ -225,6 +173,8 @@ class _TaskView:
         self.source_error_labels = {label: (key_of[name], category) for label, (name, category)
                                     in _source_error_labels(tuple(key_of)).items()}
         self.segments: list[Segment] = []
+        self.prefills: list[str] = []  # what each post-edit box started with
+        self.post_edit_prefill = prefill_of(task.get("meta"), [name for name, _, _ in self.systems])
         self.src_at: list[int] = []
         self.mt: dict[str, list[str]] = {key: [] for _, key, _ in self.systems}
         self.mt_at: dict[str, list[int]] = {key: [] for _, key, _ in self.systems}
@@ -242,6 +192,7 @@ class _TaskView:
             if self.display[at:at + len(segment.text)] != on_one_line(segment.text):
                 raise ExportError(f"{swhere}: segment {segment.seg_id} is not at offset {at} of data.source")
             self.segments.append(segment)
+            self.prefills.append(_need(seg, "mt", swhere, str))
             self.src_at.append(at)
             per_system = _need(seg, "systems", swhere, dict)
             for name, key, version in self.systems:
@@ -277,26 +228,14 @@ class _TaskView:
     def document(self) -> AnnotatedDocument:
         return AnnotatedDocument(doc_id=self.doc_id, title=str(self.data.get("title", "")), text=self.text,
                                  source_name=str(self.data.get("source_name", "")), segments=list(self.segments),
-                                 translations=list(self.translations))
-
-
-def _choice_control(control: str) -> str | None:
-    """The per-region choice control that qualifies a region of label control ``control``."""
-    if control == lsconfig.CLAIM_CONTROL:
-        return lsconfig.CLAIM_TYPE_CONTROL
-    if control == lsconfig.SOURCE_ERROR_CONTROL:
-        return lsconfig.SOURCE_ERROR_SEVERITY_CONTROL
-    mqm_prefix = lsconfig.mqm_control_name("")
-    if control.startswith(mqm_prefix):
-        return lsconfig.severity_control_name(control[len(mqm_prefix):])
-    return None
+                                 translations=list(self.translations), post_edit_prefill=self.post_edit_prefill)
 
 
 def _regions(result: list[Any], where: str) -> tuple[dict[str, list[dict]], list[dict]]:
-    """Group result items by region id; TextArea answers (post-edits) are returned apart, per-region
-    TextAreas (error notes) stay with their region."""
+    """Group result items by region id; the post-edit boxes' answers (texts, "Correct as is"
+    ticks) are returned apart, per-region TextAreas (error notes) stay with their region."""
     by_id: dict[str, list[dict]] = defaultdict(list)
-    textareas: list[dict] = []
+    answers: list[dict] = []
     for index, item in enumerate(result):
         # Fast path for well-formed items (exact types, as JSON parsers make them); anything else
         # goes through _need, which names the item and what is wrong with it.
@@ -307,14 +246,14 @@ def _regions(result: list[Any], where: str) -> tuple[dict[str, list[dict]], list
             fields = (_need(item, "type", iwhere, str), _need(item, "from_name", iwhere, str),
                       _need(item, "value", iwhere, dict))
         kind, from_name, _ = fields
-        if kind == "textarea" and not from_name.startswith(lsconfig.ERROR_NOTE_PREFIX):
-            textareas.append(item)
+        if kind != "labels" and is_box_answer(kind, from_name):
+            answers.append(item)
         else:
             region_id = item.get("id")
             if region_id is None:
                 region_id = _need(item, "id", f"{where} result[{index}]")
             by_id[str(region_id)].append(item)
-    return by_id, textareas
+    return by_id, answers
 
 
 def as_rendered(text: str) -> str:
@@ -350,18 +289,27 @@ def _clipped(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _error_span(view: _TaskView, line_starts: list[int], texts: list[str], lengths: list[int], start: int,
-                end: int, where: str, *, category: str, choice: str | None, notes: list[dict], status: str,
-                note_control: str, side: str, on: str) -> tuple[int, ErrorSpan]:
-    """An MQM error region (display offsets ``start:end`` on a text whose sentence ``i`` is
+def _error_span(view: _TaskView, display: str, line_starts: list[int], texts: list[str], lengths: list[int],
+                start: int, end: int, where: str, *, category: str, choice: str | None, notes: list[dict],
+                status: str, note_control: str, side: str, on: str, suggested_notes: frozenset[str] = frozenset()
+                ) -> tuple[int, ErrorSpan]:
+    """An MQM error region (offsets ``start:end`` on the ``display`` text whose sentence ``i`` is
     ``texts[i]``, of length ``lengths[i]``, at ``line_starts[i]``; ``on`` names that text in
-    messages) → (sentence index, ErrorSpan with offsets in that sentence)."""
+    messages) → (sentence index, ErrorSpan with offsets in that sentence). A region covering no
+    sentence text is an ExportError. ``suggested_notes``: note texts that an automatic suggestion
+    wrote about a region the annotator has since changed (they are left out of the comment)."""
     index, local_start = locate(line_starts, lengths, start, is_end=False)
     end_index, local_end = locate(line_starts, lengths, end, is_end=True)
+    if start < end and local_start == lengths[index] and index + 1 < len(lengths):
+        index, local_start = index + 1, 0  # starting at a sentence's end: its first character is in the gap
+    if start < end and not (end_index > index or (end_index == index and local_end > local_start)):
+        raise ExportError(f"{where}: the {category} error on {on} covers no sentence text (only a sentence "
+                          f"number or line break: {as_rendered(display[start:end])!r})")
     if any(note["from_name"] != note_control for note in notes):
         raise ExportError(f"{where}: note {[n['from_name'] for n in notes]} does not belong to {on}")
     comment = "\n".join(str(text).strip() for note in notes
-                         for text in _need(note["value"], "text", where, list) if str(text).strip())
+                         for text in _need(note["value"], "text", where, list)
+                         if str(text).strip() and str(text).strip() not in suggested_notes)
     if end_index != index or local_end < local_start:
         # A span crossing sentences is attributed to the sentence where it starts.
         clipped = f"span crossed into segment {view.segments[end_index].seg_id}; clipped"
@@ -374,8 +322,12 @@ def _error_span(view: _TaskView, line_starts: list[int], texts: list[str], lengt
 
 
 def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator: str, annotation_id: int | None,
-                      where: str, updated_at: str, ground_truth: bool = False) -> DocumentAnnotation:
-    by_id, textareas = _regions(result, where)
+                      where: str, updated_at: str, ground_truth: bool = False,
+                      suggested: Mapping[str, tuple[RegionSignature, frozenset[str]]] | None = None
+                      ) -> DocumentAnnotation:
+    """One annotation, draft or prediction (its ``result``) → its record. ``suggested``: the
+    regions of the predictions it may have started from (:func:`suggested_regions`)."""
+    by_id, answers = _regions(result, where)
     record = DocumentAnnotation(doc_id=view.doc_id, annotator=annotator, status=status, task_id=view.task_id,
                                 annotation_id=annotation_id, updated_at=updated_at, ground_truth=ground_truth)
     errors: dict[tuple[str, int], list[ErrorSpan]] = defaultdict(list)
@@ -395,7 +347,7 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
         label = label_values[0]
         # Only the region's own choice control: a severity key of another column attaches that
         # column's choice to whatever region is selected (measured in the UI); that is a stray press.
-        own = [i for i in choices if i.get("from_name") == _choice_control(control)]
+        own = [i for i in choices if i.get("from_name") == region_choice_control(control)]
         choice = _need(own[0]["value"], "choices", rwhere, list)[0] if own else None
         if target == lsconfig.SOURCE_TEXT and control == lsconfig.SOURCE_ERROR_CONTROL:
             if label not in view.source_error_labels:
@@ -403,10 +355,11 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
                                   f"{sorted(view.source_error_labels)})")
             key, category = view.source_error_labels[label]
             start, end = _checked_span(item, view.display, rwhere)
-            index, error = _error_span(view, view.src_at, view.src_texts, view.src_len, start, end, rwhere,
-                                       category=category, choice=choice, notes=notes, status=status,
+            index, error = _error_span(view, view.display, view.src_at, view.src_texts, view.src_len, start, end,
+                                       rwhere, category=category, choice=choice, notes=notes, status=status,
                                        note_control=lsconfig.SOURCE_ERROR_NOTE_CONTROL, side="source",
-                                       on=f"{lsconfig.SOURCE_TEXT} ({label})")
+                                       on=f"{lsconfig.SOURCE_TEXT} ({label})",
+                                       suggested_notes=stale_suggestion_notes(region_id, items, suggested))
             errors[(key, index)].append(error)
         elif target == lsconfig.SOURCE_TEXT:
             if notes:  # never dropped silently: the config offers notes on MQM errors only
@@ -432,28 +385,16 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
             start, end = _checked_span(item, display, rwhere)
             if control != lsconfig.mqm_control_name(key):
                 raise ExportError(f"{rwhere}: unknown control {control!r} on {target}")
-            index, error = _error_span(view, view.mt_at[key], view.mt[key], view.mt_len[key], start, end, rwhere,
-                                       category=label, choice=choice, notes=notes, status=status,
-                                       note_control=lsconfig.note_control_name(key), side="target", on=target)
+            index, error = _error_span(view, display, view.mt_at[key], view.mt[key], view.mt_len[key], start, end,
+                                       rwhere, category=label, choice=choice, notes=notes, status=status,
+                                       note_control=lsconfig.note_control_name(key), side="target", on=target,
+                                       suggested_notes=stale_suggestion_notes(region_id, items, suggested))
             errors[(key, index)].append(error)
         else:
             raise ExportError(f"{rwhere}: region on unknown object {target!r}")
-    for item in textareas:
-        control = item["from_name"]
-        if not control.startswith(lsconfig.POST_EDIT_PREFIX):
-            raise ExportError(f"{where}: unknown text answer {control!r}")
-        try:
-            index = int(control[len(lsconfig.POST_EDIT_PREFIX):])
-            segment = view.segments[index]
-        except (ValueError, IndexError):
-            raise ExportError(f"{where}: post-edit {control!r} names no segment of this task "
-                              f"({len(view.segments)} segments)") from None
-        texts = _need(item["value"], "text", f"{where} {control}", list)
-        if texts:
-            record.post_edits.append(PostEdit(seg_id=segment.seg_id, text=str(texts[-1])))
+    record.post_edits, record.ignored_post_edits = read_boxes(answers, view.segments, view.prefills, where)
     record.entities.sort(key=lambda s: (s.start, s.end, s.label))
     record.claims.sort(key=lambda s: (s.start, s.end, s.label))
-    record.post_edits.sort(key=lambda p: p.seg_id)
     for name, key, _ in view.systems:
         # a submission rates every translation it was shown: not a system added after it (see UNSEEN_BY)
         shown = view.unseen_by.get(name, {}).get(str(annotation_id)) != updated_at
@@ -520,6 +461,9 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
     where = f"task {view.task_id} (doc {view.doc_id})"
     task_salt = salt or default_salt(task)
     document = view.document()
+    shown = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
+    worked_on = task.get("annotations") or task.get("drafts")
+    suggested_in_task = suggested_regions(*shown) if shown and worked_on else {}
     entries = [("annotation", index, annotation) for index, annotation in enumerate(task.get("annotations") or [])]
     # drafts and predictions exported as ids only (plain JSON export) carry nothing to parse
     entries += [("draft", index, draft) for index, draft in enumerate(task.get("drafts") or []) if isinstance(draft, dict)]
@@ -534,22 +478,31 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
         ewhere = f"{where} {kind} {entry_id if entry_id is not None else f'#{index}'}"
         if kind == "annotation":
             status = "cancelled" if is_dict and entry.get("was_cancelled") else "completed"
-            annotator = _annotator(entry.get("completed_by") if is_dict else None, task_salt)
+            annotator = annotator_of(entry.get("completed_by") if is_dict else None, task_salt)
             annotation_id = entry_id
         elif kind == "draft":
-            status, annotator, annotation_id = "draft", _annotator(entry.get("user"), task_salt), entry.get("annotation")
+            status, annotator, annotation_id = "draft", annotator_of(entry.get("user"), task_salt), entry.get("annotation")
         else:  # a pre-annotation, shown or withheld: its "annotator" is the model version that made it
             model_version = str(entry.get("model_version") or "unknown model") if is_dict else "unknown model"
             status, annotator, annotation_id = kind, model_version, entry_id if kind == "prediction" else None
+        # the regions it may have kept from a suggestion: its parent prediction's (an annotation
+        # carries it whole), else the task's predictions' (their region ids are unique per task)
+        started_from = entry.get("prediction") if kind == "annotation" and is_dict else None
+        started_from = started_from if isinstance(started_from, dict) and started_from else None
+        suggested = ({**suggested_in_task, **suggested_regions(started_from)} if started_from
+                     else suggested_in_task) if kind in ("annotation", "draft") else None
         try:
             result = _need(entry, "result", ewhere, list)
             record = _parse_annotation(view, result, status, annotator, annotation_id, ewhere,
                                        str(entry.get("updated_at") or ""),
-                                       ground_truth=kind == "annotation" and entry.get("ground_truth") is True)
+                                       ground_truth=kind == "annotation" and entry.get("ground_truth") is True,
+                                       suggested=suggested)
             if status in PREDICTION_STATUSES:
                 document.predictions.append(record)
             else:
                 parent, lead_time = entry.get("parent_prediction"), entry.get("lead_time")
+                if parent is None and started_from:  # the prediction it opened with, carried whole
+                    parent = started_from.get("id")
                 record.parent_prediction = parent if parent.__class__ is int else None
                 record.lead_time = float(lead_time) if lead_time.__class__ in (int, float) and lead_time >= 0 else None
                 document.annotations.append(record)

@@ -28,6 +28,13 @@ Push, per document (identity = ``doc_id`` in task data and meta):
 * doc carrying gold annotations whose task exists without any → the task is re-imported with its
   annotations (there is nothing on it to lose), so annotations keep their annotators.
 
+``post_edit_start`` says what the post-edit boxes start with (:mod:`annotate.labelstudio.post_edits`):
+the first system's output (the default), a named system's, or nothing. It is written into each task
+it builds (its data's prefills, and ``meta.post_edit_prefill``, which export reads back), so it
+changes a task like any other data change: never under annotations. The project's config follows
+the latest push's choice (its header; its "Correct as is" ticks are shown only when boxes are
+prefilled).
+
 Pulling the annotations back is :mod:`annotate.labelstudio.pull`'s.
 """
 
@@ -42,7 +49,8 @@ from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import LabelStudioError, ServerUnavailable
-from annotate.labelstudio.export import imported_user_email
+from annotate.labelstudio.post_edits import FIRST_SYSTEM, resolve_prefill
+from annotate.labelstudio.pseudonyms import imported_user_email
 from annotate.labelstudio.suggestions import Suggester, default_suggester, is_held_out, stale_suggestions
 from annotate.labelstudio.tasks import (
     add_suggestions,
@@ -91,6 +99,7 @@ class PushReport:
     withheld: list[str] = field(default_factory=list)  # doc_ids written with their suggestions withheld
     refreshed: list[str] = field(default_factory=list)  # untouched tasks given the current suggester's suggestions
     notes: list[str] = field(default_factory=list)
+    post_edit_prefill: str = ""  # the system whose output the post-edit boxes of written tasks start with; "" = empty
 
     def summary(self) -> str:
         """One line for humans."""
@@ -109,6 +118,8 @@ class PushReport:
             parts.append(f"overlap: {self.overlap}")
         if self.withheld:
             parts.append(f"suggestions withheld on {len(self.withheld)} (anchoring control)")
+        parts.append(f"post-edit boxes start with the {self.post_edit_prefill} output" if self.post_edit_prefill
+                     else "post-edit boxes start empty")
         return f"project {self.project_id} ({self.project_url}): " + ", ".join(parts)
 
 
@@ -130,16 +141,19 @@ def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[Annot
     return list(kept.values())
 
 
-def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any = None) -> api.ProjectInfo:
+def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any = None,
+                   post_edit_start: str = FIRST_SYSTEM) -> api.ProjectInfo:
     """Find the project by title (create it if missing) and make its config show every system in
-    ``systems`` plus those it already had (systems are only ever added)."""
+    ``systems`` plus those it already had (systems are only ever added), with post-edit boxes
+    that start as ``post_edit_start`` says (a ValueError, before any change, if it names no system)."""
     ls = ls or api.open_client(conn)
     if not 3 <= len(title) <= 50:
         raise ValueError(f"project title {title!r} has {len(title)} characters; Label Studio needs 3 to 50")
     project = api.find_project(ls, conn, title)
     wanted = list(project.systems if project else [])
     wanted += [s for s in systems if s not in wanted]
-    xml = api.config_with_marker(lsconfig.label_config(wanted), wanted)
+    prefill = resolve_prefill(post_edit_start, wanted)
+    xml = api.config_with_marker(lsconfig.label_config(wanted, prefill), wanted)
     if project is None:
         return api.create_project(ls, conn, title, xml, lsconfig.expert_instruction_html())
     api.update_project(ls, conn, project.id, label_config=xml, expert_instruction=lsconfig.expert_instruction_html())
@@ -160,6 +174,7 @@ def push_documents(
     overlap: api.Overlap | None = None,
     holdout_percent: float = 0.0,
     memory: ErrorMemory | None = None,
+    post_edit_start: str = FIRST_SYSTEM,
 ) -> PushReport:
     """Create or update one task per document in the project titled ``project_title``.
 
@@ -169,6 +184,8 @@ def push_documents(
     ``overlap``: annotators per task and on what share of the tasks (None leaves the project's setting).
     ``holdout_percent``: the share of tasks whose suggestions are withheld (see the module docstring).
     ``memory``: errors learned from annotations (:mod:`annotate.error_memory`), suggested too.
+    ``post_edit_start``: what the post-edit boxes start with: ``"first-system"``, ``"empty"`` or a
+    system's name (see the module docstring).
     Raises PushInterrupted (with the partial report) if the server goes away; rerun to complete."""
     check_connection(conn)
     ls = api.open_client(conn)
@@ -177,9 +194,10 @@ def push_documents(
     if not with_predictions:
         suggester = None
     systems = document_systems(docs)
-    project = ensure_project(conn, project_title, systems, ls=ls)
+    project = ensure_project(conn, project_title, systems, ls=ls, post_edit_start=post_edit_start)
+    prefill = resolve_prefill(post_edit_start, project.systems)
     report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
-                        model_version=model_version if suggester else "")
+                        model_version=model_version if suggester else "", post_edit_prefill=prefill)
     if overlap is not None:  # before the import: new tasks then join the overlap cohort as they arrive
         api.set_overlap(ls, conn, project.id, overlap)
         report.overlap = overlap.describe()
@@ -194,7 +212,7 @@ def push_documents(
 
     def build(doc: AnnotatedDocument, task_json: dict | None = None) -> dict:
         # Suggestions (spaCy…) are computed only for tasks that are actually written.
-        task_json = task_json or build_task(doc, project.systems)
+        task_json = task_json or build_task(doc, project.systems, post_edit_prefill=prefill)
         if unrated := unrated_systems(doc, project.systems):
             partly_rated[doc.doc_id] = (unrated, task_json["data"])
         if suggester is not None:
@@ -214,7 +232,7 @@ def push_documents(
             if not tasks:
                 to_import.append((doc, None))  # built later, while the previous chunk imports
                 continue
-            task_json = build_task(doc, project.systems)
+            task_json = build_task(doc, project.systems, post_edit_prefill=prefill)
             current, extra = tasks[0], tasks[1:]
             keep_unseen_marks(current.data, task_json["data"])
             if extra:

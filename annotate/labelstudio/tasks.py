@@ -4,7 +4,8 @@ optional pre-annotations (``predictions``) and optional annotations (gold, impor
 Task identity is the article's ``doc_id``, stored in ``data.doc_id`` and ``meta.doc_id``. The
 data also carries what export needs to map regions back (see :mod:`annotate.labelstudio.layout`):
 ``text`` (Article.text), ``source`` (numbered display), ``mt_<key>`` per system, and per segment
-its offsets in every display text.
+its offsets in every display text and the text its post-edit box starts with (``mt``; what that
+is, is recorded in ``meta.post_edit_prefill``: :mod:`annotate.labelstudio.post_edits`).
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from annotate.labelstudio.export import (
     UNSEEN_BY,
     WITHHELD_PREDICTION,
     as_rendered,
-    completed_by_email,
-    imported_user_email,
     region_choice_result,
     region_textarea_result,
     span_result,
     textarea_result,
 )
 from annotate.labelstudio.layout import Line, article_to_line, build_display, number_prefix, on_one_line
+from annotate.labelstudio.post_edits import POST_EDIT_PREFILL, confirmation_result, same_text
+from annotate.labelstudio.pseudonyms import completed_by_email, imported_user_email
 from annotate.references import translation_names
 from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, Span, Translation
 
@@ -64,10 +65,17 @@ def _sorted_segments(doc: AnnotatedDocument):
     return segments
 
 
-def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
+def task_data(doc: AnnotatedDocument, systems: Sequence[str], post_edit_prefill: str | None = None) -> dict[str, Any]:
     """The ``data`` of the task for ``doc`` in a project showing ``systems`` (in that order).
-    A system with no output for a segment shows an empty line, marked ``missing``."""
+    A system with no output for a segment shows an empty line, marked ``missing``. The post-edit
+    boxes start with the output of the system ``post_edit_prefill`` (None: the first system's;
+    ``""``: they start empty)."""
     keys = lsconfig.system_keys(systems)
+    if post_edit_prefill is None:
+        post_edit_prefill = systems[0] if systems else ""
+    if post_edit_prefill and post_edit_prefill not in keys:
+        raise TaskBuildError(f"doc {doc.doc_id}: post-edit boxes cannot start with the output of "
+                             f"{post_edit_prefill!r}, which is not one of the project's systems {list(systems)}")
     segments = _sorted_segments(doc)
     by_system: dict[str, dict[int, Translation]] = {system: {} for system in systems}
     versions: dict[str, str] = {system: "" for system in systems}
@@ -109,7 +117,6 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
             elif translation.unknown_words:
                 entry["unknown_words"] = list(translation.unknown_words)
             per_segment[index][keys[system]] = entry
-    first = systems[0] if systems else None
     data[lsconfig.SEGMENTS_FIELD] = [
         {
             "seg_id": segment.seg_id,
@@ -118,8 +125,8 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str]) -> dict[str, Any]:
             "end": segment.end,
             "source": segment.text,
             "label": number_prefix(segment.seg_id) + on_one_line(segment.text),
-            # Prefill of the post-edit box: the first system's output.
-            "mt": per_segment[index][keys[first]]["text"] if first else "",
+            # What the post-edit box starts with (export tells an edited box from an untouched one by it)
+            "mt": per_segment[index][keys[post_edit_prefill]]["text"] if post_edit_prefill else "",
             "src_at": source_at[index],
             "systems": per_segment[index],
         }
@@ -295,6 +302,10 @@ def annotation_json(data: dict[str, Any], annotation: DocumentAnnotation, *, sal
         index = index_of[post_edit.seg_id]
         result.append(textarea_result(_region_id(salt, "pe", post_edit.seg_id), f"{lsconfig.POST_EDIT_PREFIX}{index}",
                                       f"{lsconfig.POST_EDIT_TEXT_PREFIX}{index}", post_edit.text))
+        prefill = data[lsconfig.SEGMENTS_FIELD][index]["mt"]
+        if post_edit.confirmed or (prefill and same_text(post_edit.text, prefill)):
+            # an imported post-edit equal to what its box starts with is someone's choice: confirmed
+            result.append(confirmation_result(_region_id(salt, "pe-ok", post_edit.seg_id), index))
     return {
         "result": result,
         "was_cancelled": annotation.status == "cancelled",
@@ -308,11 +319,15 @@ Suggester = Callable[[AnnotatedDocument, dict[str, Any]], list[dict]]
 
 
 def build_task(doc: AnnotatedDocument, systems: Sequence[str], *, suggest: Suggester | None = None,
-               model_version: str = "", with_annotations: bool = True) -> dict[str, Any]:
+               model_version: str = "", with_annotations: bool = True,
+               post_edit_prefill: str | None = None) -> dict[str, Any]:
     """The import JSON of one task. ``suggest(doc, data)`` returns prediction result items;
-    annotations with status "draft" are not imported (Label Studio has no bulk draft import)."""
-    data = task_data(doc, systems)
-    task: dict[str, Any] = {"data": data, "meta": {"doc_id": doc.doc_id}}
+    annotations with status "draft" are not imported (Label Studio has no bulk draft import).
+    ``post_edit_prefill``: see :func:`task_data`; the meta records it for export."""
+    if post_edit_prefill is None:
+        post_edit_prefill = systems[0] if systems else ""
+    data = task_data(doc, systems, post_edit_prefill)
+    task: dict[str, Any] = {"data": data, "meta": {"doc_id": doc.doc_id, POST_EDIT_PREFILL: post_edit_prefill}}
     if suggest is not None:
         add_suggestions(task, suggest(doc, data), model_version)
     if with_annotations:

@@ -13,7 +13,10 @@
   overlap): the share of matched pairs with the same severity.
 * **Krippendorff's alpha** (interval) on segment MQM scores, raters × (system, segment) units,
   computed with the ``krippendorff`` package (Krippendorff 2011, "Computing Krippendorff's
-  Alpha-Reliability"); None when no unit has two raters.
+  Alpha-Reliability"). Undefined (None, with the reason in :attr:`AgreementReport.alpha_undefined`)
+  when no unit has two raters, or when every rating is the same: alpha = 1 − observed / expected
+  disagreement, and with no variation both are 0 — raters who all say "0 errors" have not shown
+  they can tell good from bad translations, so reporting perfect agreement (1.0) would mislead.
 * **Against ground truth**: where a task has an annotation starred as ground truth in Label Studio,
   every other annotator's span F1 and severity agreement against it (:func:`against_ground_truth`).
 """
@@ -30,6 +33,9 @@ from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.mqm import COUNTED_STATUSES, rating_penalty
 
 LAYERS: tuple[str, ...] = ("entities", "claims", "errors")
+# Why Krippendorff's alpha is undefined, as the report and scores.json say it.
+ALPHA_NO_SHARED_SEGMENTS = "no segment was rated by two raters"
+ALPHA_IDENTICAL_RATINGS = "every rating is identical"
 # A comparable span: (unit, start, end, label). The unit is "" for article spans and
 # "system#seg_id" for error spans, so errors only match within the same translation.
 SpanKey = tuple[str, int, int, str]
@@ -74,8 +80,15 @@ class AgreementReport:
     span_f1: dict[str, dict[str, SpanCounts]] = field(default_factory=dict)  # layer → exact|overlap → counts
     severity_matched: int = 0
     severity_agreeing: int = 0
-    alpha_mqm: float | None = None
+    alpha_mqm: float | None = None  # None: undefined, see alpha_undefined
     alpha_units: int = 0  # (system, segment) units with ≥ 2 raters
+
+    @property
+    def alpha_undefined(self) -> str | None:
+        """Why ``alpha_mqm`` is undefined (None when it is a number)."""
+        if self.alpha_mqm is not None:
+            return None
+        return ALPHA_IDENTICAL_RATINGS if self.alpha_units else ALPHA_NO_SHARED_SEGMENTS
 
     @property
     def severity_agreement(self) -> float | None:
@@ -234,7 +247,9 @@ def against_ground_truth(docs: Iterable[AnnotatedDocument], *,
 
 def mqm_alpha(rater_scores: dict[tuple[str, str, int], dict[str, float]]) -> tuple[float | None, int]:
     """Krippendorff's alpha (interval) of raters' segment MQM scores; returns (alpha, #units with
-    ≥ 2 raters). Units rated once carry no agreement information and are left out."""
+    ≥ 2 raters). Units rated once carry no agreement information and are left out. alpha is None
+    (undefined) without such units, and when every rating in them is the same (0/0: no variation
+    to agree on)."""
     import numpy as np
 
     units = [scores for scores in rater_scores.values() if len(scores) >= 2]
@@ -247,7 +262,7 @@ def mqm_alpha(rater_scores: dict[tuple[str, str, int], dict[str, float]]) -> tup
             data[raters.index(rater), column] = score
     values = data[~np.isnan(data)]
     if np.allclose(values, values[0]):
-        return 1.0, len(units)  # every rating identical: perfect agreement (alpha's 0/0 case)
+        return None, len(units)  # expected disagreement 0: alpha is 0/0, not perfect agreement
     import krippendorff
 
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="interval")), len(units)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from itertools import combinations
 
 from annotate.scoring.metrics import HIGHER_IS_BETTER
+from annotate.text import plural
 
 SEGMENT, BY_ITEM, SYSTEM = "segment", "segment, by item", "system"
 
@@ -52,7 +53,7 @@ def correlate(metric: str, level: str, metric_values: Sequence[float], mqm_value
     from scipy import stats
 
     if len(metric_values) != len(mqm_values):
-        raise ValueError(f"{metric}: {len(metric_values)} metric values but {len(mqm_values)} MQM values")
+        raise ValueError(f"{metric}: {plural(len(metric_values), 'metric value')} but {plural(len(mqm_values), 'MQM value')}")
     sign = 1.0 if HIGHER_IS_BETTER.get(metric, True) else -1.0
     xs = [sign * float(v) for v in metric_values]
     ys = [-float(v) for v in mqm_values]
@@ -77,8 +78,8 @@ def segment_correlations(
         for system, values in by_system.items():
             if system in segment_mqm:
                 if len(values) != len(segment_mqm[system]):
-                    raise ValueError(f"{metric} / {system}: {len(values)} sentence scores, "
-                                     f"{len(segment_mqm[system])} MQM scores")
+                    raise ValueError(f"{metric} / {system}: {plural(len(values), 'sentence score')}, "
+                                     f"{plural(len(segment_mqm[system]), 'MQM score')}")
                 xs.extend(values)
                 ys.extend(segment_mqm[system])
         out.append(correlate(metric, SEGMENT, xs, ys))

@@ -9,8 +9,9 @@ they marked as errors. ``annotate score`` prints its result; :mod:`annotate.repo
 
 References: chosen once by :func:`annotate.references.choose_references` (imported references if
 any, else the post-edits, unless named): ``"post_edits"`` uses the post-edits in the documents'
-completed annotations (one reference stream per post-editor, as many streams as every used segment
-has); names (``"ref"``, ``"refA,refB"``) use those translations, one stream each, and leave them out
+completed annotations (one reference stream per post-editor, best first as
+:func:`annotate.references.post_edits_by_segment` orders them for the dataset too, as many streams
+as every used segment has); names (``"ref"``, ``"refA,refB"``) use those translations, one stream each, and leave them out
 of the automatic-metric rows (a reference would score against itself). Imported references
 (``role="reference"``) are never evaluated as systems. ``Evaluation.reference`` names the choice.
 
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from annotate.records import AnnotatedDocument
-from annotate.references import POST_EDITS, choose_references
+from annotate.references import POST_EDITS, choose_references, post_edits_by_segment
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.agreement import AgreementReport, GroundTruthScores, against_ground_truth, agreement
 from annotate.scoring.budget import AnnotationBudget, annotation_budget
@@ -305,11 +306,7 @@ def _references(docs: Sequence[AnnotatedDocument], names: Sequence[str], transla
         for key in set.intersection(*(set(texts) for texts in by_name.values())):
             refs[key] = [by_name[name][key] for name in names]
         return refs
-    for doc in docs:
-        for ann in doc.annotations:
-            if ann.status not in statuses:
-                continue
-            for post_edit in ann.post_edits:
-                if post_edit.text.strip():
-                    refs.setdefault((doc.doc_id, post_edit.seg_id), []).append(post_edit.text)
+    for doc in docs:  # the dataset's order (its reference = stream 1 here): one function decides it
+        for seg_id, edits in post_edits_by_segment(doc, statuses).items():
+            refs[(doc.doc_id, seg_id)] = [edit.text for edit in edits]
     return refs

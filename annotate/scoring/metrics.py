@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from annotate.text import plural
+
 if TYPE_CHECKING:  # sacrebleu is imported lazily: `annotate --help` must stay fast
     from sacrebleu.metrics.base import Metric
 
@@ -99,8 +101,9 @@ def check_references(hypotheses: Sequence[str], references: Sequence[Sequence[st
     for index, stream in enumerate(streams):
         if len(stream) != len(hypotheses):
             raise ValueError(
-                f"reference stream {index} has {len(stream)} segments but there are "
-                f"{len(hypotheses)} hypotheses: references must be aligned with hypotheses"
+                f"reference stream {index} has {plural(len(stream), 'segment')} but there "
+                f"{'is' if len(hypotheses) == 1 else 'are'} {plural(len(hypotheses), 'hypothesis', 'hypotheses')}: "
+                "references must be aligned with hypotheses"
             )
         for line, text in enumerate(stream, 1):
             if not isinstance(text, str):
@@ -155,7 +158,7 @@ class Statistics:
         streams = check_references(first, references)
         for name, hyps in systems.items():
             if len(hyps) != len(first):
-                raise ValueError(f"system {name!r} has {len(hyps)} segments, expected {len(first)}")
+                raise ValueError(f"system {name!r} has {plural(len(hyps), 'segment')}, expected {len(first)}")
             check_references(hyps, streams)
         result = cls(references=streams, trg_lang=trg_lang, hypotheses={s: list(h) for s, h in systems.items()})
         # one job per system and metric; with one reference stream, one job per system (all three at once)

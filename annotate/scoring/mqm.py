@@ -10,8 +10,10 @@ the per-segment ``*.avg_seg_scores.tsv`` files of google/wmt-mqm-human-evaluatio
    left out, not counted as 0).
 
 Scores are penalties: **lower is better**, and they are reported positive (Google's per-segment
-files store them negated). Weights come from :mod:`annotate.schema` (``GOOGLE_MQM_WEIGHTS``) and
-can be overridden with any :class:`~annotate.schema.MQMWeights`.
+files store them negated). Weights come from :mod:`annotate.schema`: Google's by default
+(``GOOGLE_MQM_WEIGHTS``, which reproduce the system scores Google published for its WMT MQM files),
+or a named weighting (``MQMWeights.named("guidelines")``: a Source error weighs 0), or any
+:class:`~annotate.schema.MQMWeights`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ In one Label Studio task an annotator marks MQM errors in a translation and writ
 it. The post-edit should change the words marked as errors, and the words it changes should mostly
 be marked. Two checks per annotator, on each segment they both rated and post-edited:
 
-* **unfixed error** — an error that weighs in MQM (not Neutral, not "Source error") that the
+* **unfixed error** — an error that weighs in MQM (weight > 0 under the weighting in use: not
+  Neutral; under the "guidelines" weighting not a Source error either) that the
   post-edit left as it was: none of its tokens nor the token on either side of it substituted,
   deleted or moved, no word inserted inside it or at its edges, and the spacing inside and around it
   unchanged (an error with no extent, or on whitespace only, sits in the gap between two tokens).

@@ -9,7 +9,10 @@ latest prediction of each model version on the same task, every suggested span i
   severity the annotator changed is counted apart, ``severity_changed``);
 * **relabelled** — the same offsets with another label;
 * **resized** — the same label on overlapping offsets with other boundaries;
-* **deleted** — none of these (deleted, or replaced by a span sharing neither label nor offsets);
+* **deleted** — none of these (deleted, or replaced by a span sharing neither label nor offsets),
+  by an annotator who started from that prediction;
+* **missed** — none of these, by an annotator who did NOT start from it (their annotation opened
+  blank): they never saw the suggestion, so they cannot have deleted it; it is merely not marked.
 
 and every span of the annotation no suggestion accounts for is **added**. Precision = kept /
 suggested and recall = kept / annotated: the pre-annotator scored against the annotators' work.
@@ -42,7 +45,9 @@ from annotate.suggest import DEVELOPED_ON
 from annotate.scoring.agreement import LAYERS, SpanKey, error_label, layer_spans, rated_units, spans_match
 from annotate.scoring.mqm import COUNTED_STATUSES
 
-OUTCOMES: tuple[str, ...] = ("kept", "relabelled", "resized", "deleted")
+OUTCOMES: tuple[str, ...] = ("kept", "relabelled", "resized", "deleted", "missed")
+# what "none of the others" is called: deleted only by someone who was shown the suggestion
+UNMATCHED_OUTCOME = {True: "deleted", False: "missed"}  # started from the prediction → outcome
 FROM_SCRATCH, STARTED_FROM = "from scratch", "started from it"
 OTHER_LABELS, ALL_LABELS = "labels never suggested", "all"
 BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED = 1000, 12345  # sacrebleu's bootstrap size and default seed
@@ -57,7 +62,8 @@ class Outcomes:
     kept: int = 0
     relabelled: int = 0
     resized: int = 0
-    deleted: int = 0
+    deleted: int = 0  # by annotators who started from the suggestions
+    missed: int = 0  # not marked by annotators who started from a blank annotation (never shown them)
     severity_changed: int = 0  # kept errors whose severity the annotator changed
     annotated: int = 0  # spans in the annotations
     added: int = 0  # of which no suggestion accounts for
@@ -225,9 +231,11 @@ class PreannotationReport:
         return len({p.annotator for p in self.annotators}) > 1 or any(p.started_from for p in self.annotators)
 
 
-def compare_spans(suggested: Sequence[SpanKey], annotated: Sequence[SpanKey]) -> tuple[list[str], list[bool]]:
+def compare_spans(suggested: Sequence[SpanKey], annotated: Sequence[SpanKey], *,
+                  started_from: bool = True) -> tuple[list[str], list[bool]]:
     """The outcome (one of OUTCOMES) of each suggested span, and for each annotated span whether
-    some suggestion accounts for it (kept, relabelled or resized from it)."""
+    some suggestion accounts for it (kept, relabelled or resized from it). A suggested span none
+    accounts for is "deleted" when the annotation ``started_from`` the suggestions, else "missed"."""
     by_unit: dict[str, list[int]] = defaultdict(list)
     for index, span in enumerate(annotated):
         by_unit[span[0]].append(index)
@@ -245,7 +253,7 @@ def compare_spans(suggested: Sequence[SpanKey], annotated: Sequence[SpanKey]) ->
         elif overlapping:
             outcome, matched = "resized", overlapping
         else:
-            outcome, matched = "deleted", []
+            outcome, matched = UNMATCHED_OUTCOME[started_from], []
         outcomes.append(outcome)
         for i in matched:
             accounted[i] = True
@@ -259,7 +267,11 @@ def _severities(annotation: DocumentAnnotation) -> dict[SpanKey, str]:
 
 def compare_annotation(prediction: DocumentAnnotation, annotation: DocumentAnnotation) -> dict[str, dict[str, Outcomes]]:
     """``layer → label → outcomes`` of one prediction against one annotation of the same task
-    (errors: in the translations the annotation rated)."""
+    (errors: in the translations the annotation rated). Whether the annotation started from the
+    prediction is Label Studio's ``parent_prediction`` (:func:`preannotation_report` compares an
+    annotation that started from one only with that model's): an annotation that did not (it
+    opened blank) never deleted a suggestion, it "missed" it."""
+    started_from = annotation.parent_prediction is not None
     units = rated_units(annotation)
     layers: dict[str, dict[str, Outcomes]] = {}
     for layer in LAYERS:
@@ -267,7 +279,7 @@ def compare_annotation(prediction: DocumentAnnotation, annotation: DocumentAnnot
         if not suggested and not annotated:
             continue
         labels: dict[str, Outcomes] = defaultdict(Outcomes)
-        outcomes, accounted = compare_spans(suggested, annotated)
+        outcomes, accounted = compare_spans(suggested, annotated, started_from=started_from)
         severity_before = _severities(prediction) if layer == "errors" else {}
         severity_after = _severities(annotation) if layer == "errors" else {}
         for span, outcome in zip(suggested, outcomes):

@@ -4,6 +4,8 @@
   one (the baseline), by paired bootstrap resampling (``"bs"``, 1000 resamples) or approximate
   randomization (``"ar"``, 10,000 trials), with bootstrap 95% CIs; seeded by ``SACREBLEU_SEED``.
 * :func:`metric_clusters` and :func:`mqm_clusters` group systems into significance clusters.
+* :func:`score_interval` turns a score and its CI half-width into the interval shown to readers,
+  clipped to the values the score can take (:data:`SCORE_RANGES`).
 
 Cluster algorithm (as in the WMT findings papers' ranking tables, where systems a test cannot
 separate share a cluster): sort systems best first. The best system opens cluster 1 and is its
@@ -15,18 +17,32 @@ every cluster head is significantly worse than the previous cluster's head.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from annotate.scoring.metrics import HIGHER_IS_BETTER, Statistics, check_references, make_metrics
+from annotate.scoring.metrics import (
+    BLEU_NAME,
+    CHRF_NAME,
+    HIGHER_IS_BETTER,
+    TER_NAME,
+    Statistics,
+    check_references,
+    make_metrics,
+)
+from annotate.text import plural
 
 if TYPE_CHECKING:
     import numpy as np
 
 DEFAULT_ALPHA = 0.05
 TEST_TYPES = ("bs", "ar")
+# The values each score can take: BLEU and chrF++ are percentages, TER an edit rate with no upper
+# bound, MQM ("MQM", as annotate.scoring.evaluate names it) a mean of error points, never negative.
+SCORE_RANGES: dict[str, tuple[float, float]] = {
+    BLEU_NAME: (0.0, 100.0), CHRF_NAME: (0.0, 100.0), TER_NAME: (0.0, math.inf), "MQM": (0.0, math.inf)}
 
 
 @dataclass(frozen=True)
@@ -90,7 +106,7 @@ def paired_test(
     streams = check_references(systems[0][1], references)
     for name, hyps in systems:
         if len(hyps) != len(streams[0]):
-            raise ValueError(f"system {name!r} has {len(hyps)} segments, references have {len(streams[0])}")
+            raise ValueError(f"system {name!r} has {plural(len(hyps), 'segment')}, references have {len(streams[0])}")
     metrics = statistics.memo_metrics() if statistics is not None else make_metrics(trg_lang=trg_lang)
     test = PairedTest(
         [(name, list(hyps)) for name, hyps in systems],
@@ -208,7 +224,7 @@ def mqm_paired_test(
     n = len(arrays[baseline])
     for name, values in arrays.items():
         if len(values) != n:
-            raise ValueError(f"system {name!r} has {len(values)} segment scores, baseline has {n}")
+            raise ValueError(f"system {name!r} has {plural(len(values), 'segment score')}, baseline has {n}")
     rng = np.random.default_rng(_seed())
     flips = rng.integers(2, size=(n_trials, n), dtype=bool)
     counts = _bootstrap_counts(n, n_bootstrap)
@@ -308,6 +324,19 @@ def corpus_ci(statistics: Statistics, metric: str, system: str, n_samples: int =
     scorer = make_metrics(trg_lang=statistics.trg_lang)[metric]
     (sums,) = resampled_sums([statistics.stats[metric][system]], n_samples)
     return ci_half_width([scorer._compute_score_from_stats(row).score for row in sums])
+
+
+def score_interval(metric: str, score: float, half_width: float | None) -> tuple[float, float] | None:
+    """The 95% CI shown for ``score``: ``score ± half_width`` (sacrebleu's convention, as
+    ``sacrebleu -ci`` prints it) clipped to the metric's :data:`SCORE_RANGES`, so that a
+    near-perfect BLEU never gets an upper bound above 100 nor a near-zero TER a negative lower bound
+    (every resampled score lies in the range; only the symmetric ± around the score leaves it).
+    None when there is no CI; KeyError for a metric without a known range."""
+    if half_width is None:
+        return None
+    lowest, highest = SCORE_RANGES[metric]
+    # both ends clipped into the range: a score a rounding error past 100 still gets low <= high
+    return min(highest, max(lowest, score - half_width)), max(lowest, min(highest, score + half_width))
 
 
 def ci_half_width(samples: Any) -> float:

@@ -13,11 +13,24 @@ from annotate.records import AnnotatedDocument
 from annotate.scoring.evaluate import MQM_NAME, Evaluation
 from annotate.scoring.metrics import HIGHER_IS_BETTER, METRIC_NAMES
 from annotate.scoring.omissions import LAYERS as LOST_LAYERS
+from annotate.scoring.significance import score_interval
+from annotate.text import plural
 
 
 def format_number(value: float | None, digits: int = 2) -> str:
     """``1.23``; ``—`` for None."""
     return "—" if value is None else f"{value:.{digits}f}"
+
+
+def format_interval(score: float, interval: tuple[float, float] | None, digits: int = 2) -> str:
+    """How far the 95% CI reaches from ``score``: ``±1.20``; ``+0.00/−2.40`` when the interval was
+    clipped at the metric's bound (see :func:`annotate.scoring.significance.score_interval`) and so
+    reaches less far on one side; ``±—`` without a CI."""
+    if interval is None:
+        return "±—"
+    # max(0, …): a score a rounding error past its bound (BLEU 100.00000000000001) reaches 0 beyond it
+    above, below = (f"{max(0.0, reach):.{digits}f}" for reach in (interval[1] - score, score - interval[0]))
+    return f"±{above}" if above == below else f"+{above}/−{below}"
 
 
 def format_p_value(value: float | None) -> str:
@@ -34,12 +47,16 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
         systems[row.system] = {
             "version": row.version, "rank": row.rank, "is_reference": row.is_reference,
             "is_baseline": row.system == evaluation.baseline,
-            "metrics": {m: {"score": s.score, "ci95": row.ci.get(m), "p_bootstrap": row.p_bs.get(m),
+            # ci95: sacrebleu's half-width; ci95_interval: score ± it, clipped to the metric's range
+            "metrics": {m: {"score": s.score, "ci95": row.ci.get(m),
+                            "ci95_interval": _listed(score_interval(m, s.score, row.ci.get(m))),
+                            "p_bootstrap": row.p_bs.get(m),
                             "p_approximate_randomization": row.p_ar.get(m), "cluster": row.cluster.get(m)}
                         for m, s in row.metrics.items()},
-            "mqm": None if row.mqm is None else {"score": row.mqm, "ci95": row.mqm_ci, "p_approximate_randomization":
-                                                 row.mqm_p, "cluster": row.cluster.get(MQM_NAME),
-                                                 "segments": row.mqm_segments},
+            "mqm": None if row.mqm is None else {
+                "score": row.mqm, "ci95": row.mqm_ci, "ci95_interval": _listed(score_interval(MQM_NAME, row.mqm, row.mqm_ci)),
+                "p_approximate_randomization": row.mqm_p, "cluster": row.cluster.get(MQM_NAME),
+                "segments": row.mqm_segments},
         }
     agreement, raters = evaluation.agreement, evaluation.raters
     return {
@@ -48,6 +65,7 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
         "coverage": {"segments": evaluation.total_segments, "systems": dict(evaluation.coverage)},
         "notes": caveats(evaluation),
         "signatures": evaluation.signatures, "systems": systems, "clusters": evaluation.clusters,
+        "mqm_weighting": evaluation.mqm.weights.name if evaluation.mqm else None,
         "mqm_breakdown": {s: {f"{c} / {sev}": v for (c, sev), v in b.items()}
                           for s, b in (evaluation.mqm.breakdown.items() if evaluation.mqm else [])},
         "correlations": [vars(c) for c in evaluation.correlations],
@@ -55,7 +73,7 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "documents": agreement.n_documents, "pairs": agreement.n_pairs,
             "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in agreement.span_f1.items()},
             "severity_agreement": agreement.severity_agreement, "krippendorff_alpha_mqm": agreement.alpha_mqm,
-            "alpha_units": agreement.alpha_units},
+            "krippendorff_alpha_mqm_undefined": agreement.alpha_undefined, "alpha_units": agreement.alpha_units},
         "ground_truth": {g.annotator: {
             "documents": g.n_documents, "severity_agreement": g.severity_agreement,
             "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in g.span_f1.items()}}
@@ -85,6 +103,10 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
                                          "seconds_per_translation": a.seconds_per_translation}
                            for a in evaluation.effort.annotators}},
     }
+
+
+def _listed(interval: tuple[float, float] | None) -> list[float] | None:
+    return None if interval is None else list(interval)
 
 
 def _omissions_to_dict(evaluation: Evaluation) -> dict[str, Any] | None:
@@ -164,13 +186,14 @@ def caveats(evaluation: Evaluation) -> list[str]:
     """What a reader of the system table must know: a small sample, a system covering part only."""
     notes = []
     if small := small_sample(evaluation):
-        parts = [f"{n} segments ({'automatic metrics' if kind == 'metrics' else 'MQM'})" for kind, n in small.items()]
+        parts = [f"{plural(n, 'segment')} ({'automatic metrics' if kind == 'metrics' else 'MQM'})"
+                 for kind, n in small.items()]
         notes.append(f"small sample: the paired tests compare {' and '.join(parts)}, fewer than {SMALL_SAMPLE}: "
                      "p-values and clusters are fragile")
     if coverage := metric_coverage(evaluation):
         partial = "; ".join(f"{system} translated {n} of {coverage['total']}" for system, n in coverage["partial"])
         notes.append(f"not every system covers every segment ({partial}): BLEU, chrF++ and TER compare the "
-                     f"{coverage['compared']} segments all systems have")
+                     f"{plural(coverage['compared'], 'segment')} all systems have")
     return notes
 
 
@@ -194,11 +217,16 @@ def evaluation_table(evaluation: Evaluation, title: str = ""):
             if metric not in row.metrics:
                 cells.append("ref" if row.is_reference else "—")
                 continue
-            cell = f"{row.metrics[metric].score:.2f} ±{format_number(row.ci.get(metric))} [{row.cluster.get(metric, '')}]"
+            score = row.metrics[metric].score
+            reach = format_interval(score, score_interval(metric, score, row.ci.get(metric)))
+            cell = f"{score:.2f} {reach} [{row.cluster.get(metric, '')}]"
             if row.p_bs.get(metric) is not None or row.p_ar.get(metric) is not None:
                 cell += f"\np {format_p_value(row.p_bs.get(metric))} / {format_p_value(row.p_ar.get(metric))}"
             cells.append(cell)
-        mqm = "—" if row.mqm is None else f"{row.mqm:.3f} ±{format_number(row.mqm_ci, 3)} [{row.cluster.get(MQM_NAME, '')}]"
+        mqm = "—"
+        if row.mqm is not None:
+            reach = format_interval(row.mqm, score_interval(MQM_NAME, row.mqm, row.mqm_ci), 3)
+            mqm = f"{row.mqm:.3f} {reach} [{row.cluster.get(MQM_NAME, '')}]"
         table.add_row(str(row.rank or ""), escape(row.system + (" (baseline)" if row.system == evaluation.baseline else "")),
                       *(escape(cell) for cell in cells), escape(mqm))
     return table

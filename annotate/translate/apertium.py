@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from annotate.translate.base import TranslationError, TranslationOutput, TranslatorUnavailable, register_translator
+from annotate.text import plural
 
 PAIR = "spa-eng"
 DATA_PACKAGE = "apertium-eng-spa"
@@ -205,8 +206,8 @@ class ApertiumTranslator:
         # Stages flush a few extra NULs at end of input: only empty blocks may follow ours.
         if len(blocks) < len(todo) or any(block.strip() for block in blocks[len(todo) :]):
             raise TranslationError(
-                f"apertium {mode} returned {sum(1 for b in blocks if b)} blocks for "
-                f"{len(todo)} sentences: output is not aligned with the input"
+                f"apertium {mode} returned {plural(sum(1 for b in blocks if b), 'block')} for "
+                f"{plural(len(todo), 'sentence')}: output is not aligned with the input"
             )
         for index, block in zip(todo, blocks):
             outputs[index] = reformat(block)

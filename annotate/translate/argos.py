@@ -26,6 +26,7 @@ from annotate.translate.base import (
     TranslatorUnavailable,
     register_translator,
 )
+from annotate.text import plural
 
 SOURCE_LANG, TARGET_LANG = "es", "en"
 REAL_PACKAGE_HINT = (
@@ -228,7 +229,7 @@ class ArgosTranslator:
         if lines:
             hypotheses = self.translate_tokens(self.encode(lines))
             if len(hypotheses) != len(lines):
-                raise TranslationError(f"CTranslate2 returned {len(hypotheses)} results for {len(lines)} inputs")
+                raise TranslationError(f"CTranslate2 returned {plural(len(hypotheses), 'result')} for {plural(len(lines), 'input')}")
             translated = [self.decode(tokens) for tokens in hypotheses]
         return [
             TranslationOutput(mt="\n".join("" if slot is None else translated[slot] for slot in slots))

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotate.records import Segment, Translation
+from annotate.text import plural
 
 TEXT_FIELDS = ("mt", "translation", "text")
 
@@ -110,7 +111,7 @@ def _from_jsonl(path: Path, text: str, segments: Sequence[Segment]) -> list[tupl
             raise ImportedOutputsError(f"{where}: no translation ({' or '.join(TEXT_FIELDS)}, a string)")
         if key not in by_key:
             raise ImportedOutputsError(f"{where}: {key[0]}#{key[1]} is not a segment of these articles "
-                                       f"({len(segments)} segments in {len({s.doc_id for s in segments})} documents)")
+                                       f"({plural(len(segments), 'segment')} in {plural(len({s.doc_id for s in segments}), 'document')})")
         if key in found:
             raise ImportedOutputsError(f"{where}: {key[0]}#{key[1]} is translated twice")
         source = item.get("source")
@@ -124,7 +125,7 @@ def _from_jsonl(path: Path, text: str, segments: Sequence[Segment]) -> list[tupl
         missing = [s for s in doc_segments if (s.doc_id, s.seg_id) not in found]
         if missing:
             raise ImportedOutputsError(f"{path}: document {doc_id} has {len(doc_segments) - len(missing)} of its "
-                                       f"{len(doc_segments)} segments; first missing: #{missing[0].seg_id}")
+                                       f"{plural(len(doc_segments), 'segment')}; first missing: #{missing[0].seg_id}")
     if not found:
         raise ImportedOutputsError(f"{path}: no translations")
     return [(s, found[(s.doc_id, s.seg_id)]) for s in segments if (s.doc_id, s.seg_id) in found]
