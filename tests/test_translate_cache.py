@@ -5,14 +5,22 @@ The model is the real tiny Argos package (and Apertium for the CLI), wrapped onl
 from __future__ import annotations
 
 import json
+import multiprocessing
+import random
 import shutil
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from annotate.records import Segment, Translation
-from annotate.translate import TranslationCache, TranslationOutput, translate_segments, translate_segments_run
+from annotate.translate import (TranslationCache, TranslationError, TranslationOutput, translate_segments,
+                                translate_segments_run)
+from annotate.translate.cache import TranslationCacheError
 
 SOURCES = [f"Frase número {i}: el presidente visitará Corea del Norte." for i in range(10)]
 
@@ -110,66 +118,143 @@ def test_cached_unknown_words_round_trip(cache: TranslationCache) -> None:
     assert cache.get_many("apertium", "v1", "", ["Llegó Lavrov.", "", "otra"]) == outputs
 
 
-def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
-    path = tmp_path / "translations.sqlite"
-    path.write_text("this is not SQLite " * 100)
-    with pytest.raises(Exception, match=str(path)):
-        TranslationCache(path)
+def _random_bytes(path: Path) -> None:
+    path.write_bytes(random.Random(0).randbytes(8192))
 
 
-@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
-def test_cli_translate_jsonl_then_summary_from_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from annotate.cli import app
-
-    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))
-    segments = _segments(["El presidente de Rusia llegará a Corea del Norte el martes.", "Hola, Lavrov."])
-    stdin = "".join(s.to_json() + "\n" for s in segments)
-    first = CliRunner().invoke(app, ["translate", "--system", "apertium", "--jsonl"], input=stdin)
-    assert first.exit_code == 0, first.output
-    lines = [line for line in first.stdout.splitlines() if line.startswith("{")]
-    translations = [Translation.from_dict(json.loads(line)) for line in lines]
-    assert [t.mt for t in translations] == [
-        "The president of Russia will arrive to North Korea the Tuesday.", "Hello, Lavrov."]
-    assert translations[1].unknown_words == ["Lavrov"]
-    assert (tmp_path / "state" / "translations.sqlite").exists()
-
-    second = CliRunner().invoke(app, ["translate", "--system", "apertium"], input=stdin, env={"COLUMNS": "200"})
-    assert second.exit_code == 0, second.output
-    (row,) = [line for line in second.stdout.splitlines() if "apertium-eng-spa" in line]
-    assert [cell.strip() for cell in row.split("│")[3:6]] == ["2", "2", "0"]  # segments, cached, new
+def _truncated(path: Path) -> None:
+    with TranslationCache(path) as cache:  # a real cache of many pages, cut in half
+        cache.put_many("apertium", "v1", "", {f"{source} {i}": TranslationOutput(f"mt {i}" * 20)
+                                              for i in range(2000) for source in SOURCES[:1]})
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
-def test_cli_translate_refuses_unknown_system_and_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from annotate.cli import app
-
-    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))
-    unknown = CliRunner().invoke(app, ["translate", "--system", "babelfish"], input=_segments(["x"])[0].to_json())
-    assert unknown.exit_code == 2 and "unknown MT system 'babelfish'" in unknown.output
-    bad = CliRunner().invoke(app, ["translate", "--system", "apertium"], input='{"doc_id": "d"}\nnot json\n')
-    assert bad.exit_code == 2 and "<stdin>:1" in bad.output
+def _other_program_database(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE bookmarks (url TEXT, title TEXT)")
+        db.commit()
 
 
-@pytest.mark.parametrize("stdin, exit_code, expected", [
-    ('{"doc_id": "d"}\n', 2, "<stdin>:1"),  # read as Segment JSONL from stdin, not as a folder "-"
-    (_segments(["Hola."])[0].to_json() + "\n", 2, "unknown MT system 'babelfish'"),  # got past reading
+def _other_table_layout(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE translations (source TEXT PRIMARY KEY, mt TEXT)")  # e.g. an old layout
+        db.commit()
+
+
+@pytest.mark.parametrize(("damage", "problem"), [
+    (_random_bytes, "it is not an SQLite database"),
+    (_truncated, "it is damaged"),
+    (_other_program_database, "it is not a translation cache: it has no translations table (its tables: bookmarks)"),
+    (_other_table_layout, "its translations table has another layout (columns source, mt; expected system, "),
 ])
-def test_cli_translate_dash_reads_stdin(stdin: str, exit_code: int, expected: str, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unusable_cache_file_is_a_one_line_error_naming_file_and_remedy(
+        tmp_path: Path, damage: Callable[[Path], None], problem: str) -> None:
+    path = tmp_path / "translations.sqlite"
+    damage(path)
+    with pytest.raises(TranslationCacheError) as raised:
+        with TranslationCache(path) as cache:  # some damage only shows when pages are read
+            cache.get_many("apertium", "v1", "", [f"{SOURCES[0]} {i}" for i in range(2000)])
+            cache.count()
+    message = str(raised.value)
+    assert message.startswith(f"translation cache {path} cannot be used: {problem}")
+    assert message.endswith("; delete the file (the next run starts a new cache) "
+                            "or bypass the cache with `annotate translate --no-cache`")
+    assert "\n" not in message and raised.value.path == path
+    # what `annotate translate` (TranslationError) and `annotate push` (ValueError) print cleanly
+    assert isinstance(raised.value, TranslationError) and isinstance(raised.value, ValueError)
+
+
+def test_an_empty_file_becomes_a_new_cache(tmp_path: Path) -> None:
+    path = tmp_path / "translations.sqlite"
+    path.touch()  # e.g. left by a run killed before it wrote anything
+    with TranslationCache(path) as cache:
+        cache.put_many("apertium", "v1", "", {"Hola.": TranslationOutput("Hello.")})
+        assert cache.count() == 1
+
+
+def test_cli_translate_with_a_damaged_cache_says_what_to_do(tiny_argos_package, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from annotate.cli import app
 
     monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))
-    result = CliRunner().invoke(app, ["translate", "-", "--system", "babelfish", "--jsonl"], input=stdin)
-    assert result.exit_code == exit_code and expected in result.output
-    assert "no such file" not in result.output
+    (tmp_path / "state").mkdir()
+    path = tmp_path / "state" / "translations.sqlite"
+    _random_bytes(path)
+    stdin = _segments(["Hola."])[0].to_json() + "\n"
+    command = ["translate", "--system", "argos-test-fixture", "--jsonl"]
+    damaged = CliRunner().invoke(app, command, input=stdin, env={"COLUMNS": "500"})
+    assert damaged.exit_code == 1 and isinstance(damaged.exception, SystemExit), damaged.output
+    (line,) = [line for line in damaged.output.splitlines() if line.startswith("error:")]
+    assert line.startswith(f"error: translation cache {path} cannot be used: it is not an SQLite database")
+    assert line.endswith("`annotate translate --no-cache`") and "Traceback" not in damaged.output
+    bypassed = CliRunner().invoke(app, [*command, "--no-cache"], input=stdin)
+    assert bypassed.exit_code == 0, bypassed.output
 
 
-@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
-def test_cli_translate_dash_pipe_from_segment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from annotate.cli import app
+def test_a_cache_locked_too_long_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import annotate.sqlite_store
 
-    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))
-    stdin = "".join(s.to_json() + "\n" for s in _segments(["Hola, Lavrov."]))
-    result = CliRunner().invoke(app, ["translate", "-", "--system", "apertium", "--jsonl"], input=stdin)
-    assert result.exit_code == 0, result.output
-    assert [Translation.from_dict(json.loads(line)).mt for line in result.stdout.splitlines()
-            if line.startswith("{")] == ["Hello, Lavrov."]
+    path = tmp_path / "translations.sqlite"
+    monkeypatch.setattr(annotate.sqlite_store, "BUSY_TIMEOUT_SECONDS", 0.2)
+    with TranslationCache(path) as cache, closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # another process writing, and never finishing
+        with pytest.raises(TranslationCacheError) as raised:
+            cache.put_many("apertium", "v1", "", {"Hola.": TranslationOutput("Hello.")})
+        other.execute("ROLLBACK")
+        assert cache.count() == 0
+    assert str(raised.value) == (f"translation cache {path} stayed locked by another process for 0.2 s; retry once "
+                                 "that process is done, or bypass the cache with `annotate translate --no-cache`")
+
+
+class EchoTranslator:
+    """A stand-in MT system for the concurrency test (the model does not matter there)."""
+
+    name, version, is_test_fixture, settings_key = "echo", "1", True, ""
+
+    def translate_batch(self, sentences: list[str]) -> list[TranslationOutput]:
+        return [TranslationOutput(sentence.upper()) for sentence in sentences]
+
+
+RUNS_AT_ONCE = 6
+ROUNDS = 30  # new caches the runs start on together: the first moments of a new file are the risky ones
+SHARED_SOURCES = [f"shared sentence {i}" for i in range(20)]  # every run translates (and writes) these
+
+
+def _own_sources(run: int) -> list[str]:
+    return [f"run {run} sentence {i}" for i in range(20)]
+
+
+def _translate_in_a_process(folder: str, run: int, start: Any, failures: Any) -> None:
+    """Round after round, one `annotate translate` run in its own process: as soon as every run is
+    ready, open the round's new cache file and translate in small batches (one commit each)."""
+    try:
+        for round_number in range(ROUNDS):
+            start.wait(timeout=120)  # only a guard against a hang: the runs open the new file together
+            with TranslationCache(Path(folder) / f"round-{round_number}" / "translations.sqlite") as cache:
+                segments = _segments(SHARED_SOURCES + _own_sources(run))
+                translate_segments(segments, EchoTranslator(), cache, batch_size=5)
+    except BaseException as exc:
+        failures.put(f"run {run}: {type(exc).__name__}: {exc}")
+        start.abort()  # the other runs stop waiting for this one
+        raise
+
+
+def test_runs_at_once_on_a_new_cache_all_succeed_and_keep_every_output(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")  # real, independent processes (no inherited state)
+    start, failures = context.Barrier(RUNS_AT_ONCE), context.Queue()
+    runs = [context.Process(target=_translate_in_a_process, args=(str(tmp_path), run, start, failures))
+            for run in range(RUNS_AT_ONCE)]
+    for process in runs:
+        process.start()
+    for process in runs:
+        process.join(timeout=600)  # a guard against a hang, not a timing assertion
+    reported = []
+    while not failures.empty():
+        reported.append(failures.get())
+    assert reported == [] and [process.exitcode for process in runs] == [0] * RUNS_AT_ONCE
+
+    expected = SHARED_SOURCES + [source for run in range(RUNS_AT_ONCE) for source in _own_sources(run)]
+    for round_number in range(ROUNDS):
+        with TranslationCache(tmp_path / f"round-{round_number}" / "translations.sqlite") as cache:
+            assert cache.count("echo") == len(expected)
+            assert cache.get_many("echo", "1", "", expected) == {s: TranslationOutput(s.upper()) for s in expected}

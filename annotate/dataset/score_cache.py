@@ -7,19 +7,21 @@ pair hash). The namespace is every metric signature (they include sacrebleu's ve
 old numbers. Values are ``marshal`` bytes: exact floats, ints kept as ints, and read back several
 times faster than JSON (a warm build reads every pair; the file is the user's own state, never
 input from elsewhere). Each chunk is committed at once (WAL journal): a build killed midway keeps
-what it scored.
+what it scored. Several builds may share the file at once, and an unusable file raises
+:class:`ScoreCacheError` (see annotate.sqlite_store).
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
-import sqlite3
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from annotate.dataset.checks import DatasetBuildError
 from annotate.dataset.scores import SegmentScores
+from annotate.sqlite_store import CacheDatabase, CacheError, CacheSpec
 
 CACHE_FILE_NAME = "sentence-scores.sqlite"
 # Bump when SegmentScores or the statistics' layout changes.
@@ -36,6 +38,22 @@ CREATE TABLE IF NOT EXISTS sentence_scores (
 """
 
 Pair = tuple[str, str]  # (hypothesis, reference)
+
+
+class ScoreCacheError(CacheError, DatasetBuildError):
+    """The sentence-score cache file cannot be used (damaged, not a cache, locked too long).
+
+    A DatasetBuildError, which ``annotate build`` prints as one line as it is.
+    """
+
+
+_SPEC = CacheSpec(
+    description="sentence-score cache",
+    table="sentence_scores",
+    schema=_SCHEMA,
+    bypass="`annotate build --no-score-cache`",
+    error=ScoreCacheError,
+)
 
 
 def pair_hash(hypothesis: str, reference: str | tuple[str, ...]) -> bytes:
@@ -57,7 +75,11 @@ def _decode(data: bytes) -> SegmentScores:
 
 class ScoreCache:
     """Sentence scores of (hypothesis, reference) pairs for one metric ``namespace``; use as a
-    context manager or call close()."""
+    context manager or call close().
+
+    Raises :class:`ScoreCacheError` (one line: the file and what to do) when the file is not a
+    usable cache, on opening or on any later read or write.
+    """
 
     def __init__(self, namespace: str, path: Path | str | None = None) -> None:
         from annotate.config import state_dir
@@ -67,15 +89,7 @@ class ScoreCache:
         self._namespace_key = hashlib.blake2b(f"{STATS_FORMAT}|{namespace}".encode(), digest_size=16).digest()
         self.path = Path(path) if path is not None else state_dir() / CACHE_FILE_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # timeout: two builds may share the file; a writer waits for the other's commit
-            self._db = sqlite3.connect(self.path, timeout=60)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; a cache may lose its last commit
-            self._db.execute(_SCHEMA)
-            self._db.commit()
-        except sqlite3.DatabaseError as exc:
-            raise sqlite3.DatabaseError(f"sentence-score cache {self.path}: {exc} (delete the file to reset it)") from exc
+        self._db = CacheDatabase(self.path, _SPEC)
 
     def get_many(self, pairs: Iterable[Pair]) -> dict[Pair, SegmentScores]:
         """The cached scores of those ``pairs`` that have some."""
@@ -84,7 +98,7 @@ class ScoreCache:
         found: dict[Pair, SegmentScores] = {}
         for start in range(0, len(hashes), _SQL_VARIABLES):
             chunk = hashes[start : start + _SQL_VARIABLES]
-            rows = self._db.execute(
+            rows = self._db.query(
                 f"SELECT pair_hash, scores FROM sentence_scores WHERE namespace = ? "
                 f"AND pair_hash IN ({','.join('?' * len(chunk))})",
                 (self._namespace_key, *chunk),
@@ -95,16 +109,15 @@ class ScoreCache:
 
     def put_many(self, scores: Mapping[Pair, SegmentScores]) -> None:
         """Store scores and commit at once."""
-        with self._db:  # one transaction
-            self._db.executemany(
-                "INSERT OR REPLACE INTO sentence_scores VALUES (?, ?, ?)",
-                [(self._namespace_key, pair_hash(*pair), _encode(value)) for pair, value in scores.items()],
-            )
+        self._db.write_many(  # one transaction
+            "INSERT OR REPLACE INTO sentence_scores VALUES (?, ?, ?)",
+            [(self._namespace_key, pair_hash(*pair), _encode(value)) for pair, value in scores.items()],
+        )
 
     def count(self) -> int:
         """How many pairs are cached for this namespace."""
-        return self._db.execute("SELECT COUNT(*) FROM sentence_scores WHERE namespace = ?",
-                                (self._namespace_key,)).fetchone()[0]
+        return self._db.query("SELECT COUNT(*) FROM sentence_scores WHERE namespace = ?",
+                              (self._namespace_key,))[0][0]
 
     def close(self) -> None:
         """Close the database connection."""

@@ -2,20 +2,22 @@
 
 The cache is one SQLite file under ``state_dir()`` keyed by (system, version, settings, source):
 re-running translates nothing already done, and since each batch is committed as soon as it is
-translated (WAL journal), a run killed midway resumes where it stopped.
+translated (WAL journal), a run killed midway resumes where it stopped. Several runs may share the
+file at once, and an unusable file raises :class:`TranslationCacheError` (see annotate.sqlite_store).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotate.records import Segment, Translation
+from annotate.sqlite_store import CacheDatabase, CacheError, CacheSpec
 from annotate.translate.base import TranslationError, TranslationOutput, Translator
+from annotate.text import plural
 
 CACHE_FILE_NAME = "translations.sqlite"
 DEFAULT_BATCH_SIZE = 1024  # distinct sentences per system call and per cache commit
@@ -35,21 +37,36 @@ CREATE TABLE IF NOT EXISTS translations (
 """
 
 
+class TranslationCacheError(CacheError, TranslationError):
+    """The translation cache file cannot be used (damaged, not a cache, locked too long).
+
+    A TranslationError, which ``annotate translate`` prints as one line, and a ValueError, which
+    ``annotate push`` (it translates through the cache too) prints the same way.
+    """
+
+
+_SPEC = CacheSpec(
+    description="translation cache",
+    table="translations",
+    schema=_SCHEMA,
+    bypass="`annotate translate --no-cache`",
+    error=TranslationCacheError,
+)
+
+
 class TranslationCache:
-    """SQLite store of system outputs; use as a context manager or call close()."""
+    """SQLite store of system outputs; use as a context manager or call close().
+
+    Raises :class:`TranslationCacheError` (one line: the file and what to do) when the file is
+    not a usable cache, on opening or on any later read or write.
+    """
 
     def __init__(self, path: Path | str | None = None) -> None:
         from annotate.config import state_dir
 
         self.path = Path(path) if path is not None else state_dir() / CACHE_FILE_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(self.path)
-            self._db.execute("PRAGMA journal_mode=WAL")  # readers never block a running translation
-            self._db.execute(_SCHEMA)
-            self._db.commit()
-        except sqlite3.DatabaseError as exc:
-            raise sqlite3.DatabaseError(f"translation cache {self.path}: {exc}") from exc
+        self._db = CacheDatabase(self.path, _SPEC)
 
     def get_many(
         self, system: str, version: str, settings: str, sources: Iterable[str]
@@ -59,7 +76,7 @@ class TranslationCache:
         unique = list(dict.fromkeys(sources))
         for start in range(0, len(unique), _SQL_VARIABLES):
             chunk = unique[start : start + _SQL_VARIABLES]
-            rows = self._db.execute(
+            rows = self._db.query(
                 "SELECT source, mt, unknown_words FROM translations WHERE system = ? AND version = ? "
                 f"AND settings = ? AND source IN ({','.join('?' * len(chunk))})",
                 (system, version, settings, *chunk),
@@ -73,20 +90,19 @@ class TranslationCache:
     ) -> None:
         """Store outputs (source → output) and commit at once, so finished work survives a crash."""
         now = time.time()
-        with self._db:  # one transaction, committed on exit
-            self._db.executemany(
-                "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (system, version, settings, source, out.mt, json.dumps(out.unknown_words, ensure_ascii=False), now)
-                    for source, out in outputs.items()
-                ],
-            )
+        self._db.write_many(  # one transaction
+            "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (system, version, settings, source, out.mt, json.dumps(out.unknown_words, ensure_ascii=False), now)
+                for source, out in outputs.items()
+            ],
+        )
 
     def count(self, system: str | None = None) -> int:
         """How many outputs are cached (for one system, or in total)."""
         if system is None:
-            return self._db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
-        return self._db.execute("SELECT COUNT(*) FROM translations WHERE system = ?", (system,)).fetchone()[0]
+            return self._db.query("SELECT COUNT(*) FROM translations")[0][0]
+        return self._db.query("SELECT COUNT(*) FROM translations WHERE system = ?", (system,))[0][0]
 
     def close(self) -> None:
         """Close the database connection."""
@@ -140,7 +156,7 @@ def translate_segments_run(
         outputs = translator.translate_batch(batch)
         if len(outputs) != len(batch):
             raise TranslationError(
-                f"{translator.name} returned {len(outputs)} outputs for a batch of {len(batch)} sentences"
+                f"{translator.name} returned {plural(len(outputs), 'output')} for a batch of {plural(len(batch), 'sentence')}"
             )
         new = dict(zip(batch, outputs))
         if cache is not None:
