@@ -44,6 +44,7 @@ __all__ = [
     "segment_article",
     "NEVER_FINAL_ABBREVIATIONS",
     "NUMERAL_ABBREVIATIONS",
+    "CAPITALISED_NUMERAL_ABBREVIATIONS",
     "LETTER_LABEL_NOUNS",
     "SENTENCE_START_WORDS",
 ]
@@ -55,14 +56,21 @@ NEVER_FINAL_ABBREVIATIONS = frozenset(
     """sr sra srta sres sras dr dra dres dras lic lcdo lcda ing arq prof profa mons pbro gral
     cnel tte sgto cap cmdte almte sto sta ud uds vd vds dña dª excmo excma ilmo ilma
     núm nro nº pág págs p pp art arts vol vols ej fig figs av avda tel cía dpto depto
-    ee vs cfr op aprox admón""".split()
+    ee vs cfr op aprox admón mt pto""".split()
 )
 
 # Abbreviations that announce a number or a roman numeral ("km. 5", "min. 90", "s. XIX", "t. II").
 # Unlike the ones above they can end a sentence ("Corrió 10 km. Luego…"), so they only hold when
 # a numeral follows.
 NUMERAL_ABBREVIATIONS = frozenset(
-    "km kms min seg s ss caps t tít lib inc fr párr apdo lín col ed".split()
+    "km kms min seg s ss caps t tít lib inc fr párr párrf apdo lín col ed".split()
+)
+
+# Capitalised abbreviations that announce a number: months and weekdays in dates ("Mar. 23 de
+# Nov.", "Lun. 15"), "No. 103". Matched case-sensitively, so "al mar. 23 personas…" or "dijo que
+# no. 3 veces…" still split; like the ones above they only hold when a numeral follows.
+CAPITALISED_NUMERAL_ABBREVIATIONS = frozenset(
+    "Ene Feb Mar Abr May Jun Jul Ago Sep Sept Oct Nov Dic Lun Mié Jue Vie Sáb Dom No Nº".split()
 )
 
 # Nouns that name something by a capital letter ("plan B", "vitamina D", "grupo C", "la letra A"):
@@ -246,7 +254,8 @@ def _continues_after_period(text: str, period: int) -> bool:
     lowered = token.lower()
     if lowered in NEVER_FINAL_ABBREVIATIONS:
         return True
-    if lowered in NUMERAL_ABBREVIATIONS and _is_numeral(_token_after(text, period + 1)):
+    if (lowered in NUMERAL_ABBREVIATIONS or token in CAPITALISED_NUMERAL_ABBREVIATIONS) and _is_numeral(
+            _token_after(text, period + 1)):
         return True
     if token + "." in _ERA_FIRST_HALVES and _token_after(text, period + 1).startswith("C."):
         return True  # "a. C.", "d. C."
