@@ -24,7 +24,7 @@ from annotate.chrome import (
     ATTRIBUTION,
     BODY,
     CAPTION,
-    MIN_WRAPPED_LINE,
+    min_wrapped_line,
     REMOVED,
     TITLE,
     LineDecision,
@@ -142,6 +142,7 @@ def _merge_body(raw: str, decisions: list[LineDecision]) -> list[Paragraph]:
     long and not ending a sentence) is joined back into one paragraph spanning the raw newline."""
     spans: list[list[int]] = []
     previous: LineDecision | None = None
+    min_wrapped = min_wrapped_line(decision.line.text for decision in decisions)
     for decision in decisions:
         line = decision.line
         if decision.role == BODY:
@@ -149,7 +150,7 @@ def _merge_body(raw: str, decisions: list[LineDecision]) -> list[Paragraph]:
                 previous is not None
                 and previous.role == BODY
                 and previous.line.number == line.number - 1
-                and len(previous.line.text) >= MIN_WRAPPED_LINE
+                and len(previous.line.text) >= min_wrapped
                 and not ends_sentence(previous.line.text)
             ):
                 spans[-1][1] = line.end

@@ -13,7 +13,7 @@ that decided it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from annotate.chrome_rules import (
@@ -49,7 +49,7 @@ from annotate.chrome_rules import (
 )
 
 __all__ = [
-    "TITLE", "BODY", "CAPTION", "ATTRIBUTION", "REMOVED", "BLANK", "MIN_WRAPPED_LINE", "RULES", "RawLine",
+    "TITLE", "BODY", "CAPTION", "ATTRIBUTION", "REMOVED", "BLANK", "MIN_WRAPPED_LINE", "min_wrapped_line", "RULES", "RawLine",
     "LineDecision", "Rule", "classify_lines", "ends_sentence",
 ]
 
@@ -84,6 +84,22 @@ class LineDecision:
 # Hard-wrapped text: a line shorter than this that does not end a sentence is more likely a
 # subheading or a caption than the first half of a wrapped paragraph.
 MIN_WRAPPED_LINE = 40
+# ...and in a file whose full lines are longer (not hard-wrapped at all: one paragraph per line), a
+# line shorter than this share of its typical full line is a subheading too ("Hay que tomarse la
+# vida en 'brevio': medio en broma, medio enserio" over a 200-character paragraph), not half of one.
+WRAPPED_SHARE_OF_FULL_LINE = 0.75
+
+
+def min_wrapped_line(texts: Iterable[str]) -> float:
+    """How long a line of this file must be to be the first half of a hard-wrapped paragraph:
+    :data:`MIN_WRAPPED_LINE`, or :data:`WRAPPED_SHARE_OF_FULL_LINE` of the median length of its
+    full lines (those of at least MIN_WRAPPED_LINE characters) if that is more. In hard-wrapped
+    text the full lines sit near the wrap width, so a wrapped line passes; in a file with one
+    paragraph per line, a short unpunctuated line does not."""
+    full = sorted(len(text) for text in texts if len(text) >= MIN_WRAPPED_LINE)
+    if not full:
+        return MIN_WRAPPED_LINE
+    return max(MIN_WRAPPED_LINE, WRAPPED_SHARE_OF_FULL_LINE * full[len(full) // 2])
 # A topic kicker over a headline ("Guerra en Ucrania") is this short; headlines are longer.
 MAX_KICKER_WORDS = 3
 # A photo description is one sentence of at most this many words; a lede may be longer.
@@ -111,6 +127,7 @@ class _Page:
     seen: dict[str, int] = field(default_factory=dict)  # normalised text → first line number
     teasers: set[int] = field(default_factory=set)  # line numbers inside teaser blocks
     numbered_lists: dict[int, str] = field(default_factory=dict)  # line number → what the block is
+    min_wrapped: float = MIN_WRAPPED_LINE  # see min_wrapped_line()
 
     def previous_nonblank(self) -> LineDecision | None:
         return next((d for d in reversed(self.decisions) if d.line.text), None)
@@ -122,14 +139,15 @@ class _Page:
     def wraps_into_next(self, line: RawLine) -> bool:
         """Is ``line`` the first half of a hard-wrapped paragraph (long, next line not blank)?"""
         following = self.lines[line.number] if line.number < len(self.lines) else None
-        return bool(following and following.text) and len(line.text) >= MIN_WRAPPED_LINE
+        return bool(following and following.text) and len(line.text) >= self.min_wrapped
 
     def continues_body(self, line: RawLine) -> bool:
         """Is ``line`` the second half of a hard-wrapped body line (adjacent, unfinished)?"""
         if not self.decisions:
             return False
         prev = self.decisions[-1]
-        return prev.role == BODY and prev.line.number == line.number - 1 and not ends_sentence(prev.line.text)
+        return (prev.role == BODY and prev.line.number == line.number - 1 and len(prev.line.text) >= self.min_wrapped
+                and not ends_sentence(prev.line.text))
 
 
 Check = Callable[[RawLine, _Page], "str | None"]
@@ -328,7 +346,8 @@ RULES: tuple[Rule, ...] = (
 
 def classify_lines(lines: list[RawLine]) -> list[LineDecision]:
     """Decide every line with the first matching rule of :data:`RULES`, in page order."""
-    page = _Page(lines, teasers=teaser_lines(lines), numbered_lists=numbered_list_lines(lines))
+    page = _Page(lines, teasers=teaser_lines(lines), numbered_lists=numbered_list_lines(lines),
+                 min_wrapped=min_wrapped_line(line.text for line in lines))
     for line in lines:
         for rule in RULES:
             detail = rule.check(line, page)

@@ -229,6 +229,23 @@ def test_hard_wrapped_paragraphs_are_joined_subheadings_are_not() -> None:
     assert "Una amenaza para la pesca" in texts and "Qué dice el gobierno" in texts
 
 
+def test_unpunctuated_subheading_over_a_paragraph_line_is_not_a_wrapped_line() -> None:
+    """Found on a real broadcaster's page (one paragraph per line, single newlines): a 65-character
+    subheading without a full stop was glued to the next paragraph as if hard-wrapped, and the two
+    became one sentence. A line is only the first half of a wrap if it is about as long as the
+    file's full lines."""
+    long_paragraph = ("El cocinero ha conquistado al público del concurso con su ironía, sus recetas improvisadas "
+                      "y unas reflexiones que hablan de la cocina y también de la vida misma.")
+    next_paragraph = ("La vida tiene sus momentos buenos y sus momentos malos, y el concursante repite que lo más "
+                      "importante es cómo se enfrenta uno a lo que viene después de cada prueba.")
+    raw = ("Las lecciones de un cocinero aficionado en la televisión pública\n"
+           f"{long_paragraph}\n"
+           "Hay que tomarse la vida con calma: medio en broma, medio en serio\n"
+           f"{next_paragraph}\n")
+    texts = [p.text for p in clean_text(raw).paragraphs]
+    assert texts == [long_paragraph, "Hay que tomarse la vida con calma: medio en broma, medio en serio", next_paragraph]
+
+
 def test_crlf_and_bom_offsets() -> None:
     path = DATA / "pensiones_crlf.txt"
     raw = raw_text(path)
