@@ -194,7 +194,7 @@ def test_segment_and_system_correlations() -> None:
     assert segment_correlations(sentence, {"a": [5.0, 0.0], "b": [3.0, 1.0]})[0].n == 4
     system = system_correlations({"TER": {"a": 30.0, "b": 50.0, "c": 40.0}}, {"a": 1.0, "b": 3.0, "c": 2.0})
     assert system[0].kendall == pytest.approx(1.0)
-    with pytest.raises(ValueError, match="BLEU / a: 2 sentence scores, 1 MQM scores"):
+    with pytest.raises(ValueError, match="BLEU / a: 2 sentence scores, 1 MQM score"):
         segment_correlations(sentence, {"a": [1.0]})
 
 
