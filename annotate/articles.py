@@ -199,8 +199,18 @@ def read_article(path: Path | str) -> Article:
     return _read(Path(path))[0]
 
 
+# One article is at most this many bytes (≈ characters): spaCy's own per-text limit (nlp.max_length),
+# and about a hundred times a long feature article. A bigger file is a dump of many articles, or not
+# an article at all; reading it whole would spend minutes before failing somewhere downstream.
+MAX_ARTICLE_BYTES = 1_000_000
+
+
 def _read(path: Path) -> tuple[Article, CleanResult]:
     try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise IngestError(path, f"{size:,} bytes is too big for one article (the limit is "
+                                    f"{MAX_ARTICLE_BYTES:,}): split it into one file per article")
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(path, f"cannot read: {exc.strerror or exc}") from None

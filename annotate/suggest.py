@@ -27,7 +27,7 @@ from importlib import metadata
 from typing import Any
 
 from annotate import schema
-from annotate.records import ErrorSpan, Span, Translation
+from annotate.records import PARAGRAPH_SEPARATOR, ErrorSpan, Span, Translation
 from annotate.segment import segment_text
 
 __all__ = [
@@ -100,10 +100,31 @@ def suggest_entities(text: str) -> list[Span]:
 
 
 def suggest_entities_batch(texts: Iterable[str]) -> list[list[Span]]:
-    """:func:`suggest_entities` for many texts at once (one ``nlp.pipe`` pass)."""
+    """:func:`suggest_entities` for many texts at once (one ``nlp.pipe`` pass). A text longer than
+    spaCy's per-text limit (``nlp.max_length``) is read paragraph by paragraph (no entity crosses
+    one) instead of failing with spaCy's E088."""
     texts = list(texts)
     nlp = load_entity_model()
-    return [_merge(text, rule_entities(text), _model_entities(doc)) for text, doc in zip(texts, nlp.pipe(texts))]
+    pieces = [(index, start, end) for index, text in enumerate(texts)
+              for start, end in (_paragraph_spans(text) if len(text) > nlp.max_length else [(0, len(text))])]
+    model: list[list[Span]] = [[] for _ in texts]
+    docs = nlp.pipe(texts[index][start:end] for index, start, end in pieces)
+    for (index, start, _), doc in zip(pieces, docs):
+        model[index] += [Span(start=start + s.start, end=start + s.end, label=s.label, text=s.text)
+                         for s in _model_entities(doc)]
+    return [_merge(text, rule_entities(text), found) for text, found in zip(texts, model)]
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph of ``text`` (split at blank lines, PARAGRAPH_SEPARATOR)."""
+    spans, start = [], 0
+    while start <= len(text):
+        end = text.find(PARAGRAPH_SEPARATOR, start)
+        end = len(text) if end < 0 else end
+        if end > start:
+            spans.append((start, end))
+        start = end + len(PARAGRAPH_SEPARATOR)
+    return spans
 
 
 def _model_entities(doc: Any) -> list[Span]:

@@ -417,3 +417,24 @@ def test_cli_table_and_explain() -> None:
     for word in ("share-button", "trailing-section", "header-caption", "000_ad44c9bdf5348be7.txt",
                  "10c69b7a28161ea1"):  # seed 000's doc_id, from its clean text
         assert word in result.stdout
+
+
+def test_a_file_too_big_for_an_article_is_named_and_the_others_are_read(tmp_path: Path) -> None:
+    """A 20 MB file in a pushed folder used to spend minutes and then fail in spaCy (E088) naming
+    no file, taking the folder's other articles down with it."""
+    from annotate.articles import MAX_ARTICLE_BYTES
+
+    (tmp_path / "a_good.txt").write_text("Un titular corto\n\nEl cuerpo del artículo tiene una frase.\n",
+                                         encoding="utf-8")
+    paragraph = "Una frase de relleno para un archivo enorme que no es un artículo. " * 100 + "\n\n"
+    with (tmp_path / "b_dump.txt").open("w", encoding="utf-8") as out:
+        out.write("Volcado de un sitio entero\n\n")
+        while out.tell() <= MAX_ARTICLE_BYTES:
+            out.write(paragraph)
+    articles, errors = ingest_dir(tmp_path)
+    assert [a.source_name for a in articles] == ["a_good.txt"]
+    (error,) = errors
+    assert error.path.name == "b_dump.txt"
+    size = (tmp_path / "b_dump.txt").stat().st_size
+    assert error.reason == (f"{size:,} bytes is too big for one article (the limit is 1,000,000): "
+                            "split it into one file per article")

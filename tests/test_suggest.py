@@ -262,3 +262,22 @@ def test_suggest_errors_on_real_apertium_output() -> None:
     assert [e.text for e in errors] == ["norcoreano", "elogió", "viceministro", "norcoreano"]
     assert all(translation.mt[e.start:e.end] == e.text for e in errors)
     assert [e.severity for e in errors] == ["Minor", "Major", "Minor", "Minor"]
+
+
+def test_text_over_spacys_length_limit_is_read_paragraph_by_paragraph(
+        monkeypatch: pytest.MonkeyPatch, entity_model_warnings: list[str] | None) -> None:
+    """A text longer than nlp.max_length made spaCy fail with E088 (seen: a 20 MB file in a pushed
+    folder); now it is read paragraph by paragraph: the suggestions of each paragraph alone, at
+    that paragraph's place."""
+    from annotate.records import Span
+    from annotate.suggest import load_entity_model, suggest_entities_batch
+
+    text = "\n\n".join(read_article(path).text for path in sorted(SEEDS.glob("*.txt"))[:2])
+    paragraphs = text.split("\n\n")
+    expected, offset = [], 0
+    for paragraph, spans in zip(paragraphs, suggest_entities_batch(paragraphs)):
+        expected += [Span(start=s.start + offset, end=s.end + offset, label=s.label, text=s.text) for s in spans]
+        offset += len(paragraph) + 2
+    monkeypatch.setattr(load_entity_model(), "max_length", max(map(len, paragraphs)) + 1)
+    assert len(text) > load_entity_model().max_length
+    assert suggest_entities_batch([text]) == [expected]
