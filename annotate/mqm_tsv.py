@@ -21,11 +21,10 @@ no language column: the documents' language pair is given, or read from Google's
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from annotate.languages import UNKNOWN, LanguagePair, pair_from_file_name
 from annotate.records import (
@@ -69,23 +68,14 @@ def read_mqm_tsv(path: str | Path, *, extra_categories: Iterable[str] = (),
                  languages: LanguagePair | None = None) -> MQMTsv:
     """Import an MQM TSV file (UTF-8, with or without a byte order mark). ``extra_categories`` admits
     categories beyond the schema's; ``languages``: the documents' pair (default: from the file name,
-    see :func:`parse_mqm_tsv`)."""
-    path = Path(path)
-    text = decode_utf8(path.read_bytes(), str(path))
-    return parse_mqm_tsv(io.StringIO(text, newline=""), name=str(path), extra_categories=extra_categories,
-                         languages=languages)
+    see :func:`parse_mqm_tsv`). The records are :func:`parse_mqm_tsv`'s; the file is read document by
+    document (:class:`annotate.mqm_tsv_stream.MQMTsvReader`, which gives them one at a time without
+    this list), so only the documents take memory, not every row's pieces."""
+    from annotate.mqm_tsv_stream import MQMTsvReader  # it builds on this module
 
-
-def decode_utf8(data: bytes, name: str) -> str:
-    """Decode a whole file as UTF-8 (decoding it at once is what lets the error name the line);
-    non-UTF-8 bytes raise :class:`MQMTsvError` worded as ``annotate ingest`` words them."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 1].hex()
-        raise MQMTsvError(f"{name}:{line}: not UTF-8: byte 0x{bad} at offset {exc.start} ({exc.reason}); "
-                          "re-encode the file as UTF-8") from None
+    reader = MQMTsvReader(path, extra_categories=extra_categories, languages=languages)
+    return MQMTsv(documents=list(reader), systems=reader.systems, raters=reader.raters,
+                  has_comment_column=reader.has_comment_column)
 
 
 def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories: Iterable[str] = (),
@@ -94,52 +84,80 @@ def parse_mqm_tsv(lines: Iterable[str], *, name: str = "<tsv>", extra_categories
     ``name:line``: no data rows at all, wrong column count, non-integer ids, unknown category or severity, unbalanced
     or multiple ``<v>`` markers, or a segment whose clean source/target differs between rows.
     ``languages`` (default: read from a Google file ``name`` such as ``mqm_ted_ende.tsv``, else
-    unknown) goes into every document's ``source_language``/``target_language``."""
-    categories = set(mqm_category_names()) | set(extra_categories)
-    severities = set(severity_names())
-    languages = languages or pair_from_file_name(name) or LanguagePair(UNKNOWN, UNKNOWN)
-    builder = _Builder(name, languages)
-    n_columns: int | None = None
-    n_rows = 0
+    unknown) goes into every document's ``source_language``/``target_language``.
+
+    Every row is held until the end (any line order works); a file is better read with
+    :func:`read_mqm_tsv` or, one document at a time, :class:`annotate.mqm_tsv_stream.MQMTsvReader`."""
+    rows = RowReader(name, extra_categories)
+    builder = RowsBuilder(name, languages or pair_from_file_name(name) or LanguagePair(UNKNOWN, UNKNOWN))
     for number, raw in enumerate(lines, 1):
+        row = rows.read(number, raw)
+        if row is not None:
+            builder.add(**row)
+    rows.check_not_empty()
+    result = builder.build()
+    result.has_comment_column = rows.has_comment_column
+    return result
+
+
+class RowReader:
+    """Checks MQM TSV lines one at a time (header, column count, integer ids, known category and
+    severity) and turns each data line into :meth:`RowsBuilder.add`'s keyword arguments."""
+
+    def __init__(self, name: str, extra_categories: Iterable[str] = ()) -> None:
+        self.name = name
+        self.categories = set(mqm_category_names()) | set(extra_categories)
+        self.severities = set(severity_names())
+        self.n_columns: int | None = None  # from the header, else the first data row
+        self.n_rows = 0
+
+    @property
+    def has_comment_column(self) -> bool:
+        """Whether the file has the optional 10th column."""
+        return self.n_columns != 9
+
+    def read(self, number: int, raw: str) -> dict[str, Any] | None:
+        """Line ``number`` (1-based, with or without its line end) as a row, or None for the
+        header or a blank line; raises MQMTsvError naming ``name:number``."""
         line = raw[:-1] if raw.endswith("\n") else raw
         line = line[:-1] if line.endswith("\r") else line
         if number == 1:  # a byte order mark (Excel's "UTF-8" TSV) belongs to no header or system name
             line = line.removeprefix(BYTE_ORDER_MARK)
         if not line.strip():
-            continue
+            return None
         fields = line.split("\t")
         if number == 1 and fields[:2] == ["system", "doc"]:
-            n_columns = len(fields)
-            if fields != list(COLUMNS[:n_columns]) or n_columns not in (9, 10):
-                raise MQMTsvError(f"{name}:1: unexpected header {fields}; expected {list(COLUMNS)}")
-            continue
-        where = f"{name}:{number}"
-        if len(fields) not in (9, 10) or (n_columns is not None and len(fields) != n_columns):
-            expected = n_columns or "9 or 10"
+            self.n_columns = len(fields)
+            if fields != list(COLUMNS[:self.n_columns]) or self.n_columns not in (9, 10):
+                raise MQMTsvError(f"{self.name}:1: unexpected header {fields}; expected {list(COLUMNS)}")
+            return None
+        where = f"{self.name}:{number}"
+        if len(fields) not in (9, 10) or (self.n_columns is not None and len(fields) != self.n_columns):
+            expected = self.n_columns or "9 or 10"
             raise MQMTsvError(f"{where}: expected {expected} tab-separated columns, found {len(fields)}")
-        n_columns = n_columns or len(fields)
+        self.n_columns = self.n_columns or len(fields)
         system, doc, local_id, global_id, rater, source, target, category, severity = fields[:9]
         comment = fields[9] if len(fields) == 10 else ""
         if category == NO_ERROR:
             if severity not in (NO_ERROR, ""):
                 raise MQMTsvError(f"{where}: a {NO_ERROR} row has severity {severity!r}")
-        elif category not in categories:
+        elif category not in self.categories:
             raise MQMTsvError(
-                f"{where}: unknown MQM category {category!r}; known: {sorted(categories)} "
+                f"{where}: unknown MQM category {category!r}; known: {sorted(self.categories)} "
                 "(add it to annotate/schema.py MQM_CATEGORIES, or allow it explicitly)"
             )
-        elif severity not in severities:
-            raise MQMTsvError(f"{where}: unknown MQM severity {severity!r}; known: {sorted(severities)}")
-        n_rows += 1
-        builder.add(where, system=system, doc=doc, local_id=_int(local_id, "doc_id", where),
-                    global_id=_int(global_id, "seg_id", where), rater=rater, source=source, target=target,
-                    category=category, severity=severity, comment=comment)
-    if not n_rows:  # an empty import would silently overwrite -o files and score nothing
-        raise MQMTsvError(f"{name}: no rows (the file is empty or has only a header)")
-    result = builder.build()
-    result.has_comment_column = n_columns != 9
-    return result
+        elif severity not in self.severities:
+            raise MQMTsvError(f"{where}: unknown MQM severity {severity!r}; known: {sorted(self.severities)}")
+        self.n_rows += 1
+        return {"where": where, "system": system, "doc": doc, "local_id": _int(local_id, "doc_id", where),
+                "global_id": _int(global_id, "seg_id", where), "rater": rater, "source": source,
+                "target": target, "category": category, "severity": severity, "comment": comment}
+
+    def check_not_empty(self) -> None:
+        """Raise when no data row was read: an empty import would silently overwrite -o files and
+        score nothing."""
+        if not self.n_rows:
+            raise MQMTsvError(f"{self.name}: no rows (the file is empty or has only a header)")
 
 
 def strip_markers(text: str, where: str = "<text>") -> tuple[str, list[tuple[int, int]]]:
@@ -263,8 +281,9 @@ def _rating_rows(doc: str, seg_id: int, global_id: int, rating: SegmentRating) -
         yield [*head, source, target, error.category, error.severity, comment]
 
 
-class _Builder:
-    """Accumulates rows and checks that every segment's text agrees across rows."""
+class RowsBuilder:
+    """Accumulates rows (of a whole file, or of one document: MQMTsvReader) into records, and checks
+    that every segment's text agrees across rows."""
 
     def __init__(self, name: str, languages: LanguagePair) -> None:
         self.name = name

@@ -21,6 +21,12 @@ def tokenizer_language(language: str) -> str:
     return language
 
 
+# spaCy keeps every new word it meets in its vocabulary (~370 bytes each, never freed): the build of
+# a 500 MB export meets hundreds of thousands (numbers, names). Past this many words the tokenizer is
+# loaded afresh (0.1–0.3 s); its tokens do not depend on what it has seen.
+VOCAB_LIMIT = 50_000
+
+
 @functools.cache
 def spacy_tokenizer(language: str):
     """One rule-based spaCy tokenizer per language and process (loading one costs 0.1–0.3 s; its
@@ -36,5 +42,8 @@ def token_spans(text: str, language: str) -> list[tuple[int, int]]:
     objects: tokenising is the hot part of the build's ``ner`` and ``word_qe`` rows)."""
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
-    rows = spacy_tokenizer(language)(text).to_array([IDX, LENGTH, IS_SPACE]).tolist()
+    tokenizer = spacy_tokenizer(language)
+    rows = tokenizer(text).to_array([IDX, LENGTH, IS_SPACE]).tolist()
+    if len(tokenizer.vocab) > VOCAB_LIMIT:  # memory that stays flat: a fresh tokenizer, same tokens
+        spacy_tokenizer.cache_clear()
     return [(start, start + length) for start, length, space in rows if not space]

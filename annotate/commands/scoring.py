@@ -118,13 +118,55 @@ def import_mqm(
     """Import a WMT MQM TSV file as AnnotatedDocument JSON Lines (one document per line)."""
     from annotate.commands._io import write_records
 
-    docs = _load(tsv, allow, languages=languages)
-    if output is None:
-        write_records(docs)
+    if tsv.suffix.lower() != ".tsv" or not tsv.is_file():  # other inputs (or none): as the other commands read them
+        docs = _load(tsv, allow, languages=languages)
+        if output is None:
+            write_records(docs)
+            return
+        with output.open("w", encoding="utf-8") as stream:
+            count = write_records(docs, stream)
+        typer.echo(f"{plural(count, 'document')} → {output}", err=True)
         return
-    with output.open("w", encoding="utf-8") as stream:
-        count = write_records(docs, stream)
-    typer.echo(f"{plural(count, 'document')} → {output}", err=True)
+    count = _import_tsv_streaming(tsv, output, allow, languages)
+    if output is not None:
+        typer.echo(f"{plural(count, 'document')} → {output}", err=True)
+
+
+def _import_tsv_streaming(tsv: Path, output: Path | None, allow: list[str] | None, languages: str | None) -> int:
+    """import-mqm of a TSV file in memory that does not grow with it: documents are read one at a
+    time (:class:`annotate.mqm_tsv_stream.MQMTsvReader`) into a temporary file, copied to ``output``
+    (or copied to stdout) once the last one is read, so a bad row near the end leaves no half
+    output and an existing -o file untouched. Returns the number of documents."""
+    import shutil
+    import tempfile
+
+    from annotate.commands._io import write_records
+    from annotate.commands.data import in_languages
+    from annotate.languages import parse_pair
+    from annotate.mqm_tsv_stream import MQMTsvReader
+
+    try:
+        pair = parse_pair(languages) if languages else None
+    except ValueError as exc:
+        raise fail(f"--languages: {exc}") from None
+    folder = output.resolve().parent if output is not None else None
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".import-mqm-", suffix=".jsonl",
+                                     delete=False) as spool:
+        try:
+            try:
+                count = write_records(in_languages(MQMTsvReader(tsv, extra_categories=allow or ()), pair), spool)
+            except (ValueError, OSError) as exc:  # MQMTsvError is a ValueError
+                raise fail(str(exc)) from None
+            spool.close()
+            if output is not None:  # copied, not renamed: the file gets the permissions a new file gets
+                shutil.copyfile(spool.name, output)
+            else:
+                with open(spool.name, encoding="utf-8") as written:
+                    shutil.copyfileobj(written, sys.stdout)
+                sys.stdout.flush()
+        finally:
+            Path(spool.name).unlink(missing_ok=True)
+    return count
 
 
 def export_mqm(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections import OrderedDict, deque
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import add
 from statistics import fmean
@@ -46,6 +46,10 @@ PARALLEL_MIN_PAIRS = 2_000
 # Pairs looked up and dispatched together (one cache query), and chunks scored ahead of the row
 # builder: enough to keep workers busy, few enough to bound memory.
 CHUNK_PAIRS = 1024
+# …and at most this much of the items' own size (scored_in_order's item_size: a build counts the
+# rows a document holds): a build with few or no pairs to score (a WMT MQM file has no reference)
+# would otherwise hold every document of the corpus in one chunk (5.6 GB for a 500 MB file).
+CHUNK_SIZE = 4096
 _CHUNKS_AHEAD = 2
 # Recently scored distinct pairs kept in memory (repeats within a build are scored once).
 MEMO_PAIRS = 16_384
@@ -288,6 +292,7 @@ def scored_in_order(
     scorer: Scorer,
     workers: int = 1,
     cache: ScoreCache | None = None,
+    item_size: Callable[[Item], int] | None = None,
 ) -> Iterator[tuple[Item, dict]]:
     """For each (item, pairs): (item, {key: SegmentScores}), in input order.
 
@@ -296,9 +301,10 @@ def scored_in_order(
     pairs are scored in worker processes, a bounded number of chunks ahead of the caller. Scoring
     time is added to ``scorer.seconds`` (CPU seconds across workers) and the time the caller waited
     to ``scorer.wait_seconds``. Scores are deterministic, so neither the cache nor the worker count
-    changes the output."""
+    changes the output. ``item_size``: how much an item holds (e.g. a document's rows); the items
+    waiting in chunks ahead stay under a few :data:`CHUNK_SIZE` of it, however few pairs they have."""
     if workers <= 1:
-        yield from _scored_chunks(items, _Resolver(scorer, cache, None, 1))
+        yield from _scored_chunks(items, _Resolver(scorer, cache, None, 1), item_size)
         return
     import multiprocessing
 
@@ -306,19 +312,21 @@ def scored_in_order(
     # fork does not re-run the caller's __main__, which hangs the pool from an unguarded script.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(workers) as pool:
-        yield from _scored_chunks(items, _Resolver(scorer, cache, pool, workers))
+        yield from _scored_chunks(items, _Resolver(scorer, cache, pool, workers), item_size)
 
 
-def _scored_chunks(items: Iterable[tuple[Item, list[ScoringPair]]], resolver: _Resolver) -> Iterator[tuple[Item, dict]]:
+def _scored_chunks(items: Iterable[tuple[Item, list[ScoringPair]]], resolver: _Resolver,
+                   item_size: Callable[[Item], int] | None) -> Iterator[tuple[Item, dict]]:
     pending: deque = deque()
     chunk: list[tuple[Item, list[ScoringPair]]] = []
-    n_pairs = 0
+    n_pairs = size = 0
     for item, pairs in items:
         chunk.append((item, pairs))
         n_pairs += len(pairs)
-        if n_pairs >= CHUNK_PAIRS:
+        size += item_size(item) if item_size is not None else 0
+        if n_pairs >= CHUNK_PAIRS or size >= CHUNK_SIZE:
             pending.append(resolver.submit(chunk))
-            chunk, n_pairs = [], 0
+            chunk, n_pairs, size = [], 0, 0
             if len(pending) > _CHUNKS_AHEAD:
                 yield from resolver.collect(pending.popleft())
     if chunk:

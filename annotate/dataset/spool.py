@@ -2,7 +2,7 @@
 
 A build writes its rows in ``doc_id`` order (the dataset then does not depend on the export's task
 order), so it must see every document before writing the first row. Small inputs are simply held;
-once the held documents pass ``spill_after_rows`` (segment + translation rows, a proxy for their
+once the held documents pass ``spill_after_rows`` (segment, translation and rating rows, a proxy for their
 size), the following ones go to an anonymous temporary file (pickled, one after the other: this
 process writes and reads it) and only their ``doc_id`` → offset stays in memory. A 50k-document
 export then costs the held documents plus a few MB of index instead of gigabytes of objects.
@@ -18,10 +18,16 @@ from typing import IO
 from annotate.dataset.checks import DatasetBuildError
 from annotate.records import AnnotatedDocument
 
-# Held as objects up to here: ≈ 650 news articles of 25 sentences × 2 systems, ~250 MB of Python
-# objects (measured ≈ 5 KB per row). Beyond it a build pays ~0.4 ms per document to spill and
-# read back, and its memory stops growing with the input.
+# Held as objects up to here (rows as document_rows counts them): measured 0.6–0.9 KB a row for
+# Label Studio and WMT MQM documents, so 30–45 MB. Beyond it a build pays ~0.4 ms per document to
+# spill and read back, and its memory stops growing with the input.
 SPILL_AFTER_ROWS = 50_000
+
+
+def document_rows(doc: AnnotatedDocument) -> int:
+    """A document's size in rows: segments, translations and ratings (an MQM document's ratings,
+    one per system, segment and rater, are most of its memory), a proxy for the memory it holds."""
+    return len(doc.segments) + len(doc.translations) + sum(len(a.ratings) for a in doc.annotations)
 
 
 class SortedDocuments:
@@ -42,7 +48,7 @@ class SortedDocuments:
                 if doc.doc_id in self._held or doc.doc_id in self._offsets:
                     raise DatasetBuildError(f"document {doc.doc_id!r} appears twice in the input")
                 self.n_translations += len(doc.translations)
-                rows += len(doc.segments) + len(doc.translations)
+                rows += document_rows(doc)
                 if self._spill is None and rows > limit:
                     self._start_spilling()
                 if self._spill is None:
