@@ -1,6 +1,6 @@
 """How far the annotation of a project has come, from its pulled documents: what an annotation lead
 checks before building a dataset (Label Studio's open-source edition has no per-annotator view and
-no review stage): each annotator's work, and the tasks done twice that a reviewer should settle
+no review stage: reviewers tick "Final" in the labeling page, see :mod:`annotate.labelstudio.review`): each annotator's work, and the tasks done twice that a reviewer should settle
 first (:func:`review_queue`)."""
 
 from __future__ import annotations
@@ -76,19 +76,26 @@ class AnnotationProgress:
 
 @dataclass(frozen=True)
 class ReviewItem:
-    """A task that two annotators or more completed: how far they agree, and whether a reviewer
-    has starred the annotation to keep in Label Studio (the dataset takes the starred one)."""
+    """A task that two annotators or more completed: how far they agree, whether a reviewer marked
+    the annotation to keep in Label Studio (the "Final" tick or the ground-truth star: the dataset
+    takes it), and which annotation is primary now (:meth:`AnnotatedDocument.primary_choice`)."""
 
     doc_id: str
     task_id: int | None
     annotators: tuple[str, ...]
     span_f1: float | None  # overlap F1 of entities, claims and errors, pooled over annotator pairs
     mqm_gap: float  # largest difference between two annotators' MQM points on the translations both rated
-    starred: bool
+    reviewed: bool
+    primary: str = ""  # "annotator #annotation id" of the primary annotation now (the policy's pick if unreviewed)
+
+    @property
+    def starred(self) -> bool:
+        """Former name of :attr:`reviewed` (when the star was the only mark)."""
+        return self.reviewed
 
 
 def review_queue(documents: Iterable[AnnotatedDocument]) -> list[ReviewItem]:
-    """The tasks completed by two annotators or more, those without a starred annotation first,
+    """The tasks completed by two annotators or more, those no reviewer settled first,
     then the least agreement first (lowest span F1, then largest MQM gap)."""
     items = []
     for doc in documents:
@@ -106,9 +113,11 @@ def review_queue(documents: Iterable[AnnotatedDocument]) -> list[ReviewItem]:
             points = [sum(rating_penalty(r) for r in x.ratings if f"{r.system}#{r.seg_id}" in shared) for x in (a, b)]
             gaps.append(abs(points[0] - points[1]))
         f1 = counts.f1 if counts.total_a + counts.total_b else None
+        choice = doc.primary_choice()
+        primary = f"{choice.annotation.annotator} #{choice.annotation.annotation_id}" if choice.annotation else ""
         items.append(ReviewItem(doc.doc_id, completed[0].task_id, annotators, f1, max(gaps),
-                                any(a.ground_truth for a in completed)))
-    return sorted(items, key=lambda i: (i.starred, 1.0 if i.span_f1 is None else i.span_f1, -i.mqm_gap, i.doc_id))
+                                choice.state == "reviewed", primary))
+    return sorted(items, key=lambda i: (i.reviewed, 1.0 if i.span_f1 is None else i.span_f1, -i.mqm_gap, i.doc_id))
 
 
 def unrated_systems(documents: Iterable[AnnotatedDocument]) -> dict[str, list[tuple[str, int | None]]]:
@@ -132,7 +141,7 @@ def print_progress(console: Console, documents: Iterable[AnnotatedDocument],
                    task_url: Callable[[int], str] | None = None, review_rows: int = 10) -> None:
     """Tasks by how many annotators completed them, then one line per annotator, the systems that
     annotated tasks lack a rating of (:func:`unrated_systems`), then the tasks done twice that still
-    wait for a reviewer's star (least agreement first, ``review_rows`` of
+    wait for a reviewer's "Final" tick (least agreement first, ``review_rows`` of
     them, linked with ``task_url``). Annotator, system and document names are printed as plain text
     (:mod:`annotate.terminal`)."""
     from annotate.terminal import PlainTable, line
@@ -171,22 +180,24 @@ def _print_review(console: Console, queue: list[ReviewItem], task_url: Callable[
 
     if not queue:
         return
-    waiting = [item for item in queue if not item.starred]
+    waiting = [item for item in queue if not item.reviewed]
     console.print(f"review: {len(queue)} task{'s' if len(queue) != 1 else ''} completed by two annotators or more, "
-                  f"{len(queue) - len(waiting)} settled (an annotation starred as ground truth: the dataset takes "
-                  f"it), {len(waiting)} waiting")
+                  f"{len(queue) - len(waiting)} settled (a reviewer marked the final annotation: the dataset takes "
+                  f"it), {len(waiting)} unreviewed (the dataset takes the most complete annotation until then)")
     if not waiting:
         return
-    table = PlainTable("task", "annotators", title="to settle first (least agreement first): open, compare, star one",
-                  title_justify="left")
+    table = PlainTable("task", "annotators", title="to settle first (least agreement first): open, compare, tick "
+                       "\u201cFinal\u201d in the one to keep, Update (or `annotate review DOC --final ID`)",
+                       title_justify="left")
     table.add_column("span F1", justify="right")
     table.add_column("MQM gap", justify="right")
+    table.add_column("taken now")
     for item in waiting[:rows]:
         where = f"doc {item.doc_id}"
         if item.task_id is not None:
             where = f"{task_url(item.task_id)} ({where})" if task_url else f"task {item.task_id} ({where})"
         table.add_row(where, ", ".join(item.annotators), "—" if item.span_f1 is None else f"{item.span_f1:.2f}",
-                      f"{item.mqm_gap:g}")
+                      f"{item.mqm_gap:g}", item.primary)
     console.print(table)
     if len(waiting) > rows:
         console.print(f"… and {len(waiting) - rows} more")

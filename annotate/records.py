@@ -229,12 +229,60 @@ class DocumentAnnotation(Record):
     ratings: list[SegmentRating] = field(default_factory=list)  # one per (system, segment)
     post_edits: list[PostEdit] = field(default_factory=list)
     updated_at: str = ""
-    ground_truth: bool = False  # starred as ground truth in Label Studio: others are measured against it
+    ground_truth: bool = False  # starred as ground truth in Label Studio (only its API can): a reviewer's mark
+    # "Final" ticked in the labeling UI's review control (a reviewer's mark made in Label Studio's own UI)
+    marked_final: bool = False
     # the prediction (its annotation_id) the annotator started from in the labeling UI; None = from scratch
     parent_prediction: int | None = None
     lead_time: float | None = None  # seconds spent in the labeling UI, as Label Studio recorded them
     # seg_ids of post-edit boxes that hold no post-edit: left as they started, unconfirmed, or blank
     ignored_post_edits: list[int] = field(default_factory=list)
+
+    @property
+    def adjudicated(self) -> bool:
+        """Did a reviewer mark it as the document's final annotation (the star or the Final tick)?"""
+        return self.ground_truth or self.marked_final
+
+    @property
+    def review_mark(self) -> str:
+        """How a reviewer marked it: ``"final tick"``, ``"ground-truth star"``, both, or ``""``."""
+        return " and ".join(mark for mark, on in (("final tick", self.marked_final),
+                                                  ("ground-truth star", self.ground_truth)) if on)
+
+    @property
+    def completeness(self) -> int:
+        """How much it holds: entities, claims, MQM errors and post-edits (the primary policy's measure)."""
+        return (len(self.entities) + len(self.claims) + sum(len(rating.errors) for rating in self.ratings)
+                + sum(1 for post_edit in self.post_edits if post_edit.text.strip()))
+
+
+# Why completeness before recency: the latest update is often a quick fix of a sparse annotation
+# (seen: a 13-entity annotation chosen over a 67-entity one); stated in the dataset card and report.
+PRIMARY_POLICY = (
+    "the annotation a reviewer marked as final (\u201cFinal\u201d ticked in Label Studio's review control, or "
+    "starred as ground truth through its API); without a reviewer's mark, the most complete one (most entities, "
+    "claims, MQM errors and post-edits), ties broken by the latest update, then annotator pseudonym, then "
+    "annotation id"
+)
+ReviewState = Literal["reviewed", "conflicting", "unreviewed", "single", "unannotated"]
+
+
+@dataclass(frozen=True)
+class PrimaryChoice:
+    """Which completed annotation of a document is primary, and why: ``state`` is ``"reviewed"``
+    (exactly one annotation marked by a reviewer), ``"conflicting"`` (several marked: the policy
+    chose among them), ``"unreviewed"`` (several annotations, none marked: the policy chose),
+    ``"single"`` (one annotation) or ``"unannotated"`` (none: ``annotation`` is None)."""
+
+    doc_id: str
+    annotation: DocumentAnnotation | None
+    state: ReviewState
+    candidates: int  # completed annotations
+
+    @property
+    def needs_review(self) -> bool:
+        """Was the primary annotation chosen by the policy among several a reviewer should settle?"""
+        return self.state in ("unreviewed", "conflicting")
 
 
 @dataclass
@@ -260,14 +308,29 @@ class AnnotatedDocument(Record):
     post_edit_prefill: str | None = None
 
     def ranked_annotations(self) -> list[DocumentAnnotation]:
-        """The completed annotations, primary first: starred as ground truth in Label Studio (a
-        reviewer's choice), then the latest update, then annotator pseudonym, then annotation id.
-        The dataset's ``documents``/``ner`` and every reference choice follow this order."""
+        """The completed annotations, primary first (:data:`PRIMARY_POLICY`): marked final by a
+        reviewer, then the most complete, then the latest update, then annotator pseudonym, then
+        annotation id. THE ranking: the dataset (``documents``, ``ner``, ``claims``, references),
+        the report (references, agreement against the reviewer's choice, per-document primary) and
+        ``annotate review`` all follow it."""
         completed = [a for a in self.annotations if a.status == "completed"]
         completed.sort(key=lambda a: (a.annotator, a.annotation_id if a.annotation_id is not None else -1))
         completed.sort(key=lambda a: a.updated_at, reverse=True)  # stable: ties keep the order above
-        completed.sort(key=lambda a: not a.ground_truth)  # stable: the star outranks recency
+        completed.sort(key=lambda a: (not a.adjudicated, -a.completeness))  # stable: recency breaks ties
         return completed
+
+    def primary_choice(self) -> PrimaryChoice:
+        """The primary annotation (first of :meth:`ranked_annotations`) and how it was chosen."""
+        ranked = self.ranked_annotations()
+        marked = sum(a.adjudicated for a in ranked)
+        state: ReviewState = ("unannotated" if not ranked else "conflicting" if marked > 1 else "reviewed" if marked
+                              else "single" if len(ranked) == 1 else "unreviewed")
+        return PrimaryChoice(self.doc_id, ranked[0] if ranked else None, state, len(ranked))
+
+    def primary_annotation(self) -> DocumentAnnotation | None:
+        """The primary annotation (see :meth:`ranked_annotations`); None without a completed one."""
+        ranked = self.ranked_annotations()
+        return ranked[0] if ranked else None
 
 
 # ── what an export parse set aside ─────────────────────────────────────────────────────────────

@@ -14,8 +14,8 @@ independent human translation is the better reference), else the post-edits.
 Post-edits as references: :func:`post_edits_by_segment` is the ONE place that orders them, for the
 dataset (``reference`` = the first, ``references`` = all) and the report (reference stream ``i`` =
 the ``i``-th): the post-edits of the completed annotations, in rank order
-(:meth:`~annotate.records.AnnotatedDocument.ranked_annotations`: starred as ground truth first, then
-the latest update), blank ones left out. Only edited or confirmed boxes are post-edits at all
+(:meth:`~annotate.records.AnnotatedDocument.ranked_annotations`, THE ranking: a reviewer's choice
+first, then the most complete), blank ones left out. Only edited or confirmed boxes are post-edits at all
 (:mod:`annotate.labelstudio.post_edits`); :class:`PostEditTally` counts what became of every box.
 """
 

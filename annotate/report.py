@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.languages import LanguagePair
-from annotate.records import AnnotatedDocument, ErrorSpan
+from annotate.records import PRIMARY_POLICY, AnnotatedDocument, ErrorSpan
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
 from annotate.scoring.effort import format_duration
 from annotate.references import POST_EDITS, PostEditTally
@@ -135,6 +135,7 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "categories": _category_table(evaluation), "documents": _document_table(evaluation, docs, [r.system for r in rows]),
         "worst": worst_segments(evaluation, docs, n_worst), "correlations": evaluation.correlations,
         "agreement": evaluation.agreement, "ground_truth": evaluation.ground_truth,
+        "primary": primary_summary(evaluation),
         "raters": _rater_table(evaluation, [r.system for r in rows]), "budget": evaluation.budget,
         "preannotation": evaluation.preannotation, "effort": evaluation.effort, "pricing": _pricing(evaluation),
         "omissions": evaluation.omissions, "mqm_coverage": mqm_coverage(evaluation, docs),
@@ -147,6 +148,15 @@ def report_context(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *,
         "anchoring": evaluation.preannotation.anchoring if evaluation.preannotation else [],
         "provenance": provenance(evaluation, docs, dataset, set_aside),
     }
+
+
+def primary_summary(evaluation: Evaluation) -> dict[str, Any]:
+    """How each document's primary annotation was chosen (the dataset's ``documents`` row takes the
+    same one): the policy, and the documents a reviewer should still settle."""
+    several = [p for p in evaluation.primaries if p.candidates > 1]
+    return {"policy": PRIMARY_POLICY, "reviewed": sum(1 for p in several if p.state == "reviewed"),
+            "several": len(several),
+            "unreviewed": [p.doc_id for p in evaluation.primaries if p.needs_review]}
 
 
 def worst_segments(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], n: int) -> list[dict[str, Any]]:

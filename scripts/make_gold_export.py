@@ -33,6 +33,14 @@ DATASET_DESCRIPTION = (
     "named entities and factual claims on the Spanish source, a complete MQM error annotation of both "
     "systems' translations of every sentence, and a professional English reference translation of every "
     "sentence, written from the source."
+    "\n\n"
+    "**What changed in this version** (issue #18, trustworthy data): `doc_id` is now the hash of the "
+    "article's normalised clean text, not of the raw file, so all five ids changed; MQM is stated with "
+    "its weighting (the team's guidelines: a Source error weighs 0; Google's default weights would count "
+    "it by severity); every document stays in `test` by explicit choice, and the default split rule is "
+    "now per document; post-edit boxes count only when edited or confirmed (all 87 references here "
+    "were edited); a document's primary annotation is a reviewer's final choice, else the most complete "
+    "one; `documents.starred_as_ground_truth` is renamed `reviewed_final`."
 )
 # The seeds are a gold evaluation set: every document in `test` (an explicit choice; the default
 # rule hash-splits per document), and MQM under the team's guidelines, where a defect of the

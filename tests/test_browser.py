@@ -295,3 +295,65 @@ def test_a_box_that_starts_empty_takes_what_the_annotator_types(ls_server, tmp_p
     assert [(p.seg_id, p.text) for p in parsed.post_edits] == [(3, typed)] and parsed.ignored_post_edits == []
     assert parse_export(raw)[0].post_edit_prefill == ""
 
+
+
+def test_a_reviewer_marks_the_final_annotation_in_the_ui(ls_server, tmp_path):
+    """Issue #19: Community's UI has no ground-truth star. Two annotators did a task; a reviewer logs
+    in, opens the sparse annotation's tab (the policy alone would take the complete one), ticks
+    "Final" and presses Update: pull then makes that annotation primary, and the dataset takes it."""
+    from annotate.dataset import build_dataset
+    from annotate.labelstudio.pull import pull
+    from annotate.labelstudio.review import FINAL_CHOICE
+
+    doc = with_doc_id(tricky_document(), "ui-review")
+    complete = gold_annotation(doc, "annotator-0000beef")
+    sparse = replace(gold_annotation(doc, "annotator-1111cafe"), entities=complete.entities[:2], claims=[])
+    doc.annotations = [sparse, complete]
+    title = "browser tests: review"
+    report = push_documents(ls_server, [doc], title, with_predictions=False)
+    (before,) = pull(ls_server, title, tmp_path / "before.json").documents
+    ids = {a.annotator: a.annotation_id for a in before.annotations}
+    assert before.primary_choice().state == "unreviewed"
+    assert before.primary_annotation().annotator == "annotator-0000beef"  # the most complete, unreviewed
+
+    with browser_page() as page, _screenshot_on_failure(page, tmp_path / "failure.png"):
+        login(page, ls_server)  # the reviewer: the server's own account, neither annotator
+        open_task(page, ls_server, report.project_id, report.task_ids[doc.doc_id])
+        page.wait_for_function("() => (window.Htx?.annotationStore?.annotations ?? []).length === 2", timeout=30_000)
+        # each annotation is a tab at the top of the page: open the sparse one
+        order = page.evaluate("() => Htx.annotationStore.annotations.map(a => Number(a.pk))")
+        tabs = page.locator(".lsf-annotation-button")
+        assert tabs.count() == 2
+        tabs.nth(order.index(ids["annotator-1111cafe"])).click()
+        page.wait_for_function(f"() => Number(Htx.annotationStore.selected?.pk) === {ids['annotator-1111cafe']}",
+                               timeout=30_000)
+        entity_labels = set(schema.entity_values())
+        assert [r[1:] for r in regions(page) if set(r[1:]) & entity_labels] == [["PER"], ["PER"]]  # the sparse one
+        page.locator(".ann-review .lsf-choice", has_text=FINAL_CHOICE).click()
+        page.locator("button", has_text="Update").last.click()
+
+        def ticked() -> bool:
+            annotations = api.task_annotations(api.open_client(ls_server), ls_server, report.task_ids[doc.doc_id])
+            return any(a["id"] == ids["annotator-1111cafe"] and any(i["from_name"] == "review_final"
+                                                                    for i in a["result"]) for a in annotations)
+
+        _wait_for_server(ticked, "the reviewer's update to be saved")
+        page.screenshot(path=str(tmp_path / "reviewed.png"))
+
+    (after,) = pull(ls_server, title, tmp_path / "after.json").documents
+    choice = after.primary_choice()
+    assert (choice.annotation.annotator, choice.state) == ("annotator-1111cafe", "reviewed")
+    assert choice.annotation.marked_final and not choice.annotation.ground_truth
+    # the reviewer's Update kept the annotation as its annotator made it: same author, same regions
+    # (an Update also counts as rating every column shown: the guidelines say to rate one left unrated first)
+    kept = next(a for a in before.annotations if a.annotator == "annotator-1111cafe")
+    def errors(annotation):
+        return [(r.system, r.seg_id, r.errors) for r in annotation.ratings if r.errors]
+
+    assert (choice.annotation.entities, choice.annotation.claims, errors(choice.annotation),
+            choice.annotation.post_edits) == (kept.entities, kept.claims, errors(kept), kept.post_edits)
+    built = build_dataset([after], tmp_path / "ds", name="reviewed", score_cache=False)
+    import pyarrow.parquet as pq
+
+    (row,) = [r for path in built.files["documents"].values() for r in pq.read_table(path).to_pylist()]
+    assert (row["annotator"], row["reviewed_final"], built.unreviewed) == ("annotator-1111cafe", True, [])

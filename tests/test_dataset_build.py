@@ -232,7 +232,7 @@ def test_documents_and_ner_come_from_the_primary_annotation(built):
     # provenance of the primary annotation: it started from the pre-annotations, 312.5 s in the UI
     assert (documents["doc-a"]["started_from_suggestions"], documents["doc-a"]["annotation_seconds"]) == (True, 312.5)
     assert (documents["doc-b"]["started_from_suggestions"], documents["doc-b"]["annotation_seconds"]) == (None, None)
-    assert (documents["doc-a"]["starred_as_ground_truth"], documents["doc-b"]["starred_as_ground_truth"]) == (False, None)
+    assert (documents["doc-a"]["reviewed_final"], documents["doc-b"]["reviewed_final"]) == (False, None)
     ner = load_all(out, "ner", cache)
     names = ner.features["ner_tags"].feature.names
     assert {r["doc_id"] for r in ner} == {"doc-a"}  # unannotated doc-b has no NER rows
@@ -299,7 +299,7 @@ def test_an_annotation_starred_as_ground_truth_outranks_a_later_one(tmp_path):
     build_dataset([doc], out, name="starred", score_cache=False)
     (row,) = load_all(out, "documents", tmp_path / "cache")
     assert row["annotator"] == "ben" and [e["text"] for e in row["entities"]] == ["Putin"]
-    assert row["starred_as_ground_truth"] is True
+    assert row["reviewed_final"] is True
     segments = {(r["seg_id"], r["system"]): r for r in load_all(out, "segments", tmp_path / "cache")}
     # the star's post-edit is the reference
     assert segments[(2, "apertium")]["reference"].startswith("The Russian president, Vladimir Putin")

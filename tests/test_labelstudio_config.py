@@ -185,3 +185,18 @@ def test_keyboard_map_is_stable_and_never_shares_a_key(systems):
         assert not any(by_control["mqm_third"].values()) and not any(by_control["severity_third"].values())
     assert not any(by_control[lsconfig.SOURCE_ERROR_SEVERITY_CONTROL].values())
     assert "`shift+q`" in lsconfig.guidelines_markdown()
+
+
+def test_the_review_control_lets_a_reviewer_tick_the_final_annotation():
+    """Community's UI cannot star an annotation as ground truth: the config carries a "Final" tick
+    (one Choices on the source text, not per region, not required) and the guidelines say who ticks it."""
+    from annotate.labelstudio.review import FINAL_CHOICE, REVIEW_CONTROL
+
+    root = ET.fromstring(lsconfig.label_config(["apertium", "argos"]))
+    (review,) = [c for c in root.iter("Choices") if c.get("name") == REVIEW_CONTROL]
+    assert review.get("toName") == lsconfig.SOURCE_TEXT and review.get("perRegion") is None
+    assert review.get("required") is None and review.get("choice") == "multiple"
+    assert [c.get("value") for c in review.iter("Choice")] == [FINAL_CHOICE]
+    for guidelines in (lsconfig.guidelines_markdown(), lsconfig.expert_instruction_html()):
+        assert "Review" in guidelines and "Final: this annotation is the adjudicated one" in guidelines
+        assert "star" not in guidelines.lower().replace("start", "")  # no button to star in Community's UI

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -646,3 +647,39 @@ def test_the_prediction_an_annotation_opened_with_names_its_parent(export):
     annotation["prediction"] = {}  # made through the API: neither
     (skipped,) = _docs(export)["ui-skip"].annotations
     assert skipped.parent_prediction is None
+
+
+def _final_item(choices: list[str] | None = None) -> dict:
+    from annotate.labelstudio.review import FINAL_CHOICE, REVIEW_CONTROL
+
+    return {"id": "fin1", "from_name": REVIEW_CONTROL, "to_name": "source", "type": "choices", "origin": "manual",
+            "value": {"choices": [FINAL_CHOICE] if choices is None else choices}}
+
+
+def test_a_reviewers_final_tick_is_read_and_makes_that_annotation_primary(export):
+    gold = _task(export, "ui-gold")
+    before = _docs(export)["ui-gold"]
+    assert not any(a.marked_final for a in before.annotations) and before.primary_choice().state == "unreviewed"
+    sparse = min(before.annotations, key=lambda a: a.completeness)  # the policy would not take it
+    assert before.primary_annotation() is not sparse
+    entry = next(a for a in gold["annotations"] if a["id"] == sparse.annotation_id)
+    entry["result"].append(_final_item())
+    after = _docs(export)["ui-gold"]
+    marked = next(a for a in after.annotations if a.annotation_id == sparse.annotation_id)
+    assert marked.marked_final and not marked.ground_truth and marked.review_mark == "final tick"
+    # the tick is a mark, not an annotation layer: everything else reads as before
+    assert replace(marked, marked_final=False) == next(a for a in before.annotations if a.annotation_id == sparse.annotation_id)
+    assert after.primary_annotation() == marked and after.primary_choice().state == "reviewed"
+    entry["result"][-1] = _final_item([])  # unticked in the UI: an empty choice list
+    assert not any(a.marked_final for a in _docs(export)["ui-gold"].annotations)
+    # the star set through the API still counts
+    next(a for a in gold["annotations"] if a["id"] == sparse.annotation_id)["ground_truth"] = True
+    assert _docs(export)["ui-gold"].primary_annotation().annotation_id == sparse.annotation_id
+
+
+def test_a_review_control_holding_something_else_is_an_error(export):
+    entry = _task(export, "ui-gold")["annotations"][0]
+    entry["result"].append(_final_item(["Maybe"]))
+    with pytest.raises(ExportError, match=r"task \d+ \(doc ui-gold\) annotation \d+: review control 'review_final' "
+                                          r"holds \['Maybe'\]"):
+        parse_export(export)

@@ -103,9 +103,10 @@ def test_printed_review_links_the_tasks_to_settle():
     console = Console(record=True, width=250)
     print_progress(console, [gold, worse], task_url=lambda task_id: f"http://ls/projects/1/data?task={task_id}")
     text = console.export_text()
-    assert "review: 2 tasks completed by two annotators or more, 1 settled" in text and "1 waiting" in text
+    assert "review: 2 tasks completed by two annotators or more, 1 settled" in text and "1 unreviewed" in text
+    assert "taken now" in text and "annotator-0000beef #" in text  # what the dataset takes until a reviewer ticks
     assert "http://ls/projects/1/data?task=2 (doc ui-gold)" in text and "0.94" in text
-    assert "task=9" not in text  # settled: the star decided
+    assert "task=9" not in text  # settled: the star decided (a "Final" tick would too)
 
 
 def test_a_system_that_joined_annotated_tasks_is_listed_as_unrated_with_links():

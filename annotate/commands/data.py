@@ -43,7 +43,7 @@ def iter_documents(path: Path, problems: list[ExportProblem] | None = None, *,
                    allow_categories: Iterable[str] = (), languages: str | None = None) -> Iterator[AnnotatedDocument]:
     """Read ``path`` one document at a time: ``.jsonl`` = one AnnotatedDocument per line (``--jsonl``
     pipes); ``.tsv`` = a WMT MQM TSV file (``allow_categories`` as for
-    :func:`annotate.mqm_tsv.read_mqm_tsv`); anything else = a Label Studio JSON export, read and parsed by
+    :func:`annotate.mqm_tsv.read_mqm_tsv`, read document by document); anything else = a Label Studio JSON export, read and parsed by
     ``annotate.labelstudio.export`` (the one module that knows Label Studio's format; its
     ExportError names task, annotation and region; a large export is read task by task). With a
     ``problems`` list, an export's annotations and tasks that fail validation are appended there
@@ -65,9 +65,10 @@ def iter_documents(path: Path, problems: list[ExportProblem] | None = None, *,
             yield from read_records(AnnotatedDocument, stream, name=str(path))
         return
     if path.suffix.lower() == ".tsv":
-        from annotate.mqm_tsv import read_mqm_tsv
+        from annotate.mqm_tsv_stream import MQMTsvReader
 
-        yield from read_mqm_tsv(path, extra_categories=allow_categories).documents
+        # one document at a time: a 500 MB file never sits in memory whole
+        yield from MQMTsvReader(path, extra_categories=allow_categories)
         return
     try:
         from annotate.labelstudio.export import read_export_documents
@@ -131,6 +132,12 @@ def _print_report(report: BuildReport) -> None:
     console.print(table)
     for config, reason in report.omitted_configs.items():
         console.print(line("config ", (config, "bold"), f" left out: {reason}"))
+    if report.unreviewed:  # never silent: the policy, not a reviewer, chose these documents' primary annotation
+        shown = ", ".join(report.unreviewed[:10]) + (f" … and {len(report.unreviewed) - 10} more"
+                                                     if len(report.unreviewed) > 10 else "")
+        console.print(line((f"unreviewed: {plural(len(report.unreviewed), 'document')}", "yellow"),
+                           " with several annotations and no reviewer's choice (the most complete one is primary; "
+                           "tick \u201cFinal\u201d in Label Studio or run `annotate review`): " + shown))
     references = f"the translations of {report.reference_system}" if report.reference_system else "post-edits"
     console.print(line(f"languages: {report.languages.describe()}; references: {references}"))
     if not report.reference_system and "translation" not in report.counts and "ref" in report.systems:

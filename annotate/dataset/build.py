@@ -20,7 +20,7 @@ from annotate.dataset.rows import RowBuilder, reference_names, scoring_pairs
 from annotate.dataset.score_cache import ScoreCache
 from annotate.dataset.scores import choose_workers, scored_in_order
 from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
-from annotate.dataset.spool import SortedDocuments
+from annotate.dataset.spool import SortedDocuments, document_rows
 from annotate.dataset.staging import remove_stale_builds, staging_dir, swap_in
 from annotate.dataset.writer import DatasetWriter
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
@@ -73,6 +73,8 @@ class BuildReport:
     word_tags: dict[str, int]  # WordTagStats counts: errors, without extent, BAD tokens, …
     split_rule: str
     set_aside: dict[str, int] = field(default_factory=dict)  # kind of export problem → count (see build_dataset)
+    # doc_ids whose primary annotation the policy chose among several no reviewer settled (printed as a warning)
+    unreviewed: list[str] = field(default_factory=list)
     languages: LanguagePair = SPANISH_ENGLISH
     reference_system: str | None = None  # whose translations were the references (None: post-edits)
     systems: list[str] = field(default_factory=list)  # MT systems, sorted
@@ -249,7 +251,9 @@ def build_dataset(
         n_workers = choose_workers(ordered.n_translations, workers)
         work = ((doc, scoring_pairs(doc, reference_system)) for doc in ordered)
         cache = ScoreCache(builder.scorer.cache_namespace()) if score_cache else None
-        for done, (doc, scores) in enumerate(scored_in_order(work, builder.scorer, n_workers, cache), 1):
+        # chunks cut by document rows too: documents with few pairs (e.g. MQM TSV) are not all held
+        scored = scored_in_order(work, builder.scorer, n_workers, cache, item_size=document_rows)
+        for done, (doc, scores) in enumerate(scored, 1):
             if progress and (done % PROGRESS_EVERY == 0 or done == len(ordered)):
                 progress("build", done, len(ordered))
             doc_split = rule.split_of(doc.doc_id)
@@ -279,6 +283,7 @@ def build_dataset(
             annotation_status=status,
             set_aside=set_aside,
             n_annotators=len(builder.annotators),
+            n_unreviewed=len(builder.unreviewed),
             systems=sorted(systems),
             ner_conversion=ner_conversion,
             claim_conversion=claim_conversion,
@@ -315,6 +320,7 @@ def build_dataset(
         omitted_configs=omitted,
         n_documents=len(ordered),
         annotation_status=status,
+        unreviewed=list(builder.unreviewed),
         ner_conversion=ner_conversion,
         claim_conversion=claim_conversion,
         word_tags=word_tags,

@@ -26,6 +26,7 @@ from annotate.dataset.splits import SPLIT_NAMES
 from annotate.text import plural
 from annotate.dataset.writer import SplitFile
 from annotate.languages import SPANISH_ENGLISH, LanguagePair, language_name
+from annotate.records import PRIMARY_POLICY
 from annotate.references import PostEditTally
 
 CARD_TEMPLATE = "dataset_card.md.j2"
@@ -66,6 +67,7 @@ class CardContext:
     claim_layer: bool = True  # the sources were annotated for claims (else no `claims` config)
     weights: schema.MQMWeights = schema.GOOGLE_MQM_WEIGHTS  # the MQM weighting of `mqm` and the word_qe tags
     post_edits: PostEditTally | None = None  # what became of the post-edit boxes (None: not counted)
+    n_unreviewed: int = 0  # documents whose primary the policy chose among several annotations no reviewer settled
 
 
 def size_category(n_rows: int) -> str:
@@ -212,6 +214,7 @@ def render_card(ctx: CardContext) -> str:
         tokenizers={side: tokenizer_language(code) for side, code in
                     (("source", ctx.languages.source), ("target", ctx.languages.target))},
         mqm_tsv=ctx.origin == MQM_TSV,
+        primary_policy=PRIMARY_POLICY,
         bibtex_key=re.sub(r"[^A-Za-z0-9]+", "_", ctx.name).strip("_").lower() or "dataset",
     )
     return f"---\n{front_matter(ctx).rstrip()}\n---\n\n{body}"

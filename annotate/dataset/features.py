@@ -71,8 +71,9 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "entities": "named entities of the primary annotation",
         "claims": "factual claims of the primary annotation; `label` is the claim type",
         "annotator": "pseudonym of the primary annotation's annotator; null when no annotation was completed",
-        "starred_as_ground_truth": "whether a reviewer starred the primary annotation as ground truth in Label "
-                                   "Studio (a starred annotation is always the primary one); null without one",
+        "reviewed_final": "whether a reviewer marked the primary annotation as final in Label Studio (the "
+                                   "review control's Final tick, or the ground-truth star set through its API; a "
+                                   "primary annotation is a marked one whenever there is one); null without one",
         "started_from_suggestions": "whether the primary annotation started from the pre-annotations in Label "
                                     "Studio's labeling UI (its entities may lean toward the suggester's); false "
                                     "for annotations made elsewhere (API, WMT files); null without one",
@@ -218,7 +219,7 @@ def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> d
             "entities": List(span(ClassLabel(names=schema.entity_values()))),
             "claims": List(span(ClassLabel(names=schema.claim_type_values()))),
             "annotator": string,
-            "starred_as_ground_truth": Value("bool"),
+            "reviewed_final": Value("bool"),
             "started_from_suggestions": Value("bool"),
             "annotation_seconds": float64,
         },

@@ -4,10 +4,11 @@ more than one document's rows).
 Selection rules (stated in the dataset card):
 
 * Only ``completed`` annotations are used; drafts and cancelled annotations are counted and left out.
-* Annotations of a document are ranked: the ones starred as ground truth in Label Studio first (a
-  reviewer's choice), then latest ``updated_at``, then annotator pseudonym, then annotation id. The
-  first one is the document's *primary* annotation: it supplies ``documents`` entities/claims and
-  the ``ner`` tags.
+* Annotations of a document are ranked by :meth:`AnnotatedDocument.ranked_annotations` (THE
+  ranking, :data:`annotate.records.PRIMARY_POLICY`: marked final by a reviewer, else the most
+  complete, then the latest update). The first one is the document's *primary* annotation: it
+  supplies ``documents`` entities/claims and the ``ner`` and ``claims`` tags. Documents whose
+  primary the policy chose among several unreviewed annotations are listed (``unreviewed``).
 * ``reference`` of a segment = the post-edit of the highest-ranked annotation that post-edited it
   (:func:`annotate.references.post_edits_by_segment`, which the report follows too: its first
   reference stream is this), or, when the build names a *reference system* (``ref`` in WMT MQM
@@ -156,6 +157,7 @@ class RowBuilder:
         self.status_counts: dict[str, int] = defaultdict(int)
         self.post_edit_tally = PostEditTally()  # what became of every post-edit box
         self.annotators: set[str] = set()
+        self.unreviewed: list[str] = []  # doc_ids whose primary no reviewer chose among several annotations
         self._systems: dict[tuple[str, str, str], SystemTotals] = {}
 
     def document(
@@ -168,7 +170,10 @@ class RowBuilder:
             self.status_counts[annotation.status] += 1
         self.post_edit_tally.add(doc)
         ranked = doc.ranked_annotations()
-        primary = ranked[0] if ranked else None
+        choice = doc.primary_choice()  # the same ranking's first, and whether a reviewer chose it
+        primary = choice.annotation
+        if choice.needs_review:
+            self.unreviewed.append(doc.doc_id)
         for annotation in ranked:
             self.annotators.add(annotation.annotator)
             self.annotators.update(rating.rater for rating in annotation.ratings)
@@ -259,7 +264,7 @@ class RowBuilder:
             "entities": _span_rows(primary.entities, _ENTITY) if primary else [],
             "claims": _span_rows(primary.claims, _CLAIM) if primary else [],
             "annotator": primary.annotator if primary else None,
-            "starred_as_ground_truth": primary.ground_truth if primary else None,
+            "reviewed_final": primary.adjudicated if primary else None,  # star or "Final" tick
             "started_from_suggestions": primary.parent_prediction is not None if primary else None,
             "annotation_seconds": primary.lead_time if primary else None,
         }

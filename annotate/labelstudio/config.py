@@ -28,6 +28,8 @@ Design (why the interface looks the way it does):
   an error, what the right translation is). In the export they share the region's id.
 * Guidelines (label definitions, severity guidance) come from the schema and appear both in a
   collapsible panel on the labeling page and as the project's ``expert_instruction``.
+* **A review control** under the title: a reviewer ticks "Final" in the annotation to keep
+  (:mod:`annotate.labelstudio.review`: Community's UI cannot star one as ground truth).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import re
 from collections.abc import Sequence
 
 from annotate import schema
+from annotate.labelstudio.review import REVIEW_GUIDANCE, review_control_xml
 
 SOURCE_TEXT = "source"  # Text tag of the Spanish article (display text with numbered sentences)
 # Its task data field. Not "source": the labeling UI overwrites data.source with the task's JSON.
@@ -245,7 +248,8 @@ def guidelines_markdown() -> str:
     lines += ["", "### Post-edit", "", POST_EDIT_GUIDANCE,
               "", "### Keyboard", "", keyboard_markdown(),
               "", "### Submitting", "", SUBMITTING_GUIDANCE,
-              "", "### Suggestions", "", SUGGESTIONS_GUIDANCE]
+              "", "### Suggestions", "", SUGGESTIONS_GUIDANCE,
+              "", "### Review", "", REVIEW_GUIDANCE]
     return "\n".join(lines)
 
 
@@ -263,7 +267,8 @@ def expert_instruction_html() -> str:
               for s in schema.SEVERITIES]
     parts += [f"</ul><h3>Post-edit</h3><p>{html.escape(POST_EDIT_GUIDANCE)}</p>",
               f"<h3>Submitting</h3><p>{html.escape(SUBMITTING_GUIDANCE)}</p>",
-              f"<h3>Suggestions</h3><p>{html.escape(SUGGESTIONS_GUIDANCE)}</p>"]
+              f"<h3>Suggestions</h3><p>{html.escape(SUGGESTIONS_GUIDANCE)}</p>",
+              f"<h3>Review</h3><p>{html.escape(REVIEW_GUIDANCE)}</p>"]
     return "".join(parts)
 
 
@@ -317,6 +322,7 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -
                       '<Collapse><Panel value="Guidelines: labels, MQM categories, severities (click to open)">',
                       f"<View><Markdown><![CDATA[\n{guidelines_markdown()}\n]]></Markdown></View>",
                       "</Panel></Collapse>",
+                      review_control_xml(SOURCE_TEXT),  # a reviewer's "Final" tick (labelstudio.review)
                       '<View className="ann-grid">']
 
     # Row 1: label bars. Source: entities + claims (with the per-region claim type).

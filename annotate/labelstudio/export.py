@@ -1,9 +1,9 @@
 """Label Studio export JSON → :class:`annotate.records.AnnotatedDocument`. This is the ONLY module
 that knows the shape of Label Studio results (``tasks.py`` builds results through the helpers here),
-with three parts of it in modules of their own: the post-edit boxes
-(:mod:`annotate.labelstudio.post_edits`), which regions are still a suggestion as it was made
-(:mod:`annotate.labelstudio.provenance`) and the annotators' pseudonyms
-(:mod:`annotate.labelstudio.pseudonyms`).
+with parts of it in modules of their own: the post-edit boxes (:mod:`annotate.labelstudio.post_edits`),
+which regions are still a suggestion as it was made (:mod:`annotate.labelstudio.provenance`), the
+annotators' pseudonyms (:mod:`annotate.labelstudio.pseudonyms`) and a reviewer's "Final" tick
+(:mod:`annotate.labelstudio.review`: ``DocumentAnnotation.marked_final``).
 
 A result item, as the labeling UI stores it::
 
@@ -37,8 +37,6 @@ Statuses (``DocumentAnnotation.status``):
   (``annotate push --holdout-percent``), read from ``meta.withheld_prediction``; in
   ``AnnotatedDocument.predictions`` too, without an id. The anchoring control: annotators
   work on these tasks from scratch.
-
-Annotators are pseudonymised (:mod:`annotate.labelstudio.pseudonyms`).
 """
 
 from __future__ import annotations
@@ -57,6 +55,7 @@ from annotate.labelstudio.config import region_choice_control
 from annotate.labelstudio.layout import locate, on_one_line
 from annotate.labelstudio.post_edits import is_box_answer, prefill_of, read_boxes
 from annotate.labelstudio.provenance import RegionSignature, stale_suggestion_notes, suggested_regions
+from annotate.labelstudio.review import split_review
 from annotate.labelstudio.pseudonyms import (  # noqa: F401  (re-exported: where callers found them)
     IMPORTED_USER_DOMAIN,
     annotator_of,
@@ -492,11 +491,12 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
         suggested = ({**suggested_in_task, **suggested_regions(started_from)} if started_from
                      else suggested_in_task) if kind in ("annotation", "draft") else None
         try:
-            result = _need(entry, "result", ewhere, list)
+            result, marked_final = split_review(_need(entry, "result", ewhere, list), ewhere)  # a reviewer's tick
             record = _parse_annotation(view, result, status, annotator, annotation_id, ewhere,
                                        str(entry.get("updated_at") or ""),
                                        ground_truth=kind == "annotation" and entry.get("ground_truth") is True,
                                        suggested=suggested)
+            record.marked_final = marked_final and status not in PREDICTION_STATUSES
             if status in PREDICTION_STATUSES:
                 document.predictions.append(record)
             else:

@@ -31,6 +31,7 @@ from annotate.labelstudio.export import (
 from annotate.labelstudio.layout import Line, article_to_line, build_display, number_prefix, on_one_line
 from annotate.labelstudio.post_edits import POST_EDIT_PREFILL, confirmation_result, same_text
 from annotate.labelstudio.pseudonyms import completed_by_email, imported_user_email
+from annotate.labelstudio.review import with_final_mark
 from annotate.references import translation_names
 from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, Span, Translation
 
@@ -307,7 +308,7 @@ def annotation_json(data: dict[str, Any], annotation: DocumentAnnotation, *, sal
             # an imported post-edit equal to what its box starts with is someone's choice: confirmed
             result.append(confirmation_result(_region_id(salt, "pe-ok", post_edit.seg_id), index))
     return {
-        "result": result,
+        "result": with_final_mark(result, annotation.marked_final, lsconfig.SOURCE_TEXT),  # a reviewer's tick
         "was_cancelled": annotation.status == "cancelled",
         # Label Studio's import default is True; UI submissions are False unless starred
         "ground_truth": annotation.ground_truth,

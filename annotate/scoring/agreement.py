@@ -17,8 +17,9 @@
   when no unit has two raters, or when every rating is the same: alpha = 1 − observed / expected
   disagreement, and with no variation both are 0 — raters who all say "0 errors" have not shown
   they can tell good from bad translations, so reporting perfect agreement (1.0) would mislead.
-* **Against ground truth**: where a task has an annotation starred as ground truth in Label Studio,
-  every other annotator's span F1 and severity agreement against it (:func:`against_ground_truth`).
+* **Against the reviewer's choice**: where a reviewer marked a task's final annotation in Label Studio
+  (the "Final" tick, or the ground-truth star), every other annotator's span F1 and severity
+  agreement against it (:func:`against_ground_truth`).
 """
 
 from __future__ import annotations
@@ -225,17 +226,18 @@ class GroundTruthScores:
 
 def against_ground_truth(docs: Iterable[AnnotatedDocument], *,
                          statuses: Sequence[str] = COUNTED_STATUSES) -> list[GroundTruthScores]:
-    """Each annotator against the ground truth (Label Studio's starred annotation; the latest one
-    where a task has several) of the tasks both annotated, by pseudonym. Empty without ground truth."""
+    """Each annotator against the reviewer's choice of the tasks both annotated, by pseudonym: the
+    document's primary annotation (:meth:`AnnotatedDocument.primary_annotation`, as the dataset's)
+    where a reviewer marked it final (the "Final" tick or Label Studio's ground-truth star). Empty
+    without a reviewer's choice."""
     scores: dict[str, GroundTruthScores] = {}
     for doc in docs:
         annotations = [a for a in doc.annotations if a.status in statuses]
-        truths = [a for a in annotations if a.ground_truth]
-        if not truths:
+        truth = doc.primary_annotation() if any(a.adjudicated for a in annotations) else None
+        if truth is None or not truth.adjudicated:
             continue
-        truth = max(truths, key=lambda a: a.updated_at)
         for annotation in annotations:
-            if annotation.ground_truth or annotation.annotator == truth.annotator:
+            if annotation.adjudicated or annotation.annotator == truth.annotator:
                 continue
             entry = scores.setdefault(annotation.annotator, GroundTruthScores(annotation.annotator))
             entry.n_documents += 1

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from annotate.records import AnnotatedDocument
+from annotate.records import AnnotatedDocument, PrimaryChoice
 from annotate.references import POST_EDITS, choose_references, post_edits_by_segment
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.agreement import AgreementReport, GroundTruthScores, against_ground_truth, agreement
@@ -94,7 +94,9 @@ class Evaluation:
     mqm_significance: list[MQMSignificance] = field(default_factory=list)
     correlations: list[Correlation] = field(default_factory=list)
     agreement: AgreementReport | None = None
-    ground_truth: list[GroundTruthScores] = field(default_factory=list)  # annotators vs starred annotations
+    ground_truth: list[GroundTruthScores] = field(default_factory=list)  # annotators vs the reviewers' choices
+    # each document's primary annotation and how it was chosen: the dataset's ``documents`` row takes the same
+    primaries: list[PrimaryChoice] = field(default_factory=list)
     raters: RaterReport | None = None  # rater statistics and rater-adjusted MQM (when there is MQM)
     budget: AnnotationBudget | None = None  # segments needed to separate adjacent systems (MQM)
     preannotation: PreannotationReport | None = None  # the suggestions shown vs what annotators made
@@ -165,6 +167,7 @@ def evaluate(
         evaluation.raters = rater_report(ratings, mqm)
     evaluation.agreement = agreement(docs, weights=weights, statuses=statuses)
     evaluation.ground_truth = against_ground_truth(docs, statuses=statuses)
+    evaluation.primaries = [doc.primary_choice() for doc in docs]  # THE ranking (records), as the dataset's
     evaluation.preannotation = preannotation_report(docs, statuses=statuses)
     evaluation.effort = annotation_effort(docs, statuses=statuses)
     evaluation.omissions = lost_in_translation(docs, statuses=statuses)

@@ -7,8 +7,8 @@ that this name or this fact is missing from that system's translation. Errors ma
 mistranslated name) are not counted: without an alignment, their source words are unknown.
 
 Whose entities and claims: the rater's own annotation of the document when it has any (the same
-person read the source), else the document's primary annotation (the dataset's ranking: starred as
-ground truth first, then the latest). A span lost in one system counts once per system, however
+person read the source), else the document's primary annotation (the dataset's ranking: a reviewer's
+choice first, then the most complete). A span lost in one system counts once per system, however
 many raters marked the omission.
 """
 
@@ -83,8 +83,7 @@ def lost_in_translation(docs: Iterable[AnnotatedDocument], *,
     report = OmissionReport()
     for doc in docs:
         segment_start = {segment.seg_id: segment.start for segment in doc.segments}
-        ranked = doc.ranked_annotations()
-        primary = _spans_of(ranked[0] if ranked else None)
+        primary = _spans_of(doc.primary_annotation())
         for annotation in doc.annotations:
             if annotation.status not in statuses:
                 continue

@@ -78,6 +78,11 @@ def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
             "documents": g.n_documents, "severity_agreement": g.severity_agreement,
             "span_f1": {layer: {mode: c.f1 for mode, c in modes.items()} for layer, modes in g.span_f1.items()}}
             for g in evaluation.ground_truth},
+        # each document's primary annotation, as the dataset's ``documents`` row has it (one ranking decides)
+        "primary_annotations": {p.doc_id: {
+            "annotator": p.annotation.annotator if p.annotation else None,
+            "annotation_id": p.annotation.annotation_id if p.annotation else None, "state": p.state}
+            for p in evaluation.primaries},
         "raters": None if raters is None else {
             "raters": {r.rater: {"ratings": r.ratings, "errors": r.errors, "major_errors": r.major_errors,
                                  "mean_mqm": r.mean_mqm, "offset": r.offset} for r in raters.raters},
