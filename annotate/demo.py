@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from annotate.records import AnnotatedDocument, Article, Segment, Translation
+from annotate.terminal import PlainTable, line, plain
 from annotate.text import plural
 
 GOLD_EXPORT_NAME = "gold_export.json"
@@ -41,21 +42,21 @@ def run_text_pipeline(source_dir: Path, console: Console) -> PipelineOutput:
     articles, errors = ingest_dir(source_dir)
     problems = [f"{error.path}: {error.reason}" for error in errors]
     for problem in problems:
-        console.print(f"[red]could not ingest[/] {problem}", highlight=False)
+        console.print(line(("could not ingest", "red"), " ", problem), highlight=False)
     segments_by_doc = {article.doc_id: segment_article(article) for article in articles}
     segments = [segment for article in articles for segment in segments_by_doc[article.doc_id]]
     console.print(_articles_table(articles, segments_by_doc))
 
     translators, unavailable = choose_translators([])
     for name, reason in unavailable.items():
-        console.print(f"[yellow]{name} not used:[/] {reason}", highlight=False)
+        console.print(line((f"{name} not used:", "yellow"), " ", reason), highlight=False)
     runs = run_translations(segments, translators)
     console.print(summary_table(runs, translators))
     return PipelineOutput(articles, segments, all_translations(runs), problems, unavailable)
 
 
 def _articles_table(articles: list[Article], segments_by_doc: dict[str, list[Segment]]) -> Table:
-    table = Table(title="Articles (page chrome removed)", title_justify="left")
+    table = PlainTable(title="Articles (page chrome removed)", title_justify="left")
     for column in ("file", "doc_id", "title"):
         table.add_column(column, overflow="fold")
     for column in ("paragraphs", "sentences", "captions", "attribution"):
@@ -95,7 +96,7 @@ def attach_gold(docs: list[AnnotatedDocument], gold_export: Path, console: Conso
     from annotate.labelstudio import load_export, parse_export
 
     if not gold_export.is_file():
-        console.print(f"[yellow]no gold annotations at {gold_export}: tasks stay unannotated[/]")
+        console.print(line((f"no gold annotations at {gold_export}: tasks stay unannotated", "yellow")))
         return 0
     gold = {doc.doc_id: doc for doc in parse_export(load_export(gold_export))}
     attached = 0
@@ -104,14 +105,14 @@ def attach_gold(docs: list[AnnotatedDocument], gold_export: Path, console: Conso
         if match is None:
             continue
         if match.text != doc.text or [s.text for s in match.segments] != [s.text for s in doc.segments]:
-            console.print(f"[yellow]gold for {doc.source_name} was made on a different text or "
-                          f"segmentation: not attached[/]")
+            console.print(line((f"gold for {doc.source_name} was made on a different text or segmentation: "
+                                "not attached", "yellow")))
             continue
         gold_mt = {(t.system, t.seg_id): t.mt for t in match.translations}
         ours = {(t.system, t.seg_id): t.mt for t in doc.translations}
         if any(ours.get(key, mt) != mt for key, mt in gold_mt.items()):
-            console.print(f"[yellow]gold for {doc.source_name} rates other MT outputs than today's: "
-                          f"not attached[/]")
+            console.print(line((f"gold for {doc.source_name} rates other MT outputs than today's: not attached",
+                                "yellow")))
             continue
         # starred as ground truth: whoever labels a seed article in the UI is measured against it
         doc.annotations = [replace(a, ground_truth=True) for a in match.annotations if a.status == "completed"]
@@ -123,12 +124,12 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     """Run the demo; returns the process exit code (non-zero when some input could not be used)."""
     from annotate.dataset import build_dataset
     from annotate.labelstudio import LabelStudioError, ensure_server, pull, push_documents
-    from annotate.labelstudio.server import server_status
+    from annotate.labelstudio.server import server_status, stop_command
 
     console.rule("1 · ingest → segment → translate")
     pipeline = run_text_pipeline(source_dir, console)
     if not pipeline.articles:
-        console.print(f"[red]no article could be ingested from {source_dir}[/]")
+        console.print(line((f"no article could be ingested from {source_dir}", "red")))
         return 1
 
     console.rule("2 · Label Studio: local server, push with pre-annotations and gold annotations")
@@ -140,25 +141,25 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
         with console.status("pushing tasks (pre-annotating entities with spaCy)…"):
             report = push_documents(conn, docs, PROJECT_TITLE)
     except LabelStudioError as exc:
-        console.print(f"[red]Label Studio: {exc}[/]")
+        console.print(line((f"Label Studio: {exc}", "red")))
         return 1
-    console.print(report.summary())
+    console.print(plain(report.summary()))
     console.print(f"gold annotations attached to {attached} of {plural(len(docs), 'article')} "
                   f"(annotator pseudonym of the team's gold work)")
     if report.extended:
         console.print(f"{len(report.extended)} annotated task(s) given the new systems' translations; their "
                       "annotations kept, the new systems unrated there until an annotator updates them")
     for doc_id, task_id in report.skipped_annotated.items():
-        console.print(f"[yellow]task {task_id} ({doc_id}) already has annotations: left untouched[/]")
+        console.print(line((f"task {task_id} ({doc_id}) already has annotations: left untouched", "yellow")))
     for doc_id, task_id in report.skipped_drafts.items():
-        console.print(f"[yellow]task {task_id} ({doc_id}) has an annotator's draft: left untouched[/]")
+        console.print(line((f"task {task_id} ({doc_id}) has an annotator's draft: left untouched", "yellow")))
 
     console.rule("3 · pull the annotations and build the Hugging Face dataset")
     export_path = out_dir / "labelstudio-export.json"
     try:
         pulled = pull(conn, PROJECT_TITLE, out=export_path)
     except (LabelStudioError, ValueError) as exc:
-        console.print(f"[red]pull failed: {exc}[/]")
+        console.print(line((f"pull failed: {exc}", "red")))
         return 1
     if pulled.problems:  # an annotator's unfinished work in the UI must not stop the demo
         from annotate.commands.problems import print_problems
@@ -172,7 +173,7 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     built = build_dataset(pulled.documents, dataset_dir, name=DEMO_DATASET_NAME,
                           guidelines_path=source_dir / "GUIDELINES.md"
                           if (source_dir / "GUIDELINES.md").is_file() else None, problems=pulled.problems)
-    console.print(f"export: {pulled.path} ({plural(pulled.tasks, 'task')})")
+    console.print(plain(f"export: {pulled.path} ({plural(pulled.tasks, 'task')})"))
     console.print(_counts_table(built.counts))
 
     console.rule("4 · scores and report (sacrebleu vs the post-edits, human MQM)")
@@ -188,14 +189,15 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
 
     console.rule("Done")
     status = server_status()
-    console.print(f"Label Studio: [bold]{report.project_url}[/]")
-    console.print(f"  log in as [bold]{conn.username}[/]; the password is in {status.credentials_path} "
-                  f"(readable by you only)" if not conn.external else "  (your own server)")
-    console.print("  stop it with: .venv/bin/annotate server stop")
-    console.print(f"Dataset: [bold]{dataset_dir}[/]\n  import datasets\n"
-                  f"  ds = datasets.load_dataset({str(dataset_dir)!r}, \"segments\")  "
-                  f"# also {', '.join(config for config in built.counts if config != 'segments')}")
-    console.print(f"Report: [bold]{paths.html}[/] (Markdown twin: {paths.markdown})")
+    console.print(line("Label Studio: ", (report.project_url, "bold")))
+    console.print(line("  log in as ", (conn.username, "bold"), f"; the password is in {status.credentials_path} "
+                       "(readable by you only)") if not conn.external else "  (your own server)")
+    if not conn.external:  # the state folder is named when not the default, or stop would miss it
+        console.print(f"  stop it with: {stop_command(program='.venv/bin/annotate')}", markup=False, soft_wrap=True)
+    console.print(line("Dataset: ", (str(dataset_dir), "bold"), "\n  import datasets\n"
+                       f"  ds = datasets.load_dataset({str(dataset_dir)!r}, \"segments\")  "
+                       f"# also {', '.join(config for config in built.counts if config != 'segments')}"))
+    console.print(line("Report: ", (str(paths.html), "bold"), f" (Markdown twin: {paths.markdown})"))
     _print_error_memory(console, pulled.documents, pulled.path)
     return 1 if pipeline.problems else 0
 
@@ -210,12 +212,13 @@ def _print_error_memory(console: Console, documents: list, export: Path) -> None
     worded = [r for rs in memory.phrases.values() for r in rs if any(c.isalnum() for c in r.phrase)]  # not "  "
     top = sorted(worded, key=lambda r: (-r.marked, r.phrase))[:3]
     examples = ", ".join(f"“{r.phrase}” ({r.severity} {r.category}, ×{r.marked})" for r in top)
-    console.print(f"Error memory: {plural(len(memory), 'phrase')} the annotators marked again and again, e.g. {examples}; "
-                  f"new articles pushed with `annotate push DIR --learn-from {export}` get them as suggestions")
+    console.print(plain(f"Error memory: {plural(len(memory), 'phrase')} the annotators marked again and again, e.g. "
+                        f"{examples}; new articles pushed with `annotate push DIR --learn-from {export}` get them "
+                        "as suggestions"))
 
 
 def _counts_table(counts: dict[str, dict[str, int]]) -> Table:
-    table = Table(title="Dataset configs (rows per split)", title_justify="left")
+    table = PlainTable(title="Dataset configs (rows per split)", title_justify="left")
     table.add_column("config")
     splits = sorted({split for per in counts.values() for split in per})
     for split in splits:

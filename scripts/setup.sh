@@ -9,7 +9,9 @@ STAMP="$VENV/.annotate-setup-stamp"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
-APT_PKGS=(apertium apertium-eng-spa apertium-spa-cat apertium-eng-cat apertium-es-gl apertium-en-gl chromium fonts-dejavu-core fonts-noto-color-emoji)
+# postgresql: `annotate server start --database postgresql` runs initdb/pg_ctl from /usr/lib/postgresql/*/bin
+# for a private cluster in the state folder (the package's own system cluster is not used).
+APT_PKGS=(apertium apertium-eng-spa apertium-spa-cat apertium-eng-cat apertium-es-gl apertium-en-gl chromium fonts-dejavu-core fonts-noto-color-emoji postgresql)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

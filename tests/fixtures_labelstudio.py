@@ -94,6 +94,70 @@ def fresh_ls_server(tmp_path: Path, ls_template: Path):
         yield conn
 
 
+# ── the same server on PostgreSQL ─────────────────────────────────────────────────────────────
+
+
+def _postgres_major() -> str | None:
+    import glob
+
+    majors = sorted(Path(p).parts[-3] for p in glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return majors[-1] if majors else None
+
+
+@pytest.fixture(scope="session")
+def ls_pg_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ``labelstudio/`` folder whose PostgreSQL cluster (stopped) Label Studio has migrated: built
+    once per machine (~35 s), cached like :func:`ls_template`, copied per server (~5 s start)."""
+    version, major = _label_studio_version(), _postgres_major()
+    if version is None:
+        pytest.skip("label-studio is not installed (pip install 'annotate[server]')")
+    if major is None:
+        pytest.skip("PostgreSQL is not installed (scripts/setup.sh installs Debian's postgresql)")
+    from annotate.labelstudio.postgres import init_postgres_template
+
+    cache = getattr(request.config, "cache", None)
+    name = f"annotate-labelstudio-pg{major}-template-{version}"
+    cache_root = Path(cache.mkdir(name)) if cache is not None else tmp_path_factory.mktemp(name)
+    template = cache_root / "labelstudio"
+    with open(cache_root / ".lock", "w") as lock:  # parallel sessions build it once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "database.json").exists():
+            building = cache_root / "building"
+            shutil.rmtree(building, ignore_errors=True)
+            built = init_postgres_template(building)
+            shutil.rmtree(template, ignore_errors=True)
+            os.replace(built, template)
+            shutil.rmtree(building, ignore_errors=True)
+    return template
+
+
+@contextlib.contextmanager
+def running_pg_server(state: Path, template: Path) -> Iterator:
+    """Label Studio on its own copy of the PostgreSQL template; Label Studio and the cluster are
+    stopped (by pid) afterwards."""
+    from annotate.labelstudio.postgres import ensure_server_on
+    from annotate.labelstudio.server import stop_server
+
+    try:
+        yield ensure_server_on("postgresql", state=state, template=template)
+    finally:
+        stop_server(state=state)
+
+
+@pytest.fixture(scope="session")
+def ls_pg_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """State folder of the shared PostgreSQL-backed session server (its cluster is in ``labelstudio/postgres``)."""
+    return tmp_path_factory.mktemp("ls-pg-session-state")
+
+
+@pytest.fixture(scope="session")
+def ls_pg_server(ls_pg_state: Path, ls_pg_template: Path):  # -> annotate.labelstudio.Connection
+    """The session's shared Label Studio on PostgreSQL (a private loopback cluster). Parametrized
+    server fixtures can take it with ``request.getfixturevalue("ls_pg_server")``."""
+    with running_pg_server(ls_pg_state, ls_pg_template) as conn:
+        yield conn
+
+
 @pytest.fixture
 def project_title(request: pytest.FixtureRequest) -> str:
     """A project title unique to the test (projects are found by title; at most 50 characters)."""

@@ -276,6 +276,10 @@ def test_server_killed_mid_push_then_rerun_completes(fresh_ls_server, project_ti
     report = push_documents(restarted, docs, project_title, with_predictions=False, chunk_size=2)
     assert sorted(report.created + report.unchanged) == sorted(d.doc_id for d in docs)
     assert len(report.unchanged) == 4
+    # from the journal the interrupted push left: what it meant to import vs what the server has
+    assert report.earlier_interrupted == (4, 12)
+    assert any("4 of 12 tasks it meant to import had been committed; this push adds the remaining 8" in note
+               for note in report.notes)
     tasks = _tasks(restarted, report)
     assert {doc_id: len(found) for doc_id, found in tasks.items()} == {d.doc_id: 1 for d in docs}
 

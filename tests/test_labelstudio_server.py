@@ -192,3 +192,188 @@ def test_cli_status_prints_paths_never_secrets(ls_server, ls_state, monkeypatch)
     assert result.exit_code == 0, result.output
     assert ls_server.url in result.output and "credentials.json" in result.output
     assert ls_server.token not in result.output and ls_server.password not in result.output
+
+
+# ── one server per data folder (#19) ──────────────────────────────────────────────────────────
+
+
+def _servers_of(data_dir: Path) -> list[int]:
+    """Every live Label Studio process serving ``data_dir``."""
+    from annotate.labelstudio.process import is_server_of
+
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and is_server_of(int(p.name), data_dir)]
+
+
+def test_a_start_while_another_process_holds_the_start_lock_waits_then_reports(tmp_path: Path):
+    import fcntl
+
+    state = tmp_path / "state"
+    root = lsserver.labelstudio_dir(state)
+    with open(root / "server.lock", "w") as held:  # another `annotate` starting the server
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(ServerError, match=r"still starting Label Studio .* not starting a second server") as info:
+            lsserver.ensure_server(state=state, timeout=1.0)
+    assert f"ANNOTATE_STATE_DIR={root.parent} annotate server stop" in str(info.value)
+    assert not (root / "server.json").exists() and _servers_of(root / "data") == []
+
+
+@pytest.mark.server
+def test_one_server_per_data_folder_even_when_it_is_slow(tmp_path: Path, ls_template: Path):
+    """Two concurrent starts share one server; a server that stops answering /health/ (SIGSTOP) is
+    waited for and reported, never doubled."""
+    import signal
+    import threading
+
+    state = tmp_path / "state"
+    data = state.absolute() / "labelstudio" / "data"
+    results: list = []
+    starters = [threading.Thread(target=lambda: results.append(lsserver.ensure_server(state=state, template=ls_template)))
+                for _ in range(2)]
+    try:
+        for starter in starters:
+            starter.start()
+        for starter in starters:
+            starter.join(timeout=300)
+        assert len(results) == 2 and results[0].pid == results[1].pid and results[0].url == results[1].url
+        pid = results[0].pid
+        assert _servers_of(data) == [pid]
+        os.kill(pid, signal.SIGSTOP)  # alive, but /health/ hangs
+        try:
+            with pytest.raises(ServerError, match=rf"pid {pid}\) .* running but has not answered .* not starting a "
+                                                  "second server"):
+                lsserver.ensure_server(state=state, timeout=4.0)
+            assert _servers_of(data) == [pid]
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert lsserver.ensure_server(state=state, timeout=60).pid == pid  # answers again: reused
+        # Its starter died before confirming the port: the port is read from its start in the log.
+        from annotate.labelstudio.process import START_MARKER
+
+        root = state.absolute() / "labelstudio"
+        offset = (root / "server.log").read_bytes().rindex(START_MARKER.encode())
+        (root / "server.json").write_text(json.dumps({"pid": pid, "port": 1, "url": "http://127.0.0.1:1",
+                                                      "confirmed": False, "log_offset": offset}))
+        assert lsserver.ensure_server(state=state, timeout=60).pid == pid
+        assert json.loads((root / "server.json").read_text())["url"] == results[0].url
+        assert _servers_of(data) == [pid]
+    finally:
+        lsserver.stop_server(state)
+    assert _servers_of(data) == []
+
+
+@pytest.mark.server
+def test_stop_never_kills_a_process_that_is_not_this_folders_server(tmp_path: Path, ls_server, ls_state):
+    import subprocess
+    import sys
+
+    state = tmp_path / "state"
+    server_file = lsserver.labelstudio_dir(state) / "server.json"
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        # a PID reused by an unrelated process, then the PID of ANOTHER folder's Label Studio
+        for pid in (sleeper.pid, ls_server.pid):
+            server_file.write_text(json.dumps({"pid": pid, "port": 1, "url": "http://127.0.0.1:1", "confirmed": True}))
+            assert lsserver.stop_server(state) is False
+            assert not server_file.exists()  # the stale record is dropped
+        assert sleeper.poll() is None
+        assert lsserver.is_healthy(ls_server.url)
+        server_file.write_text(json.dumps({"pid": sleeper.pid, "url": "http://127.0.0.1:1", "confirmed": True}))
+        assert not lsserver.server_status(state).running
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+@pytest.mark.server
+def test_private_modes_appended_log_and_the_stop_hint(tmp_path: Path, ls_template: Path, monkeypatch):
+    from annotate.cli import app
+    from annotate.labelstudio.process import START_MARKER, copy_template
+
+    state = tmp_path / "state"
+    root = lsserver.labelstudio_dir(state)
+    copy_template(ls_template, root)
+    for path in (root / "data", *(root / "data").rglob("*")):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)  # what Label Studio itself leaves
+    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(state))
+    try:
+        result = CliRunner().invoke(app, ["server", "start"])
+        assert result.exit_code == 0, result.output
+        assert f"stop it with: ANNOTATE_STATE_DIR={state} annotate server stop" in result.output
+        first_pid = lsserver.server_status(state).pid
+        assert first_pid
+        database = root / "data" / "label_studio.sqlite3"
+        assert stat.S_IMODE(root.stat().st_mode) == 0o700 and stat.S_IMODE((root / "data").stat().st_mode) == 0o700
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600
+        loose = [p for p in (root / "data").rglob("*") if p.stat().st_mode & 0o077]
+        assert loose == []  # media, exports, SQLite journals: owner only
+        assert stat.S_IMODE((root / "server.log").stat().st_mode) == 0o600
+        assert CliRunner().invoke(app, ["server", "stop"]).exit_code == 0
+        first_log = (root / "server.log").read_text()
+        second = lsserver.ensure_server(state=state)
+        assert second.pid != first_pid
+        log = (root / "server.log").read_text()
+        assert log.startswith(first_log) and log.count(START_MARKER) == 2
+        assert log.count("Starting development server at") == 2
+    finally:
+        lsserver.stop_server(state)
+
+
+def test_stop_command_names_a_state_folder_that_is_not_the_default(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert lsserver.stop_command(tmp_path / ".annotate") == "annotate server stop"
+    assert lsserver.stop_command(tmp_path / "my state", program=".venv/bin/annotate") == \
+        f"ANNOTATE_STATE_DIR='{tmp_path}/my state' .venv/bin/annotate server stop"
+
+
+# ── secrets and personal data (#19) ───────────────────────────────────────────────────────────
+
+
+def test_a_password_in_a_url_never_reaches_a_message(monkeypatch):
+    from annotate.cli import app
+    from annotate.labelstudio import client as api
+    from annotate.labelstudio.errors import LabelStudioError, redact_url_secrets
+
+    assert redact_url_secrets("at http://u:secret@h:1/x and postgresql://a:p@ss@db/x, https://tok@h/") == \
+        "at http://u:***@h:1/x and postgresql://a:***@db/x, https://***@h/"
+    url = _dead_url().replace("http://", "http://u:secret@")
+    conn = Connection(url=url, token="tok-not-shown")
+    messages = [repr(conn), conn.project_url(1), conn.task_url(1, 2)]
+    with pytest.raises(ServerUnavailable) as info:
+        check_connection(conn)
+    messages.append(str(info.value))
+    with pytest.raises(LabelStudioError) as info:
+        api.find_project(api.open_client(conn, max_retries=0), conn, "anything")
+    messages.append(str(info.value))
+    with pytest.raises(ServerError) as info:
+        external_connection(url, None)
+    messages.append(str(info.value))
+    for var in ("ANNOTATE_LS_URL", "ANNOTATE_LS_TOKEN", "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    from fixtures_labelstudio import tricky_document
+
+    for command in (["pull", "--url", url, "--token", "tok-not-shown"], ["push", "--docs", "-", "--url", url]):
+        result = CliRunner().invoke(app, command, input=tricky_document().to_json() + "\n",
+                                    env={"ANNOTATE_LS_TOKEN": "tok-not-shown"})
+        assert result.exit_code != 0 and "no Label Studio answers at http://u:***@" in result.output.replace("\n", "")
+        messages.append(result.output)
+    for message in messages:
+        assert "secret" not in message and "tok-not-shown" not in message, message
+    assert "u:***@127.0.0.1" in messages[3]
+
+
+@pytest.mark.server
+def test_pull_leaves_no_export_snapshot_on_the_server(ls_server, ls_state, project_title, tmp_path: Path):
+    from fixtures_labelstudio import tricky_document
+
+    from annotate.labelstudio import client as api
+    from annotate.labelstudio import pull, push_documents
+
+    assert ls_server.data_dir == (ls_state / "labelstudio" / "data").absolute()
+    exports = ls_server.data_dir / "media" / "export"
+    before = {p for p in exports.rglob("*") if p.is_file()}
+    push_documents(ls_server, [tricky_document()], project_title)
+    result = pull(ls_server, project_title, out=tmp_path / "export.json")
+    assert result.tasks == 1 and (tmp_path / "export.json").exists()
+    assert {p for p in exports.rglob("*") if p.is_file()} - before == set()
+    ls = api.open_client(ls_server)
+    assert list(ls.projects.exports.list(id=result.project_id)) == []

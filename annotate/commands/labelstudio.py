@@ -42,27 +42,38 @@ def _connect(url: str | None, token: str | None):
         _fail(str(exc))
 
 
-server_app = typer.Typer(help="Run a local Label Studio (SQLite, loopback only, data in the state folder).",
-                         no_args_is_help=True)
+server_app = typer.Typer(help="Run a local Label Studio (SQLite or PostgreSQL, loopback only, data in the state "
+                              "folder).", no_args_is_help=True)
+
+DATABASE_HELP = ("sqlite (one user at a time) or postgresql (a team: a private cluster in the state folder, "
+                 "or --database-url). Recorded on first start; later starts use the recorded one.")
+DATABASE_URL_HELP = ("An existing PostgreSQL: postgresql://user:pass@host:port/db (implies --database postgresql; "
+                     "the password is kept in a 0600 file and never printed). Prefer the env var: flags show in `ps`.")
 
 
 @server_app.command("start")
 def server_start(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the server (a first start migrates ~1 min).")] = 240.0,
+    database: Annotated[Optional[str], typer.Option(help=DATABASE_HELP)] = None,
+    database_url: Annotated[Optional[str], typer.Option(help=DATABASE_URL_HELP, envvar="ANNOTATE_DATABASE_URL",
+                                                        show_envvar=True)] = None,
 ) -> None:
     """Start the local server (or reuse the running one) and print its URL and login."""
     from annotate.labelstudio import LabelStudioError
-    from annotate.labelstudio.server import ensure_server, server_status
+    from annotate.labelstudio.postgres import describe_database, ensure_server_on
+    from annotate.labelstudio.server import server_status, stop_command
 
     console = _console(stderr=True)
     with console.status("starting Label Studio (a first start takes about a minute)…"):
         try:
-            conn = ensure_server(None, None, timeout=timeout)
+            conn = ensure_server_on(database, database_url, timeout=timeout)
         except LabelStudioError as exc:
             _fail(str(exc))
     status = server_status()
-    console.print(f"Label Studio is running at [bold]{conn.url}[/] (pid {conn.pid})")
+    console.print(f"Label Studio is running at [bold]{conn.display_url}[/] (pid {conn.pid})")
+    console.print(f"database: {describe_database()}", markup=False)
     console.print(f"log in as {conn.username}; password and API token are in {status.credentials_path} (mode 0600)")
+    console.print(f"stop it with: {stop_command()}", markup=False, soft_wrap=True)  # one line to copy
 
 
 @server_app.command("stop")
@@ -188,10 +199,18 @@ def push_command(
     memory = _learn(console, learn_from, predictions) if learn_from is not None else None
     conn = _connect(url, token)
     try:
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, disable=not console.is_terminal) as bars:
+        from annotate.labelstudio.locking import sigterm_as_interrupt
+
+        def waiting(holder: str) -> None:
+            console.print(f"waiting for another push to this project from this machine to finish ({escape(holder)})…")
+
+        # SIGTERM as Ctrl-C: an interrupted push still says what the server committed
+        with sigterm_as_interrupt(), Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                              MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                                              disable=not console.is_terminal) as bars:
             # the total (tasks to import) is known once the project's tasks are compared
             bar = bars.add_task(f"pushing {plural(len(documents), 'document')}: new or changed tasks imported",
                                 total=None)
@@ -199,18 +218,20 @@ def push_command(
                                     chunk_size=chunk_size, overwrite_annotated=overwrite_annotated,
                                     overlap=Overlap(overlap, overlap_percent) if overlap else None,
                                     holdout_percent=holdout_percent, memory=memory, post_edit_start=post_edit_start,
-                                    progress=lambda done, total: bars.update(bar, completed=done, total=total))
+                                    progress=lambda done, total: bars.update(bar, completed=done, total=total),
+                                    on_wait=waiting)
     except PushInterrupted as exc:
         _fail(str(exc))
     except (LabelStudioError, ValueError) as exc:
         _fail(str(exc))
     console.print(report.summary())
     for note in report.notes:
-        console.print(f"[yellow]note:[/] {note}")
+        console.print(f"[yellow]note:[/] {escape(note)}")  # notes quote project titles
     if report.duplicate_inputs:
         console.print(f"[yellow]warning:[/] doc_ids given more than once (first kept): {report.duplicate_inputs}")
     if report.duplicate_tasks:
-        console.print(f"[yellow]warning:[/] older duplicate tasks found (left alone): {report.duplicate_tasks}")
+        console.print(f"[yellow]warning:[/] duplicate tasks left because someone worked on them (doc_id → task "
+                      f"ids; the lowest id is the one push updates): {escape(str(report.duplicate_tasks))}")
     if report.extended:
         console.print(f"given the new systems' translations, annotations kept ({len(report.extended)} annotated "
                       "tasks; a new system stays unrated there until an annotator updates the annotation, "
@@ -254,6 +275,9 @@ def pull_command(
     out: Annotated[Optional[Path], typer.Option(help="Where to save the export JSON (the input of "
                                                 "`annotate build`); default out/labelstudio-<project>.json.")] = None,
     project: Annotated[str, typer.Option(help=PROJECT_HELP)] = "annotate: es-en news",
+    project_id: Annotated[Optional[int], typer.Option(
+        "--project-id", help="Pull the project with this id instead of finding it by title (needed when several "
+        "projects share the title: pull then lists them).")] = None,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Also write the parsed AnnotatedDocument records "
                                         "to stdout, one per line.")] = False,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Annotations that fail validation are "
@@ -275,7 +299,7 @@ def pull_command(
     conn = _connect(url, token)
     try:
         with console.status("exporting…"):
-            result = pull(conn, project, out)
+            result = pull(conn, project, out, project_id=project_id)
     except (ExportError, LabelStudioError) as exc:
         _fail(str(exc))
     counts: dict[str, int] = {}
@@ -284,6 +308,7 @@ def pull_command(
             counts[annotation.status] = counts.get(annotation.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no annotations yet"
     console.print(f"project {result.project_id}: {plural(result.tasks, 'task')}, {detail}; saved {result.path}")
+    _print_unstarted(console, result.unstarted, result.tasks)
     from annotate.references import PostEditTally
 
     if boxes := PostEditTally.of(result.documents).describe():  # a box left as it started is no reference
@@ -307,6 +332,22 @@ def pull_command(
         from annotate.commands._io import write_records
 
         write_records(result.documents)
+
+
+UNSTARTED_SHOWN = 5  # unstarted tasks named in the pull summary; the others are counted
+
+
+def _print_unstarted(console, unstarted: list[tuple[str, int]], tasks: int) -> None:
+    """``not started (no annotation, no draft): 3 of 10 tasks: doc a (task 7), …`` (doc_ids as plain text)."""
+    from annotate.terminal import line
+
+    if not unstarted:
+        console.print(f"not started (no annotation, no draft): none of the {plural(tasks, 'task')}")
+        return
+    named = ", ".join(f"{doc_id or '?'} (task {task_id})" for doc_id, task_id in unstarted[:UNSTARTED_SHOWN])
+    more = f" … and {len(unstarted) - UNSTARTED_SHOWN} more" if len(unstarted) > UNSTARTED_SHOWN else ""
+    console.print(line(f"not started (no annotation, no draft): {len(unstarted)} of {plural(tasks, 'task')}: ",
+                       named, more))
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ import json
 import re
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,10 +57,11 @@ def api_errors(conn: Connection, action: str) -> Iterator[None]:
 
 
 def _raw(ls: LabelStudio, conn: Connection, action: str, method: str, path: str, *,
-         params: dict[str, Any] | None = None, content: bytes | None = None) -> Any:
+         params: dict[str, Any] | None = None, content: bytes | None = None, missing_ok: bool = False) -> Any:
     """One HTTP call through the SDK's own httpx client and auth headers (personal access tokens
     included), without its per-item ``jsonable_encoder`` pass and pydantic models: on bulk calls
-    those cost more than the server itself (measured by scripts/bench_labelstudio.py). No retry."""
+    those cost more than the server itself (measured by scripts/bench_labelstudio.py). No retry.
+    ``missing_ok``: a 404 returns None instead of raising."""
     import httpx
 
     wrapper = ls._client_wrapper  # the SDK's documented extension point (its *_ext clients use it)
@@ -77,6 +78,8 @@ def _raw(ls: LabelStudio, conn: Connection, action: str, method: str, path: str,
         raise ServerUnavailable(f"{action}: Label Studio at {conn.url} did not answer in time ({exc})") from exc
     if response.status_code in (401, 403):
         raise AuthenticationError(f"{action}: Label Studio at {conn.url} refused the token (HTTP {response.status_code})")
+    if response.status_code == 404 and missing_ok:
+        return None
     if response.status_code >= 400:
         raise LabelStudioError(f"{action}: Label Studio at {conn.url} answered HTTP {response.status_code}: "
                                f"{response.text[:1500]}")
@@ -114,11 +117,7 @@ def find_project(ls: LabelStudio, conn: Connection, title: str) -> ProjectInfo |
         matches = [p for p in ls.projects.list(title=title, page_size=100) if p.title == title]
     if not matches:
         return None
-    project = min(matches, key=lambda p: p.id)
-    with api_errors(conn, f"reading project {project.id}"):
-        full = ls.projects.get(id=project.id)
-    return ProjectInfo(id=full.id, title=full.title, systems=systems_in_config(full.label_config),
-                       created_at=str(full.created_at))
+    return get_project(ls, conn, min(p.id for p in matches))
 
 
 def create_project(ls: LabelStudio, conn: Connection, title: str, label_config: str,
@@ -129,6 +128,73 @@ def create_project(ls: LabelStudio, conn: Connection, title: str, label_config: 
                                      show_instruction=True, show_collab_predictions=True, show_skip_button=True)
     return ProjectInfo(id=project.id, title=project.title, systems=systems_in_config(label_config),
                        created_at=str(getattr(project, "created_at", "")))
+
+
+@dataclass(frozen=True)
+class ProjectCandidate:
+    """One of the projects carrying a title, with what tells a working project from an empty
+    duplicate (Label Studio does not keep titles unique)."""
+
+    id: int
+    title: str
+    tasks: int
+    annotations: int
+    created_at: str
+
+    def describe(self) -> str:
+        """``project 12 (30 tasks, 4 annotations, created 2026-…)``."""
+        return (f"project {self.id} ({self.tasks} tasks, {self.annotations} annotations, "
+                f"created {self.created_at})")
+
+
+def projects_titled(ls: LabelStudio, conn: Connection, title: str) -> list[ProjectCandidate]:
+    """Every project with exactly this title (the server's filter also matches substrings), oldest
+    (lowest id) first."""
+    with api_errors(conn, f"looking up projects titled {title!r}"):
+        found = [p for p in ls.projects.list(title=title, page_size=100) if p.title == title]
+    return sorted((ProjectCandidate(id=p.id, title=p.title, tasks=p.task_number or 0,
+                                    annotations=p.total_annotations_number or 0, created_at=str(p.created_at))
+                   for p in found), key=lambda p: p.id)
+
+
+def get_project(ls: LabelStudio, conn: Connection, project_id: int) -> ProjectInfo:
+    """The project with this id (a LabelStudioError naming it when there is none)."""
+    with api_errors(conn, f"reading project {project_id}"):
+        full = ls.projects.get(id=project_id)
+    return ProjectInfo(id=full.id, title=full.title, systems=systems_in_config(full.label_config),
+                       created_at=str(full.created_at))
+
+
+def delete_project(ls: LabelStudio, conn: Connection, project_id: int) -> bool:
+    """Delete a project; False if it was already gone."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        with api_errors(conn, f"deleting project {project_id}"):
+            ls.projects.delete(id=project_id)
+    except LabelStudioError as exc:
+        if isinstance(exc.__cause__, ApiError) and exc.__cause__.status_code == 404:
+            return False
+        raise
+    return True
+
+
+def delete_tasks(ls: LabelStudio, conn: Connection, task_ids: Sequence[int]) -> list[int]:
+    """Delete these tasks; returns those this call deleted (one already gone, e.g. removed by a
+    concurrent push reconciling the same duplicates, is no error)."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    deleted = []
+    for task_id in task_ids:
+        try:
+            with api_errors(conn, f"deleting task {task_id}"):
+                ls.tasks.delete(id=str(task_id))
+        except LabelStudioError as exc:
+            if isinstance(exc.__cause__, ApiError) and exc.__cause__.status_code == 404:
+                continue
+            raise
+        deleted.append(task_id)
+    return deleted
 
 
 def update_project(ls: LabelStudio, conn: Connection, project_id: int, **fields: Any) -> None:
@@ -185,13 +251,16 @@ class ExistingTask:
     suggestion_versions: frozenset[str] = frozenset()
 
 
-def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: int = 500) -> dict[str, list[ExistingTask]]:
-    """doc_id → tasks carrying it (normally one; more means an earlier duplicate)."""
+def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: int = 500,
+               with_data: bool = True) -> dict[str, list[ExistingTask]]:
+    """doc_id → tasks carrying it (normally one; more means a duplicate). Without ``with_data``
+    the tasks come without their data (``{}``): a much lighter call, enough to count them."""
     out: dict[str, list[ExistingTask]] = {}
     seen, page = 0, 1
+    fields = _TASK_FIELDS if with_data else _TASK_FIELDS.replace("data,", "")
     while True:
         body = _raw(ls, conn, f"listing the tasks of project {project_id}", "GET", "/api/tasks",
-                    params={"project": project_id, "include": _TASK_FIELDS, "page_size": page_size, "page": page})
+                    params={"project": project_id, "include": fields, "page_size": page_size, "page": page})
         tasks = body.get("tasks") or []
         for task in tasks:
             data = task.get("data") or {}
@@ -214,6 +283,19 @@ def _suggestion_versions(task: dict[str, Any]) -> frozenset[str]:
     meta = task.get("meta") or {}
     withheld = meta.get(WITHHELD_PREDICTION) or {}
     return frozenset(v for v in (meta.get(SUGGESTION_VERSION), withheld.get("model_version")) if v)
+
+
+def annotation_counts(ls: LabelStudio, conn: Connection, task_ids: Sequence[int]) -> dict[int, int]:
+    """task id → its annotations (submitted and skipped), counted from the task's own annotation
+    list (``/api/tasks/<id>/annotations/`` leaves skipped ones out; the task list's counters once
+    missed a fresh annotation under load). A task that is gone (deleted meanwhile, e.g. by a
+    concurrent push) is left out."""
+    counts = {}
+    for task_id in task_ids:
+        task = _raw(ls, conn, f"reading task {task_id}", "GET", f"/api/tasks/{task_id}", missing_ok=True)
+        if task is not None:
+            counts[task_id] = len(task.get("annotations") or [])
+    return counts
 
 
 def tasks_with_drafts(ls: LabelStudio, conn: Connection, project_id: int, task_ids: list[int],
@@ -245,6 +327,20 @@ def submitted_annotations(ls: LabelStudio, conn: Connection, project_id: int,
         stamps[task["id"]] = {str(a["id"]): str(a.get("updated_at") or "") for a in task.get("annotations") or []
                               if not a.get("was_cancelled")}
     return stamps
+
+
+def task_annotations(ls: LabelStudio, conn: Connection, task_id: int) -> list[dict[str, Any]]:
+    """Every user's annotations of a task (submitted and skipped; drafts are not annotations), as
+    the API returns them (``id``, ``result``, ``ground_truth``, ``was_cancelled``, …)."""
+    return _raw(ls, conn, f"reading the annotations of task {task_id}", "GET",
+                f"/api/tasks/{task_id}/annotations/") or []
+
+
+def update_annotation(ls: LabelStudio, conn: Connection, annotation_id: int, **fields: Any) -> dict[str, Any]:
+    """PATCH an annotation (``result``, ``ground_truth``); its annotator stays who they were.
+    ``ground_truth=True`` unstars the task's other annotations (Label Studio does that itself)."""
+    return _raw(ls, conn, f"updating annotation {annotation_id}", "PATCH", f"/api/annotations/{annotation_id}/",
+                content=json.dumps(fields, ensure_ascii=False).encode("utf-8"))
 
 
 def encode_tasks(tasks: list[dict[str, Any]]) -> bytes:
@@ -321,15 +417,36 @@ def export_snapshot(ls: LabelStudio, conn: Connection, project_id: int, timeout:
     deadline = time.monotonic() + timeout
     status = getattr(snapshot, "status", None)
     delay = 0.05
-    while status != "completed":
-        if status == "failed":
-            raise LabelStudioError(f"export {snapshot.id} of project {project_id} failed on the server")
-        if time.monotonic() > deadline:
-            raise LabelStudioError(f"export {snapshot.id} of project {project_id} not ready after {timeout:.0f} s")
-        time.sleep(delay)
-        delay = min(delay * 2, 1.0)
-        with api_errors(conn, f"polling export {snapshot.id}"):
-            status = ls.projects.exports.get(id=project_id, export_pk=snapshot.id).status
-    with api_errors(conn, f"downloading export {snapshot.id}"):
-        return b"".join(ls.projects.exports.download(id=project_id, export_pk=snapshot.id, export_type="JSON",
-                                                     request_options=slow))
+    try:
+        while status != "completed":
+            if status == "failed":
+                raise LabelStudioError(f"export {snapshot.id} of project {project_id} failed on the server")
+            if time.monotonic() > deadline:
+                raise LabelStudioError(f"export {snapshot.id} of project {project_id} not ready after {timeout:.0f} s")
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+            with api_errors(conn, f"polling export {snapshot.id}"):
+                status = ls.projects.exports.get(id=project_id, export_pk=snapshot.id).status
+        with api_errors(conn, f"downloading export {snapshot.id}"):
+            raw = b"".join(ls.projects.exports.download(id=project_id, export_pk=snapshot.id, export_type="JSON",
+                                                        request_options=slow))
+    except BaseException:
+        with suppress(Exception):  # the original error matters more than the leftover snapshot
+            delete_snapshot(ls, conn, project_id, snapshot.id, None)
+        raise
+    delete_snapshot(ls, conn, project_id, snapshot.id, raw)
+    return raw
+
+
+def delete_snapshot(ls: LabelStudio, conn: Connection, project_id: int, export_pk: int, raw: bytes | None) -> None:
+    """Delete a snapshot once downloaded: it holds every annotator's email, unscrubbed. Label
+    Studio's API delete keeps the file on disk, so on the local server (``conn.data_dir``) the file
+    (named after the md5 of its bytes, ``raw``) is removed as well."""
+    import hashlib
+
+    from annotate.labelstudio.process import delete_snapshot_file
+
+    with api_errors(conn, f"deleting export {export_pk} of project {project_id}"):
+        ls.projects.exports.delete(id=project_id, export_pk=export_pk)
+    if conn.data_dir is not None and raw is not None:
+        delete_snapshot_file(conn.data_dir, project_id, hashlib.md5(raw).hexdigest())  # noqa: S324 (a file name)

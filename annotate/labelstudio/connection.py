@@ -9,13 +9,15 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from annotate.labelstudio.errors import AuthenticationError, ServerError, ServerUnavailable
+from annotate.labelstudio.errors import AuthenticationError, ServerError, ServerUnavailable, redact_url_secrets
 
 
 @dataclass(frozen=True)
 class Connection:
-    """How to reach a Label Studio server. ``token`` and ``password`` never appear in repr."""
+    """How to reach a Label Studio server. ``token``, ``password`` and a password inside ``url``
+    never appear in repr; print :attr:`display_url`, never ``url``."""
 
     url: str
     token: str = field(repr=False)
@@ -23,14 +25,26 @@ class Connection:
     password: str | None = field(default=None, repr=False)
     external: bool = False
     pid: int | None = None
+    # The local server's LABEL_STUDIO_BASE_DATA_DIR (None for an external server): lets pull
+    # remove the export snapshot files that Label Studio's own delete leaves on disk.
+    data_dir: Path | None = None
+
+    def __repr__(self) -> str:
+        return (f"Connection(url={self.display_url!r}, username={self.username!r}, external={self.external}, "
+                f"pid={self.pid}, data_dir={self.data_dir!r})")
+
+    @property
+    def display_url(self) -> str:
+        """The server URL with any password redacted: the form for messages, logs and summaries."""
+        return redact_url_secrets(self.url)
 
     def project_url(self, project_id: int) -> str:
-        """The browser URL of a project's data manager."""
-        return f"{self.url}/projects/{project_id}/data"
+        """The browser URL of a project's data manager (printed: password redacted)."""
+        return f"{self.display_url}/projects/{project_id}/data"
 
     def task_url(self, project_id: int, task_id: int) -> str:
-        """The browser URL of one task's labeling page."""
-        return f"{self.url}/projects/{project_id}/data?task={task_id}"
+        """The browser URL of one task's labeling page (printed: password redacted)."""
+        return f"{self.display_url}/projects/{project_id}/data?task={task_id}"
 
 
 # ── HTTP probes (stdlib: keeps `annotate server status` light) ─────────────────────────────────
@@ -58,19 +72,19 @@ def check_connection(conn: Connection, timeout: float = 5.0) -> None:
     """Fail fast and clearly if the server is down or rejects the token."""
     if not is_healthy(conn.url, timeout=timeout):
         raise ServerUnavailable(
-            f"no Label Studio answers at {conn.url} (GET /health/ failed within {timeout:.0f} s). "
+            f"no Label Studio answers at {conn.display_url} (GET /health/ failed within {timeout:.0f} s). "
             "Start the local one with `annotate server start`, or pass --url/--token of a running server."
         )
     try:
         status, _ = _get(f"{conn.url}/api/current-user/whoami", conn.token, timeout=timeout)
     except OSError as exc:
-        raise ServerUnavailable(f"Label Studio at {conn.url} stopped answering: {exc}") from exc
+        raise ServerUnavailable(f"Label Studio at {conn.display_url} stopped answering: {exc}") from exc
     if status in (401, 403):
-        raise AuthenticationError(f"Label Studio at {conn.url} rejected the API token (HTTP {status}); "
+        raise AuthenticationError(f"Label Studio at {conn.display_url} rejected the API token (HTTP {status}); "
                                   "check --token / ANNOTATE_LS_TOKEN (legacy tokens must be enabled, or use "
                                   "a personal access token)")
     if status != 200:
-        raise ServerUnavailable(f"Label Studio at {conn.url} answered HTTP {status} to whoami")
+        raise ServerUnavailable(f"Label Studio at {conn.display_url} answered HTTP {status} to whoami")
 
 
 # ── external server ───────────────────────────────────────────────────────────────────────────

@@ -3,11 +3,33 @@ annotation id, region id, file), and never carries a token."""
 
 from __future__ import annotations
 
+import re
+
 from annotate.records import ExportProblem, describe_problems
+
+# ``scheme://userinfo@``: the userinfo runs to the LAST ``@`` before the host, so a password with
+# an unencoded ``@`` is hidden whole.
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s?#]+)@")
+
+
+def redact_url_secrets(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@host`` URL replaced by ``***``
+    (a lone userinfo, often a token, is hidden whole). The one function for any message, log line
+    or summary that quotes a URL: Label Studio and PostgreSQL URLs may carry credentials."""
+
+    def hide(match: re.Match[str]) -> str:
+        user, colon, _ = match["userinfo"].partition(":")
+        return f"{match['scheme']}{user}:***@" if colon else f"{match['scheme']}***@"
+
+    return _URL_USERINFO.sub(hide, text)
 
 
 class LabelStudioError(RuntimeError):
-    """Base class: anything that went wrong talking to (or running) Label Studio."""
+    """Base class: anything that went wrong talking to (or running) Label Studio. The message is
+    redacted (:func:`redact_url_secrets`) whoever wrote it, so no URL password reaches a user."""
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(redact_url_secrets(str(message)), *args)
 
 
 class ServerError(LabelStudioError):

@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -30,6 +31,16 @@ class PullResult:
     documents: list[AnnotatedDocument]
     tasks: int
     problems: list[ExportProblem] = field(default_factory=list)
+    # (doc_id, task id) of the tasks nobody has started: no annotation (submitted or skipped), no draft
+    unstarted: list[tuple[str, int]] = field(default_factory=list)
+
+
+def unstarted_tasks(tasks: list[dict]) -> list[tuple[str, int]]:
+    """(doc_id, task id) of the exported tasks without any annotation or draft, in task id order."""
+    return sorted(((str((task.get("data") or {}).get("doc_id") or (task.get("meta") or {}).get("doc_id") or ""),
+                    int(task["id"])) for task in tasks
+                   if isinstance(task, dict) and "id" in task and not task.get("annotations") and not task.get("drafts")),
+                  key=lambda pair: pair[1])
 
 
 def default_export_path(project_title: str) -> Path:
@@ -37,17 +48,45 @@ def default_export_path(project_title: str) -> Path:
     return Path("out") / f"labelstudio-{slug}.json"
 
 
+class AmbiguousProject(LabelStudioError):
+    """Several projects carry the title asked for (Label Studio does not keep titles unique):
+    pulling one of them silently could hand over an empty duplicate. ``candidates`` lists them."""
+
+    def __init__(self, title: str, url: str, candidates: list[api.ProjectCandidate]):
+        self.candidates = candidates
+        listed = "\n".join(f"  - {candidate.describe()}" for candidate in candidates)
+        super().__init__(f"{len(candidates)} projects are titled {title!r} on {url}:\n{listed}\n"
+                         "choose one with --project-id ID (push uses the oldest, the lowest id; delete or "
+                         "rename the others in Label Studio to make the title unique again)")
+
+
+def find_pull_project(ls: Any, conn: Connection, project_title: str,
+                      project_id: int | None = None) -> api.ProjectInfo:
+    """The project to pull: ``project_id`` if given, else the ONE titled ``project_title``
+    (AmbiguousProject when several are)."""
+    if project_id is not None:
+        return api.get_project(ls, conn, project_id)
+    candidates = api.projects_titled(ls, conn, project_title)
+    if not candidates:
+        raise LabelStudioError(f"no project titled {project_title!r} on {conn.url}: push first")
+    if len(candidates) > 1:
+        raise AmbiguousProject(project_title, conn.url, candidates)
+    return api.get_project(ls, conn, candidates[0].id)
+
+
 def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path | None = None,
-         salt: str | None = None) -> PullResult:
+         salt: str | None = None, project_id: int | None = None) -> PullResult:
     """Export the project (snapshot API), save it with annotators pseudonymised, parse it.
+    ``project_id`` picks the project by id (then ``project_title`` is not used), e.g. when several
+    carry the title.
 
     The file is written atomically (an earlier export at ``out`` survives a failed pull) and
     BEFORE parsing, so a parse error never loses the download; the error names the file."""
     check_connection(conn)
     ls = api.open_client(conn)
-    project = api.find_project(ls, conn, project_title)
-    if project is None:
-        raise LabelStudioError(f"no project titled {project_title!r} on {conn.url}: push first")
+    project = find_pull_project(ls, conn, project_title, project_id)
+    if project_id is not None:
+        project_title = project.title  # names the default export file
     raw = api.export_snapshot(ls, conn, project.id)
     try:
         data = orjson.loads(raw)
@@ -65,7 +104,8 @@ def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path
         documents = parse_export(data, problems=problems)
     except ExportError as exc:
         raise ExportError(f"{exc} (the export is saved at {path})") from exc
-    return PullResult(path=path, project_id=project.id, documents=documents, tasks=len(data), problems=problems)
+    return PullResult(path=path, project_id=project.id, documents=documents, tasks=len(data), problems=problems,
+                      unstarted=unstarted_tasks(data))
 
 
 def pull_documents(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE,

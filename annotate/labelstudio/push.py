@@ -35,6 +35,12 @@ changes a task like any other data change: never under annotations. The project'
 the latest push's choice (its header; its "Correct as is" ticks are shown only when boxes are
 prefilled).
 
+Concurrent pushes to one project end with one project and one task per doc_id: pushes from this
+machine take turns (:mod:`annotate.labelstudio.locking`), pushes from elsewhere are reconciled on the
+server (:mod:`annotate.labelstudio.reconcile`). A push interrupted during its import (Ctrl-C,
+SIGTERM) says how many of its new tasks the server committed; after a SIGKILL, the next push says
+it, from the plan the killed one left in its journal, and adds the rest.
+
 Pulling the annotations back is :mod:`annotate.labelstudio.pull`'s.
 """
 
@@ -42,15 +48,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio.bulk_import import (  # noqa: F401  (chunk_bounds re-exported)
+    DEFAULT_CHUNK_SIZE,
+    chunk_bounds,
+    import_pipelined,
+)
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import LabelStudioError, ServerUnavailable
+from annotate.labelstudio.locking import PushJournal, push_lock
 from annotate.labelstudio.post_edits import FIRST_SYSTEM, resolve_prefill
+from annotate.labelstudio.prepare import PreparedDocuments, documents_from_dir  # noqa: F401  (re-exported)
 from annotate.labelstudio.pseudonyms import imported_user_email
+from annotate.labelstudio.reconcile import other_projects_note, remove_duplicate_tasks, settle_new_project
 from annotate.labelstudio.suggestions import Suggester, default_suggester, is_held_out, stale_suggestions
 from annotate.labelstudio.tasks import (
     add_suggestions,
@@ -63,18 +76,11 @@ from annotate.labelstudio.tasks import (
     unrated_systems,
 )
 from annotate.records import AnnotatedDocument
-from annotate.translate.imported import ImportedOutputsError, ImportSpec, import_outputs
 
 if TYPE_CHECKING:
     from annotate.error_memory import ErrorMemory
 
 DEFAULT_PROJECT_TITLE = "annotate: es-en news"
-DEFAULT_CHUNK_SIZE = 5000  # the largest import call; calls start small and double up to it
-FIRST_CHUNK_SIZE = 250  # small, so the server starts working while the client builds the rest
-# Each next call is this many times larger: the client builds + encodes a task ~4x faster than
-# the server imports one (bench_labelstudio.py), so a 4x larger chunk is ready when the previous
-# import ends, with as few calls as that allows (each call costs the server a project-wide update).
-CHUNK_GROWTH = 4
 
 
 @dataclass
@@ -92,7 +98,10 @@ class PushReport:
     skipped_annotated: dict[str, int] = field(default_factory=dict)  # doc_id → task id, left untouched
     skipped_drafts: dict[str, int] = field(default_factory=dict)  # doc_id → task id with someone's draft
     duplicate_inputs: list[str] = field(default_factory=list)  # doc_ids given more than once (first kept)
-    duplicate_tasks: dict[str, list[int]] = field(default_factory=dict)  # doc_id → extra task ids found
+    duplicate_tasks: dict[str, list[int]] = field(default_factory=dict)  # doc_id → extra tasks left (worked on)
+    removed_duplicates: list[int] = field(default_factory=list)  # extra un-worked tasks of pushed docs, deleted
+    created_elsewhere: list[str] = field(default_factory=list)  # created at once by a concurrent push: its task kept
+    earlier_interrupted: tuple[int, int] | None = None  # an interrupted push's (committed, intended) new tasks
     task_ids: dict[str, int] = field(default_factory=dict)  # doc_id → task id, for every pushed doc
     model_version: str = ""
     overlap: str = ""  # the overlap setting this push applied, described
@@ -106,6 +115,10 @@ class PushReport:
         parts = [f"{len(self.created)} created", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
         if self.replaced:
             parts.append(f"{len(self.replaced)} re-imported with annotations")
+        if self.created_elsewhere:
+            parts.append(f"{len(self.created_elsewhere)} created at the same time by another push")
+        if self.removed_duplicates:
+            parts.append(f"{len(self.removed_duplicates)} duplicate tasks removed")
         if self.refreshed:
             parts.append(f"{len(self.refreshed)} given new suggestions ({self.model_version})")
         if self.extended:
@@ -124,7 +137,8 @@ class PushReport:
 
 
 class PushInterrupted(LabelStudioError):
-    """The server went away midway. ``report`` says what was done; rerunning the push completes it."""
+    """The server went away, or the push was interrupted (Ctrl-C, SIGTERM), midway. ``report`` says
+    what was done; rerunning the push completes it."""
 
     def __init__(self, message: str, report: PushReport):
         super().__init__(message)
@@ -142,20 +156,30 @@ def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[Annot
 
 
 def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any = None,
-                   post_edit_start: str = FIRST_SYSTEM) -> api.ProjectInfo:
+                   post_edit_start: str = FIRST_SYSTEM, notes: list[str] | None = None) -> api.ProjectInfo:
     """Find the project by title (create it if missing) and make its config show every system in
     ``systems`` plus those it already had (systems are only ever added), with post-edit boxes
-    that start as ``post_edit_start`` says (a ValueError, before any change, if it names no system)."""
+    that start as ``post_edit_start`` says (a ValueError, before any change, if it names no system).
+    Several projects with the title: the oldest (lowest id), as every concurrent push decides; one
+    this call created loses to an older one created at the same time (see reconcile.py), which
+    ``notes`` then mentions."""
     ls = ls or api.open_client(conn)
     if not 3 <= len(title) <= 50:
         raise ValueError(f"project title {title!r} has {len(title)} characters; Label Studio needs 3 to 50")
     project = api.find_project(ls, conn, title)
-    wanted = list(project.systems if project else [])
-    wanted += [s for s in systems if s not in wanted]
-    prefill = resolve_prefill(post_edit_start, wanted)
-    xml = api.config_with_marker(lsconfig.label_config(wanted, prefill), wanted)
     if project is None:
-        return api.create_project(ls, conn, title, xml, lsconfig.expert_instruction_html())
+        xml = api.config_with_marker(lsconfig.label_config(list(systems), resolve_prefill(post_edit_start, systems)),
+                                     systems)
+        created = api.create_project(ls, conn, title, xml, lsconfig.expert_instruction_html())
+        winner, settled = settle_new_project(ls, conn, created)
+        if notes is not None:
+            notes.extend(settled)
+        if winner == created.id:
+            return created
+        project = api.get_project(ls, conn, winner)
+    wanted = list(project.systems)
+    wanted += [s for s in systems if s not in wanted]
+    xml = api.config_with_marker(lsconfig.label_config(wanted, resolve_prefill(post_edit_start, wanted)), wanted)
     api.update_project(ls, conn, project.id, label_config=xml, expert_instruction=lsconfig.expert_instruction_html())
     return api.ProjectInfo(id=project.id, title=project.title, systems=wanted, created_at=project.created_at)
 
@@ -175,6 +199,7 @@ def push_documents(
     holdout_percent: float = 0.0,
     memory: ErrorMemory | None = None,
     post_edit_start: str = FIRST_SYSTEM,
+    on_wait: Callable[[str], None] | None = None,
 ) -> PushReport:
     """Create or update one task per document in the project titled ``project_title``.
 
@@ -186,18 +211,34 @@ def push_documents(
     ``memory``: errors learned from annotations (:mod:`annotate.error_memory`), suggested too.
     ``post_edit_start``: what the post-edit boxes start with: ``"first-system"``, ``"empty"`` or a
     system's name (see the module docstring).
-    Raises PushInterrupted (with the partial report) if the server goes away; rerun to complete."""
+    ``on_wait`` is told who holds the push lock when another push to this project from this machine
+    runs (this one waits for it; pushes from elsewhere are reconciled: see reconcile.py).
+    Raises PushInterrupted (with the partial report and what the server committed) if the server
+    goes away or the push is interrupted (KeyboardInterrupt); rerun to complete."""
     check_connection(conn)
+    with push_lock(conn.url, project_title, on_wait):
+        return _push(conn, docs, project_title, with_predictions, chunk_size=chunk_size,
+                     overwrite_annotated=overwrite_annotated, suggester=suggester, model_version=model_version,
+                     progress=progress, overlap=overlap, holdout_percent=holdout_percent, memory=memory,
+                     post_edit_start=post_edit_start)
+
+
+def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: str, with_predictions: bool, *,
+          chunk_size: int, overwrite_annotated: bool, suggester: Suggester | None, model_version: str,
+          progress: Callable[[int, int], None] | None, overlap: api.Overlap | None, holdout_percent: float,
+          memory: ErrorMemory | None, post_edit_start: str) -> PushReport:
+    """:func:`push_documents`, holding the push lock."""
     ls = api.open_client(conn)
     if with_predictions and suggester is None:
         suggester, model_version = default_suggester(memory)
     if not with_predictions:
         suggester = None
     systems = document_systems(docs)
-    project = ensure_project(conn, project_title, systems, ls=ls, post_edit_start=post_edit_start)
+    notes: list[str] = []
+    project = ensure_project(conn, project_title, systems, ls=ls, post_edit_start=post_edit_start, notes=notes)
     prefill = resolve_prefill(post_edit_start, project.systems)
     report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
-                        model_version=model_version if suggester else "", post_edit_prefill=prefill)
+                        model_version=model_version if suggester else "", post_edit_prefill=prefill, notes=notes)
     if overlap is not None:  # before the import: new tasks then join the overlap cohort as they arrive
         api.set_overlap(ls, conn, project.id, overlap)
         report.overlap = overlap.describe()
@@ -206,6 +247,10 @@ def push_documents(
     docs = _dedupe(docs, report)
     existing = api.list_tasks(ls, conn, project.id)
     existing_data = {task.id: task.data for tasks in existing.values() for task in tasks}
+    journal = PushJournal(project_title, project.id)
+    if (leftover := journal.leftover()) is not None and leftover.project_id == project.id:
+        report.notes.append(leftover.describe(set(existing), {doc.doc_id for doc in docs}))
+        report.earlier_interrupted = (sum(d in existing for d in leftover.intended), len(leftover.intended))
 
     shown: list[str] = []  # doc_ids written with a prediction annotators see
     partly_rated: dict[str, tuple[list[str], dict]] = {}  # doc_id → (systems its annotations skip, task data)
@@ -222,6 +267,7 @@ def push_documents(
         return task_json
 
     to_import: list[tuple[AnnotatedDocument, dict | None]] = []  # (doc, task JSON if already built)
+    importing: list[str] = []  # doc_ids of to_import, once their import has begun
     to_delete: list[int] = []
     to_update: list[tuple[AnnotatedDocument, int, dict]] = []  # (doc, task id, task JSON)
     to_replace: list[tuple[AnnotatedDocument, int, dict]] = []
@@ -284,10 +330,11 @@ def push_documents(
             report.extended.append(doc.doc_id)
         api.ensure_users(ls, conn, sorted({imported_user_email(a.annotator) for doc, _ in to_import
                                            for a in doc.annotations if a.status in ("completed", "cancelled")}))
-        if to_delete:
-            with api.api_errors(conn, "removing un-annotated tasks to re-import them with annotations"):
-                for task_id in to_delete:
-                    ls.tasks.delete(id=str(task_id))
+        if to_delete:  # a concurrent push may have removed some already
+            api.delete_tasks(ls, conn, to_delete)
+        if to_import:  # the plan, for the next push to check if this one is interrupted
+            importing = [doc.doc_id for doc, _ in to_import]
+            journal.begin(project.id, importing)
 
         def imported(chunk: list[str], ids: list[int], done: int) -> None:
             for doc_id, task_id in zip(chunk, ids):
@@ -297,7 +344,7 @@ def push_documents(
             if progress:
                 progress(done, len(to_import))
 
-        _import_pipelined(ls, conn, project.id, to_import, build, chunk_size, imported)
+        import_pipelined(ls, conn, project.id, to_import, build, chunk_size, imported)
         if partly_rated:  # imported annotations that rate only some columns: the rest stays unrated
             ids = {doc_id: report.task_ids[doc_id] for doc_id in partly_rated}
             stamps = api.submitted_annotations(ls, conn, project.id, list(ids.values()))
@@ -308,103 +355,42 @@ def push_documents(
             # Shown to annotators as pre-annotations; the server accepts a version only once
             # predictions with it exist, hence after the import.
             api.update_project(ls, conn, project.id, model_version=model_version)
+        if to_import or report.duplicate_tasks:
+            _reconcile_tasks(ls, conn, project.id, [doc.doc_id for doc in docs], report)
+        if note := other_projects_note(ls, conn, project.id, project_title):
+            report.notes.append(note)
     except ServerUnavailable as exc:
         raise PushInterrupted(f"{exc}. Pushed so far: {report.summary()}. Run the push again to complete it "
                               "(it never duplicates tasks).", report) from exc
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through locking.sigterm_as_interrupt
+        raise PushInterrupted(_committed_before_interruption(ls, conn, project.id, importing), report) from exc
+    journal.finish()
     return report
 
 
-def chunk_bounds(total: int, largest: int, first: int = FIRST_CHUNK_SIZE,
-                 growth: int = CHUNK_GROWTH) -> list[tuple[int, int]]:
-    """Import calls as (start, end): the first small, each next ``growth`` times the size, up to
-    ``largest``. Each call costs the server a fixed overhead that grows with the project, so few
-    calls are best; a small first one lets the server start early."""
-    bounds, start, size = [], 0, max(1, min(first, largest))
-    while start < total:
-        bounds.append((start, min(total, start + size)))
-        start += size
-        size = min(largest, size * max(2, growth))
-    return bounds
+def _reconcile_tasks(ls: Any, conn: Connection, project_id: int, doc_ids: list[str], report: PushReport) -> None:
+    """One task per pushed doc_id, whatever concurrent pushes imported (reconcile.py), in the report."""
+    created = set(report.created)
+    own = {report.task_ids[doc_id] for doc_id in created | set(report.replaced) if doc_id in report.task_ids}
+    outcome = remove_duplicate_tasks(ls, conn, project_id, doc_ids, own)
+    for doc_id, kept in outcome.kept.items():
+        if report.task_ids.get(doc_id) != kept and doc_id in created:  # another push's task was first
+            report.created.remove(doc_id)
+            report.created_elsewhere.append(doc_id)
+        report.task_ids[doc_id] = kept
+    report.removed_duplicates = outcome.removed
+    report.duplicate_tasks = outcome.left
 
 
-def _import_pipelined(ls: Any, conn: Connection, project_id: int, items: list[tuple[AnnotatedDocument, dict | None]],
-                      build: Callable[..., dict], chunk_size: int,
-                      imported: Callable[[list[str], list[int], int], None]) -> None:
-    """Bulk-import in chunks, building chunk k+1 (task JSON, suggestions) while the server imports
-    chunk k: the client's work hides behind the server's. Chunks still go one at a time, in
-    order, and a chunk is sent only after the previous one succeeded."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def send(body: bytes, count: int) -> list[int]:
-        ids = api.import_tasks(ls, conn, project_id, body, count)
-        if len(ids) != count:
-            raise LabelStudioError(f"import into project {project_id} returned {len(ids)} task ids for "
-                                   f"{count} tasks")
-        return ids
-
-    done = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ls-import") as sender:
-        in_flight = None  # (doc_ids, future)
-        for start, end in chunk_bounds(len(items), chunk_size):
-            chunk = items[start:end]
-            body = api.encode_tasks([build(doc, task_json) for doc, task_json in chunk])  # off the critical path
-            if in_flight is not None:
-                doc_ids, future = in_flight
-                done += len(doc_ids)
-                imported(doc_ids, future.result(), done)
-            in_flight = ([doc.doc_id for doc, _ in chunk], sender.submit(send, body, len(chunk)))
-        if in_flight is not None:
-            doc_ids, future = in_flight
-            imported(doc_ids, future.result(), done + len(doc_ids))
-
-
-# ── raw articles → documents ──────────────────────────────────────────────────────────────────
-
-
-@dataclass
-class PreparedDocuments:
-    """Articles ingested, segmented and translated by every available system."""
-
-    documents: list[AnnotatedDocument]
-    problems: list[str]  # files that could not be ingested, systems that could not run
-    systems: list[str]
-    skipped_files: int = 0  # of those problems, the input files left out (push exits 1 for them, like ingest)
-
-
-def documents_from_dir(path: Path | str, translators: Sequence[Any] | None = None, *,
-                       imports: Sequence[ImportSpec] = (), references: Sequence[ImportSpec] = ()) -> PreparedDocuments:
-    """Ingest a folder of raw articles, segment them and translate every segment with each
-    available MT system (through the persistent translation cache); ``imports`` add the outputs
-    of other systems and ``references`` human references, from files (annotate.translate.imported:
-    coverage checked, an ImportedOutputsError otherwise)."""
-    from annotate.articles import ingest_dir
-    from annotate.segment import segment_article
-    from annotate.translate import TranslationCache, available_translators, translate_segments, unavailable_reasons
-
-    articles, errors = ingest_dir(path)
-    problems = [f"{error}" for error in errors]
-    if translators is None:
-        translators = available_translators()
-        problems += [f"MT system {name} unavailable: {why}" for name, why in unavailable_reasons().items()]
-    if not translators and not imports:
-        raise LabelStudioError("no MT system can run here; " + "; ".join(problems))
-    segments = {article.doc_id: segment_article(article) for article in articles}
-    every_segment = [segment for article in articles for segment in segments[article.doc_id]]
-    translations: dict[str, list] = {article.doc_id: [] for article in articles}
-    with TranslationCache() as cache:
-        for translator in translators:
-            for translation in translate_segments(every_segment, translator, cache):
-                translations[translation.doc_id].append(translation)
-    names = [t.name for t in translators]
-    for spec, role in [*((spec, "mt") for spec in imports), *((spec, "reference") for spec in references)]:
-        if spec.name in names:
-            raise ImportedOutputsError(f"{spec.path}: the name {spec.name!r} is taken (a system or another import)")
-        names.append(spec.name)
-        for translation in import_outputs(spec, every_segment, role=role):
-            translations[translation.doc_id].append(translation)
-    documents = [AnnotatedDocument(doc_id=a.doc_id, title=a.title, text=a.text, source_name=a.source_name,
-                                   segments=segments[a.doc_id], translations=translations[a.doc_id])
-                 for a in articles]
-    return PreparedDocuments(documents=documents, problems=problems,
-                             systems=[t.name for t in translators] + [spec.name for spec in imports],
-                             skipped_files=len(errors))
+def _committed_before_interruption(ls: Any, conn: Connection, project_id: int, intended: list[str]) -> str:
+    """The truth about an interrupted import, read back from the server."""
+    if not intended:
+        return "push interrupted before it imported anything; rerun it to complete"
+    try:
+        on_server = api.list_tasks(ls, conn, project_id, page_size=5000, with_data=False)
+    except LabelStudioError as exc:
+        return (f"push interrupted while importing {len(intended)} new tasks, and the server cannot say how "
+                f"many it committed ({exc}); rerun the push: it adds the rest without duplicates")
+    committed = sum(doc_id in on_server for doc_id in intended)
+    return (f"push interrupted: {committed} of {len(intended)} new tasks were committed before the interruption "
+            f"(project {project_id}); rerun the push to add the rest (it never duplicates tasks)")

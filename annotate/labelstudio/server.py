@@ -2,10 +2,15 @@
 
 Layout under ``state_dir()/labelstudio/``::
 
-    data/               LABEL_STUDIO_BASE_DATA_DIR (SQLite database, media, exports)
+    data/               LABEL_STUDIO_BASE_DATA_DIR (SQLite database, media, exports) — owner only
     credentials.json    username, password, API token — mode 0600, never printed
     server.json         pid, port, url of the running server (for reuse and stop)
-    server.log          the server's stdout/stderr (its tail is shown when start-up fails)
+    server.lock         held (flock) while a process starts the server: one server per data folder
+    server.log          the server's stdout/stderr, appended, one marker line per start (its tail
+                        is shown when start-up fails)
+
+The folder is 0700 and everything in it owner-only (see :mod:`annotate.labelstudio.process` for
+the lock, the PID checks and the modes).
 
 Why it looks like this:
 
@@ -20,6 +25,8 @@ Why it looks like this:
   of a fresh data folder passes ``LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN=true``.
 * A fresh data folder costs ~50 s of migrations; ``template`` lets callers (tests) copy an
   already-initialised ``labelstudio/`` folder instead (~4 s start).
+* Export snapshots and plain-export copies that Label Studio leaves on disk: see
+  :mod:`annotate.labelstudio.process`.
 """
 
 from __future__ import annotations
@@ -28,8 +35,8 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +52,19 @@ from annotate.labelstudio.connection import (  # noqa: F401  (re-exported: the s
     is_healthy,
 )
 from annotate.labelstudio.errors import ServerError
+from annotate.labelstudio.process import (
+    DATA_DIR_VARIABLE,
+    PRIVATE_UMASK,
+    copy_template,
+    folder_lock,
+    is_server_of,
+    make_private,
+    open_start_log,
+    pid_is_alive,
+    read_log,
+    remove_plain_export_copies,
+    terminate,
+)
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_START_TIMEOUT = 240.0  # a cold start migrates for ~50 s on 2 cores; allow for a busy machine
@@ -76,9 +96,9 @@ class ServerStatus:
 
 
 def labelstudio_dir(state: Path | None = None) -> Path:
-    """``state_dir()/labelstudio`` (created on demand)."""
-    path = (state or state_dir()) / "labelstudio"
-    path.mkdir(parents=True, exist_ok=True)
+    """``state_dir()/labelstudio``, absolute (the server runs in it), created on demand 0700."""
+    path = ((state or state_dir()) / "labelstudio").absolute()
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
@@ -91,6 +111,15 @@ def _paths(state: Path | None) -> dict[str, Path]:
         "server": root / "server.json",
         "log": root / "server.log",
     }
+
+
+def stop_command(state: Path | None = None, program: str = "annotate") -> str:
+    """The command that stops this state folder's server, naming the folder when it is not the
+    default one (``./.annotate``), e.g. ``ANNOTATE_STATE_DIR=/tmp/x annotate server stop``."""
+    folder = (state or state_dir()).absolute()
+    if folder == (Path.cwd() / ".annotate").absolute():
+        return f"{program} server stop"
+    return f"ANNOTATE_STATE_DIR={shlex.quote(str(folder))} {program} server stop"
 
 
 # ── credentials ───────────────────────────────────────────────────────────────────────────────
@@ -130,20 +159,6 @@ def load_or_create_credentials(path: Path) -> dict[str, str]:
 # ── local server ──────────────────────────────────────────────────────────────────────────────
 
 
-def _pid_is_our_server(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        return True  # no /proc (not Linux): trust the pid file
-    return any(part.endswith(b"label-studio") for part in cmdline) and b"start" in cmdline
-
-
 def _read_server_file(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -157,20 +172,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _child_env(data_dir: Path, creds: dict[str, str]) -> dict[str, str]:
+def _child_env(data_dir: Path, creds: dict[str, str], extra_env: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _UNPREFIXED}
     # The SDK's variables mean "talk to that server"; they must not configure ours.
     env.pop("LABEL_STUDIO_URL", None)
     env.pop("LABEL_STUDIO_API_KEY", None)
     env.update(_TELEMETRY_OFF)
     env.update({
-        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
+        DATA_DIR_VARIABLE: str(data_dir),  # also how stop recognises this folder's server
         "LABEL_STUDIO_USERNAME": creds["username"],
         "LABEL_STUDIO_PASSWORD": creds["password"],
         "LABEL_STUDIO_USER_TOKEN": creds["token"],
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "PYTHONUNBUFFERED": "1",  # the port line must reach the log while we wait for it
     })
+    env.update(extra_env or {})  # the database (annotate.labelstudio.postgres); {} means SQLite
     return env
 
 
@@ -185,45 +201,96 @@ def _label_studio_executable() -> str:
     return found
 
 
-def log_tail(path: Path, lines: int = 25) -> str:
-    """The last lines of a log file (for error messages)."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+def log_tail(path: Path, lines: int = 25, since: int = 0) -> str:
+    """The last lines of a log file from byte ``since`` on (for error messages)."""
+    text = read_log(path, since)
+    if not text:
         return "(no log)"
     kept = [line for line in text.splitlines() if "RuntimeWarning" not in line and "warnings.warn" not in line]
     return "\n".join(kept[-lines:])
 
 
-def init_data_dir(state: Path | None = None, timeout: float = DEFAULT_START_TIMEOUT) -> Path:
+def init_data_dir(state: Path | None = None, timeout: float = DEFAULT_START_TIMEOUT,
+                  extra_env: dict[str, str] | None = None) -> Path:
     """Run migrations and create the admin user without starting a server (``label-studio init``);
     returns the ``labelstudio/`` folder, which can then serve as a ``template``."""
     paths = _paths(state)
-    creds = load_or_create_credentials(paths["credentials"])
-    paths["data"].mkdir(parents=True, exist_ok=True)
-    with open(paths["log"], "ab") as log:
-        result = subprocess.run(
-            [_label_studio_executable(), "init", "-q", "--enable-legacy-api-token"],
-            env=_child_env(paths["data"], creds), stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, timeout=timeout, cwd=paths["root"], check=False,
-        )
+    with folder_lock(paths["root"], timeout, stop_command(state)):
+        creds = load_or_create_credentials(paths["credentials"])
+        paths["data"].mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private(paths["root"], paths["data"])
+        log, since = open_start_log(paths["log"], "init (migrations)")
+        try:
+            result = subprocess.run(
+                [_label_studio_executable(), "init", "-q", "--enable-legacy-api-token"],
+                env=_child_env(paths["data"], creds, extra_env), stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, timeout=timeout, cwd=paths["root"], check=False, umask=PRIVATE_UMASK,
+            )
+        finally:
+            os.close(log)
     if result.returncode != 0:
         raise ServerError(f"`label-studio init` failed (rc {result.returncode}); log {paths['log']}:\n"
-                          f"{log_tail(paths['log'])}")
+                          f"{log_tail(paths['log'], since=since)}")
     return paths["root"]
 
 
+def _connection(url: str, pid: int, creds: dict[str, str], data_dir: Path) -> Connection:
+    return Connection(url=url, token=creds["token"], username=creds["username"], password=creds["password"],
+                      pid=pid, data_dir=data_dir)
+
+
 def _reuse(paths: dict[str, Path]) -> Connection | None:
+    """The running server of this folder if it answers now (no lock: the common, fast case)."""
     info = _read_server_file(paths["server"])
-    if not info or not _pid_is_our_server(info.get("pid")) or not paths["credentials"].exists():
+    if (not info or not _port_confirmed(info) or not is_server_of(info.get("pid"), paths["data"])
+            or not paths["credentials"].exists() or not is_healthy(info["url"])):
         return None
-    if not is_healthy(info["url"]):
-        return None
-    creds = load_or_create_credentials(paths["credentials"])
-    conn = Connection(url=info["url"], token=creds["token"], username=creds["username"],
-                      password=creds["password"], pid=info["pid"])
+    conn = _connection(info["url"], info["pid"], load_or_create_credentials(paths["credentials"]), paths["data"])
     check_connection(conn)
     return conn
+
+
+def _port_confirmed(info: dict) -> bool:
+    # A record from before this field: trust its URL (a wrong one ends in a clear timeout, never a 2nd server).
+    return bool(info.get("confirmed", "log_offset" not in info))
+
+
+def _running_url(paths: dict[str, Path], info: dict) -> str | None:
+    """The URL of a running server: from ``server.json`` once its starter confirmed the port, else
+    from the port line of its start in the log (its starter may have died before confirming)."""
+    if _port_confirmed(info):
+        return info.get("url")
+    match = _PORT_LINE.search(read_log(paths["log"], int(info.get("log_offset", 0))))
+    return f"http://{LOOPBACK}:{match.group(1)}" if match else None
+
+
+def _wait_for_running(paths: dict[str, Path], deadline: float, timeout: float, state: Path | None) -> Connection | None:
+    """Under the start lock: the server this folder already runs, once it answers; None when it
+    runs none. A live server that stays silent is reported, never doubled."""
+    info = _read_server_file(paths["server"])
+    pid = (info or {}).get("pid")
+    if info is None or not is_server_of(pid, paths["data"]):
+        paths["server"].unlink(missing_ok=True)  # stale: gone, or the pid now belongs to another process
+        return None
+    while True:
+        url = _running_url(paths, info)
+        if url is not None and is_healthy(url, timeout=2.0):
+            conn = _connection(url, pid, load_or_create_credentials(paths["credentials"]), paths["data"])
+            check_connection(conn)
+            if not _port_confirmed(info):  # its starter died before confirming: status and reuse need it
+                _write_private_json(paths["server"], {**info, "url": url, "port": int(url.rsplit(":", 1)[1]),
+                                                      "confirmed": True})
+            return conn
+        if not pid_is_alive(pid):
+            paths["server"].unlink(missing_ok=True)
+            return None
+        if time.monotonic() >= deadline:
+            raise ServerError(
+                f"Label Studio (pid {pid}) of {paths['root']} is running but has not answered "
+                f"{f'GET {url}/health/' if url else '(no port in its log yet)'} within {timeout:.0f} s; not starting "
+                f"a second server on the same data. Wait and try again, look at {paths['log']}, or stop it with "
+                f"`{stop_command(state)}`")
+        time.sleep(0.25)
 
 
 def ensure_server(
@@ -233,13 +300,16 @@ def ensure_server(
     state: Path | None = None,
     template: Path | None = None,
     timeout: float = DEFAULT_START_TIMEOUT,
+    extra_env: dict[str, str] | None = None,
 ) -> Connection:
     """Return a working connection: an external server when a URL + token are given (flags or
     environment), else the running local server (pid file + health), else a newly started one.
 
     ``template`` is an initialised ``labelstudio/`` folder (see :func:`init_data_dir`) copied in
-    when this state folder has no server data yet. Raises ServerError with the log's tail when the
-    server does not come up within ``timeout`` seconds."""
+    when this state folder has no server data yet; ``extra_env`` goes to the server's environment
+    (the database choice). One server per data folder: while another process starts it, or while
+    it runs but is slow to answer, this waits (up to ``timeout``) and never starts a second one.
+    Raises ServerError with the log's tail when the server does not come up within ``timeout``."""
     external = external_connection(url, token)
     if external is not None:
         check_connection(external)
@@ -250,114 +320,106 @@ def ensure_server(
     if reused is not None:
         return reused
 
-    if template is not None and not paths["data"].exists():
-        for item in Path(template).iterdir():
-            if item.name in ("server.json", "server.log"):
-                continue
-            target = paths["root"] / item.name
-            if item.is_dir():
-                shutil.copytree(item, target)
-            else:
-                shutil.copy2(item, target)
-    creds = load_or_create_credentials(paths["credentials"])
-    paths["data"].mkdir(parents=True, exist_ok=True)
-
     deadline = time.monotonic() + timeout
-    for attempt in range(1, PORT_ATTEMPTS + 1):
-        try:
-            return _launch(paths, creds, _free_port(), deadline, timeout)
-        except _PortTaken:
-            # Another process took the port (and Label Studio's one hop) between our pick and its
-            # bind: a new pick is cheap, a failed demo is not.
-            if attempt == PORT_ATTEMPTS:
-                raise ServerError(f"Label Studio found its port taken {PORT_ATTEMPTS} times in a row; "
-                                  f"log {paths['log']}:\n{log_tail(paths['log'])}") from None
+    with folder_lock(paths["root"], timeout, stop_command(state)):
+        running = _wait_for_running(paths, deadline, timeout, state)
+        if running is not None:
+            return running
+        if template is not None and not paths["data"].exists():
+            copy_template(template, paths["root"])
+        creds = load_or_create_credentials(paths["credentials"])
+        if extra_env is None:  # the database this state folder recorded (a PostgreSQL cluster starts here)
+            from annotate.labelstudio.postgres import prepare_database
+
+            extra_env = prepare_database(None, None, state=state)
+        paths["data"].mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private(paths["root"], paths["data"])  # copies and older versions left 0644 files
+        remove_plain_export_copies(paths["data"])
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            try:
+                return _launch(paths, creds, _free_port(), deadline, timeout, extra_env)
+            except _PortTaken as taken:
+                # Another process took the port (and Label Studio's one hop) between our pick and
+                # its bind: a new pick is cheap, a failed demo is not.
+                if attempt == PORT_ATTEMPTS:
+                    raise ServerError(f"Label Studio found its port taken {PORT_ATTEMPTS} times in a row; "
+                                      f"log {paths['log']}:\n{log_tail(paths['log'], since=taken.log_offset)}"
+                                      ) from None
     raise AssertionError("unreachable")
 
 
 class _PortTaken(Exception):
     """Label Studio exited because the port it tried (ours, then the next one) was in use."""
 
+    def __init__(self, log_offset: int):
+        super().__init__("port taken")
+        self.log_offset = log_offset
+
 
 def _launch(paths: dict[str, Path], creds: dict[str, str], port: int, deadline: float,
-            timeout: float) -> Connection:
-    """Start Label Studio on ``port`` and wait until it answers; one attempt."""
-    log = open(paths["log"], "wb")  # noqa: SIM115 (handed to the child, closed below)
+            timeout: float, extra_env: dict[str, str] | None = None) -> Connection:
+    """Start Label Studio on ``port`` and wait until it answers; one attempt. Called under the
+    folder's start lock. The log is appended to; this start's output begins at ``since``."""
+    log, since = open_start_log(paths["log"], f"on {LOOPBACK}:{port}")
     try:
         process = subprocess.Popen(
             [_label_studio_executable(), "start", "--no-browser", "--internal-host", LOOPBACK, "-p", str(port)],
-            env=_child_env(paths["data"], creds), stdout=log, stderr=subprocess.STDOUT,
+            env=_child_env(paths["data"], creds, extra_env), stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, cwd=paths["root"], start_new_session=True,
+            umask=PRIVATE_UMASK,  # its database, media and snapshots: owner only
         )
     finally:
-        log.close()
-    # Written at once, so `annotate server stop` can stop a server that never became ready.
-    _write_private_json(paths["server"], {"pid": process.pid, "port": port, "url": f"http://{LOOPBACK}:{port}"})
+        os.close(log)
 
+    def record(url_port: int, confirmed: bool) -> None:
+        _write_private_json(paths["server"], {"pid": process.pid, "port": url_port,
+                                              "url": f"http://{LOOPBACK}:{url_port}", "confirmed": confirmed,
+                                              "log_offset": since})
+
+    # Written at once, so `annotate server stop` can stop a server that never became ready, and
+    # another `annotate` sees a server starting (not "none") even if this process dies.
+    record(port, confirmed=False)
     confirmed_port: int | None = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             paths["server"].unlink(missing_ok=True)
-            log_text = paths["log"].read_text(encoding="utf-8", errors="replace")
-            if _PORT_IN_USE in log_text:
-                raise _PortTaken
+            if _PORT_IN_USE in read_log(paths["log"], since):
+                raise _PortTaken(since)
             raise ServerError(f"Label Studio exited with code {process.returncode} during start-up; "
-                              f"log {paths['log']}:\n{log_tail(paths['log'])}")
+                              f"log {paths['log']}:\n{log_tail(paths['log'], since=since)}")
         if confirmed_port is None:
-            match = _PORT_LINE.search(paths["log"].read_text(encoding="utf-8", errors="replace"))
+            match = _PORT_LINE.search(read_log(paths["log"], since))
             if match:
                 confirmed_port = int(match.group(1))  # it may have hopped to another port
-                _write_private_json(paths["server"], {
-                    "pid": process.pid, "port": confirmed_port, "url": f"http://{LOOPBACK}:{confirmed_port}",
-                })
+                record(confirmed_port, confirmed=True)
         if confirmed_port is not None and is_healthy(f"http://{LOOPBACK}:{confirmed_port}", timeout=2.0):
-            conn = Connection(url=f"http://{LOOPBACK}:{confirmed_port}", token=creds["token"],
-                              username=creds["username"], password=creds["password"], pid=process.pid)
+            conn = _connection(f"http://{LOOPBACK}:{confirmed_port}", process.pid, creds, paths["data"])
             check_connection(conn)
             return conn
         time.sleep(0.25)
-    _terminate(process.pid)
+    terminate(process.pid, STOP_GRACE_SECONDS)
     paths["server"].unlink(missing_ok=True)
     raise ServerError(f"Label Studio did not become ready within {timeout:.0f} s (pid {process.pid} stopped); "
-                      f"log {paths['log']}:\n{log_tail(paths['log'])}")
-
-
-def _terminate(pid: int, grace: float = STOP_GRACE_SECONDS) -> None:
-    """SIGTERM, then SIGKILL after ``grace`` seconds; reaps the child if it is ours."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        try:
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return
-        except ChildProcessError:  # not our child: poll for existence instead
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-        time.sleep(0.05)
-    try:
-        os.kill(pid, signal.SIGKILL)
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-    except ProcessLookupError:
-        pass
+                      f"log {paths['log']}:\n{log_tail(paths['log'], since=since)}")
 
 
 def stop_server(state: Path | None = None, grace: float = STOP_GRACE_SECONDS) -> bool:
-    """Stop the local server started by :func:`ensure_server` (by its pid). True if one was running."""
+    """Stop this state folder's local server (SIGTERM, then SIGKILL). True if one was running.
+
+    Only a process that IS this folder's server is signalled (see
+    :func:`~annotate.labelstudio.process.is_server_of`): a PID file pointing at any other process
+    (the PID reused after a crash or a reboot, another folder's server) is just removed."""
     paths = _paths(state)
     info = _read_server_file(paths["server"])
+    pid = (info or {}).get("pid")
+    running = is_server_of(pid, paths["data"])
+    if running:
+        terminate(int(pid), grace)
     paths["server"].unlink(missing_ok=True)
-    if not info or not _pid_is_our_server(info.get("pid")):
-        return False
-    _terminate(int(info["pid"]), grace)
-    return True
+    from annotate.labelstudio.postgres import stop_local_database
+
+    stopped_database = stop_local_database(state)  # after Label Studio: it holds connections
+    return running or stopped_database
 
 
 def server_status(state: Path | None = None) -> ServerStatus:
@@ -365,6 +427,6 @@ def server_status(state: Path | None = None) -> ServerStatus:
     paths = _paths(state)
     info = _read_server_file(paths["server"]) or {}
     pid = info.get("pid")
-    running = _pid_is_our_server(pid) and bool(info.get("url")) and is_healthy(info["url"])
+    running = is_server_of(pid, paths["data"]) and bool(info.get("url")) and is_healthy(info["url"])
     return ServerStatus(running=running, url=info.get("url") if running else None, pid=pid if running else None,
                         credentials_path=paths["credentials"], log_path=paths["log"], data_dir=paths["data"])
