@@ -140,8 +140,8 @@ def test_a_busy_port_never_fails_the_start(tmp_path: Path, ls_template: Path, mo
     with blocker, neighbour:
         busy = blocker.getsockname()[1]
         picks = iter([busy])
-        real_free_port = lsserver._free_port
-        monkeypatch.setattr(lsserver, "_free_port", lambda: next(picks, None) or real_free_port())
+        real_pick_port = lsserver._pick_port
+        monkeypatch.setattr(lsserver, "_pick_port", lambda listen: next(picks, None) or real_pick_port(listen))
         state = tmp_path / "state"
         try:
             conn = lsserver.ensure_server(state=state, template=ls_template)
@@ -157,7 +157,7 @@ def test_start_gives_up_after_repeated_port_clashes(tmp_path: Path, ls_template:
     blocker, neighbour = _busy_pair()
     with blocker, neighbour:
         busy = blocker.getsockname()[1]
-        monkeypatch.setattr(lsserver, "_free_port", lambda: busy)
+        monkeypatch.setattr(lsserver, "_pick_port", lambda listen: busy)
         state = tmp_path / "state"
         try:
             with pytest.raises(ServerError, match="port taken 3 times"):
@@ -377,3 +377,61 @@ def test_pull_leaves_no_export_snapshot_on_the_server(ls_server, ls_state, proje
     assert {p for p in exports.rglob("*") if p.is_file()} - before == set()
     ls = api.open_client(ls_server)
     assert list(ls.projects.exports.list(id=result.project_id)) == []
+
+
+@pytest.mark.parametrize(
+    ("host", "beyond_loopback", "client_host"),
+    [
+        ("127.0.0.1", False, "127.0.0.1"),
+        ("127.0.0.5", False, "127.0.0.5"),
+        ("localhost", False, "127.0.0.1"),
+        ("0.0.0.0", True, "127.0.0.1"),
+        ("192.0.2.7", True, "192.0.2.7"),
+        ("labels.internal", True, "labels.internal"),
+    ],
+)
+def test_where_a_server_listens(host: str, beyond_loopback: bool, client_host: str):
+    from annotate.labelstudio.listen import Listen
+
+    listen = Listen(host)
+    assert (listen.beyond_loopback, listen.client_host) == (beyond_loopback, client_host)
+    assert listen.env() == ({"LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true"} if beyond_loopback else {})
+
+
+def test_an_asked_port_that_is_taken_or_an_ipv6_host_is_a_clear_error():
+    from annotate.labelstudio.listen import Listen
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with pytest.raises(ServerError, match=f"cannot listen on 127.0.0.1:{port}: .*another program uses the port"):
+            Listen("127.0.0.1", port).pick_port()
+    with pytest.raises(ServerError, match="IPv6 is not supported"):
+        Listen("::")
+
+
+@pytest.mark.server
+def test_a_server_listening_beyond_loopback_refuses_open_sign_up_but_annotators_add_works(
+        tmp_path: Path, ls_template: Path):
+    from annotate.labelstudio.annotators import AnnotatorError, _sign_up, add_annotators
+    from annotate.labelstudio.listen import Listen
+
+    state = tmp_path / "state"
+    conn = lsserver.ensure_server(state=state, template=ls_template, listen=Listen("0.0.0.0"))
+    try:
+        port = int(conn.url.rsplit(":", 1)[1])
+        assert conn.url == f"http://127.0.0.1:{port}"  # annotate itself talks over loopback
+        assert lsserver.server_status(state).listening == f"0.0.0.0:{port}"
+        listening = Path("/proc/net/tcp").read_text().split("\n")[1:]
+        local = [line.split()[1] for line in listening if line.strip() and line.split()[3] == "0A"]
+        assert f"00000000:{port:04X}" in local  # every interface
+        with pytest.raises(AnnotatorError, match="HTTP 403"):  # a stranger without the invite link
+            _sign_up(conn, "stranger@example.org", "A-l0ng-enough-passphrase", invite="")
+        (added,) = add_annotators(conn, ["ana@example.org"], state=tmp_path)  # the invite link still admits
+        assert added.created and added.password_file is not None
+        # asked for another address while it runs: said, never silently reused or doubled
+        with pytest.raises(ServerError, match=f"already runs, listening on 0.0.0.0:{port}; to listen on 127.0.0.1"):
+            lsserver.ensure_server(state=state, listen=Listen("127.0.0.1"))
+        assert lsserver.ensure_server(state=state).pid == conn.pid  # not asked: reused
+    finally:
+        assert lsserver.stop_server(state) is True

@@ -219,3 +219,14 @@ def test_progress_shows_bracketed_annotators_and_systems():
     for literal in (f"ann{CLOSING_TAG}", f"ann{STYLED}", f"late{UNKNOWN_TAG} is unrated",
                     f"ann{CLOSING_TAG}, ann{STYLED}"):
         assert literal in shown, (literal, shown)
+
+
+@pytest.mark.server
+def test_push_names_a_bracketed_skipped_file_and_pushes_the_rest(ls_server, raw_articles, project_title):
+    (raw_articles / f"{UNKNOWN_TAG}empty[b].txt").write_text("", encoding="utf-8")  # skipped, named literally
+    title = f"{project_title[:30]} {CLOSING_TAG} {UNKNOWN_TAG}"
+    args = ("push", raw_articles, "--project", title, "--no-predictions", "--url", ls_server.url,
+            "--token", ls_server.token)
+    result = invoke(*args)
+    assert_printed(result, 1, "1 created", f"{UNKNOWN_TAG}empty[b].txt", "could not be ingested")
+    assert_printed(invoke(*args), 1, "0 created", "1 unchanged")  # the title found again, brackets and all

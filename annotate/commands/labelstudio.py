@@ -8,11 +8,14 @@ Every command that talks to a server uses, in order: ``--url``/``--token``, then
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from annotate.text import plural
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 URL_HELP = "URL of a running Label Studio (else ANNOTATE_LS_URL / LABEL_STUDIO_URL, else the local server)."
 TOKEN_HELP = "Its API token (else ANNOTATE_LS_TOKEN / LABEL_STUDIO_API_KEY). Prefer the env var: flags show in `ps`."
@@ -20,15 +23,15 @@ PROJECT_HELP = "Project title (found by title, created if missing)."
 
 
 def _console(stderr: bool = False):
-    from rich.console import Console
+    from annotate.terminal import make_console
 
-    return Console(stderr=stderr, highlight=False)
+    return make_console(stderr=stderr, highlight=False)
 
 
 def _fail(message: str, code: int = 1) -> None:
-    from rich.markup import escape
+    from annotate.terminal import print_error
 
-    _console(stderr=True).print(f"[red]error:[/] {escape(message)}")  # messages quote user data
+    print_error(message, label="error:", style="red")  # messages quote user data: printed as plain text
     raise typer.Exit(code)
 
 
@@ -42,13 +45,17 @@ def _connect(url: str | None, token: str | None):
         _fail(str(exc))
 
 
-server_app = typer.Typer(help="Run a local Label Studio (SQLite or PostgreSQL, loopback only, data in the state "
-                              "folder).", no_args_is_help=True)
+server_app = typer.Typer(help="Run a local Label Studio (SQLite or PostgreSQL, loopback unless --host, data in "
+                              "the state folder).", no_args_is_help=True)
 
 DATABASE_HELP = ("sqlite (one user at a time) or postgresql (a team: a private cluster in the state folder, "
                  "or --database-url). Recorded on first start; later starts use the recorded one.")
 DATABASE_URL_HELP = ("An existing PostgreSQL: postgresql://user:pass@host:port/db (implies --database postgresql; "
                      "the password is kept in a 0600 file and never printed). Prefer the env var: flags show in `ps`.")
+HOST_HELP = ("Address to listen on (default 127.0.0.1: this machine only). 0.0.0.0 or this machine's address lets "
+             "annotators on other machines in: plain HTTP, so only on a network you trust (see the README, "
+             "'Working as a team'); sign-up then needs the organisation's invite link.")
+PORT_HELP = "Port to listen on (default: a free one, printed). An asked port that is taken is an error."
 
 
 @server_app.command("start")
@@ -57,23 +64,36 @@ def server_start(
     database: Annotated[Optional[str], typer.Option(help=DATABASE_HELP)] = None,
     database_url: Annotated[Optional[str], typer.Option(help=DATABASE_URL_HELP, envvar="ANNOTATE_DATABASE_URL",
                                                         show_envvar=True)] = None,
+    host: Annotated[Optional[str], typer.Option(help=HOST_HELP, show_default=False)] = None,
+    port: Annotated[Optional[int], typer.Option(help=PORT_HELP, min=1, max=65535)] = None,
 ) -> None:
     """Start the local server (or reuse the running one) and print its URL and login."""
     from annotate.labelstudio import LabelStudioError
+    from annotate.labelstudio.listen import LOOPBACK, Listen
     from annotate.labelstudio.postgres import describe_database, ensure_server_on
     from annotate.labelstudio.server import server_status, stop_command
+    from annotate.terminal import line, print_warning
 
     console = _console(stderr=True)
     with console.status("starting Label Studio (a first start takes about a minute)…"):
         try:
-            conn = ensure_server_on(database, database_url, timeout=timeout)
+            # asked: a server running elsewhere is an error; not asked: any running one, else loopback
+            listen = Listen(host or LOOPBACK, port) if host is not None or port is not None else None
+            conn = ensure_server_on(database, database_url, timeout=timeout, listen=listen)
         except LabelStudioError as exc:
             _fail(str(exc))
     status = server_status()
-    console.print(f"Label Studio is running at [bold]{conn.display_url}[/] (pid {conn.pid})")
-    console.print(f"database: {describe_database()}", markup=False)
-    console.print(f"log in as {conn.username}; password and API token are in {status.credentials_path} (mode 0600)")
-    console.print(f"stop it with: {stop_command()}", markup=False, soft_wrap=True)  # one line to copy
+    console.print(line("Label Studio is running at ", (conn.display_url, "bold"), f" (pid {conn.pid})"))
+    bound_host, _, bound_port = (status.listening or LOOPBACK).rpartition(":")
+    if bound_host and Listen(bound_host).beyond_loopback:  # said at every start, not only the first
+        print_warning(f"it listens on {status.listening}, beyond this machine: annotators reach it at "
+                      f"http://<this machine's address>:{bound_port}. Its plain HTTP carries passwords and API tokens "
+                      "in clear, so only on a network you trust (or behind HTTPS); sign-up needs the invite link "
+                      "(`annotate annotators add` makes the accounts).", console)
+    console.print(line(f"database: {describe_database()}"))
+    console.print(line(f"log in as {conn.username}; password and API token are in {status.credentials_path} "
+                       "(mode 0600)"))
+    console.print(line(f"stop it with: {stop_command()}"), soft_wrap=True)  # one line to copy
 
 
 @server_app.command("stop")
@@ -88,15 +108,18 @@ def server_stop() -> None:
 @server_app.command("status")
 def server_status_command() -> None:
     """Is the local server running? Where are its URL, log and credentials?"""
+    from annotate.labelstudio.postgres import describe_database
     from annotate.labelstudio.server import server_status
+    from annotate.terminal import line
 
     status = server_status()
     console = _console()
     if status.running:
-        console.print(f"running at {status.url} (pid {status.pid})")
+        console.print(line(f"running at {status.url} (pid {status.pid}), listening on {status.listening}"))
     else:
         console.print("not running")
-    console.print(f"credentials: {status.credentials_path}\nlog: {status.log_path}\ndata: {status.data_dir}")
+    console.print(line(f"database: {describe_database()}\ncredentials: {status.credentials_path}\n"
+                       f"log: {status.log_path}\ndata: {status.data_dir}"))
     if not status.running:
         raise typer.Exit(3)
 
@@ -156,6 +179,8 @@ def push_command(
     from annotate.labelstudio.push import documents_from_dir
     from annotate.records import AnnotatedDocument
 
+    from annotate.terminal import line, print_warning
+
     console = _console(stderr=True)
     skipped_files = 0
     if sum(x is not None for x in (path, docs, testset)) != 1:
@@ -180,7 +205,7 @@ def push_command(
         except (FileNotFoundError, LabelStudioError, ImportedOutputsError, ValueError) as exc:
             _fail(str(exc), 2)
         for problem in prepared.problems:
-            console.print(f"[yellow]warning:[/] {problem}")
+            print_warning(problem, console)
         documents = prepared.documents
         skipped_files = prepared.skipped_files
     else:
@@ -199,13 +224,12 @@ def push_command(
     memory = _learn(console, learn_from, predictions) if learn_from is not None else None
     conn = _connect(url, token)
     try:
-        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         from annotate.labelstudio.locking import sigterm_as_interrupt
 
         def waiting(holder: str) -> None:
-            console.print(f"waiting for another push to this project from this machine to finish ({escape(holder)})…")
+            console.print(line(f"waiting for another push to this project from this machine to finish ({holder})…"))
 
         # SIGTERM as Ctrl-C: an interrupted push still says what the server committed
         with sigterm_as_interrupt(), Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -224,31 +248,31 @@ def push_command(
         _fail(str(exc))
     except (LabelStudioError, ValueError) as exc:
         _fail(str(exc))
-    console.print(report.summary())
-    for note in report.notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")  # notes quote project titles
+    console.print(line(report.summary()))
+    for note in report.notes:  # notes quote project titles
+        print_warning(note, console, label="note:")
     if report.duplicate_inputs:
-        console.print(f"[yellow]warning:[/] doc_ids given more than once (first kept): {report.duplicate_inputs}")
+        print_warning(f"doc_ids given more than once (first kept): {report.duplicate_inputs}", console)
     if report.duplicate_tasks:
-        console.print(f"[yellow]warning:[/] duplicate tasks left because someone worked on them (doc_id → task "
-                      f"ids; the lowest id is the one push updates): {escape(str(report.duplicate_tasks))}")
+        print_warning("duplicate tasks left because someone worked on them (doc_id → task ids; the lowest id is "
+                      f"the one push updates): {report.duplicate_tasks}", console)
+
+    def list_tasks(heading: Text, tasks: dict[str, int]) -> None:
+        console.print(heading)
+        for doc_id, task_id in tasks.items():
+            console.print(line(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})"))
+
     if report.extended:
-        console.print(f"given the new systems' translations, annotations kept ({len(report.extended)} annotated "
-                      "tasks; a new system stays unrated there until an annotator updates the annotation, "
-                      "`annotate pull` lists them):")
-        for doc_id in report.extended:
-            task_id = report.task_ids[doc_id]
-            console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
+        list_tasks(line(f"given the new systems' translations, annotations kept ({len(report.extended)} annotated "
+                        "tasks; a new system stays unrated there until an annotator updates the annotation, "
+                        "`annotate pull` lists them):"),
+                   {doc_id: report.task_ids[doc_id] for doc_id in report.extended})
     if report.skipped_annotated:
-        console.print("[yellow]not updated because annotators already worked on them "
-                      "(use --overwrite-annotated to force):[/]")
-        for doc_id, task_id in report.skipped_annotated.items():
-            console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
+        list_tasks(line(("not updated because annotators already worked on them (use --overwrite-annotated to "
+                         "force):", "yellow")), report.skipped_annotated)
     if report.skipped_drafts:
-        console.print("[yellow]not updated because an annotator has an unsubmitted draft on them "
-                      "(submit or delete it, or use --overwrite-annotated to force):[/]")
-        for doc_id, task_id in report.skipped_drafts.items():
-            console.print(f"  doc {doc_id} → task {task_id} ({conn.task_url(report.project_id, task_id)})")
+        list_tasks(line(("not updated because an annotator has an unsubmitted draft on them (submit or delete it, "
+                         "or use --overwrite-annotated to force):", "yellow")), report.skipped_drafts)
     if skipped_files:  # the good articles are pushed, but a skipped file must not pass as success (as ingest)
         _fail(f"{skipped_files} input file(s) could not be ingested and were not pushed (see the warnings above)")
 
@@ -266,8 +290,10 @@ def _learn(console, export: Path, predictions: bool):
     except (ValueError, OSError) as exc:  # ExportError, JsonlError, MQMTsvError are ValueErrors
         _fail(f"--learn-from {export}: {exc}", 2)
     left_out = f"; {len(problems)} invalid annotation(s) left out" if problems else ""
-    console.print(f"error memory: {len(memory)} phrase(s) to suggest, learned from {memory.annotations} "
-                  f"annotation(s) in {export}{left_out}")
+    from annotate.terminal import line
+
+    console.print(line(f"error memory: {len(memory)} phrase(s) to suggest, learned from {memory.annotations} "
+                       f"annotation(s) in {export}{left_out}"))
     return memory
 
 

@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 from annotate.labelstudio.connection import Connection
 from annotate.labelstudio.errors import ServerError
+from annotate.labelstudio.listen import LOOPBACK, Listen
 from annotate.labelstudio.server import (
     DEFAULT_START_TIMEOUT,
     _write_private_json,
@@ -49,7 +49,6 @@ from annotate.labelstudio.server import (
 )
 
 DATABASES = ("sqlite", "postgresql")
-LOOPBACK = "127.0.0.1"
 CLUSTER_USER = "annotate"
 CLUSTER_DATABASE = "labelstudio"
 CLUSTER_START_SECONDS = 60
@@ -176,12 +175,6 @@ def _fail(what: str, log: Path) -> ServerError:
     return ServerError(f"{what}; log {log}:\n{log_tail(log)}")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
 def init_cluster(root: Path) -> DatabaseSettings:
     """``initdb`` a new cluster in ``root/postgres`` (0700) with a generated password (scram-sha-256),
     loopback only, then create Label Studio's database in it. Leaves the cluster running."""
@@ -240,7 +233,7 @@ def start_cluster(root: Path) -> DatabaseSettings:
     if cluster_pid(root) is not None:
         return settings
     for attempt in range(1, PORT_ATTEMPTS + 1):
-        port = _free_port()
+        port = Listen().pick_port()
         rc = _run(_as_cluster_owner([
             postgres_binary("pg_ctl"), "-D", str(paths["cluster"]), "-l", str(paths["log"]), "-w",
             "-t", str(CLUSTER_START_SECONDS), "-o", f"-c port={port}", "start"]), paths["log"],
@@ -329,9 +322,10 @@ def prepare_database(database: str | None, database_url: str | None, *, state: P
 
 
 def ensure_server_on(database: str | None = None, database_url: str | None = None, *, state: Path | None = None,
-                     template: Path | None = None, timeout: float = DEFAULT_START_TIMEOUT) -> Connection:
-    """Start (or reuse) the local Label Studio on the chosen database. A cluster started here is
-    stopped again when Label Studio fails to come up."""
+                     template: Path | None = None, timeout: float = DEFAULT_START_TIMEOUT,
+                     listen: Listen | None = None) -> Connection:
+    """Start (or reuse) the local Label Studio on the chosen database (listening on ``listen``,
+    default loopback). A cluster started here is stopped again when Label Studio fails to come up."""
     from annotate.labelstudio.connection import external_connection
 
     if external_connection(None, None) is not None:  # LABEL_STUDIO_URL/… configured: no local server at all
@@ -339,7 +333,7 @@ def ensure_server_on(database: str | None = None, database_url: str | None = Non
     already_running = server_status(state).running
     extra_env = prepare_database(database, database_url, state=state, template=template)
     try:
-        return ensure_server(state=state, timeout=timeout, extra_env=extra_env)
+        return ensure_server(state=state, timeout=timeout, extra_env=extra_env, listen=listen)
     except BaseException:
         if not already_running:
             stop_local_database(state)

@@ -37,7 +37,6 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -52,6 +51,7 @@ from annotate.labelstudio.connection import (  # noqa: F401  (re-exported: the s
     is_healthy,
 )
 from annotate.labelstudio.errors import ServerError
+from annotate.labelstudio.listen import LOOPBACK, Listen
 from annotate.labelstudio.process import (
     DATA_DIR_VARIABLE,
     PRIVATE_UMASK,
@@ -66,7 +66,6 @@ from annotate.labelstudio.process import (
     terminate,
 )
 
-LOOPBACK = "127.0.0.1"
 DEFAULT_START_TIMEOUT = 240.0  # a cold start migrates for ~50 s on 2 cores; allow for a busy machine
 STOP_GRACE_SECONDS = 10.0
 _PORT_LINE = re.compile(r"Starting development server at http://[^:/]+:(\d+)/")
@@ -90,6 +89,7 @@ class ServerStatus:
     running: bool
     url: str | None
     pid: int | None
+    listening: str | None  # host:port the server binds (0.0.0.0:8080 when it listens beyond loopback)
     credentials_path: Path
     log_path: Path
     data_dir: Path
@@ -164,12 +164,6 @@ def _read_server_file(path: Path) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
 
 
 def _child_env(data_dir: Path, creds: dict[str, str], extra_env: dict[str, str] | None = None) -> dict[str, str]:
@@ -261,7 +255,7 @@ def _running_url(paths: dict[str, Path], info: dict) -> str | None:
     if _port_confirmed(info):
         return info.get("url")
     match = _PORT_LINE.search(read_log(paths["log"], int(info.get("log_offset", 0))))
-    return f"http://{LOOPBACK}:{match.group(1)}" if match else None
+    return f"http://{Listen(info.get('host', LOOPBACK)).client_host}:{match.group(1)}" if match else None
 
 
 def _wait_for_running(paths: dict[str, Path], deadline: float, timeout: float, state: Path | None) -> Connection | None:
@@ -301,13 +295,15 @@ def ensure_server(
     template: Path | None = None,
     timeout: float = DEFAULT_START_TIMEOUT,
     extra_env: dict[str, str] | None = None,
+    listen: Listen | None = None,
 ) -> Connection:
     """Return a working connection: an external server when a URL + token are given (flags or
     environment), else the running local server (pid file + health), else a newly started one.
 
     ``template`` is an initialised ``labelstudio/`` folder (see :func:`init_data_dir`) copied in
     when this state folder has no server data yet; ``extra_env`` goes to the server's environment
-    (the database choice). One server per data folder: while another process starts it, or while
+    (the database choice). ``listen`` is where a server started here binds (default: loopback, a
+    free port); asking a running server for another address is an error. One server per data folder: while another process starts it, or while
     it runs but is slow to answer, this waits (up to ``timeout``) and never starts a second one.
     Raises ServerError with the log's tail when the server does not come up within ``timeout``."""
     external = external_connection(url, token)
@@ -318,12 +314,14 @@ def ensure_server(
     paths = _paths(state)
     reused = _reuse(paths)
     if reused is not None:
+        _check_listening(paths, listen, state)
         return reused
 
     deadline = time.monotonic() + timeout
     with folder_lock(paths["root"], timeout, stop_command(state)):
         running = _wait_for_running(paths, deadline, timeout, state)
         if running is not None:
+            _check_listening(paths, listen, state)
             return running
         if template is not None and not paths["data"].exists():
             copy_template(template, paths["root"])
@@ -335,12 +333,17 @@ def ensure_server(
         paths["data"].mkdir(parents=True, exist_ok=True, mode=0o700)
         make_private(paths["root"], paths["data"])  # copies and older versions left 0644 files
         remove_plain_export_copies(paths["data"])
+        listen = listen or Listen()
         for attempt in range(1, PORT_ATTEMPTS + 1):
             try:
-                return _launch(paths, creds, _free_port(), deadline, timeout, extra_env)
+                return _launch(paths, creds, listen, _pick_port(listen), deadline, timeout, extra_env)
             except _PortTaken as taken:
                 # Another process took the port (and Label Studio's one hop) between our pick and
-                # its bind: a new pick is cheap, a failed demo is not.
+                # its bind: a new pick is cheap, a failed demo is not. An asked port is not re-picked.
+                if listen.port is not None:
+                    raise ServerError(f"port {listen.port} on {listen.host} was taken while Label Studio started; "
+                                      f"log {paths['log']}:\n{log_tail(paths['log'], since=taken.log_offset)}"
+                                      ) from None
                 if attempt == PORT_ATTEMPTS:
                     raise ServerError(f"Label Studio found its port taken {PORT_ATTEMPTS} times in a row; "
                                       f"log {paths['log']}:\n{log_tail(paths['log'], since=taken.log_offset)}"
@@ -356,25 +359,44 @@ class _PortTaken(Exception):
         self.log_offset = log_offset
 
 
-def _launch(paths: dict[str, Path], creds: dict[str, str], port: int, deadline: float,
+def _pick_port(listen: Listen) -> int:
+    """The port of the next launch attempt (a seam the port-clash tests replace)."""
+    return listen.pick_port()
+
+
+def _check_listening(paths: dict[str, Path], listen: Listen | None, state: Path | None) -> None:
+    """A running server asked to listen elsewhere (``server start --host/--port``): say so, do not
+    pretend. Without an explicit ask any running server will do."""
+    if listen is None:
+        return
+    info = _read_server_file(paths["server"]) or {}
+    host, port = info.get("host", LOOPBACK), info.get("port")
+    if host != listen.host or (listen.port is not None and port != listen.port):
+        raise ServerError(f"this state folder's server already runs, listening on {host}:{port}; to listen on "
+                          f"{listen.host}{f':{listen.port}' if listen.port else ' (a free port)'}, stop it first (`{stop_command(state)}`)")
+
+
+def _launch(paths: dict[str, Path], creds: dict[str, str], listen: Listen, port: int, deadline: float,
             timeout: float, extra_env: dict[str, str] | None = None) -> Connection:
-    """Start Label Studio on ``port`` and wait until it answers; one attempt. Called under the
-    folder's start lock. The log is appended to; this start's output begins at ``since``."""
-    log, since = open_start_log(paths["log"], f"on {LOOPBACK}:{port}")
+    """Start Label Studio on ``listen.host:port`` and wait until it answers; one attempt. Called
+    under the folder's start lock. The log is appended to; this start's output begins at ``since``."""
+    log, since = open_start_log(paths["log"], f"on {listen.host}:{port}")
     try:
         process = subprocess.Popen(
-            [_label_studio_executable(), "start", "--no-browser", "--internal-host", LOOPBACK, "-p", str(port)],
-            env=_child_env(paths["data"], creds, extra_env), stdout=log, stderr=subprocess.STDOUT,
+            [_label_studio_executable(), "start", "--no-browser", "--internal-host", listen.host, "-p", str(port)],
+            env=_child_env(paths["data"], creds, {**listen.env(), **(extra_env or {})}), stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, cwd=paths["root"], start_new_session=True,
             umask=PRIVATE_UMASK,  # its database, media and snapshots: owner only
         )
     finally:
         os.close(log)
 
+    def url(url_port: int) -> str:
+        return f"http://{listen.client_host}:{url_port}"
+
     def record(url_port: int, confirmed: bool) -> None:
-        _write_private_json(paths["server"], {"pid": process.pid, "port": url_port,
-                                              "url": f"http://{LOOPBACK}:{url_port}", "confirmed": confirmed,
-                                              "log_offset": since})
+        _write_private_json(paths["server"], {"pid": process.pid, "host": listen.host, "port": url_port,
+                                              "url": url(url_port), "confirmed": confirmed, "log_offset": since})
 
     # Written at once, so `annotate server stop` can stop a server that never became ready, and
     # another `annotate` sees a server starting (not "none") even if this process dies.
@@ -391,9 +413,13 @@ def _launch(paths: dict[str, Path], creds: dict[str, str], port: int, deadline: 
             match = _PORT_LINE.search(read_log(paths["log"], since))
             if match:
                 confirmed_port = int(match.group(1))  # it may have hopped to another port
+                if listen.port is not None and confirmed_port != listen.port:  # not where the team was told
+                    terminate(process.pid, STOP_GRACE_SECONDS)
+                    paths["server"].unlink(missing_ok=True)
+                    raise _PortTaken(since)
                 record(confirmed_port, confirmed=True)
-        if confirmed_port is not None and is_healthy(f"http://{LOOPBACK}:{confirmed_port}", timeout=2.0):
-            conn = _connection(f"http://{LOOPBACK}:{confirmed_port}", process.pid, creds, paths["data"])
+        if confirmed_port is not None and is_healthy(url(confirmed_port), timeout=2.0):
+            conn = _connection(url(confirmed_port), process.pid, creds, paths["data"])
             check_connection(conn)
             return conn
         time.sleep(0.25)
@@ -429,4 +455,5 @@ def server_status(state: Path | None = None) -> ServerStatus:
     pid = info.get("pid")
     running = is_server_of(pid, paths["data"]) and bool(info.get("url")) and is_healthy(info["url"])
     return ServerStatus(running=running, url=info.get("url") if running else None, pid=pid if running else None,
+                        listening=f"{info.get('host', LOOPBACK)}:{info.get('port')}" if running else None,
                         credentials_path=paths["credentials"], log_path=paths["log"], data_dir=paths["data"])
