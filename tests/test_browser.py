@@ -18,23 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from browser_actions import choose, label_text, regions, select_region, text_objects, write_note
 from fixtures_labelstudio import UI_NOTE, gold_annotation, tricky_document, with_doc_id
 
 from annotate import schema
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
-from annotate.labelstudio.browser import (
-    browser_page,
-    choose,
-    chromium_available,
-    label_text,
-    login,
-    open_task,
-    regions,
-    select_region,
-    text_objects,
-    write_note,
-)
+from annotate.labelstudio.browser import browser_page, chromium_available, login, open_task
 from annotate.labelstudio.export import parse_export
 from annotate.labelstudio.push import push_documents
 from annotate.labelstudio.tasks import annotation_json

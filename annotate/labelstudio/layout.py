@@ -84,11 +84,6 @@ def locate(starts: Sequence[int], lengths: Sequence[int], offset: int, *, is_end
     return index + 1, 0
 
 
-def display_position(starts: Sequence[int], index: int, local: int) -> int:
-    """The display offset of ``local`` within line ``index`` (the inverse of :func:`locate`)."""
-    return starts[index] + local
-
-
 def article_to_line(seg_starts: Sequence[int], seg_ends: Sequence[int], offset: int, *, is_end: bool) -> tuple[int, int]:
     """Map an offset into the article text to ``(segment index, offset within the segment)``.
     Segments are sorted and disjoint; offsets between segments snap as in :func:`locate`."""
