@@ -27,9 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from annotate.records import AnnotatedDocument, ErrorSpan, Translation
+from annotate.records import COUNTED_STATUSES, AnnotatedDocument, ErrorSpan, Translation
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
-from annotate.scoring.mqm import COUNTED_STATUSES
 
 _SEVERITY_RANK = {severity.name: rank for rank, severity in enumerate(SEVERITIES)}  # Major first
 

@@ -210,6 +210,7 @@ class PostEdit(Record):
 AnnotationStatus = Literal["completed", "cancelled", "draft", "prediction", "withheld"]
 ANNOTATION_STATUSES: tuple[str, ...] = typing.get_args(AnnotationStatus)
 PREDICTION_STATUSES: tuple[str, ...] = ("prediction", "withheld")  # in AnnotatedDocument.predictions
+COUNTED_STATUSES: tuple[str, ...] = ("completed",)  # judgements: drafts and skipped tasks are not
 
 
 @dataclass
@@ -344,7 +345,10 @@ PROBLEM_KINDS: tuple[str, ...] = typing.get_args(ProblemKind)
 class ExportProblem(Record):
     """One part of an export that failed validation: an annotation, a draft or a prediction (set
     aside whole, so no half-read annotation skews MQM), or a task whose data is broken (its
-    document is set aside). ``message`` says what is wrong and where (task, annotation, region)."""
+    document is set aside). ``message`` says what is wrong and where (task, annotation, region).
+    A value the label schema lacks (:mod:`annotate.labelstudio.validation`) also fills ``region_id``,
+    ``field``, ``value`` and ``expected``; a duplicated task id or doc_id fills ``field``, ``value``
+    and ``task_ids``."""
 
     kind: ProblemKind
     task_id: int | None
@@ -352,11 +356,26 @@ class ExportProblem(Record):
     annotation_id: int | None  # the annotation's id (a draft's or prediction's own id); None for a task
     annotator: str | None  # pseudonym
     message: str
+    region_id: str | None = None  # the region (result item id) holding the value
+    field: str | None = None  # the Label Studio control holding it (e.g. severity_apertium), or "id" / "data.doc_id"
+    value: str | None = None  # the value found (None: a required value is missing)
+    expected: list[str] | None = None  # the values the label schema allows there
+    task_ids: list[int] | None = None  # a duplicate: every task holding that task id or doc_id
 
 
 def count_problems(problems: list[ExportProblem]) -> dict[str, int]:
-    """How many problems of each kind, in PROBLEM_KINDS order, kinds without any left out."""
-    counts = Counter(problem.kind for problem in problems)
+    """How many parts of each kind were set aside, in PROBLEM_KINDS order, kinds without any left
+    out. Several problems of one annotation (draft, prediction) with an id count it once (it is
+    set aside whole); a task is counted per problem."""
+    seen: set[tuple[str, int | None, str | None, int]] = set()
+    counts: Counter[str] = Counter()
+    for problem in problems:
+        if problem.kind != "task" and problem.annotation_id is not None:
+            part = (problem.kind, problem.task_id, problem.doc_id, problem.annotation_id)
+            if part in seen:
+                continue
+            seen.add(part)
+        counts[problem.kind] += 1
     return {kind: counts[kind] for kind in PROBLEM_KINDS if counts[kind]}
 
 

@@ -25,8 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from annotate.records import AnnotatedDocument, DocumentAnnotation
-from annotate.scoring.mqm import COUNTED_STATUSES  # drafts and skipped tasks are not judgements
+from annotate.records import COUNTED_STATUSES, AnnotatedDocument, DocumentAnnotation
 from annotate.text import plural
 
 POST_EDITS = "post_edits"

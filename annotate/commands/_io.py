@@ -1,55 +1,15 @@
-"""What commands share for input and output: JSON Lines in and out, so stage commands compose in pipes
-(``--jsonl``), and :func:`fail`, the one way a command reports an error and exits (the message,
-which quotes file names and user data, is never read as rich markup: see :mod:`annotate.terminal`)."""
+"""What commands share for input and output: JSON Lines in and out (:mod:`annotate.jsonl`, re-exported
+here for the commands), and :func:`fail`, the one way a command reports an error and exits (the
+message, which quotes file names and user data, is never read as rich markup: see
+:mod:`annotate.terminal`)."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterable, Iterator
-from typing import IO, TypeVar
-
 import typer
 
-from annotate.records import Record, RecordError
+from annotate.jsonl import JsonlError, read_records, write_records
 
-R = TypeVar("R", bound=Record)
-
-
-class JsonlError(RecordError):
-    """A line of JSON Lines input that is not a valid record: says which file and line, and why
-    (``docs.jsonl:3: not a valid AnnotatedDocument record: AnnotatedDocument.annotations[0].status:
-    'compelted' is not one of completed, …``)."""
-
-
-def read_records(cls: type[R], stream: IO[str] | None = None, *, name: str = "<stdin>") -> Iterator[R]:
-    """Parse one record per non-blank line, strictly (Record.from_dict: unknown keys, wrong types
-    and unknown enum values are errors); a bad line raises JsonlError naming ``name`` and the line."""
-    stream = stream if stream is not None else sys.stdin
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line.rstrip("\r\n"))  # the line end is not part of a cut-off string
-        except json.JSONDecodeError as exc:
-            raise JsonlError(f"{name}:{number}: not a valid {cls.__name__} record: not JSON "
-                             f"({exc.msg}: column {exc.colno})") from None
-        try:
-            record = cls.from_dict(data)
-        except RecordError as exc:
-            raise JsonlError(f"{name}:{number}: not a valid {cls.__name__} record: {exc}") from None
-        yield record
-
-
-def write_records(records: Iterable[Record], stream: IO[str] | None = None) -> int:
-    """Write one JSON object per line; returns how many were written."""
-    stream = stream if stream is not None else sys.stdout
-    count = 0
-    for record in records:
-        stream.write(record.to_json() + "\n")
-        count += 1
-    stream.flush()
-    return count
+__all__ = ["JsonlError", "fail", "read_records", "write_records"]
 
 
 def fail(message: object, code: int = 2) -> typer.Exit:

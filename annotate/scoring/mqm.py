@@ -22,10 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from annotate.records import AnnotatedDocument, SegmentRating
+from annotate.records import COUNTED_STATUSES, AnnotatedDocument, SegmentRating
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 
-COUNTED_STATUSES: tuple[str, ...] = ("completed",)  # drafts and skipped tasks are not judgements
 SegmentKey = tuple[str, str, int]  # (system, doc_id, seg_id)
 
 

@@ -28,7 +28,7 @@ class StageError(Exception):
 def read_segments(path: Path | None) -> tuple[list[Segment], list[str]]:
     """Segments from a folder of raw articles (ingest + segment) or from Segment JSONL on stdin.
     Returns the segments and a list of per-file problems (files that could not be ingested)."""
-    from annotate.commands._io import JsonlError, read_records
+    from annotate.jsonl import JsonlError, read_records
 
     if path is not None:
         from annotate.articles import ingest_dir
