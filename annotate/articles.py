@@ -13,7 +13,9 @@ bytes: line endings, a BOM, trailing spaces or chrome lines the cleaner removes 
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -42,7 +44,9 @@ __all__ = [
     "ingest_dir",
     "ingest_dir_explained",
     "explain_file",
+    "input_entries",
     "input_files",
+    "link_problem",
     "split_lines",
     "doc_id_for",
 ]
@@ -213,7 +217,8 @@ def _read(path: Path) -> tuple[Article, CleanResult]:
                                     f"{MAX_ARTICLE_BYTES:,}): split it into one file per article")
         data = path.read_bytes()
     except OSError as exc:
-        raise IngestError(path, f"cannot read: {exc.strerror or exc}") from None
+        # a dangling link or a link loop says so (and where it points) rather than "No such file"
+        raise IngestError(path, link_problem(path) or f"cannot read: {exc.strerror or exc}") from None
     raw = decode_raw(path, data)
     try:
         result = clean_text(raw)
@@ -239,22 +244,106 @@ def explain_file(path: Path | str) -> CleanResult:
 
 DEFAULT_PATTERN = "*.txt"
 
+# How many links :func:`link_problem` follows to describe a chain: the kernel's own limit (40 on Linux).
+_MAX_LINK_HOPS = 40
+
+
+def link_problem(path: Path | str) -> str | None:
+    """Why the symbolic link ``path`` cannot be read — ``"dangling symbolic link to X (no such
+    file)"`` or ``"symbolic link loop (a.txt → b.txt → a.txt)"`` —, or None when ``path`` is not a
+    link or its target can be reached (a link to a file is read like the file: the user's choice)."""
+    path = Path(path)
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        hops = _link_chain(path)
+        if exc.errno == errno.ELOOP:
+            return f"symbolic link loop ({' → '.join([path.name, *hops])})"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return f"dangling symbolic link to {' → '.join(hops)} (no such file)"
+        return None  # e.g. a permission error: the reader reports it as it reports any unreadable file
+    return None
+
+
+def _link_chain(path: Path) -> list[str]:
+    """The targets of the link ``path`` as written, hop by hop, until one is no link, or a link
+    seen before (a loop), or the kernel's hop limit: what the user reads to find the broken link."""
+    hops: list[str] = []
+    seen = {os.path.normpath(os.path.abspath(path))}
+    current = path
+    for _ in range(_MAX_LINK_HOPS):
+        try:
+            target = os.readlink(current)
+        except OSError:
+            break
+        hops.append(target)
+        current = current.parent / target
+        key = os.path.normpath(os.path.abspath(current))
+        if key in seen or not current.is_symlink():
+            break
+        seen.add(key)
+    return hops
+
+
+def _looping_folder_link(root: Path, file: Path) -> Path | None:
+    """The folder link on the way from ``root`` to ``file`` (a ``--glob`` such as ``*/*.txt``
+    goes through folder links) that points back to a folder holding it — following it is a loop
+    that reads the same files again under other names —, or None."""
+    current = root
+    for part in file.relative_to(root).parts[:-1]:
+        current = current / part
+        if current.is_symlink():
+            try:
+                target, holder = current.resolve(strict=True), current.parent.resolve(strict=True)
+            except (OSError, RuntimeError):  # glob went through it, so it resolved; if not now, do not follow it
+                return current
+            if target == holder or target in holder.parents:
+                return current
+    return None
+
+
+def input_entries(path: Path | str, pattern: str = DEFAULT_PATTERN) -> list[tuple[Path, str | None]]:
+    """What ``ingest`` finds in a folder, sorted by name: each non-hidden entry matching ``pattern``
+    (not recursive unless the pattern is) that is a file or a link to one, with None, and each
+    link that cannot be read — dangling, a loop, or a folder link back to a folder holding it —,
+    with the reason it is skipped. Folders (and links to folders) matching the pattern are not
+    files and are left out. ``path`` itself may be one file. Raises FileNotFoundError for a
+    missing path (naming a dangling link or a loop as such)."""
+    path = Path(path)
+    if path.is_file():
+        return [(path, None)]
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path}: {link_problem(path) or 'no such file or folder'}")
+    entries: dict[Path, str | None] = {}
+    # Path.glob does not follow folder links for "**" and goes through them only as deep as the
+    # pattern says, so it never runs round a loop itself; the loop links are listed below.
+    for entry in path.glob(pattern):
+        if entry.name.startswith("."):
+            continue
+        loop = _looping_folder_link(path, entry)
+        if loop is not None:
+            entries[loop] = (f"symbolic link loop ({loop.name} → {os.readlink(loop)}, a folder that holds it; "
+                             "not followed)")
+        elif entry.is_file():
+            entries[entry] = None
+        elif (problem := link_problem(entry)) is not None:
+            entries[entry] = problem
+    return sorted(entries.items(), key=lambda item: (item[0].name, str(item[0])))
+
 
 def input_files(path: Path | str, pattern: str = DEFAULT_PATTERN) -> list[Path]:
     """The files ``ingest`` reads: ``path`` itself, or a folder's non-hidden files matching
-    ``pattern`` (not recursive), sorted by name. Raises FileNotFoundError for a missing path."""
-    path = Path(path)
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise FileNotFoundError(f"{path}: no such file or folder")
-    return sorted((p for p in path.glob(pattern) if p.is_file() and not p.name.startswith(".")),
-                  key=lambda p: p.name)
+    ``pattern`` (not recursive), sorted by name; links that cannot be read are left out (see
+    :func:`input_entries`). Raises FileNotFoundError for a missing path."""
+    return [entry for entry, problem in input_entries(path, pattern) if problem is None]
 
 
 def ingest_dir(path: Path | str, pattern: str = DEFAULT_PATTERN) -> tuple[list[Article], list[IngestError]]:
     """Ingest every ``*.txt`` file of a folder (or ``pattern``), sorted by file name. Bad files do
-    not stop the others: they come back as IngestErrors alongside the Articles that were read."""
+    not stop the others: they come back as IngestErrors alongside the Articles that were read (a
+    dangling symbolic link or a link loop too, its reason saying so: see :func:`input_entries`)."""
     results, errors = ingest_dir_explained(path, pattern)
     return [article for article, _ in results], errors
 
@@ -265,7 +354,10 @@ def ingest_dir_explained(
     """Like :func:`ingest_dir`, with each Article's line-by-line decisions (for ``--explain``)."""
     results: list[tuple[Article, CleanResult]] = []
     errors: list[IngestError] = []
-    for file in input_files(path, pattern):
+    for file, problem in input_entries(path, pattern):
+        if problem is not None:  # a dangling link or a loop is listed like any file that cannot be read
+            errors.append(IngestError(file, problem))
+            continue
         try:
             results.append(_read(file))
         except IngestError as exc:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
+from annotate.articles import link_problem
 from annotate.languages import LanguagePair, parse_pair
 from annotate.mqm_tsv import SEGMENT_SEPARATOR
 from annotate.records import AnnotatedDocument, Segment, Translation
@@ -91,23 +92,25 @@ def read_testset(path: Path, pair: str | None = None) -> TestSet:
         raise TestSetError(f"{path}: no such directory (expected a test set: sources/, references/, system-outputs/)")
     ts = TestSet(path=path, pair=_choose_pair(path, pair), sources=[], references={}, systems={})
     if not ts.source_path.is_file():
-        raise TestSetError(f"{ts.source_path}: no such file (the source of {ts.pair})")
+        why = link_problem(ts.source_path) or "no such file"
+        raise TestSetError(f"{ts.source_path}: {why} (the source of {ts.pair})")
     ts.sources = _read_lines(ts.source_path, ts.hashes)
     if not ts.sources:
         raise TestSetError(f"{ts.source_path}: empty (no source segments)")
     prefix = f"{ts.pair}."
     for file in sorted((path / "references").glob(f"{ts.pair}.*.txt"), key=lambda p: p.name):
-        if file.is_file():
+        if file.is_file() or link_problem(file):  # a dangling link or a loop is named, never skipped unsaid
             ts.references[file.name[len(prefix):-len(".txt")]] = _read_lines(file, ts.hashes)
     if not ts.references:
         raise TestSetError(f"{ts.reference_path('<refname>')}: no reference (one file per reference expected)")
     outputs = ts.path / "system-outputs" / str(ts.pair)
     for file in sorted(outputs.glob("*.txt"), key=lambda p: p.name):
-        if file.is_file():
+        if file.is_file() or link_problem(file):  # a system's dangling link is named, not dropped unsaid
             ts.systems[file.name[:-len(".txt")]] = _read_lines(file, ts.hashes)
     if not ts.systems:
         raise TestSetError(f"{ts.system_path('<system>')}: no system output (one file per system expected)")
-    doc_lines = _read_lines(ts.docs_path, ts.hashes) if ts.docs_path.is_file() else None
+    has_docs = ts.docs_path.is_file() or link_problem(ts.docs_path) is not None  # a broken link is named
+    doc_lines = _read_lines(ts.docs_path, ts.hashes) if has_docs else None
     files = [(ts.reference_path(name), lines) for name, lines in ts.references.items()]
     files += [(ts.system_path(name), lines) for name, lines in ts.systems.items()]
     files += [(ts.docs_path, doc_lines)] if doc_lines is not None else []
@@ -191,7 +194,7 @@ def _read_lines(file: Path, hashes: dict[Path, str]) -> list[str]:
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise TestSetError(f"{file}: {exc.strerror or exc}") from None
+        raise TestSetError(f"{file}: {link_problem(file) or exc.strerror or exc}") from None
     hashes[file] = "sha256:" + hashlib.sha256(data).hexdigest()[:12]
     try:
         text = data.decode("utf-8")

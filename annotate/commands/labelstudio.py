@@ -312,28 +312,48 @@ def pull_command(
     problems_file: Annotated[Optional[Path], typer.Option("--problems", metavar="FILE", help="Write every "
                                                           "validation problem there, with the link to its task "
                                                           "(JSON Lines; empty when there is none).")] = None,
+    timeout: Annotated[float, typer.Option(
+        metavar="SECONDS", envvar="ANNOTATE_PULL_TIMEOUT", show_envvar=True,
+        help="Give up after this many seconds of waiting for the server (every call of the pull together: the "
+             "export snapshot, its download), with a message saying what it was waiting for. Counted once the "
+             "server answers (starting the local one waits on its own).")] = 600.0,
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
     """Export the project's annotations (snapshot API), save the JSON and check every span; list
-    every annotation that fails the check, with a link to its task."""
+    every annotation that fails the check, with a link to its task. A spinner shows what it waits
+    for and for how long."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from annotate.commands.problems import print_problems, write_problems
     from annotate.labelstudio import ExportError, LabelStudioError, pull
     from annotate.progress import print_progress
 
+    if not 0 < timeout < float("inf"):
+        _fail(f"--timeout must be a number of seconds above 0, got {timeout:g}", 2)
     console = _console(stderr=True)
     conn = _connect(url, token)
-    try:
-        with console.status("exporting…"):
-            result = pull(conn, project, out, project_id=project_id)
-    except (ExportError, LabelStudioError) as exc:
-        _fail(str(exc))
+    # The phase names the project (user text): shown as plain text, never as markup. Off when stderr
+    # is no terminal (a log file gets the outcome, not spinner frames).
+    with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
+                  TextColumn(f"(gives up after {timeout:g} s)", markup=False), console=console, transient=True,
+                  disable=not console.is_terminal) as spinner:
+        phase = spinner.add_task("connecting", total=None)
+        try:
+            result = pull(conn, project, out, project_id=project_id, timeout=timeout,
+                          on_phase=lambda text: spinner.update(phase, description=text))
+        except (ExportError, LabelStudioError) as exc:
+            spinner.stop()  # the error goes below a cleared line, not inside the live display
+            _fail(str(exc))
     counts: dict[str, int] = {}
     for document in result.documents:
         for annotation in document.annotations:
             counts[annotation.status] = counts.get(annotation.status, 0) + 1
     detail = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no annotations yet"
-    console.print(f"project {result.project_id}: {plural(result.tasks, 'task')}, {detail}; saved {result.path}")
+    from annotate.terminal import line
+
+    # the --out path is the user's text: printed as it is, never read as markup
+    console.print(line(f"project {result.project_id}: {plural(result.tasks, 'task')}, {detail}; saved {result.path}"))
     _print_unstarted(console, result.unstarted, result.tasks)
     from annotate.references import PostEditTally
 
@@ -351,8 +371,8 @@ def pull_command(
         print_problems(console, result.problems, source=f"project {result.project_id}", fatal=not skip_invalid,
                        task_url=task_url, problems_file=problems_file)
         if not skip_invalid:
-            console.print(f"the export is saved, whole, at {result.path}: fix them in Label Studio (links above) "
-                          "and pull again, or build from it with --skip-invalid", highlight=False)
+            console.print(line(f"the export is saved, whole, at {result.path}: fix them in Label Studio (links "
+                               "above) and pull again, or build from it with --skip-invalid"), highlight=False)
             raise typer.Exit(1)
     if jsonl:
         from annotate.commands._io import write_records

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -68,15 +69,22 @@ def is_healthy(url: str, timeout: float = 3.0) -> bool:
         return False
 
 
-def check_connection(conn: Connection, timeout: float = 5.0) -> None:
-    """Fail fast and clearly if the server is down or rejects the token."""
-    if not is_healthy(conn.url, timeout=timeout):
+def check_connection(conn: Connection, timeout: float = 5.0, deadline: float | None = None) -> None:
+    """Fail fast and clearly if the server is down or rejects the token. ``deadline`` (a
+    ``time.monotonic()`` instant) shortens each probe's ``timeout`` to the time left before it."""
+
+    def probe_timeout() -> float:
+        # a probe with no time left still gets a sliver, and fails at once: the caller names the deadline
+        return timeout if deadline is None else max(0.01, min(timeout, deadline - time.monotonic()))
+
+    health_timeout = probe_timeout()
+    if not is_healthy(conn.url, timeout=health_timeout):
         raise ServerUnavailable(
-            f"no Label Studio answers at {conn.display_url} (GET /health/ failed within {timeout:.0f} s). "
+            f"no Label Studio answers at {conn.display_url} (GET /health/ failed within {health_timeout:.0f} s). "
             "Start the local one with `annotate server start`, or pass --url/--token of a running server."
         )
     try:
-        status, _ = _get(f"{conn.url}/api/current-user/whoami", conn.token, timeout=timeout)
+        status, _ = _get(f"{conn.url}/api/current-user/whoami", conn.token, timeout=probe_timeout())
     except OSError as exc:
         raise ServerUnavailable(f"Label Studio at {conn.display_url} stopped answering: {exc}") from exc
     if status in (401, 403):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,40 +62,97 @@ class AmbiguousProject(LabelStudioError):
 
 
 def find_pull_project(ls: Any, conn: Connection, project_title: str,
-                      project_id: int | None = None) -> api.ProjectInfo:
+                      project_id: int | None = None, deadline: api.Deadline | None = None) -> api.ProjectInfo:
     """The project to pull: ``project_id`` if given, else the ONE titled ``project_title``
-    (AmbiguousProject when several are)."""
+    (AmbiguousProject when several are). ``deadline``: each call gets what is left of it."""
+
+    def options() -> dict[str, Any] | None:
+        return deadline.request_options(max_retries=1) if deadline is not None else None
+
     if project_id is not None:
-        return api.get_project(ls, conn, project_id)
-    candidates = api.projects_titled(ls, conn, project_title)
+        return api.get_project(ls, conn, project_id, options())
+    candidates = api.projects_titled(ls, conn, project_title, options())
     if not candidates:
-        raise LabelStudioError(f"no project titled {project_title!r} on {conn.url}: push first")
+        raise LabelStudioError(f"no project titled {project_title!r} on {conn.display_url}: push first")
     if len(candidates) > 1:
-        raise AmbiguousProject(project_title, conn.url, candidates)
-    return api.get_project(ls, conn, candidates[0].id)
+        raise AmbiguousProject(project_title, conn.display_url, candidates)
+    return api.get_project(ls, conn, candidates[0].id, options())
+
+
+# How long a pull waits for the server, all calls together (``annotate pull --timeout``,
+# ANNOTATE_PULL_TIMEOUT): a 10,000-task project pulls in 15-40 s on 2 cores (README's table), so
+# ten minutes is a server in trouble, not a big project.
+DEFAULT_PULL_TIMEOUT = 600.0
+PULL_TIMEOUT_ENV = "ANNOTATE_PULL_TIMEOUT"
+
+
+def pull_timeout_from_env() -> float:
+    """``ANNOTATE_PULL_TIMEOUT`` seconds if set (every pull honours it: ``annotate pull``, the demo,
+    ``annotate review``), else :data:`DEFAULT_PULL_TIMEOUT`. A value that is no positive number is
+    a LabelStudioError naming it, not a silent default."""
+    value = os.environ.get(PULL_TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_PULL_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise LabelStudioError(f"{PULL_TIMEOUT_ENV}={value!r}: expected a number of seconds above 0")
+    return seconds
+
+
+def server_log_hint(conn: Connection) -> str:
+    """Where to look when the server is slow: the local server's log file, else the server's own."""
+    if conn.data_dir is not None:
+        # the local server's layout (annotate.labelstudio.server): data/ and server.log side by side
+        return f"the server's log ({conn.data_dir.parent / 'server.log'})"
+    return "the server's log (on the machine that runs it)"
 
 
 def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path | None = None,
-         salt: str | None = None, project_id: int | None = None) -> PullResult:
+         salt: str | None = None, project_id: int | None = None, *, timeout: float | None = None,
+         on_phase: Callable[[str], None] | None = None) -> PullResult:
     """Export the project (snapshot API), save it with annotators pseudonymised, parse it.
     ``project_id`` picks the project by id (then ``project_title`` is not used), e.g. when several
     carry the title.
 
-    The file is written atomically (an earlier export at ``out`` survives a failed pull) and
-    BEFORE parsing, so a parse error never loses the download; the error names the file."""
-    check_connection(conn)
-    ls = api.open_client(conn)
-    project = find_pull_project(ls, conn, project_title, project_id)
-    if project_id is not None:
-        project_title = project.title  # names the default export file
-    raw = api.export_snapshot(ls, conn, project.id)
+    Waiting is bounded: every call to the server shares ``timeout`` seconds (default:
+    :func:`pull_timeout_from_env`); when they are spent,
+    :class:`~annotate.labelstudio.client.DeadlineExceeded` says what the pull was waiting for, for
+    how long, on which server, and what to do. ``on_phase`` hears each phase as it starts
+    ("creating export snapshot of project 3", "waiting for Label Studio to finish the snapshot",
+    "downloading", …): a spinner shows it.
+
+    The file is written atomically (an earlier export at ``out`` survives a failed or timed-out
+    pull) and BEFORE parsing, so a parse error never loses the download; the error names the file."""
+    path = Path(out) if out else None
+    deadline = api.Deadline(pull_timeout_from_env() if timeout is None else timeout, conn, on_phase=on_phase, advice=(
+        "For a big project or a busy server, pull again with a longer --timeout SECONDS (or "
+        f"ANNOTATE_PULL_TIMEOUT); if it keeps happening, check {server_log_hint(conn)}."))
+    try:
+        deadline.enter("checking the server", "answer its health check")
+        with deadline.guard():
+            check_connection(conn, deadline=deadline.end)
+        ls = api.open_client(conn)
+        deadline.enter("looking up the project", f"find project {project_id}" if project_id is not None
+                       else f"list its projects titled {project_title!r}")
+        with deadline.guard():
+            project = find_pull_project(ls, conn, project_title, project_id, deadline)
+        if project_id is not None:
+            project_title = project.title  # names the default export file
+        path = path or default_export_path(project_title)
+        raw = api.export_snapshot(ls, conn, project.id, deadline=deadline)
+    except api.DeadlineExceeded as exc:  # say that nothing was lost: no file is written before the download
+        kept = f" (the earlier {path} is unchanged)" if path is not None and path.exists() else ""
+        raise api.DeadlineExceeded(f"{exc} No export was saved{kept}.") from exc
+    assert path is not None  # set once the project is known
     try:
         data = orjson.loads(raw)
     except ValueError as exc:
         raise LabelStudioError(f"the export of project {project.id} is not valid JSON ({exc}); pull again") from exc
     # Salt from the server's project: stable for everyone who pulls this project, unknown elsewhere.
     data = scrub_export(data, salt or f"{project.id}:{project.created_at}", copy=False)
-    path = Path(out) if out else default_export_path(project_title)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
     tmp.write_bytes(orjson.dumps(data))
