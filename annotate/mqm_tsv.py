@@ -153,6 +153,17 @@ class RowReader:
                 "global_id": _int(global_id, "seg_id", where), "rater": rater, "source": source,
                 "target": target, "category": category, "severity": severity, "comment": comment}
 
+    def check_values(self, system: str, doc: str, seg_id: str, rater: str, *, category: str, severity: str) -> None:
+        """Refuse a row to be written whose category or severity :meth:`read` would refuse."""
+        if category == NO_ERROR or (category in self.categories and severity in self.severities):
+            return
+        where = f"{system} {doc}#{seg_id} rater {rater}"
+        if category not in self.categories:
+            raise ValueError(f"{where}: MQM category {category!r} is not in the label schema (known: "
+                             f"{sorted(self.categories)}); MQM TSV readers would refuse it (allow it explicitly)")
+        raise ValueError(f"{where}: MQM severity {severity!r} is not in the label schema (known: "
+                         f"{sorted(self.severities)}); MQM TSV readers would refuse it")
+
     def check_not_empty(self) -> None:
         """Raise when no data row was read: an empty import would silently overwrite -o files and
         score nothing."""
@@ -206,18 +217,23 @@ def mark_span(text: str, start: int, end: int) -> str:
 
 def write_mqm_tsv(
     docs: Sequence[AnnotatedDocument], out: str | Path | IO[str], *, statuses: Sequence[str] = ("completed",),
+    extra_categories: Iterable[str] = (),
 ) -> int:
     """Write the documents' ratings as MQM TSV (10 columns, with header); returns the row count.
 
     Rows come in document, segment, system, rater order. The file-wide ``seg_id`` column is each
     segment's ``global_seg_id`` (kept from an imported TSV); segments without one are numbered
-    1, 2, … across the documents in order."""
+    1, 2, … across the documents in order. A category or severity that reading the file back would
+    refuse (:class:`RowReader`: the schema's, plus ``extra_categories``) is a ValueError naming the
+    rating: what is written always reads back."""
     if isinstance(out, (str, Path)):
         with Path(out).open("w", encoding="utf-8", newline="") as stream:
-            return write_mqm_tsv(docs, stream, statuses=statuses)
+            return write_mqm_tsv(docs, stream, statuses=statuses, extra_categories=extra_categories)
+    known = RowReader("<written>", extra_categories)
     out.write("\t".join(COLUMNS) + "\n")
     count = 0
     for row in iter_mqm_rows(docs, statuses=statuses):
+        known.check_values(row[0], row[1], row[2], row[4], category=row[7], severity=row[8])
         out.write("\t".join(row) + "\n")
         count += 1
     return count

@@ -129,8 +129,9 @@ def test_mqm_scores_warns_about_a_bracketed_export(tmp_path):
     export = broken_recorded_export(tmp_path).rename(tmp_path / f"export{FILE_TAGS}.json")
     result = invoke("mqm-scores", export, "--skip-invalid")
     assert_printed(result, 0, f"warning: {export}:", "left out")
-    result = invoke("mqm-scores", export)
-    assert_printed(result, 2, f"error: {export}:", "failed validation")
+    result = invoke("mqm-scores", export)  # exit 1, as build and pull: the export's fault, not the command line's
+    assert_printed(result, 1, f"error: {export}:", "failed validation")
+    assert isinstance(result.exception, SystemExit)  # a MarkupError would exit 1 too
 
 
 def test_score_table_shows_bracketed_systems(mqm_tsv):

@@ -264,7 +264,7 @@ def test_report_on_an_export_with_invalid_annotations(tmp_path: Path) -> None:
     runner = CliRunner()
     failed = runner.invoke(app, ["report", str(export), "--out-dir", str(out)], env={"COLUMNS": "500"})
     output = " ".join(failed.output.split())
-    assert failed.exit_code == 2 and "2 annotations failed validation" in output
+    assert failed.exit_code == 1 and "2 annotations failed validation" in output
     assert "'Pyongyangg'" in output and "has no severity" in output and not out.exists()
     done = runner.invoke(app, ["report", str(export), "--out-dir", str(out), "--skip-invalid"], env={"COLUMNS": "500"})
     assert done.exit_code == 0, done.output

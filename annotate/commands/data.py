@@ -26,14 +26,15 @@ class InputError(ValueError):
     """The build input cannot be read; the message says which file and where."""
 
 
-def load_documents(path: Path, problems: list[ExportProblem] | None = None) -> list[AnnotatedDocument]:
+def load_documents(path: Path, problems: list[ExportProblem] | None = None, *,
+                   allow_categories: Iterable[str] = ()) -> list[AnnotatedDocument]:
     """All the documents of ``path`` (see :func:`iter_documents`) in a list. Without ``problems``, an
     export with parts that fail validation raises InvalidExport listing every one of them (not just
     the first); with it, they are appended there and left out."""
     from annotate.labelstudio.errors import InvalidExport
 
     found: list[ExportProblem] = [] if problems is None else problems
-    documents = list(iter_documents(path, found))
+    documents = list(iter_documents(path, found, allow_categories=allow_categories))
     if found and problems is None:
         raise InvalidExport(found, source=str(path))
     return documents
@@ -45,8 +46,10 @@ def iter_documents(path: Path, problems: list[ExportProblem] | None = None, *,
     pipes); ``.tsv`` = a WMT MQM TSV file (``allow_categories`` as for
     :func:`annotate.mqm_tsv.read_mqm_tsv`, read document by document); anything else = a Label Studio JSON export, read and parsed by
     ``annotate.labelstudio.export`` (the one module that knows Label Studio's format; its
-    ExportError names task, annotation and region; a large export is read task by task). With a
-    ``problems`` list, an export's annotations and tasks that fail validation are appended there
+    ExportError names task, annotation and region; a large export is read task by task; its MQM
+    categories are checked against the schema plus ``allow_categories`` too). With a
+    ``problems`` list, an export's annotations and tasks that fail validation (a span, a label,
+    category or severity the schema lacks, a duplicated task id or doc_id) are appended there
     and left out instead of stopping the read. A folder in WMT's plain-text test-set layout
     (``sources/``, ``references/``, ``system-outputs/``; :mod:`annotate.testset`) gives one document
     per docs-file document, its systems and its references (``languages``: the pair to read)."""
@@ -74,7 +77,7 @@ def iter_documents(path: Path, problems: list[ExportProblem] | None = None, *,
         from annotate.labelstudio.export import read_export_documents
     except ImportError as exc:
         raise InputError(f"cannot read {path}: the Label Studio export parser is not available ({exc})") from None
-    yield from read_export_documents(path, problems=problems)
+    yield from read_export_documents(path, problems=problems, extra_categories=allow_categories)
 
 
 def _checked(docs: Iterator[AnnotatedDocument], problems: list[ExportProblem], source: str,
@@ -231,7 +234,7 @@ def build_command(
         fail(f"--languages: {exc}")
     if guidelines is None and DEFAULT_GUIDELINES.is_file() and export.suffix.lower() != ".tsv":
         guidelines = DEFAULT_GUIDELINES  # the team's guidelines describe our annotations, not a WMT file's
-    from annotate.commands.problems import print_problems, write_problems
+    from annotate.commands.problems import print_problems, settle_problems, write_problems
     from annotate.labelstudio.errors import InvalidExport
 
     problems: list[ExportProblem] = []  # filled while the export is read
@@ -255,12 +258,9 @@ def build_command(
                 problems=problems,
             )
     except InvalidExport as exc:
-        if problems_file:
-            write_problems(problems_file, exc.problems)
-        print_problems(errors, exc.problems, source=str(export), fatal=True, problems_file=problems_file)
-        errors.print(line(f"nothing was built ({out_dir} is unchanged): fix them in Label Studio and pull again, "
-                          "or rerun with --skip-invalid to build without them"))
-        raise typer.Exit(1) from None
+        settle_problems(exc.problems, source=str(export), skip_invalid=False, problems_file=problems_file,
+                        console=errors, advice=f"nothing was built ({out_dir} is unchanged): fix them in Label "
+                        "Studio and pull again, or rerun with --skip-invalid to build without them")
     except (InputError, JsonlError, DatasetBuildError) as exc:
         if problems:  # e.g. every task set aside: say why there was nothing left to build
             if problems_file:
@@ -270,10 +270,8 @@ def build_command(
     except ValueError as exc:  # e.g. the export parser's ExportError: its message names task and region
         message = str(exc)  # file-level errors name the file already
         fail(message if message.startswith(f"{export}:") else f"{export}: {message}")
-    if problems_file:
-        write_problems(problems_file, problems)
-    if problems:
-        print_problems(errors, problems, source=str(export), fatal=False, problems_file=problems_file)
+    settle_problems(problems, source=str(export), skip_invalid=True, problems_file=problems_file, console=errors,
+                    advice="")
     _print_report(report)
     if push_to_hub:
         try:

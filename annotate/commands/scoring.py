@@ -37,8 +37,12 @@ Languages = Annotated[Optional[str], typer.Option(
     "for a WMT MQM TSV, read from Google's file names such as mqm_ted_ende.tsv). BLEU tokenises the target as "
     "`sacrebleu -l` does.")]
 SkipInvalid = Annotated[bool, typer.Option(
-    "--skip-invalid", help="Label Studio export: leave out (and list) the annotations that fail validation "
-                           "instead of stopping.")]
+    "--skip-invalid", help="Label Studio export: leave out (and list, as warnings) the annotations and tasks that "
+                           "fail validation instead of stopping (default: list them all and exit 1).")]
+ProblemsFile = Annotated[Optional[Path], typer.Option(
+    "--problems", metavar="FILE", help="Write every validation problem of a Label Studio export there (JSON Lines; "
+                                       "empty when there is none).")]
+INVALID_ADVICE = "fix them in Label Studio and pull again, or rerun with --skip-invalid to go on without them"
 
 
 def mqm_weights(name: str) -> MQMWeights:
@@ -68,16 +72,18 @@ def load_documents(path: Path, allow_categories: list[str] | None = None, proble
     if suffix in (".json", ".jsonl"):
         from annotate.commands.data import load_documents as load_annotations
 
-        return load_annotations(path, problems)
+        return load_annotations(path, problems, allow_categories=allow_categories or ())
     raise ValueError(f"{path}: unknown input type {suffix!r}; use .tsv (WMT MQM), .json "
                      "(Label Studio export) or .jsonl (AnnotatedDocument records)")
 
 
 def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_aside: list | None = None,
-          languages: str | None = None):
-    """The documents of ``path``, or exit 2 with the error. With ``skip_invalid``, an export's
-    invalid annotations are listed as warnings (and appended to ``set_aside``) instead.
-    ``languages`` (``"en-de"``): the documents' pair, whatever the file says."""
+          languages: str | None = None, problems_file: Path | None = None):
+    """The documents of ``path``, or exit 2 with the error. An export's parts that fail validation
+    are listed as ``build`` and ``pull`` list them (:func:`annotate.commands.problems.settle_problems`):
+    all of them, then exit 1; with ``skip_invalid`` as warnings, left out (and appended to
+    ``set_aside``). ``problems_file``: ``--problems``. ``languages`` (``"en-de"``): the documents'
+    pair, whatever the file says."""
     from annotate.languages import parse_pair
 
     if not path.exists():
@@ -86,24 +92,17 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
         pair = parse_pair(languages) if languages else None
     except ValueError as exc:
         raise fail(f"--languages: {exc}") from None
-    problems: list | None = [] if skip_invalid else None
-    from annotate.commands.problems import print_problems
-    from annotate.labelstudio.errors import InvalidExport
-    from annotate.terminal import make_console
+    problems: list = []
+    from annotate.commands.problems import settle_problems
 
     try:
         docs = load_documents(path, allow, problems, languages)
-    except InvalidExport as exc:  # listed as `build` and `pull` list them
-        print_problems(make_console(stderr=True, soft_wrap=True), exc.problems, source=str(path), fatal=True)
-        make_console(stderr=True).print("fix them in Label Studio and pull again, or rerun with --skip-invalid",
-                                        highlight=False)
-        raise typer.Exit(2) from None
     except (ValueError, OSError) as exc:  # MQMTsvError, ExportError, JsonlError are ValueErrors
         raise fail(str(exc)) from None
-    if problems:
-        print_problems(make_console(stderr=True, soft_wrap=True), problems, source=str(path), fatal=False)
-        if set_aside is not None:
-            set_aside.extend(problems)
+    settle_problems(problems, source=str(path), skip_invalid=skip_invalid, problems_file=problems_file,
+                    advice=INVALID_ADVICE)
+    if set_aside is not None:
+        set_aside.extend(problems)
     from annotate.commands.data import in_languages
 
     return list(in_languages(docs, pair))
@@ -114,12 +113,14 @@ def import_mqm(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="JSONL file (default: stdout).")] = None,
     allow: Allow = None,
     languages: Languages = None,
+    skip_invalid: SkipInvalid = False,
+    problems_file: ProblemsFile = None,
 ) -> None:
     """Import a WMT MQM TSV file as AnnotatedDocument JSON Lines (one document per line)."""
     from annotate.commands._io import write_records
 
     if tsv.suffix.lower() != ".tsv" or not tsv.is_file():  # other inputs (or none): as the other commands read them
-        docs = _load(tsv, allow, languages=languages)
+        docs = _load(tsv, allow, skip_invalid, languages=languages, problems_file=problems_file)
         if output is None:
             write_records(docs)
             return
@@ -127,6 +128,10 @@ def import_mqm(
             count = write_records(docs, stream)
         typer.echo(f"{plural(count, 'document')} → {output}", err=True)
         return
+    if problems_file is not None:  # a TSV's faults stop the import: nothing is ever set aside
+        from annotate.commands.problems import write_problems
+
+        write_problems(problems_file, [])
     count = _import_tsv_streaming(tsv, output, allow, languages)
     if output is not None:
         typer.echo(f"{plural(count, 'document')} → {output}", err=True)
@@ -174,14 +179,15 @@ def export_mqm(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="TSV file (default: stdout).")] = None,
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
+    problems_file: ProblemsFile = None,
 ) -> None:
     """Write annotations as a WMT MQM TSV file (opens in Google's MQM Viewer)."""
     from annotate.mqm_tsv import write_mqm_tsv
 
-    docs = _load(source, allow, skip_invalid)
+    docs = _load(source, allow, skip_invalid, problems_file=problems_file)
     buffer = io.StringIO()  # rows are checked as they are written: a bad span must not truncate -o
-    try:
-        count = write_mqm_tsv(docs, buffer)
+    try:  # never a category or severity that `import-mqm`, `score` and `mqm-scores` would refuse
+        count = write_mqm_tsv(docs, buffer, extra_categories=allow or ())
     except ValueError as exc:
         raise fail(str(exc)) from None
     if output is None:
@@ -196,13 +202,14 @@ def mqm_scores(
     as_json: Annotated[bool, typer.Option("--json", help='Print {"systems": {system: mean MQM per segment}}.')] = False,
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
+    problems_file: ProblemsFile = None,
     weighting: Weights = DEFAULT_MQM_WEIGHTING,
 ) -> None:
     """System-level MQM (mean per segment, lower is better), best system first."""
     from annotate.scoring.mqm import score_documents
 
     weights = mqm_weights(weighting)
-    docs = _load(tsv, allow, skip_invalid)
+    docs = _load(tsv, allow, skip_invalid, problems_file=problems_file)
     try:
         mqm = score_documents(docs, weights=weights)
     except ValueError as exc:
@@ -230,6 +237,7 @@ def score(
     tests: Annotated[str, typer.Option(help="Paired tests: 'bs', 'ar' or 'bs,ar'.")] = "bs,ar",
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
+    problems_file: ProblemsFile = None,
     languages: Languages = None,
     testset: Annotated[Optional[Path], typer.Option(
         "--testset", metavar="DIR", file_okay=False,
@@ -247,6 +255,10 @@ def score(
     if testset is not None:
         if baseline is not None:
             raise fail("--baseline: --testset gives corpus scores only, without paired tests")
+        if problems_file is not None:  # a test set has no export to validate: the file says so, empty
+            from annotate.commands.problems import write_problems
+
+            write_problems(problems_file, [])
         _score_testset(testset, languages, reference, as_json)
         return
     assert source is not None
@@ -254,7 +266,7 @@ def score(
     from annotate.scoring.evaluate import evaluate
 
     weights = mqm_weights(weighting)
-    docs = _load(source, allow, skip_invalid, languages=languages)
+    docs = _load(source, allow, skip_invalid, languages=languages, problems_file=problems_file)
     try:
         evaluation = evaluate(docs, reference=reference, baseline=baseline, weights=weights,
                               tests=[t.strip() for t in tests.split(",") if t.strip()])
@@ -330,6 +342,7 @@ def report(
     dataset: Annotated[str, typer.Option(help="Dataset name shown in the provenance (default: the file name).")] = "",
     allow: Allow = None,
     skip_invalid: SkipInvalid = False,
+    problems_file: ProblemsFile = None,
     languages: Languages = None,
     weighting: Weights = DEFAULT_MQM_WEIGHTING,
 ) -> None:
@@ -344,7 +357,7 @@ def report(
     assert source is not None
     weights = mqm_weights(weighting)
     set_aside: list = []
-    docs = _load(source, allow, skip_invalid, set_aside, languages)
+    docs = _load(source, allow, skip_invalid, set_aside, languages, problems_file)
     try:
         paths = build_report(docs, reference=reference, baseline=baseline, title=title, out_dir=out_dir,
                              dataset=dataset or source.name, weights=weights,

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +51,13 @@ from annotate import schema
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError
 from annotate.labelstudio.export_file import iter_export_tasks, load_export  # noqa: F401  (re-exported)
+from annotate.labelstudio.export_file import read_export_tasks, task_key
 from annotate.labelstudio.config import region_choice_control
 from annotate.labelstudio.layout import locate, on_one_line
 from annotate.labelstudio.post_edits import is_box_answer, prefill_of, read_boxes
 from annotate.labelstudio.provenance import RegionSignature, stale_suggestion_notes, suggested_regions
 from annotate.labelstudio.review import split_review
+from annotate.labelstudio.validation import SchemaCheck, find_duplicates
 from annotate.labelstudio.pseudonyms import (  # noqa: F401  (re-exported: where callers found them)
     IMPORTED_USER_DOMAIN,
     annotator_of,
@@ -71,6 +73,7 @@ from annotate.records import (
     DocumentAnnotation,
     ErrorSpan,
     ExportProblem,
+    ProblemKind,
     Segment,
     SegmentRating,
     Span,
@@ -322,10 +325,13 @@ def _error_span(view: _TaskView, display: str, line_starts: list[int], texts: li
 
 def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator: str, annotation_id: int | None,
                       where: str, updated_at: str, ground_truth: bool = False,
-                      suggested: Mapping[str, tuple[RegionSignature, frozenset[str]]] | None = None
-                      ) -> DocumentAnnotation:
+                      suggested: Mapping[str, tuple[RegionSignature, frozenset[str]]] | None = None,
+                      check: SchemaCheck | None = None) -> DocumentAnnotation:
     """One annotation, draft or prediction (its ``result``) → its record. ``suggested``: the
-    regions of the predictions it may have started from (:func:`suggested_regions`)."""
+    regions of the predictions it may have started from (:func:`suggested_regions`). ``check``
+    collects every label, claim type, MQM category and severity the schema lacks (the region is
+    then not read; the caller sets the annotation aside): see :mod:`annotate.labelstudio.validation`."""
+    check = check if check is not None else SchemaCheck()
     by_id, answers = _regions(result, where)
     record = DocumentAnnotation(doc_id=view.doc_id, annotator=annotator, status=status, task_id=view.task_id,
                                 annotation_id=annotation_id, updated_at=updated_at, ground_truth=ground_truth)
@@ -346,9 +352,13 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
         label = label_values[0]
         # Only the region's own choice control: a severity key of another column attaches that
         # column's choice to whatever region is selected (measured in the UI); that is a stray press.
-        own = [i for i in choices if i.get("from_name") == region_choice_control(control)]
-        choice = _need(own[0]["value"], "choices", rwhere, list)[0] if own else None
+        choice_control = region_choice_control(control)
+        own = [i for i in choices if i.get("from_name") == choice_control]
+        choice = (_need(own[0]["value"], "choices", rwhere, list) or [None])[0] if own else None
         if target == lsconfig.SOURCE_TEXT and control == lsconfig.SOURCE_ERROR_CONTROL:
+            if not check.mqm_error(None, choice, where=rwhere, region_id=region_id, control=control,
+                                   choice_control=choice_control):
+                continue
             if label not in view.source_error_labels:
                 raise ExportError(f"{rwhere}: unknown source-side error label {label!r} (this task's are "
                                   f"{sorted(view.source_error_labels)})")
@@ -364,6 +374,9 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
             if notes:  # never dropped silently: the config offers notes on MQM errors only
                 raise ExportError(f"{rwhere}: note {[n['from_name'] for n in notes]} on a source region "
                                   "(notes belong to MQM errors)")
+            if not check.source_region(control, label, choice, status=status, where=rwhere, region_id=region_id,
+                                       choice_control=choice_control):
+                continue
             start, end = _checked_span(item, view.display, rwhere)
             first, local_start = locate(view.src_at, view.src_len, start, is_end=False)
             last, local_end = locate(view.src_at, view.src_len, end, is_end=True)
@@ -384,6 +397,9 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
             start, end = _checked_span(item, display, rwhere)
             if control != lsconfig.mqm_control_name(key):
                 raise ExportError(f"{rwhere}: unknown control {control!r} on {target}")
+            if not check.mqm_error(label, choice, where=rwhere, region_id=region_id, control=control,
+                                   choice_control=choice_control):
+                continue
             index, error = _error_span(view, display, view.mt_at[key], view.mt[key], view.mt_len[key], start, end,
                                        rwhere, category=label, choice=choice, notes=notes, status=status,
                                        note_control=lsconfig.note_control_name(key), side="target", on=target,
@@ -409,27 +425,48 @@ def _parse_annotation(view: _TaskView, result: list[Any], status: str, annotator
 
 
 def parse_export(data: list[dict[str, Any]], *, salt: str | None = None,
-                 problems: list[ExportProblem] | None = None) -> list[AnnotatedDocument]:
+                 problems: list[ExportProblem] | None = None,
+                 extra_categories: Iterable[str] = ()) -> list[AnnotatedDocument]:
     """Parse a full JSON export (snapshot API, predictions expanded or not) into documents.
 
-    Every region is checked ``text == data[start:end]``; any mismatch, missing key or unknown
-    control raises ExportError naming task, annotation and region. With a ``problems`` list, the
-    parse goes on instead: a broken annotation or draft is left out of its document and a task with
-    broken data is left out of the result, each appended to ``problems`` (see :func:`parse_task`).
+    Every region is checked ``text == data[start:end]`` and against the label schema (entity
+    labels, claim types, MQM categories, severities; ``extra_categories`` are accepted MQM
+    categories beyond the schema's); task ids and doc_ids must be unique. Any fault raises
+    ExportError naming task, annotation and region. With a ``problems`` list, the parse goes on
+    instead: a broken annotation or draft is left out of its document and a task with broken data
+    (or a duplicate: :func:`annotate.labelstudio.validation.find_duplicates` says which one is kept)
+    is left out of the result, each appended to ``problems`` (see :func:`parse_task`).
     ``salt`` defaults to one derived from the project id (see module docstring)."""
     if not isinstance(data, list):
         raise ExportError(f"a Label Studio JSON export is a list of tasks, got {type(data).__name__}")
-    parsed = (parse_task(task, position, salt=salt, problems=problems) for position, task in enumerate(data))
-    return [document for document in parsed if document is not None]
+    return list(_documents(enumerate(data), [task_key(task) for task in data], salt=salt, problems=problems,
+                           extra_categories=extra_categories))
 
 
 def read_export_documents(path: Path | str, *, salt: str | None = None,
-                          problems: list[ExportProblem] | None = None) -> Iterator[AnnotatedDocument]:
-    """The documents of an export file, one task at a time (:func:`iter_export_tasks`): memory stays
+                          problems: list[ExportProblem] | None = None,
+                          extra_categories: Iterable[str] = ()) -> Iterator[AnnotatedDocument]:
+    """The documents of an export file, one task at a time (:func:`read_export_tasks`): memory stays
     bounded by one task whatever the export's size. Errors and ``problems`` as :func:`parse_export`'s,
     plus the file's (a file that cannot be read whole is always an error)."""
-    for position, task in enumerate(iter_export_tasks(path)):
-        document = parse_task(task, position, salt=salt, problems=problems)
+    keys, tasks = read_export_tasks(path)
+    yield from _documents(enumerate(tasks), keys, salt=salt, problems=problems, extra_categories=extra_categories)
+
+
+def _documents(tasks: Iterable[tuple[int, Any]], keys: list[tuple[Any, Any]], *, salt: str | None,
+               problems: list[ExportProblem] | None, extra_categories: Iterable[str]) -> Iterator[AnnotatedDocument]:
+    """Each (position, task)'s document, but for the duplicates among ``keys`` (every task's
+    (id, doc_id)): those are problems (or the first of them an ExportError without ``problems``)."""
+    duplicates = find_duplicates(keys)
+    check = SchemaCheck(extra_categories)
+    for position, task in tasks:
+        duplicate = duplicates.get(position)
+        if duplicate is not None:
+            if problems is None:
+                raise ExportError(duplicate.message)
+            problems.append(duplicate)
+            continue
+        document = parse_task(task, position, salt=salt, problems=problems, check=check)
         if document is not None:
             yield document
 
@@ -444,11 +481,14 @@ def _task_problem(task: Any, message: str) -> ExportProblem:
 
 
 def parse_task(task: Any, position: int, *, salt: str | None = None,
-               problems: list[ExportProblem] | None = None) -> AnnotatedDocument | None:
+               problems: list[ExportProblem] | None = None, check: SchemaCheck | None = None
+               ) -> AnnotatedDocument | None:
     """One exported task (item ``position`` of the export) → its document with every annotation,
     draft and (expanded or withheld) prediction; see :func:`parse_export`. Without ``problems``
     the first problem raises ExportError; with it, problems are appended there and the task (None
-    is returned) or the annotation is left out."""
+    is returned) or the annotation is left out. ``check``: the label schema (:class:`SchemaCheck`;
+    every value it lacks in an annotation is a problem of its own, the annotation left out whole)."""
+    check = check if check is not None else SchemaCheck()
     where = f"task {task.get('id', '?') if isinstance(task, dict) else '?'} (export item {position})"
     try:
         view = _TaskView(task, where)
@@ -490,12 +530,18 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
         started_from = started_from if isinstance(started_from, dict) and started_from else None
         suggested = ({**suggested_in_task, **suggested_regions(started_from)} if started_from
                      else suggested_in_task) if kind in ("annotation", "draft") else None
+        problem_kind: ProblemKind = "prediction" if kind == "withheld" else kind  # type: ignore[assignment]
+        problem_id = entry_id if isinstance(entry_id, int) else None
+        check.start()
         try:
             result, marked_final = split_review(_need(entry, "result", ewhere, list), ewhere)  # a reviewer's tick
             record = _parse_annotation(view, result, status, annotator, annotation_id, ewhere,
                                        str(entry.get("updated_at") or ""),
                                        ground_truth=kind == "annotation" and entry.get("ground_truth") is True,
-                                       suggested=suggested)
+                                       suggested=suggested, check=check)
+            if check.issues:  # values the schema lacks: the annotation is set aside whole, each listed
+                check.set_aside(problems, ewhere, problem_kind, view.task_id, view.doc_id, problem_id, annotator)
+                continue
             record.marked_final = marked_final and status not in PREDICTION_STATUSES
             if status in PREDICTION_STATUSES:
                 document.predictions.append(record)
@@ -509,8 +555,8 @@ def parse_task(task: Any, position: int, *, salt: str | None = None,
         except ExportError as exc:
             if problems is None:
                 raise
-            problems.append(ExportProblem(kind="prediction" if kind == "withheld" else kind,
-                                          task_id=view.task_id, doc_id=view.doc_id,
-                                          annotation_id=entry_id if isinstance(entry_id, int) else None,
-                                          annotator=annotator, message=str(exc)))
+            # what the schema check found before the fault, then the fault
+            problems.extend(check.problems(problem_kind, view.task_id, view.doc_id, problem_id, annotator))
+            problems.append(ExportProblem(kind=problem_kind, task_id=view.task_id, doc_id=view.doc_id,
+                                          annotation_id=problem_id, annotator=annotator, message=str(exc)))
     return document

@@ -32,38 +32,109 @@ def load_export(path: Path | str) -> list[dict[str, Any]]:
     return data
 
 
+TaskKey = tuple[Any, Any]  # (id, data.doc_id) of a task, as the file holds them (None where missing)
+
+
+def task_key(task: Any) -> TaskKey:
+    """(``id``, ``data.doc_id``) of an exported task, as found (None where missing)."""
+    if not isinstance(task, dict):
+        return None, None
+    data = task.get("data")
+    return task.get("id"), data.get("doc_id") if isinstance(data, dict) else None
+
+
 def iter_export_tasks(path: Path | str) -> Iterator[dict[str, Any]]:
     """The tasks of a saved export file, in file order. Files from STREAM_FROM_BYTES up are parsed
     task by task (ijson) so a huge export never sits in memory whole; smaller ones at once (orjson,
     a third faster). Errors as :func:`load_export`'s: what is wrong, and where."""
     path = Path(path)
+    if _size(path) < STREAM_FROM_BYTES:
+        yield from _handed_over(load_export(path))
+    else:
+        yield from _streamed(path)
+
+
+def read_export_tasks(path: Path | str) -> tuple[list[TaskKey], Iterator[dict[str, Any]]]:
+    """(id, doc_id) of EVERY task of the file (:func:`task_key`, in file order), known before the
+    first task is read (duplicates are judged on them), and the tasks, as :func:`iter_export_tasks`
+    gives them. A file from STREAM_FROM_BYTES up is read twice for it: once for the keys alone
+    (bounded memory), once task by task; a file that is not valid JSON fails on the first read,
+    before any task is handed over."""
+    path = Path(path)
+    if _size(path) < STREAM_FROM_BYTES:
+        tasks = load_export(path)
+        return [task_key(task) for task in tasks], _handed_over(tasks)
+    return _scanned_keys(path), _streamed(path)
+
+
+def _size(path: Path) -> int:
     try:
-        size = path.stat().st_size
+        return path.stat().st_size
     except OSError as exc:
         raise ExportError(f"{path}: cannot read the export: {exc}") from exc
-    if size < STREAM_FROM_BYTES:
-        tasks = load_export(path)
-        tasks.reverse()
-        while tasks:  # each raw task is let go once the caller has it: never two full copies
-            yield tasks.pop()
-        return
+
+
+def _handed_over(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    tasks.reverse()
+    while tasks:  # each raw task is let go once the caller has it: never two full copies
+        yield tasks.pop()
+
+
+def _check_head(path: Path, stream: Any) -> None:
+    head = stream.read(64).lstrip()
+    if not head.startswith(b"["):
+        raise ExportError(f"{path}: a Label Studio JSON export is a list of tasks; the file starts with "
+                          f"{head[:20]!r}")
+    stream.seek(0)
+
+
+def _invalid(path: Path, count: int, last_id: Any, exc: Exception) -> ExportError:
+    return ExportError(f"{path}: not valid JSON after {count} complete tasks"
+                       f"{f' (the last one: task {last_id})' if last_id is not None else ''}: "
+                       f"{_first_line(exc)}; {_hint(str(exc))}")
+
+
+def _streamed(path: Path) -> Iterator[dict[str, Any]]:
     import ijson
 
     with path.open("rb") as stream:
-        head = stream.read(64).lstrip()
-        if not head.startswith(b"["):
-            raise ExportError(f"{path}: a Label Studio JSON export is a list of tasks; the file starts with "
-                              f"{head[:20]!r}")
-        stream.seek(0)
+        _check_head(path, stream)
         count, last_id = 0, None
         try:
             for task in ijson.items(stream, "item", use_float=True):
                 count, last_id = count + 1, task.get("id") if isinstance(task, dict) else None
                 yield task
         except (ijson.JSONError, UnicodeDecodeError) as exc:
-            raise ExportError(f"{path}: not valid JSON after {count} complete tasks"
-                              f"{f' (the last one: task {last_id})' if last_id is not None else ''}: "
-                              f"{_first_line(exc)}; {_hint(str(exc))}") from exc
+            raise _invalid(path, count, last_id, exc) from exc
+
+
+_SCALARS = frozenset(("string", "number", "boolean", "null"))
+
+
+def _scanned_keys(path: Path) -> list[TaskKey]:
+    """:func:`task_key` of every task, from ijson's event stream (no task is built). Errors as
+    :func:`_streamed`'s, with the same counts."""
+    import ijson
+
+    keys: list[TaskKey] = []
+    with path.open("rb") as stream:
+        _check_head(path, stream)
+        task_id = doc_id = None
+        try:
+            for prefix, event, value in ijson.parse(stream, use_float=True):
+                if prefix == "item":
+                    if event == "start_map" or event == "start_array":
+                        task_id = doc_id = None
+                    elif event != "map_key":  # the item ends (a scalar item is whole at once)
+                        keys.append((task_id, doc_id))
+                elif prefix == "item.id" and event in _SCALARS:
+                    task_id = value
+                elif prefix == "item.data.doc_id" and event in _SCALARS:
+                    doc_id = value
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            last_id = keys[-1][0] if keys else None
+            raise _invalid(path, len(keys), last_id, exc) from exc
+    return keys
 
 
 def _first_line(exc: Exception) -> str:
