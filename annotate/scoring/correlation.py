@@ -14,6 +14,12 @@ coefficient always means the metric agrees with the humans.
   accuracy** of Kocmi et al. (2021, "To Ship or Not to Ship"): of the system pairs MQM tells apart,
   the share the metric orders the same way (a metric tie counts as a miss).
 
+:func:`meta_evaluate` adds the meta-evaluation of mt-metrics-eval (WMT23/WMT24 metrics tasks, see
+:mod:`annotate.scoring.meta_eval`): to the by-item row, pairwise accuracy with ties and the
+tie-calibrated acc*_eq with its epsilon, over every segment with two systems or more (so a by-item
+row exists with two systems too, without Pearson/Kendall); to the system row, soft pairwise
+accuracy (SPA) from the segment scores, 1,000 paired permutations, seed 4.
+
 Pooled and system-level Pearson's r and Kendall's tau-b come from scipy.stats, with their p-values;
 the per-item ones are the same statistics computed for all items at once with numpy (checked
 against scipy in the tests) and carry no p-value. A constant input (where a correlation is
@@ -27,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 
+from annotate.scoring.meta_eval import SPA_PERMUTATIONS, SPA_SEED, soft_pairwise_accuracy, tie_calibrated_accuracy
 from annotate.scoring.metrics import HIGHER_IS_BETTER
 from annotate.text import plural
 
@@ -44,8 +51,16 @@ class Correlation:
     pearson_p: float | None
     kendall: float | None
     kendall_p: float | None
-    accuracy: float | None = None  # SYSTEM: pairwise accuracy over `pairs` system pairs
+    # SYSTEM: Kocmi's pairwise accuracy over `pairs` system pairs; BY_ITEM: pairwise accuracy with
+    # ties (epsilon 0) over `pairs` pairs of translations, averaged over `items` segments
+    accuracy: float | None = None
     pairs: int = 0
+    items: int = 0  # BY_ITEM: segments with two systems or more, what the accuracies average over
+    acc_eq: float | None = None  # BY_ITEM: tie-calibrated pairwise accuracy acc*_eq (Deutsch et al., 2023)
+    epsilon: float | None = None  # BY_ITEM: the metric tie threshold acc*_eq chose (metric units)
+    all_tied: float | None = None  # BY_ITEM: a constant metric's accuracy (every pair tied): the share MQM ties
+    spa: float | None = None  # SYSTEM: soft pairwise accuracy (Thompson et al., 2024)
+    permutations: int = 0  # SYSTEM: paired permutations behind SPA's p-values
 
 
 def correlate(metric: str, level: str, metric_values: Sequence[float], mqm_values: Sequence[float]) -> Correlation:
@@ -157,6 +172,36 @@ def system_correlations(
         accuracy, pairs = pairwise_accuracy(metric, values, mqm)
         out.append(replace(correlate(metric, SYSTEM, values, mqm), accuracy=accuracy, pairs=pairs))
     return out
+
+
+def meta_evaluate(
+    correlations: Sequence[Correlation], sentence_scores: Mapping[str, Mapping[str, Sequence[float]]],
+    segment_mqm: Mapping[str, Sequence[float]], *, permutations: int = SPA_PERMUTATIONS, seed: int = SPA_SEED,
+) -> list[Correlation]:
+    """``correlations`` (from the functions above, on the same inputs) with mt-metrics-eval's
+    meta-evaluation added, ordered segment, by item, system: every metric with two systems or more
+    gets a by-item row carrying ``accuracy`` (pairwise accuracy with ties), ``acc_eq`` and
+    ``epsilon`` (see :func:`annotate.scoring.meta_eval.tie_calibrated_accuracy`), and its system
+    row, if any, ``spa`` (:func:`annotate.scoring.meta_eval.soft_pairwise_accuracy`; the metric's
+    segment scores, as mt-metrics-eval). Oriented as the correlations: −MQM, TER negated."""
+    rows = {(c.metric, c.level): c for c in correlations}
+    metrics = list(dict.fromkeys([*(c.metric for c in correlations), *sentence_scores]))
+    for metric, by_system in sentence_scores.items():
+        systems = [s for s in by_system if s in segment_mqm]
+        if len(systems) < 2:
+            continue
+        sign = 1.0 if HIGHER_IS_BETTER.get(metric, True) else -1.0
+        scores = [[sign * float(v) for v in by_system[s]] for s in systems]
+        human = [[-float(v) for v in segment_mqm[s]] for s in systems]
+        calibration = tie_calibrated_accuracy(human, scores)
+        item = rows.get((metric, BY_ITEM)) or Correlation(metric, BY_ITEM, 0, None, None, None, None)
+        rows[(metric, BY_ITEM)] = replace(item, accuracy=calibration.accuracy_at_zero, pairs=calibration.pairs,
+                                          items=calibration.items, acc_eq=calibration.accuracy,
+                                          epsilon=calibration.epsilon, all_tied=calibration.all_tied)
+        if (metric, SYSTEM) in rows:
+            spa = soft_pairwise_accuracy(human, scores, permutations=permutations, seed=seed)
+            rows[(metric, SYSTEM)] = replace(rows[(metric, SYSTEM)], spa=spa.accuracy, permutations=permutations)
+    return [rows[(m, level)] for level in (SEGMENT, BY_ITEM, SYSTEM) for m in metrics if (m, level) in rows]
 
 
 def _number(value: float) -> float | None:

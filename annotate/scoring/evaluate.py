@@ -31,7 +31,7 @@ from annotate.references import POST_EDITS, choose_references, post_edits_by_seg
 from annotate.schema import GOOGLE_MQM_WEIGHTS, MQMWeights
 from annotate.scoring.agreement import AgreementReport, GroundTruthScores, against_ground_truth, agreement
 from annotate.scoring.budget import AnnotationBudget, annotation_budget
-from annotate.scoring.correlation import Correlation, item_correlations, segment_correlations, system_correlations
+from annotate.scoring.correlation import Correlation, item_correlations, meta_evaluate, segment_correlations, system_correlations
 from annotate.scoring.effort import EffortReport, annotation_effort
 from annotate.scoring.metrics import METRIC_NAMES, MetricScore, Statistics
 from annotate.scoring.mqm import COUNTED_STATUSES, MQMResult, collect_ratings, score_ratings
@@ -237,8 +237,9 @@ def _human_scores(evaluation: Evaluation, rows: dict[str, SystemRow], mqm: MQMRe
         sentence = {m: {s: v for s, v in by_s.items() if s in per_system} for m, by_s in evaluation.sentence.items()}
         corpus = {m: {s: rows[s].metrics[m].score for s in metric_systems} for m in METRIC_NAMES}
         system_mqm = {s: sum(v) / len(v) for s, v in per_system.items() if v}
-        evaluation.correlations = (segment_correlations(sentence, per_system) + item_correlations(sentence, per_system)
-                                   + system_correlations(corpus, system_mqm))
+        evaluation.correlations = meta_evaluate(  # + mt-metrics-eval's acc*_eq by item and SPA per system
+            segment_correlations(sentence, per_system) + item_correlations(sentence, per_system)
+            + system_correlations(corpus, system_mqm), sentence, per_system)
 
 
 def _rank(evaluation: Evaluation) -> None:
