@@ -1,0 +1,39 @@
+"""Which reader a file needs: ``.csv`` is Appraise's ESA CSV, ``.jsonl`` (or ``.json``) WMT24's ESA
+JSON Lines; writing picks the format the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from annotate.esa.appraise_csv import AppraiseCSVConfig, read_appraise_csv, write_appraise_csv
+from annotate.esa.records import ESARating
+from annotate.esa.wmt_jsonl import WMTJsonlConfig, read_wmt_jsonl, write_wmt_jsonl
+
+FORMATS = {".csv": "Appraise ESA CSV", ".jsonl": "WMT24 ESA JSON Lines", ".json": "WMT24 ESA JSON Lines"}
+
+
+def esa_format(path: Path) -> str:
+    """The format's name for ``path``'s extension; ValueError naming the known ones."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise ValueError(f"{path}: unknown ESA file type {path.suffix or '(none)'!r}; use .csv (Appraise's ESA CSV) "
+                         "or .jsonl (WMT24's ESA JSON Lines)") from None
+
+
+def read_esa_file(path: str | Path, *, allow_severities: Sequence[str] = ()) -> list[ESARating]:
+    """The ratings of one ESA file, by its extension. ESAFormatError (a ValueError) lists every
+    problem; OSError when it cannot be read."""
+    path = Path(path)
+    if esa_format(path) == FORMATS[".csv"]:
+        return read_appraise_csv(path, AppraiseCSVConfig(name=str(path), allow_severities=tuple(allow_severities)))
+    return read_wmt_jsonl(path, WMTJsonlConfig(name=str(path), allow_severities=tuple(allow_severities)))
+
+
+def write_esa_file(ratings: Iterable[ESARating], path: str | Path) -> int:
+    """Write the ratings in the format ``path``'s extension names; returns the count."""
+    path = Path(path)
+    if esa_format(path) == FORMATS[".csv"]:
+        return write_appraise_csv(ratings, path)
+    return write_wmt_jsonl(ratings, path)
