@@ -19,6 +19,10 @@ from conftest import REPO
     ("bench_build.py", ["--tasks", "20", "--memory-sizes", "20"], ["× pyarrow", "peak RSS", "imports (not timed above)"]),
     ("bench_scoring.py", ["--segments", "300"], ["ratio annotate / sacrebleu", "scores identical to 4 decimals: True"]),
     ("bench_post_edits.py", ["--pairs", "200"], ["× sacrebleu", "post_edit_consistency"]),
+    ("bench_sentence_scores.py", ["--synthetic-docs", "5", "--zipf-segments", "20", "--repeats", "1"],
+     ["every output checked identical", "TER edits: lib_ter.translation_edit_rate vs ours", "identical pairs"]),
+    ("bench_bootstrap.py", ["--segments", "200", "--samples", "50"],
+     ["sacrebleu _bootstrap_resample", "PairedBootstrap.resampled (scores identical)", "× memory"]),
     ("bench_translate.py", ["--sentences", "60", "--repeats", "1", "--apertium-single", "10"],
      ["our stage / raw CTranslate2", "batch / per-sentence"]),
 ])

@@ -10,7 +10,8 @@ import pytest
 
 from annotate.dataset.rows import scoring_pairs
 from annotate.dataset.scores import Scorer
-from annotate.scoring.sentence_stats import BeamEditDistance
+from annotate.scoring.sacrebleu_adapter import corpus_statistics
+from annotate.scoring.sentence_stats import BeamEditDistance, translation_edit_rate
 from annotate.dataset.synthetic import synthetic_documents
 
 SEED_EXPORT = Path(__file__).resolve().parent.parent / "seeds" / "gold_export.json"
@@ -50,7 +51,7 @@ def scorer() -> Scorer:
 
 def sacrebleu_statistics(scorer: Scorer, hypothesis: str, reference: str) -> tuple:
     """The reference path: sacrebleu's own corpus-statistics extraction, one pair at a time."""
-    return tuple(metric._extract_corpus_statistics([hypothesis], [[reference]])[0] for metric in scorer._corpus)
+    return tuple(corpus_statistics(metric, [hypothesis], [[reference]])[0] for metric in scorer._corpus)
 
 
 def assert_exact(scorer: Scorer, hypothesis: str, reference: str) -> None:
@@ -119,6 +120,16 @@ def test_beam_edit_distance_equals_sacrebleus(ref_words, hyp_words):
         assert ours(words) == theirs(words)
 
 
+def test_translation_edit_rate_equals_sacrebleus_on_random_word_lists():
+    from sacrebleu.metrics.lib_ter import translation_edit_rate as sacrebleu_translation_edit_rate
+
+    rng = random.Random(11)
+    for _ in range(400):  # a small vocabulary: many repeated words, many shift candidates
+        ref = [rng.choice("abcdef") for _ in range(rng.randint(0, 30))]
+        hyp = [rng.choice("abcdef") for _ in range(rng.randint(0, 30))]
+        assert translation_edit_rate(hyp, ref) == sacrebleu_translation_edit_rate(hyp, ref), (hyp, ref)
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_report_statistics_with_one_reference_stream_are_sacrebleus(n_jobs):
     """Statistics.extract (reports, `annotate score`) takes this path with one reference stream:
@@ -131,7 +142,7 @@ def test_report_statistics_with_one_reference_stream_are_sacrebleus(n_jobs):
     extracted = Statistics.extract(systems, references=[references], n_jobs=n_jobs)
     for name, metric in make_metrics().items():
         for system, outputs in systems.items():
-            expected = metric._extract_corpus_statistics(outputs, [references])
+            expected = corpus_statistics(metric, outputs, [references])
             assert repr(extracted.stats[name][system]) == repr(expected), (name, system)
 
 
@@ -141,4 +152,4 @@ def test_zh_statistics_use_the_chinese_tokenizer():
     hypotheses, references = ["猫睡觉。", "早上好！"], ["猫在睡觉。", "早上好！"]
     extracted = Statistics.extract({"a": hypotheses}, references=[references], trg_lang="zh")
     bleu = make_metrics(trg_lang="zh")["BLEU"]
-    assert repr(extracted.stats["BLEU"]["a"]) == repr(bleu._extract_corpus_statistics(hypotheses, [references]))
+    assert repr(extracted.stats["BLEU"]["a"]) == repr(corpus_statistics(bleu, hypotheses, [references]))

@@ -103,7 +103,10 @@ class Scorer:
         corpus = make_metrics(trg_lang=trg_lang)
         self._corpus = (corpus[BLEU_NAME], corpus[CHRF_NAME], corpus[TER_NAME])
         self._sentence_bleu = make_metrics(sentence_level=True, trg_lang=trg_lang)[BLEU_NAME]
-        # = metric._extract_corpus_statistics([hypothesis], [[reference]])[0] for each metric, faster
+        from annotate.scoring import sacrebleu_adapter  # sacrebleu's private API goes through it (#22.4)
+
+        self._sacrebleu = sacrebleu_adapter
+        # = corpus_statistics(metric, [hypothesis], [[reference]])[0] for each metric, faster
         self._statistics = SentenceStatistics(*self._corpus)
         # Filled by scored_in_order for the build report: sacrebleu CPU seconds (summed over workers)
         # and the wall seconds the build spent waiting for scores (equal without workers).
@@ -122,11 +125,12 @@ class Scorer:
         (or a tuple of references: sacrebleu's multi-reference statistics)."""
         if isinstance(reference, tuple):
             streams = [[text] for text in reference]
-            stats = tuple(metric._extract_corpus_statistics([hypothesis], streams)[0] for metric in self._corpus)
+            stats = tuple(self._sacrebleu.corpus_statistics(metric, [hypothesis], streams)[0] for metric in self._corpus)
         else:
             stats = self._statistics(hypothesis, reference)
-        bleu = self._sentence_bleu._compute_score_from_stats(stats[0]).score
-        chrf, ter = (metric._compute_score_from_stats(s).score for metric, s in zip(self._corpus[1:], stats[1:]))
+        score = self._sacrebleu.score_from_sums
+        bleu = score(self._sentence_bleu, stats[0]).score
+        chrf, ter = (score(metric, s).score for metric, s in zip(self._corpus[1:], stats[1:]))
         return SegmentScores(bleu=bleu, chrf=chrf, ter=ter, stats=stats)  # type: ignore[arg-type]
 
     def corpus(self, totals: CorpusTotals) -> dict[str, float | None]:
@@ -134,7 +138,7 @@ class Scorer:
         if not totals.n_scored:
             return dict.fromkeys(METRIC_NAMES)
         return {
-            name: metric._compute_score_from_stats(sums).score
+            name: self._sacrebleu.score_from_sums(metric, sums).score
             for name, metric, sums in zip(METRIC_NAMES, self._corpus, totals.sums)
         }
 
@@ -160,7 +164,8 @@ class Scorer:
             if which == len(METRIC_NAMES):  # MQM: the mean of the resampled segments
                 samples = sums[:, 0] / len(systems[index][1])
             else:
-                samples = [self._corpus[which]._compute_score_from_stats(row).score for row in sums]
+                metric = self._corpus[which]
+                samples = [self._sacrebleu.score_from_sums(metric, row).score for row in sums]
             out[index][CI_NAMES[which]] = ci_half_width(samples)
         return out
 

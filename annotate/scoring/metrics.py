@@ -13,6 +13,8 @@ clusters from them — exactly the numbers sacrebleu computes, without recomputi
 With one reference stream (the usual case) the statistics come from
 :class:`~annotate.scoring.sentence_stats.SentenceStatistics`, which computes sacrebleu's exact
 statistics about twice as fast (its tests compare them value for value and type for type).
+sacrebleu's private API (statistics, scores from statistics) is reached only through
+:mod:`annotate.scoring.sacrebleu_adapter`, which checks the installed version.
 """
 
 from __future__ import annotations
@@ -140,8 +142,8 @@ def score_systems(systems: Mapping[str, Sequence[str]], *, references: Sequence[
 @dataclass
 class Statistics:
     """sacrebleu's per-segment sufficient statistics of several systems against one set of
-    references: ``stats[metric][system]`` is what ``metric._extract_corpus_statistics`` returns
-    (sacrebleu 2.6 API — pinned in pyproject — used exactly as ``PairedTest`` uses it)."""
+    references: ``stats[metric][system]`` is what ``sacrebleu_adapter.corpus_statistics`` returns
+    (used exactly as ``PairedTest`` uses it)."""
 
     references: list[list[str]]
     trg_lang: str = ""
@@ -186,28 +188,34 @@ class Statistics:
 
     def corpus_scores(self) -> dict[str, dict[str, MetricScore]]:
         """``{system: {metric: MetricScore}}`` computed from the statistics."""
+        from annotate.scoring.sacrebleu_adapter import score_from_segments
+
         metrics = make_metrics(trg_lang=self.trg_lang)
         signatures = {name: _signature(metric, len(self.references)) for name, metric in metrics.items()}
         out: dict[str, dict[str, MetricScore]] = {}
         for system in self.hypotheses:
             out[system] = {}
             for name, metric in metrics.items():
-                score = metric._aggregate_and_compute(self.stats[name][system])
+                score = score_from_segments(metric, self.stats[name][system])
                 out[system][name] = MetricScore(score.name, float(score.score), signatures[name],
                                                 HIGHER_IS_BETTER.get(score.name, True))
         return out
 
     def sentence_scores(self) -> dict[str, dict[str, list[float]]]:
         """``{metric: {system: [segment score, …]}}``, identical to ``sentence_score`` per segment."""
+        from annotate.scoring.sacrebleu_adapter import score_from_segments
+
         metrics = make_metrics(sentence_level=True, trg_lang=self.trg_lang)
-        return {name: {system: [float(metric._aggregate_and_compute([seg]).score) for seg in by_system[system]]
+        return {name: {system: [float(score_from_segments(metric, [seg]).score) for seg in by_system[system]]
                        for system in by_system}
                 for name, by_system in self.stats.items() for metric in [metrics[name]]}
 
     def subset_scores(self, metric: str, indices: Sequence[int]) -> dict[str, float]:
         """Corpus ``metric`` of every system on the segments at ``indices`` (e.g. one document)."""
+        from annotate.scoring.sacrebleu_adapter import score_from_segments
+
         scorer = make_metrics(trg_lang=self.trg_lang)[metric]
-        return {system: float(scorer._aggregate_and_compute([stats[i] for i in indices]).score)
+        return {system: float(score_from_segments(scorer, [stats[i] for i in indices]).score)
                 for system, stats in self.stats[metric].items()}
 
     def memo_metrics(self) -> dict[str, Metric]:
@@ -215,14 +223,16 @@ class Statistics:
         instead of recomputing them (any other hypotheses are computed normally)."""
         from sacrebleu.metrics import BLEU, CHRF, TER
 
+        from annotate.scoring.sacrebleu_adapter import memoizing_metric, set_reference_count
+
         classes = {BLEU_NAME: BLEU, CHRF_NAME: CHRF, TER_NAME: TER}
         kwargs: dict[str, dict[str, Any]] = {BLEU_NAME: {"trg_lang": bleu_language(self.trg_lang)},
                                              CHRF_NAME: {"word_order": 2}, TER_NAME: {}}
         out = {}
         for name, cls in classes.items():
             memo = {tuple(self.hypotheses[s]): stats for s, stats in self.stats[name].items()}
-            out[name] = _memoizing(cls)(memo, **kwargs[name])
-            out[name].num_refs = len(self.references)  # for signatures: sacrebleu sets it on extraction
+            out[name] = memoizing_metric(cls, memo, **kwargs[name])
+            set_reference_count(out[name], len(self.references))  # for signatures: sacrebleu sets it on extraction
         return out
 
 
@@ -230,11 +240,13 @@ _FORK_STATE: tuple[dict[str, list[str]], list[list[str]], str] | None = None
 
 
 def _extract_one(job: tuple[str, str]) -> list[Any]:
+    from annotate.scoring.sacrebleu_adapter import corpus_statistics
+
     metric_name, system = job
     assert _FORK_STATE is not None
     hypotheses, references, trg_lang = _FORK_STATE
     metric = make_metrics(trg_lang=trg_lang)[metric_name]
-    return metric._extract_corpus_statistics(hypotheses[system], references)
+    return corpus_statistics(metric, hypotheses[system], references)
 
 
 def _extract_system(system: str) -> dict[str, list[Any]]:
@@ -249,22 +261,10 @@ def _extract_system(system: str) -> dict[str, list[Any]]:
     return {name: [segment[index] for segment in per_segment] for index, name in enumerate(METRIC_NAMES)}
 
 
-def _memoizing(cls: type) -> type:
-    class Memoized(cls):  # type: ignore[misc, valid-type]
-        def __init__(self, memo: dict[tuple[str, ...], list[Any]], **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self._memo = memo
-
-        def _extract_corpus_statistics(self, hypotheses: Sequence[str], references: Any) -> Any:
-            cached = self._memo.get(tuple(hypotheses))
-            return cached if cached is not None else super()._extract_corpus_statistics(hypotheses, references)
-
-    Memoized.__name__ = Memoized.__qualname__ = f"Memoized{cls.__name__}"
-    return Memoized
-
-
 def _signature(metric: Any, n_refs: int) -> str:
-    metric.num_refs = n_refs  # what sacrebleu records once it has seen the references
+    from annotate.scoring.sacrebleu_adapter import set_reference_count
+
+    set_reference_count(metric, n_refs)  # what sacrebleu records once it has seen the references
     return str(metric.get_signature())
 
 

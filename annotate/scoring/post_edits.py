@@ -17,11 +17,12 @@ be marked. Two checks per annotator, on each segment they both rated and post-ed
   changed their MQM accounts for.
 
 Edits come from a TER alignment of the MT tokens to the post-edit tokens (spaCy's tokenizer of the
-target language, as the dataset's ``word_qe``): sacrebleu's own shift search and beam edit
-distance, case-sensitive. A token is *changed* when it is substituted, deleted or moved by a shift;
-an insertion point (a *gap*, before each token and after the last) is *changed* when post-edit
-words are inserted there (a moved word lands in a gap too): word tags in the manner of WMT's
-post-edit QE tags (OK/BAD, with gaps).
+target language, as the dataset's ``word_qe``): sacrebleu's own shift search over the beam edit
+distance of annotate.scoring.sentence_stats (sacrebleu's, rewritten faster), case-sensitive. A
+token is *changed* when it is substituted, deleted or moved by a shift; an insertion point (a
+*gap*, before each token and after the last) is *changed* when post-edit words are inserted there
+(a moved word lands in a gap too): word tags in the manner of WMT's post-edit QE tags (OK/BAD, with
+gaps).
 
 Which translation a post-edit was made from: when an annotator rated several systems on a segment,
 the one their post-edit is closest to (fewest TER edits; ties: the first in the task). Only that
@@ -40,7 +41,6 @@ from annotate.records import AnnotatedDocument, ErrorSpan, SegmentRating
 from annotate.schema import GOOGLE_MQM_WEIGHTS, SEVERITIES, MQMWeights
 from annotate.scoring.mqm import COUNTED_STATUSES
 from annotate.scoring.omissions import OMISSION
-from annotate.scoring.sentence_stats import BeamEditDistance
 from annotate.tokens import token_spans
 
 
@@ -68,9 +68,11 @@ class EditTags:
 
 def edit_tags(mt_words: Sequence[str], pe_words: Sequence[str]) -> EditTags:
     """The TER alignment of ``mt_words`` to ``pe_words``, as per-token and per-gap tags (see the
-    module docstring). The shift search is sacrebleu's ``lib_ter._shift``, so ``edits`` equals
-    sacrebleu's TER edit count on the same word lists."""
-    from sacrebleu.metrics.lib_ter import _MAX_SHIFT_CANDIDATES, _shift
+    module docstring). The shift search is sacrebleu's (``sacrebleu_adapter.ter_shift_search``,
+    which keeps the shifted words, as sacrebleu's ``translation_edit_rate`` does not return them), so
+    ``edits`` equals sacrebleu's TER edit count on the same word lists."""
+    from annotate.scoring.sacrebleu_adapter import TER_DEL, TER_INS, TER_NOP, ter_shift_search
+    from annotate.scoring.sentence_stats import BeamEditDistance
 
     n = len(mt_words)
     tokens: list[str] = []
@@ -83,27 +85,22 @@ def edit_tags(mt_words: Sequence[str], pe_words: Sequence[str]) -> EditTags:
     if not pe_words:
         return EditTags(changed, [False] * n, aligned, gaps, inserted, n)
     distance = BeamEditDistance(list(pe_words))
-    shifts, checked = 0, 0
-    while True:  # sacrebleu's translation_edit_rate loop, keeping the shifted words
-        gain, shifted, checked = _shift(tokens, list(pe_words), distance, checked)
-        if checked >= _MAX_SHIFT_CANDIDATES or gain <= 0:
-            break
-        shifts, tokens = shifts + 1, shifted
+    shifts, tokens = ter_shift_search(tokens, list(pe_words), distance)
     cost, trace = distance(tokens)
     order = [token.index for token in tokens]  # type: ignore[attr-defined]
     moved = _moved(order)
     position, pe_position = 0, 0  # in the shifted MT, in the post-edit
-    for op in trace:  # " " match, "s" substitution, "d" MT word deleted, "i" post-edit word inserted
-        if op == "i" or (op != "d" and moved[order[position]]):  # words arriving between original tokens
+    for op in trace:  # TER_NOP match, TER_SUB substitution, TER_DEL MT word deleted, TER_INS post-edit word inserted
+        if op == TER_INS or (op != TER_DEL and moved[order[position]]):  # words arriving between original tokens
             gap = _landing_gap(order, moved, position)
             gaps[gap] = True
             inserted[gap].append(pe_words[pe_position])
-        if op != "i":
+        if op != TER_INS:
             index = order[position]
-            changed[index] = op != " " or moved[index]
-            aligned[index] = pe_position if op != "d" else -1
+            changed[index] = op != TER_NOP or moved[index]
+            aligned[index] = pe_position if op != TER_DEL else -1
             position += 1
-        pe_position += op != "d"
+        pe_position += op != TER_DEL
     return EditTags(changed, moved, aligned, gaps, inserted, cost + shifts)
 
 

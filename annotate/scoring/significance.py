@@ -166,16 +166,20 @@ def metric_clusters(
 class PairedBootstrap:
     """Paired bootstrap resampling between any two systems of ``statistics``, computed exactly as
     sacrebleu's ``"bs"`` PairedTest computes it (same seed, same resamples, same p-value
-    estimator), but with each system's resampled scores computed once and reused for every pair."""
+    estimator), but with each system's resampled scores computed once and reused for every pair,
+    one resample at a time (sacrebleu's ``_bootstrap_resample`` holds every resample's statistics
+    at once: scripts/bench_bootstrap.py measures both)."""
 
     def __init__(self, statistics: Statistics, *, metric: str, n_samples: int = 1000) -> None:
         import numpy as np
+
+        from annotate.scoring.sacrebleu_adapter import score_from_segments
 
         self.metric = make_metrics(trg_lang=statistics.trg_lang).get(metric)
         if self.metric is None:
             raise KeyError(f"unknown metric {metric!r}; use one of {list(HIGHER_IS_BETTER)}")
         raw = statistics.stats[metric]
-        self.scores = {name: float(self.metric._aggregate_and_compute(s).score) for name, s in raw.items()}
+        self.scores = {name: float(score_from_segments(self.metric, s).score) for name, s in raw.items()}
         self._stats = {name: np.asarray(s, dtype="float32") for name, s in raw.items()}
         self._idxs = _bootstrap_indices(len(statistics.references[0]), n_samples)
         self._resampled: dict[str, Any] = {}
@@ -184,17 +188,21 @@ class PairedBootstrap:
         """The system's score on every bootstrap resample."""
         import numpy as np
 
+        from annotate.scoring.sacrebleu_adapter import score_from_sums
+
         if system not in self._resampled:
             stats = self._stats[system]
             self._resampled[system] = np.array(
-                [self.metric._compute_score_from_stats(stats[idx].sum(0)).score for idx in self._idxs])
+                [score_from_sums(self.metric, stats[idx].sum(0)).score for idx in self._idxs])
         return self._resampled[system]
 
     def p_value(self, baseline: str, system: str) -> float:
         """p-value of the difference between ``system`` and ``baseline``."""
+        from annotate.scoring.sacrebleu_adapter import p_value
+
         diffs = abs(self.resampled(system) - self.resampled(baseline))
         observed = abs(self.scores[baseline] - self.scores[system])
-        return _tie_is_not_significant(_p_value(diffs - diffs.mean(), observed), observed)
+        return _tie_is_not_significant(p_value(diffs - diffs.mean(), observed), observed)
 
 
 @dataclass(frozen=True)
@@ -232,12 +240,12 @@ def mqm_paired_test(
     for name in [baseline, *[x for x in names if x != baseline]]:
         values = arrays[name]
         boot = counts @ values / max(n, 1)
-        _, ci = _estimate_ci(boot)
+        ci = ci_half_width(boot)
         p_value = None
         if name != baseline:
             diff = values - arrays[baseline]
             shuffled = np.abs(np.where(flips, -diff, diff).mean(axis=1))
-            p_value = _p_value(shuffled, abs(diff.mean()), at_least=True)
+            p_value = _p_value_with_ties(shuffled, abs(diff.mean()))
         out.append(MQMSignificance(system=name, mean=float(values.mean()) if n else 0.0, ci=ci, p_value=p_value))
     return out
 
@@ -300,7 +308,8 @@ def resampled_sums(matrices: Sequence[Any], n_samples: int = 1000) -> list[np.nd
     resample of its n rows: an (n_samples × k) array each, in input order. The resamples are
     sacrebleu's (same seed, same draws), so a metric's scores on these sums are the ones
     ``corpus_score(n_bootstrap=n_samples)`` resamples; matrices with the same n share the draws,
-    as separate sacrebleu calls would."""
+    as separate sacrebleu calls would. Kept instead of sacrebleu's ``_bootstrap_resample`` for its
+    memory and speed (scripts/bench_bootstrap.py)."""
     import numpy as np
 
     arrays = [np.asarray(m) for m in matrices]
@@ -321,9 +330,11 @@ def corpus_ci(statistics: Statistics, metric: str, system: str, n_samples: int =
     """Half-width of the 95% bootstrap CI of ``system``'s corpus ``metric``, on the resamples
     sacrebleu's ``corpus_score(n_bootstrap=n_samples)`` and PairedTest's baseline draw (same
     ``SACREBLEU_SEED``) — for a system that no paired test covers."""
+    from annotate.scoring.sacrebleu_adapter import score_from_sums
+
     scorer = make_metrics(trg_lang=statistics.trg_lang)[metric]
     (sums,) = resampled_sums([statistics.stats[metric][system]], n_samples)
-    return ci_half_width([scorer._compute_score_from_stats(row).score for row in sums])
+    return ci_half_width([score_from_sums(scorer, row).score for row in sums])
 
 
 def score_interval(metric: str, score: float, half_width: float | None) -> tuple[float, float] | None:
@@ -340,8 +351,11 @@ def score_interval(metric: str, score: float, half_width: float | None) -> tuple
 
 
 def ci_half_width(samples: Any) -> float:
-    """Half-width of the central 95% of bootstrap samples (sacrebleu's ``estimate_ci``)."""
-    return _estimate_ci(samples)[1]
+    """Half-width of the central 95% of bootstrap samples: sacrebleu's ``estimate_ci``."""
+    import numpy as np
+    from sacrebleu.significance import estimate_ci
+
+    return float(estimate_ci(np.asarray(samples))[1])
 
 
 def _tie_is_not_significant(p_value: float | None, observed_difference: float) -> float | None:
@@ -351,22 +365,11 @@ def _tie_is_not_significant(p_value: float | None, observed_difference: float) -
     return 1.0 if p_value is not None and observed_difference == 0 else p_value
 
 
-def _p_value(samples: Any, observed: float, *, at_least: bool = False) -> float:
-    """(count + 1) / (n + 1) of resampled statistics beyond the observed one. sacrebleu counts
-    strictly greater ones (kept for its tests, to give its exact numbers); the MQM test counts
-    ties too (``at_least``), so two identical systems get p = 1 instead of a spurious p ≈ 0 —
+def _p_value_with_ties(samples: Any, observed: float) -> float:
+    """(count + 1) / (n + 1) of resampled statistics at least the observed one. sacrebleu's paired
+    tests count strictly greater ones (``sacrebleu_adapter.p_value``, for its exact numbers); the
+    MQM test counts ties too, so two identical systems get p = 1 instead of a spurious p ≈ 0 —
     ties are common with integer-valued MQM penalties."""
     import numpy as np
 
-    beyond = samples >= observed - 1e-12 if at_least else samples > observed
-    return float((np.sum(beyond) + 1) / (len(samples) + 1))
-
-
-def _estimate_ci(samples: Any) -> tuple[float, float]:
-    # sacrebleu.significance.estimate_ci: mean and half-width of the central 95% of resamples.
-    import numpy as np
-
-    ordered = np.sort(np.asarray(samples))
-    lower_idx = len(ordered) // 40
-    upper_idx = len(ordered) - lower_idx - 1
-    return float(ordered.mean()), float(0.5 * (ordered[upper_idx] - ordered[lower_idx]))
+    return float((np.sum(samples >= observed - 1e-12) + 1) / (len(samples) + 1))
