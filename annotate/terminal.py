@@ -69,6 +69,27 @@ class PlainTable(Table):
                  caption: RenderableType | None = None, **options: Any) -> None:
         super().__init__(*headers, title=_plain_if_str(title), caption=_plain_if_str(caption), **options)
 
+    def add_column(self, *args: Any, **options: Any) -> None:
+        """Add a column whose cells fold rather than end in "…" when the terminal is narrow: a
+        system name or a number cut short would be read as another one."""
+        options.setdefault("overflow", "fold")
+        super().add_column(*args, **options)
+
     def add_row(self, *renderables: RenderableType | None, style: Any = None, end_section: bool = False) -> None:
         """Add a row; every ``str`` cell is plain text."""
         super().add_row(*(_plain_if_str(cell) for cell in renderables), style=style, end_section=end_section)
+
+
+def print_table(console: Console, table: Table) -> None:
+    """Print ``table``; off a terminal (a pipe, a file, a CI log), at its natural width, so no cell
+    wraps or folds for want of the 80 columns rich assumes there."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    natural = console.measure(table, options=console.options.update(width=10_000)).maximum
+    saved = console.width
+    console.width = max(saved, natural)
+    try:
+        console.print(table)
+    finally:
+        console.width = saved

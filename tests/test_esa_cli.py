@@ -88,12 +88,29 @@ def test_esa_export_converts_and_keeps_the_scores(tmp_path):
     assert [r.domain for r in read_esa_file(jsonl)][:3] == ["news", "news", "social"]
     csv = tmp_path / "back.csv"
     assert runner.invoke(app, ["esa-export", str(jsonl), "-o", str(csv)]).exit_code == 0
-    for path in (jsonl, csv):
+    # WMT24's JSON Lines name pairs by two letters (its merge_to_jsonl.py maps them), Appraise by three
+    for path, ces, deu in ((jsonl, "en-cs", "en-de"), (csv, "eng-ces", "eng-deu")):
         scores = runner.invoke(app, ["esa-scores", str(path), "--json"])
-        assert json.loads(scores.stdout) == {"eng-ces": {"A": 82.5, "B": 50.0}, "eng-deu": {"C": 70.0, "D": 65.0}}
+        assert json.loads(scores.stdout) == {ces: {"A": 82.5, "B": 50.0}, deu: {"C": 70.0, "D": 65.0}}
     # BAD rows cannot go to JSON Lines: an error, and no file
     refused = runner.invoke(app, ["esa-export", str(WAVE), "-o", str(tmp_path / "all.jsonl")])
     assert refused.exit_code == 2 and "holds TGT ratings only, this one is REF" in refused.stderr
     assert not (tmp_path / "all.jsonl").exists()
     wrong = runner.invoke(app, ["esa-export", str(WAVE), "-o", str(tmp_path / "x.tsv")])
     assert wrong.exit_code == 2 and "unknown ESA file type '.tsv'" in wrong.stderr
+
+
+def test_esa_scores_table_keeps_long_system_names_whole_when_piped(tmp_path):
+    # WMT24 names such as Unbabel-Tower70B were cut to "Unba…" in 80 columns: a pipe or a log
+    # gets the table at its natural width instead.
+    long_name = "Unbabel-Tower70B-with-a-long-suffix"
+    rows = [f"u1,{system},{item},TGT,eng,jpn,{score},test-en-{domain}_doc{item},False,[],1,2"
+            for system, score in ((long_name, 64), ("GPT-4", 50))
+            for item, domain in ((1, "news"), (2, "social"), (3, "speech"))]
+    wave = tmp_path / "wave.csv"
+    wave.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["esa-scores", str(wave)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if long_name in line)
+    assert row.split("│")[3].strip() == long_name
+    assert "…" not in result.stdout

@@ -60,7 +60,7 @@ def esa_scores(
     if as_json:
         typer.echo(json.dumps(scores.to_json_dict(), ensure_ascii=False))
         return
-    from annotate.terminal import PlainTable, make_console, plain
+    from annotate.terminal import PlainTable, make_console, plain, print_table
 
     console = make_console(soft_wrap=True)
     for langs, pair in scores.pairs.items():
@@ -77,7 +77,7 @@ def esa_scores(
                           f"± {result.ci:.2f}" if scores.n_bootstrap else "", str(result.n_items),
                           str(result.n_ratings),
                           *(f"{result.domains[d]:.2f}" if d in result.domains else "–" for d in domains))
-        console.print(table)
+        print_table(console, table)
     console.print(plain(
         f"{scores.counts.describe()}. Score: mean per domain, then the mean over domains. Significance: "
         f"Wilcoxon signed-rank per domain on the segments both systems have, combined with Stouffer's method; "

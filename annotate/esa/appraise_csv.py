@@ -47,6 +47,7 @@ from annotate.esa.records import (
     parse_score,
     parse_span,
     parse_time,
+    three_letter,
 )
 
 COLUMNS: tuple[str, ...] = ("user", "system", "segment_id", "segment_type", "src_lang3", "tgt_lang3", "score",
@@ -157,9 +158,9 @@ def format_row(rating: ESARating) -> list[str]:
         raise ValueError(f"{rating.annotator} {rating.system} {rating.doc_id}#{rating.segment_id}: Appraise's CSV needs "
                          "start and end times, and this rating has none")
     spans = json.dumps([span.to_json() for span in rating.spans], ensure_ascii=False, separators=(",", ":"))
-    return [rating.annotator, rating.system, str(rating.segment_id), rating.segment_type, rating.source_language,
-            rating.target_language, format_number(rating.score), rating.doc_id, str(rating.is_complete_document),
-            spans, format_number(rating.start_time), format_number(rating.end_time)]
+    return [rating.annotator, rating.system, str(rating.segment_id), rating.segment_type,
+            three_letter(rating.source_language), three_letter(rating.target_language), format_number(rating.score),
+            rating.doc_id, str(rating.is_complete_document), spans, format_number(rating.start_time), format_number(rating.end_time)]
 
 
 def write_appraise_csv(ratings: Iterable[ESARating], out: str | Path | IO[str]) -> int:

@@ -62,6 +62,24 @@ class ESAFormatError(ValueError):
         super().__init__(message)
 
 
+# Appraise's three-letter codes and WMT24's two-letter ones, as WMT24's merge_to_jsonl.py maps them
+# (its LANG_3_TO_2, where Polish is "plk"); converting a file to the other format renames its pair.
+LANG_3_TO_2: dict[str, str] = {
+    "eng": "en", "deu": "de", "ces": "cs", "hrv": "hr", "plk": "pl", "rus": "ru", "zho": "zh",
+    "jpn": "ja", "spa": "es", "hin": "hi", "isl": "is", "ukr": "uk",
+}
+LANG_2_TO_3: dict[str, str] = {two: three for three, two in LANG_3_TO_2.items()}
+
+
+def two_letter(code: str) -> str:
+    """``eng`` → ``en`` (WMT24 JSON Lines); a code not in the table, or already short, stays."""
+    return LANG_3_TO_2.get(code, code)
+
+
+def three_letter(code: str) -> str:
+    """``en`` → ``eng`` (Appraise CSV); a code not in the table, or already long, stays."""
+    return LANG_2_TO_3.get(code, code)
+
 @dataclass(frozen=True)
 class ESASpan:
     """One error span: ``start``/``end`` are character offsets into the translation, both None for

@@ -43,6 +43,7 @@ from annotate.esa.records import (
     parse_score,
     parse_span,
     parse_time,
+    two_letter,
 )
 
 KEYS: tuple[str, ...] = ("langs", "line_id", "src", "tgt", "doc_id", "domain", "esa_spans", "esa_score", "times",
@@ -160,7 +161,7 @@ def format_line(rating: ESARating) -> dict[str, Any]:
     times = None
     if rating.start_time is not None and rating.end_time is not None:
         times = [format_number(rating.start_time), format_number(rating.end_time)]
-    return {"langs": rating.langs, "line_id": rating.segment_id, "src": rating.source or "",
+    return {"langs": f"{two_letter(rating.source_language)}-{two_letter(rating.target_language)}", "line_id": rating.segment_id, "src": rating.source or "",
             "tgt": rating.target or "", "doc_id": rating.doc_id, "domain": rating.domain_name,
             "esa_spans": [span.to_json() for span in rating.spans], "esa_score": format_number(rating.score),
             "times": times, "system": rating.system, "annotator": rating.annotator,
