@@ -35,6 +35,7 @@ from annotate.scoring.summary import format_number as _num
 from annotate.scoring.summary import format_interval as _ci
 from annotate.scoring.summary import format_p_value as _pval
 from annotate.scoring.significance import score_interval
+from annotate.text import markdown_escape as _md_escape
 from annotate.text import plural
 
 MIX_COLUMNS_MAX = 8  # raters shown as columns of the rater-mix table; with more, the largest share only
@@ -416,13 +417,3 @@ def _direction(significant: bool | None, gain: float | None) -> str:
 
 def _signed(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:+.{digits}f}".replace("-", "−")
-
-
-def _md_escape(text: Any) -> str:
-    """Escape text for a Markdown table cell or paragraph."""
-    # any line break (CR LF, CR, LF) would end a table row or a list item: one space each
-    out = str(text).replace("\\", "\\\\").replace("|", "\\|")
-    out = out.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
-    for char in "*_`[]<>#":
-        out = out.replace(char, "\\" + char)
-    return out

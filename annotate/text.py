@@ -5,6 +5,8 @@ Every message, report, card and table that puts a number before a noun goes thro
 
 from __future__ import annotations
 
+from typing import Any
+
 _SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
 
 
@@ -24,3 +26,13 @@ def plural(count: int, word: str, many: str | None = None, *, grouped: bool = Fa
     ("hypothesis", "hypotheses"); ``grouped``: thousands separators ("1,024 segments")."""
     number = f"{count:,}" if grouped else str(count)
     return f"{number} {word if count == 1 else many or plural_form(word)}"
+
+
+def markdown_escape(text: Any) -> str:
+    """Escape text for a Markdown table cell or paragraph."""
+    # any line break (CR LF, CR, LF) would end a table row or a list item: one space each
+    out = str(text).replace("\\", "\\\\").replace("|", "\\|")
+    out = out.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    for char in "*_`[]<>#":
+        out = out.replace(char, "\\" + char)
+    return out

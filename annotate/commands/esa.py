@@ -1,4 +1,5 @@
-"""Subcommands for ESA files (WMT24's human evaluation): ``esa-scores`` and ``esa-export``.
+"""Subcommands for ESA files (WMT24's human evaluation): ``esa-scores``, ``esa-report`` and
+``esa-export``.
 
 Inputs are dispatched by extension: ``.csv`` is Appraise's ESA CSV, ``.jsonl`` WMT24's ESA JSON
 Lines (:mod:`annotate.esa`). Several files (WMT24's waves) are read as one set of ratings."""
@@ -17,6 +18,8 @@ from annotate.text import plural
 Files = Annotated[list[Path], typer.Argument(
     metavar="FILE",
     help="ESA files: Appraise's ESA CSV (.csv) or WMT24's ESA JSON Lines (.jsonl); several are read together.")]
+Bootstrap = Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap resamples for the 95% CIs (0: none).")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")]
 AllowSeverity = Annotated[Optional[list[str]], typer.Option(
     "--allow-severity", metavar="NAME",
     help="Accept this span severity beside ESA's minor and major (e.g. Appraise's 'undecided'; repeatable).")]
@@ -42,9 +45,8 @@ def esa_scores(
     as_json: Annotated[bool, typer.Option(
         "--json", help='Print {"<src>-<tgt>": {"<system>": score, …}, …}, best system first.')] = False,
     allow: AllowSeverity = None,
-    bootstrap: Annotated[int, typer.Option(
-        "--bootstrap", min=0, help="Bootstrap resamples for the 95% CIs (0: none).")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 12345,
+    bootstrap: Bootstrap = 1000,
+    seed: Seed = 12345,
 ) -> None:
     """System-level ESA as WMT24 scored it (higher is better): TGT rows only; tutorial, #bad, #dup
     and #incomplete documents dropped; each annotator's latest rating of an item; mean per domain,
@@ -86,6 +88,30 @@ def esa_scores(
         f"{scores.seed}."))
 
 
+def esa_report(
+    files: Files,
+    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for report.html, report.md, scores.json.")]
+    = Path("esa-report"),
+    title: Annotated[str, typer.Option(help="Report title.")] = "ESA human evaluation",
+    allow: AllowSeverity = None,
+    bootstrap: Bootstrap = 1000,
+    seed: Seed = 12345,
+) -> None:
+    """Write an HTML report and its Markdown twin of ESA files, scored as ``esa-scores`` scores them:
+    per language pair the systems (rank range, cluster, score ± 95% CI, per domain), a chart, the
+    pairwise p-values, the error spans behind each score (minor, major, omissions per segment) and
+    each annotator's scale and pace (median seconds per rating, from the files' times)."""
+    from annotate.esa.report import write_esa_report
+
+    ratings = read_files(files, allow)
+    try:
+        paths = write_esa_report(ratings, out_dir=out_dir, title=title, sources=[path.name for path in files],
+                                 n_bootstrap=bootstrap, seed=seed)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{paths.html}\n{paths.markdown}\n{paths.data}")
+
+
 def esa_export(
     files: Files,
     output: Annotated[Path, typer.Option(
@@ -121,4 +147,5 @@ def esa_export(
 def register(app: typer.Typer) -> None:
     """Add this area's subcommands to the `annotate` app."""
     app.command("esa-scores")(esa_scores)
+    app.command("esa-report")(esa_report)
     app.command("esa-export")(esa_export)

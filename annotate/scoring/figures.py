@@ -19,7 +19,8 @@ BASELINE_COLOR, OTHER_COLOR, REFERENCE_COLOR = "#1f4e79", "#7fa7cf", "#b0b0b0"
 FALLBACK_COLOR = "#bbbbbb"
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot on the headless Agg backend, in the reports' style."""
     import matplotlib
 
     matplotlib.use("Agg")  # headless, no display, no network
@@ -30,12 +31,13 @@ def _pyplot():
     return plt
 
 
-def _png(fig) -> bytes:
+def png_bytes(fig) -> bytes:
+    """``fig`` as PNG bytes (closed afterwards)."""
     import io
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return buffer.getvalue()
 
 
@@ -45,7 +47,7 @@ def mqm_by_category(evaluation: Evaluation, systems: Sequence[str]) -> bytes | N
     mqm = evaluation.mqm
     if mqm is None or not systems:
         return None
-    plt = _pyplot()
+    plt = pyplot()
     used = [c for c in MQM_CATEGORIES if any(k[0] == c.name for s in systems for k in mqm.breakdown.get(s, {}))]
     extra = sorted({k[0] for s in systems for k in mqm.breakdown.get(s, {})} - {c.name for c in used})
     panel = max(1.3, 0.55 + 0.3 * len(systems))
@@ -60,7 +62,7 @@ def mqm_by_category(evaluation: Evaluation, systems: Sequence[str]) -> bytes | N
            lambda s, name: sum(v for (_, sev), v in mqm.breakdown.get(s, {}).items() if sev == name))
     ax_sev.set_title("MQM by severity", loc="left", fontsize=10)
     ax_sev.set_xlabel("MQM points per segment")
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _stack(ax, systems, ys, layers, value) -> None:
@@ -82,7 +84,7 @@ def metric_scores(evaluation: Evaluation, systems: Sequence[str]) -> bytes | Non
     rows = [evaluation.row(s) for s in systems if evaluation.row(s).metrics]
     if not rows:
         return None
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(METRIC_NAMES), figsize=(11, 0.9 + 0.3 * len(rows)), sharey=True)
     ys = list(range(len(rows)))[::-1]
     for ax, metric in zip(axes, METRIC_NAMES):
@@ -103,7 +105,7 @@ def metric_scores(evaluation: Evaluation, systems: Sequence[str]) -> bytes | Non
     axes[0].set_yticks(ys, [r.system for r in rows])
     fig.suptitle("Automatic metrics (dots: corpus score; whiskers: bootstrap 95% CI; dark: baseline)", fontsize=9)
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def metric_vs_mqm(evaluation: Evaluation, metric: str = "chrF2++") -> bytes | None:
@@ -111,7 +113,7 @@ def metric_vs_mqm(evaluation: Evaluation, metric: str = "chrF2++") -> bytes | No
     rows = [r for r in evaluation.systems if r.mqm is not None and metric in r.metrics]
     if len(rows) < 2:
         return None
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 4))
     xs = [r.metrics[metric].score for r in rows]
     ys = [r.mqm for r in rows]
@@ -124,4 +126,4 @@ def metric_vs_mqm(evaluation: Evaluation, metric: str = "chrF2++") -> bytes | No
     ax.set_title(f"{metric} vs human MQM, system level")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    return _png(fig)
+    return png_bytes(fig)
