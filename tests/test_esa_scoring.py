@@ -133,7 +133,12 @@ def test_wilcoxon_and_stouffer_against_scipy():
     assert wilcoxon_p([0, 0, 0]) == 1.0 and wilcoxon_p([]) == 1.0
     assert paired_p_value(a, {("x", 1): ("news", 1.0)}) == 1.0
     assert stouffer([1.0, 1e-9]) == 1.0 and stouffer([]) == 1.0
-    assert 0 < stouffer([0.0, 0.5]) < 1e-10  # p = 0 stays finite
+    # p = 0 stays finite: clipped to the smallest normal float, z = Φ⁻¹(1 − 2.2e-308) = 37.519…;
+    # p = 0.5 gives z = 0, so Z = 37.519 / √2 and p = 1 − Φ(Z)
+    tiny_z = stats.norm.isf(2.2250738585072014e-308)
+    assert tiny_z == pytest.approx(37.5193793, abs=1e-7)
+    assert stouffer([0.0, 0.5]) == pytest.approx(stats.norm.sf(tiny_z / math.sqrt(2)), rel=1e-9, abs=0)
+    assert stouffer([0.0, 0.5]) == pytest.approx(2.17297e-155, rel=1e-5, abs=0)
 
 
 def test_rank_ranges_and_clusters_as_wmt24():
@@ -174,14 +179,52 @@ def test_significance_ranks_and_clusters_end_to_end():
     assert [(s.system, s.score) for s in result.systems] == [
         ("X", 87.5), ("Y", 84.0), ("Z", pytest.approx(84 - 1 / 3))]
     assert result.p_values[("X", "Y")] == pytest.approx(stouffer([2 / 64, 2 / 64])) == pytest.approx(0.004216, abs=1e-6)
+    # X − Z = [2, 1, 5, 2, 8, 5] in both domains, all positive: of the 2^6 sign assignments only
+    # this one and its mirror are as extreme (rank sum of the negatives 0), exactly 2/64 per domain
     xz = stouffer([stats.wilcoxon([2, 1, 5, 2, 8, 5]).pvalue] * 2)
-    assert result.p_values[("X", "Z")] == pytest.approx(xz) and xz < 0.05
+    assert result.p_values[("X", "Z")] == pytest.approx(xz) == pytest.approx(stouffer([2 / 64, 2 / 64]), rel=1e-12)
+    # Y − Z = [1, −1, 2, −2, 3, −1]: midranks 2, 2, 4.5, 4.5, 6, 2; negatives' rank sum 8.5 of 21.
+    # Enumerating the 64 sign assignments, 52 have min(T+, T−) <= 8.5: p = 52/64 per domain
+    assert _exact_signed_rank_p([1, -1, 2, -2, 3, -1]) == 52 / 64 == stats.wilcoxon([1, -1, 2, -2, 3, -1]).pvalue
     assert result.p_values[("Y", "Z")] == pytest.approx(stouffer([stats.wilcoxon([1, -1, 2, -2, 3, -1]).pvalue] * 2))
-    assert result.p_values[("Y", "Z")] > 0.05
+    z = stats.norm.ppf(1 - 52 / 64)  # Stouffer by hand: Z = 2z / √2
+    assert result.p_values[("Y", "Z")] == pytest.approx(1 - stats.norm.cdf(2 * z / math.sqrt(2)), rel=1e-12)
+    assert result.p_values[("Y", "Z")] == pytest.approx(0.895191, abs=1e-6)
     assert [(s.system, s.rank, s.cluster, s.wins, s.losses) for s in result.systems] == [
         ("X", (1, 1), 1, 2, 0), ("Y", (2, 3), 2, 0, 1), ("Z", (2, 3), 2, 0, 1)]
     assert result.domains == ["news", "social"]
     assert [s.n_items for s in result.systems] == [12, 12, 12]
+
+
+def _exact_signed_rank_p(differences) -> float:
+    """The exact two-sided Wilcoxon signed-rank p-value by enumeration of all 2^n sign assignments
+    of the midranks of |d| (no zero differences): the share with min(T+, T−) at most the observed."""
+    import itertools
+
+    magnitudes = sorted(abs(d) for d in differences)
+    midrank = {m: sum(i + 1 for i, x in enumerate(magnitudes) if x == m) / magnitudes.count(m) for m in magnitudes}
+    ranks = [midrank[abs(d)] for d in differences]
+    total = sum(ranks)
+    observed = sum(r for r, d in zip(ranks, differences) if d < 0)
+    observed = min(observed, total - observed)
+    extreme = 0
+    for signs in itertools.product((False, True), repeat=len(ranks)):
+        negative = sum(r for r, s in zip(ranks, signs) if s)
+        extreme += min(negative, total - negative) <= observed + 1e-9
+    return extreme / 2 ** len(ranks)
+
+
+def _stratified_half_width(by_domain, n_samples: int = 1000, seed: int = 12345) -> float:
+    """The documented bootstrap written out with numpy: one generator, each domain (sorted) drawn
+    n_samples × len(values) with replacement, the mean of the domain means per resample; then
+    sacrebleu's estimate_ci by hand (order statistics n // 40 and n − n // 40 − 1)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    means = [np.asarray(by_domain[d])[rng.integers(0, len(by_domain[d]), size=(n_samples, len(by_domain[d])))]
+             .mean(axis=1) for d in sorted(by_domain)]
+    ordered, k = np.sort(np.mean(means, axis=0)), n_samples // 40
+    return float(0.5 * (ordered[n_samples - k - 1] - ordered[k]))
 
 
 def test_bootstrap_ci_is_seeded_and_stratified():
@@ -189,10 +232,15 @@ def test_bootstrap_ci_is_seeded_and_stratified():
     first = bootstrap_ci(by_domain, n_samples=1000, seed=12345)
     assert first == bootstrap_ci(by_domain, n_samples=1000, seed=12345)
     assert first != bootstrap_ci(by_domain, n_samples=1000, seed=1)
-    assert 3 < first < 15
+    assert first == pytest.approx(_stratified_half_width(by_domain), rel=1e-12) == pytest.approx(5.35875, rel=1e-12)
+    assert bootstrap_ci(by_domain, n_samples=1000, seed=1) == pytest.approx(_stratified_half_width(by_domain, seed=1),
+                                                                            rel=1e-12)
     assert bootstrap_ci({"news": [70.0]}) == 0.0  # one segment: nothing to resample
     assert bootstrap_ci(by_domain, n_samples=0) == 0.0
     # a system's CI does not depend on the other systems in the file
     alone = score_esa([r for r in _synthetic() if r.system == "Z"]).pairs["en-de"].systems[0].ci
     together = next(s for s in score_esa(_synthetic()).pairs["en-de"].systems if s.system == "Z").ci
-    assert alone == together > 0
+    assert alone == together
+    # Z's items: news [88, 90, 87, 91, 86, 90], social 10 lower each
+    z_items = {"news": [88.0, 90.0, 87.0, 91.0, 86.0, 90.0], "social": [78.0, 80.0, 77.0, 81.0, 76.0, 80.0]}
+    assert together == pytest.approx(_stratified_half_width(z_items), rel=1e-12) == pytest.approx(1.0, rel=1e-12)

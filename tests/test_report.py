@@ -59,8 +59,24 @@ def test_a_single_system_still_gets_confidence_intervals() -> None:
     evaluation = evaluate(docs, **FAST)
     (row,) = evaluation.systems
     assert row.system == "base" and not evaluation.significance  # no paired test with one system
-    assert set(row.ci) == {"BLEU", "chrF2++", "TER"} and all(ci > 0 for ci in row.ci.values())
-    assert row.mqm_ci is not None
+    assert set(row.ci) == {"BLEU", "chrF2++", "TER"}
+    # sacrebleu's own `-ci` on the same hypotheses and references (300 seeded resamples; its sums
+    # are float32, ours float64)
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    hyps, refs = evaluation.hypotheses["base"], evaluation.references
+    assert row.ci == pytest.approx({name: make().corpus_score(hyps, refs, n_bootstrap=300)._ci for name, make in (
+        ("BLEU", BLEU), ("chrF2++", lambda: CHRF(word_order=2)), ("TER", TER))}, rel=1e-6)
+    assert row.ci == pytest.approx({"BLEU": 16.619476, "chrF2++": 9.705553, "TER": 12.951220}, abs=1e-6)
+    # MQM: base's segment scores are the two raters' means, ann-a [2, 1, 0, 1, 0, 0] and ann-b
+    # [1, 0, 0, 5, 0, 0] → [1.5, 0.5, 0, 3, 0, 0] (mean 5/6); their means on sacrebleu's 1000
+    # seeded draws, order statistics 25 and 974 (estimate_ci): half-width 0.875
+    import numpy as np
+
+    segments = np.array([1.5, 0.5, 0.0, 3.0, 0.0, 0.0])
+    means = np.sort(segments[np.random.default_rng(12345).choice(6, size=(1000, 6), replace=True)].mean(axis=1))
+    assert row.mqm == pytest.approx(5 / 6) and row.mqm_ci == pytest.approx(0.5 * (means[974] - means[25]), abs=1e-12)
+    assert row.mqm_ci == pytest.approx(0.875, abs=1e-12)
 
 
 def test_reference_system_is_not_scored_against_itself() -> None:

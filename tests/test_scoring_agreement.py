@@ -83,6 +83,60 @@ def test_krippendorff_alpha_textbook_example() -> None:
     assert mqm_alpha({("s", "d", 1): {"a": 2.0}}) == (None, 0)
 
 
+def interval_alpha_by_hand(units: list[list[float | None]]) -> float:
+    """Krippendorff's interval alpha from its definition (Krippendorff 2011, section C), written out
+    here so that it does not share the code under test (which calls the ``krippendorff`` package):
+    over the units with at least two values (m_u each, n in all), alpha = 1 − D_o / D_e with
+    D_o = Σ_u Σ_{i≠j in u} (v_i − v_j)² / (m_u − 1) / n and D_e = Σ_{i≠j} (v_i − v_j)² / (n (n − 1))
+    over every pairable value."""
+    pairable = [[v for v in unit if v is not None] for unit in units]
+    pairable = [unit for unit in pairable if len(unit) >= 2]
+    values = [v for unit in pairable for v in unit]
+    n = len(values)
+    observed = sum(sum((a - b) ** 2 for a in unit for b in unit) / (len(unit) - 1) for unit in pairable) / n
+    expected = sum((a - b) ** 2 for a in values for b in values) / (n * (n - 1))
+    return 1 - observed / expected
+
+
+_TEXTBOOK = [  # Krippendorff (2011), section C: 4 observers × 12 units, values 1–5, None = missing
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+    [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+]
+_SYNTHETIC = [  # test_agreement_on_synthetic_documents' matrix: ann-a, ann-b × 18 (system, segment)
+    [2, 1, 0, 1, 0, 0] + [10, 6, 1.1, 25, 5, 5] + [0] * 6,
+    [1, 0, 0, 5, 0, 0] + [10, 5, 1, 5, 1, 5] + [0] * 6,
+]
+
+
+@pytest.mark.parametrize(
+    ("raters", "alpha", "n_units"),
+    [
+        # units (1, 2), (3, 3): D_o = 2 / 4, D_e = 22 / 12 → 1 − 6/22 = 8/11
+        ([[1, 3], [2, 3]], 8 / 11, 2),
+        # units (0, 1), (2, 2, 2), (4, 5), three raters with gaps: D_o = 4/7, D_e = 244/42 → 55/61
+        ([[0, 2, None], [1, 2, 4], [None, 2, 5]], 55 / 61, 3),
+        # systematic disagreement, units (0, 1), (1, 0): D_o = 1, D_e = 2/3 → −1/2
+        ([[0, 1], [1, 0]], -0.5, 2),
+        # agreement on every unit while the units differ: perfect
+        ([[2, 0], [2, 0]], 1.0, 2),
+        # the published example: interval alpha 0.849 (11 units: the 12th has one value)
+        (_TEXTBOOK, pytest.approx(0.849, abs=5e-4), 11),
+        (_SYNTHETIC, pytest.approx(0.4717959, abs=1e-7), 18),
+    ],
+)
+def test_krippendorff_alpha_table(raters, alpha, n_units) -> None:
+    units = list(zip(*raters))
+    by_hand = interval_alpha_by_hand(units)
+    assert by_hand == alpha  # the definition gives the table's value…
+    rater_scores = {("s", "d", u): {f"r{r}": v for r, v in enumerate(unit) if v is not None}
+                    for u, unit in enumerate(units)}
+    ours, counted = mqm_alpha(rater_scores)
+    assert counted == n_units
+    assert ours == pytest.approx(by_hand, rel=1e-12, abs=1e-12)  # …and so does annotate
+
+
 @pytest.mark.parametrize("value", [0.0, 2.0])
 def test_krippendorff_alpha_is_undefined_when_every_rating_is_identical(value: float) -> None:
     # No variation at all: observed and expected disagreement are both 0, alpha is 0/0. Raters who
@@ -187,6 +241,14 @@ def test_correlation_values_from_scipy() -> None:
     # −MQM = [−2, −6, 0, −5, −1]: Pearson 80 / √(1000 · 26.8); tau-b: 7 concordant, 3 discordant pairs → 0.4
     assert result.pearson == pytest.approx(80 / (1000 * 26.8) ** 0.5)
     assert result.kendall == pytest.approx(0.4)
+    # Pearson's p: Student's t with n − 2 = 3 degrees of freedom, t = r √3 / √(1 − r²), two-sided
+    from scipy import stats
+
+    r = 80 / (1000 * 26.8) ** 0.5
+    assert result.pearson_p == pytest.approx(2 * stats.t.sf(r * 3 ** 0.5 / (1 - r * r) ** 0.5, 3), rel=1e-9)
+    # Kendall's exact p (no ties, n = 5): permutations of 5 with k inversions number 1, 4, 9, 15,
+    # 20, 22, 20, 15, 9, 4, 1; |C − D| >= 4 ⇔ ≤ 3 or ≥ 7 inversions: 2 · (1 + 4 + 9 + 15) / 120
+    assert result.kendall_p == pytest.approx(58 / 120, rel=1e-12)
 
 
 def test_segment_and_system_correlations() -> None:
@@ -231,7 +293,8 @@ def test_item_correlations_average_scipy_over_the_segments_where_defined() -> No
     (result,) = item_correlations({"BLEU": bleu}, mqm)
     rows = [([bleu[s][i] for s in systems], [-mqm[s][i] for s in systems]) for i in range(30)]
     defined = [(x, y) for x, y in rows if len(set(x)) > 1 and len(set(y)) > 1]
-    assert result.level == "segment, by item" and result.n == len(defined) <= 28
+    # segments 0 (MQM tied) and 1 (metric tied) are left out; each of the other 28 ranks something
+    assert result.level == "segment, by item" and result.n == len(defined) == 28
     assert result.pearson == pytest.approx(np.mean([stats.pearsonr(x, y).statistic for x, y in defined]))
     assert result.kendall == pytest.approx(np.mean([stats.kendalltau(x, y).statistic for x, y in defined]))
     assert result.pearson_p is None and result.kendall_p is None

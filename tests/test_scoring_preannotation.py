@@ -165,13 +165,31 @@ def test_withheld_suggestions_are_met_from_scratch_and_anchoring_compares_the_tw
     assert not preannotation_report([shown_doc]).anchoring  # one situation: nothing to compare
 
 
+def _gap_interval_by_hand(scratch, started, n_samples: int = 1000, seed: int = 12345) -> tuple[float, float]:
+    """The documented bootstrap written out with numpy: one generator seeded 12345, each side's
+    annotations drawn n_samples × len(side) with replacement (scratch first), kept/suggested summed
+    per resample, started minus scratch, the 2.5th and 97.5th percentiles."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    shares = []
+    for side in (scratch, started):
+        pairs = np.array(side, dtype=float)
+        sums = pairs[rng.integers(0, len(pairs), size=(n_samples, len(pairs)))].sum(axis=1)
+        shares.append(sums[:, 0] / sums[:, 1])
+    low, high = np.percentile(shares[1] - shares[0], [2.5, 97.5])
+    return float(low), float(high)
+
+
 @pytest.mark.parametrize(
     ("scratch", "started", "expected"),
     [
         ([(1, 10)], [(9, 10), (8, 10)], None),  # one annotation on a side
         ([(5, 10), (0, 0)], [(9, 10), (8, 10)], None),  # an annotation without suggestions does not count
-        ([(5, 10), (6, 10), (4, 10), (5, 10)] * 5, [(9, 10), (10, 10), (9, 10), (8, 10)] * 5, "above 0"),
-        ([(5, 10), (9, 10), (1, 10), (7, 10)] * 2, [(6, 10), (2, 10), (8, 10), (4, 10)] * 2, "around 0"),
+        # gap 0.9 − 0.5 = 0.4; every annotation suggests 10, so the resampled gaps sit on a 1/200 grid
+        ([(5, 10), (6, 10), (4, 10), (5, 10)] * 5, [(9, 10), (10, 10), (9, 10), (8, 10)] * 5, (0.36, 0.445)),
+        # gap 0.5 − 0.55 = −0.05, 8 annotations a side: a wide interval around 0
+        ([(5, 10), (9, 10), (1, 10), (7, 10)] * 2, [(6, 10), (2, 10), (8, 10), (4, 10)] * 2, (-0.3, 0.2)),
     ],
 )
 def test_gap_interval_resamples_whole_annotations(scratch, started, expected) -> None:
@@ -179,11 +197,8 @@ def test_gap_interval_resamples_whole_annotations(scratch, started, expected) ->
     if expected is None:
         assert ci is None
         return
-    low, high = ci
-    assert low <= high and ci == gap_interval(scratch, started)  # seeded: the same every run
-    gap = sum(k for k, _ in started) / sum(n for _, n in started) - sum(k for k, _ in scratch) / sum(n for _, n in scratch)
-    assert low <= gap <= high
-    assert (low > 0) if expected == "above 0" else (low < 0 < high)
+    assert ci == pytest.approx(expected, abs=1e-12)
+    assert ci == pytest.approx(_gap_interval_by_hand(scratch, started), abs=1e-12)
 
 
 def test_no_predictions_no_report() -> None:

@@ -61,7 +61,12 @@ def test_additive_data_is_recovered_however_unbalanced_the_raters():
     assert raters.adjusted["A"] == pytest.approx(raters.adjusted["B"], abs=1e-8)
     offsets = {r.rater: r.offset for r in raters.raters}
     assert offsets["strict"] - offsets["lenient"] == pytest.approx(2.0, abs=1e-8)
-    assert offsets["strict"] > 0 > offsets["lenient"]
+    # each rater carries half the rating weight (5 of 10 ratings): offsets ±2/2 around the pool
+    assert offsets == pytest.approx({"strict": 1.0, "lenient": -1.0}, abs=1e-8)
+    # adjusted = 1 + mean difficulty 6/5 + the pool's mean strictness ½ · 2 = 3.2 for both; the plain
+    # MQM 2.2 + 2 · 1/5 = 2.6 (A) and 2.2 + 2 · 4/5 = 3.8 (B)
+    assert raters.adjusted == pytest.approx({"A": 3.2, "B": 3.2}, abs=1e-8)
+    assert mqm.systems == pytest.approx({"A": 2.6, "B": 3.8}, abs=1e-12)
 
 
 def test_a_raters_constant_bias_does_not_change_the_adjusted_differences():

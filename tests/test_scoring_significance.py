@@ -64,6 +64,20 @@ def test_reused_statistics_give_sacrebleus_own_numbers(test_type: str) -> None:
                    (expected.score, expected.p_value, expected.mean, expected.ci)
 
 
+# The garbled system's 95% CI half-width on 300 resamples with SACREBLEU_SEED 12345, from
+# test_garbled_ci_from_resampled_sentences (which recomputes it without annotate's code).
+GARBLED_CI_300 = {"BLEU": 0.620844055930168, "chrF2++": 1.0890668965114259, "TER": 5.2022518765638}
+
+
+def _estimate_ci_half_width(scores) -> float:
+    """sacrebleu's estimate_ci, by hand: half the distance between the order statistics n // 40
+    and n − n // 40 − 1 of the sorted resampled scores (the central 95%)."""
+    import numpy as np
+
+    ordered, k = np.sort(np.asarray(scores, dtype=float)), len(scores) // 40
+    return float(0.5 * (ordered[len(ordered) - k - 1] - ordered[k]))
+
+
 @pytest.mark.parametrize("metric, make", [("BLEU", BLEU), ("chrF2++", lambda: CHRF(word_order=2)), ("TER", TER)])
 def test_single_system_ci_is_sacrebleus_own(metric, make) -> None:
     # What `sacrebleu -ci` / corpus_score(n_bootstrap=…) prints for one system, and what PairedTest
@@ -75,7 +89,34 @@ def test_single_system_ci_is_sacrebleus_own(metric, make) -> None:
         assert corpus_ci(statistics, metric, system, 300) == pytest.approx(expected, rel=1e-6)
     baseline = paired_test(list(SYSTEMS.items()), references=[REFS], test_type="bs", n_samples=300)
     assert corpus_ci(statistics, metric, "hyps", 300) == pytest.approx(baseline.get("hyps", metric).ci)
-    assert corpus_ci(statistics, metric, "garbled", 300) > 0
+    assert corpus_ci(statistics, metric, "garbled", 300) == pytest.approx(GARBLED_CI_300[metric], rel=1e-12)
+
+
+@pytest.mark.parametrize("metric, make", [("BLEU", BLEU), ("chrF2++", lambda: CHRF(word_order=2))])
+def test_garbled_ci_from_resampled_sentences(metric, make) -> None:
+    # Independently of annotate: sacrebleu's seeded draws (numpy, seed 12345), each resample's
+    # sentences scored by sacrebleu's public corpus_score, then estimate_ci by hand. (TER's 300
+    # corpus_score calls take seconds: its row is checked through corpus statistics below.)
+    import numpy as np
+
+    garbled = SYSTEMS["garbled"]
+    draws = np.random.default_rng(12345).choice(len(REFS), size=(300, len(REFS)), replace=True)
+    scores = [make().corpus_score([garbled[i] for i in d], [[REFS[i] for i in d]]).score for d in draws]
+    assert _estimate_ci_half_width(scores) == pytest.approx(GARBLED_CI_300[metric], rel=1e-12)
+
+
+def test_garbled_ter_ci_from_resampled_edit_counts() -> None:
+    # corpus TER = 100 × Σ edits / Σ reference words: each sentence's edits from sacrebleu's public
+    # sentence_score (TER % × its reference's words / 100), resampled with sacrebleu's seeded draws
+    import numpy as np
+
+    garbled = SYSTEMS["garbled"]
+    words = np.array([len(r.split()) for r in REFS], dtype=float)
+    edits = np.array([round(TER().sentence_score(h, [r]).score * n / 100) for h, r, n in zip(garbled, REFS, words)])
+    draws = np.random.default_rng(12345).choice(len(REFS), size=(300, len(REFS)), replace=True)
+    assert 100 * edits.sum() / words.sum() == pytest.approx(TER().corpus_score(garbled, [REFS]).score, rel=1e-12)
+    scores = 100 * edits[draws].sum(axis=1) / words[draws].sum(axis=1)
+    assert _estimate_ci_half_width(scores) == pytest.approx(GARBLED_CI_300["TER"], rel=1e-12)
 
 
 @pytest.mark.parametrize("n, n_samples", [(1, 10), (7, 1000), (300, 130)])
@@ -132,17 +173,27 @@ def test_cluster_algorithm(scores, higher_is_better, different_pairs, clusters) 
     assert all(head == members[0] for head, _ in calls for members in clusters if head in members)
 
 
-@pytest.mark.parametrize("test_type", ["bs", "ar"])
-def test_a_system_identical_to_the_baseline_is_never_significantly_different(test_type: str) -> None:
+@pytest.mark.parametrize(
+    ("test_type", "garbled_p"),
+    [
+        # bootstrap: no resample's centred difference exceeds the observed one: (0 + 1) / (200 + 1)
+        ("bs", {"BLEU": 1 / 201, "chrF2++": 1 / 201, "TER": 1 / 201}),
+        # randomization: one of the 200 seeded shuffles exceeds it for BLEU and chrF++: 2 / 201
+        ("ar", {"BLEU": 2 / 201, "chrF2++": 2 / 201, "TER": 1 / 201}),
+    ],
+)
+def test_a_system_identical_to_the_baseline_is_never_significantly_different(test_type: str, garbled_p) -> None:
     """sacrebleu gives two identical systems p = 1/(n+1) (it counts strictly larger resampled
     differences, and every one is 0): "significant". Here p = 1, and they share a cluster."""
     named = [("hyps", SYSTEMS["hyps"]), ("copy", list(SYSTEMS["hyps"])), ("garbled", SYSTEMS["garbled"])]
-    _, raw = PairedTest(named, {"BLEU": BLEU()}, [REFS], test_type=test_type, n_samples=200)()
-    assert raw["BLEU"][1].p_value < 0.01  # sacrebleu's own answer, the one we correct
+    _, raw = PairedTest(named, {"BLEU": BLEU(), "chrF2++": CHRF(word_order=2), "TER": TER()}, [REFS],
+                        test_type=test_type, n_samples=200)()
     table = paired_test(named, references=[REFS], test_type=test_type, n_samples=200)
     for metric in ("BLEU", "chrF2++", "TER"):
+        assert raw[metric][1].p_value == 1 / 201, metric  # sacrebleu's own answer, the one we correct
         assert table.get("copy", metric).p_value == 1.0, metric
-        assert table.get("garbled", metric).p_value < 0.05, metric  # a real difference is untouched
+        # a real difference is untouched: sacrebleu's own p-value, exactly
+        assert table.get("garbled", metric).p_value == raw[metric][2].p_value == garbled_p[metric], metric
     statistics = Statistics.extract(dict(named), references=[REFS])
     for metric in ("BLEU", "chrF2++", "TER"):
         assert PairedBootstrap(statistics, metric=metric, n_samples=200).p_value("hyps", "copy") == 1.0
@@ -202,47 +253,99 @@ def exact_sign_flip_p_value(differences: list[float]) -> float:
     return beyond / len(flips)
 
 
+def seeded_sign_flip_p_value(differences: list[float], n_trials: int, seed: int = 12345) -> float:
+    """The randomization test as documented, written out with numpy: n_trials seeded rows of
+    coin flips (True: the segment's difference changes sign), (#|shuffled mean| >= |mean| + 1) /
+    (n_trials + 1)."""
+    import numpy as np
+
+    d = np.asarray(differences, dtype=float)
+    flips = np.random.default_rng(seed).integers(2, size=(n_trials, len(d)), dtype=bool)
+    shuffled = np.abs(np.where(flips, -d, d).mean(axis=1))
+    return float((np.sum(shuffled >= abs(d.mean()) - 1e-12) + 1) / (n_trials + 1))
+
+
 @pytest.mark.parametrize(
-    ("differences", "exact"),
+    ("differences", "exact", "seeded"),
     [
         # |sum| >= 4: +3 with the three ±1 summing to 3 or 1 (1 + 3 ways), or the mirror: 8 of 16
-        ([3.0, -1.0, 1.0, 1.0], 8 / 16),
+        ([3.0, -1.0, 1.0, 1.0], 8 / 16, 50_025 / 100_001),
         # |sum| >= 5: the 2s agreeing (±4) and the three ±1 summing to ≥ 1 on that side (4 ways),
         # on either side: 8 of 32 (2s cancelling leave at most 3)
-        ([2.0, 2.0, -1.0, 1.0, 1.0], 8 / 32),
+        ([2.0, 2.0, -1.0, 1.0, 1.0], 8 / 32, 24_893 / 100_001),
+        # all five the same sign: only the identity and its mirror reach |mean| 2: 2 of 32
+        ([1.0, 2.0, 3.0, 1.0, 3.0], 2 / 32, 6_265 / 100_001),
+        # no difference at all: every assignment ties the observed 0
+        ([0.0, 0.0, 0.0, 0.0, 0.0], 1.0, 1.0),
     ],
 )
-def test_mqm_randomization_p_value_approaches_the_exact_permutation_p_value(differences, exact) -> None:
+def test_mqm_randomization_p_value_approaches_the_exact_permutation_p_value(differences, exact, seeded) -> None:
     # a tiny sample: every sign assignment enumerated (the exact permutation p-value, counted by hand
-    # above); 100,000 random trials must land within Monte Carlo error (sd <= 0.0016) of it
+    # above). The test samples (SACREBLEU_SEED 12345): its exact seeded value, recomputed with numpy,
+    # and within Monte Carlo error of the exact one (sd = √(p(1 − p) / 100,000) <= 0.0016)
     assert exact_sign_flip_p_value(differences) == exact
+    assert seeded_sign_flip_p_value(differences, 100_000) == seeded
     baseline = [10.0] * len(differences)
     scores = {"base": baseline, "other": [b + d for b, d in zip(baseline, differences)]}
     (_, other) = mqm_paired_test(scores, n_trials=100_000, n_bootstrap=1)
-    assert other.p_value == pytest.approx(exact, abs=0.006)
+    assert other.p_value == seeded
+    assert other.p_value == pytest.approx(exact, abs=4 * (exact * (1 - exact) / 100_000) ** 0.5 + 1 / 100_001)
 
 
-def test_near_perfect_scores_get_intervals_clipped_to_the_metrics_range() -> None:
-    # Nine segments exactly as the reference and one with slips: BLEU ~95, chrF++ ~97, TER 2.5,
-    # whose bootstrap half-widths (8, 4, 3.75) reach past 100 and below 0 around the score.
-    refs = [f"the quick brown fox number {i} jumps over the lazy dog today" for i in range(10)]
-    hyps = ["a quick brown fox number 0 jumped over a lazy dog today", *refs[1:]]
-    statistics = Statistics.extract({"mt": hyps}, references=[refs])
-    scores = statistics.corpus_scores()["mt"]
-    for metric in METRIC_NAMES:
-        score, half_width = scores[metric].score, corpus_ci(statistics, metric, "mt")
-        low, high = score - half_width, score + half_width  # the raw interval, as sacrebleu prints it
-        lowest, highest = SCORE_RANGES[metric]
-        assert high > highest or low < lowest, metric  # it leaves the range...
-        clipped = score_interval(metric, score, half_width)
-        assert clipped == (max(low, lowest), min(high, highest)), metric  # ...the shown one does not
-        assert lowest <= clipped[0] <= score <= clipped[1] <= highest
-    bleu = scores["BLEU"].score
-    assert BLEU().corpus_score(hyps, [refs], n_bootstrap=1000)._ci + bleu > 100  # sacrebleu's own, too
-    shown = format_interval(bleu, score_interval("BLEU", bleu, corpus_ci(statistics, "BLEU", "mt")))
-    assert shown == f"+{100 - bleu:.2f}/−{corpus_ci(statistics, 'BLEU', 'mt'):.2f}"
-    ter = scores["TER"].score
-    assert format_interval(ter, score_interval("TER", ter, 3.75)) == "+3.75/−2.50"
+# Nine segments exactly as the reference and one with slips (segment 0: "the" → "a" twice,
+# "jumps" → "jumped"; 12 words, as every reference). The nine perfect segments have identical
+# statistics (same lengths, everything matched), so a resample's score depends only on how many
+# times c0 it drew segment 0. The 1000 seeded draws (SACREBLEU_SEED 12345) give c0 = 0, 1, …, 5 in
+# 363, 381, 189, 56, 10, 1 resamples: the order statistics 25 and 974 that estimate_ci takes are
+# at c0 = 0 and c0 = 3, so the half-width is |score(c0 = 0) − score(c0 = 3)| / 2.
+NEAR_PERFECT_REFS = [f"the quick brown fox number {i} jumps over the lazy dog today" for i in range(10)]
+NEAR_PERFECT_HYPS = ["a quick brown fox number 0 jumped over a lazy dog today", *NEAR_PERFECT_REFS[1:]]
+
+
+def _near_perfect_score(make, c0: int) -> float:
+    """sacrebleu's public corpus score of a corpus with segment 0 drawn c0 times (the rest perfect)."""
+    hyps = [NEAR_PERFECT_HYPS[0]] * c0 + [NEAR_PERFECT_REFS[1]] * (10 - c0)
+    return make().corpus_score(hyps, [[NEAR_PERFECT_REFS[0]] * c0 + [NEAR_PERFECT_REFS[1]] * (10 - c0)]).score
+
+
+@pytest.mark.parametrize(
+    ("metric", "make", "score", "half_width", "interval", "shown"),
+    [
+        # BLEU by hand: 13a tokens as words, n-gram matches of segment 0 9/12, 6/11, 4/10, 2/9, plus
+        # 9 perfect segments, no brevity penalty: 100 · (117/120 · 105/110 · 94/100 · 83/90)^(1/4);
+        # c0 = 3: 100 · (111/120 · 95/110 · 82/100 · 69/90)^(1/4) = 84.1828
+        ("BLEU", BLEU, 100 * (117 / 120 * 105 / 110 * 94 / 100 * 83 / 90) ** 0.25,
+         (100 - 100 * (111 / 120 * 95 / 110 * 82 / 100 * 69 / 90) ** 0.25) / 2, (86.86581760040019, 100.0),
+         "+5.23/−7.91"),
+        ("chrF2++", lambda: CHRF(word_order=2), 97.22688512327541, 4.1671084014910065, (93.0597767217844, 100.0),
+         "+2.77/−4.17"),
+        # TER by hand: 3 edits over 120 reference words = 2.5; c0 = 3: 9 / 120 = 7.5
+        ("TER", TER, 2.5, 3.75, (0.0, 6.25), "+3.75/−2.50"),
+    ],
+)
+def test_near_perfect_scores_get_intervals_clipped_to_the_metrics_range(
+        metric, make, score, half_width, interval, shown) -> None:
+    import numpy as np
+
+    c0 = (np.random.default_rng(12345).choice(10, size=(1000, 10), replace=True) == 0).sum(axis=1)
+    assert np.bincount(c0).tolist() == [363, 381, 189, 56, 10, 1]
+    assert _near_perfect_score(make, 1) == pytest.approx(score, rel=1e-12)
+    by_c0 = np.array([_near_perfect_score(make, k) for k in range(11)])
+    assert _estimate_ci_half_width(by_c0[c0]) == pytest.approx(half_width, rel=1e-12)  # sacrebleu's resamples
+    assert abs(by_c0[0] - by_c0[3]) / 2 == pytest.approx(half_width, rel=1e-12)
+    # annotate's statistics, resamples and clipping
+    statistics = Statistics.extract({"mt": NEAR_PERFECT_HYPS}, references=[NEAR_PERFECT_REFS])
+    ours = statistics.corpus_scores()["mt"][metric].score
+    assert ours == pytest.approx(score, rel=1e-12)
+    assert corpus_ci(statistics, metric, "mt") == pytest.approx(half_width, rel=1e-12)
+    # the raw interval, as sacrebleu prints it, leaves the metric's range; the shown one is clipped
+    lowest, highest = SCORE_RANGES[metric]
+    assert score + half_width > highest or score - half_width < lowest
+    assert score_interval(metric, ours, corpus_ci(statistics, metric, "mt")) == pytest.approx(interval, rel=1e-12)
+    assert format_interval(ours, score_interval(metric, ours, corpus_ci(statistics, metric, "mt"))) == shown
+    if metric == "BLEU":  # sacrebleu's own -ci, too (float32 sums)
+        assert make().corpus_score(NEAR_PERFECT_HYPS, [NEAR_PERFECT_REFS], n_bootstrap=1000)._ci == pytest.approx(
+            half_width, rel=1e-6)
 
 
 @pytest.mark.parametrize(
