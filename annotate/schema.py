@@ -226,3 +226,36 @@ def mqm_category_names() -> list[str]:
 
 def severity_names() -> list[str]:
     return [s.name for s in SEVERITIES]
+
+
+# ── ESA (Error Span Annotation, Kocmi et al. 2024; WMT's human evaluation since 2024) ─────────────
+# Spans are minor or major (no category); an omission is a span on the marker appended to every
+# translation; then one 0–100 score per segment, guided by the anchors below (Appraise's wording).
+
+
+@dataclass(frozen=True)
+class ESASeverity:
+    name: str  # as the Label Studio button shows it
+    value: str  # as Appraise and WMT24 write it
+    description: str
+    color: str
+
+
+ESA_SEVERITIES: tuple[ESASeverity, ...] = (
+    ESASeverity("Minor", "minor", "Style, grammar or word choice could be better or more natural.", "#f0a202"),
+    ESASeverity("Major", "major", "The meaning is changed significantly, or the text is hard to understand.",
+                "#c0392b"),
+)
+ESA_MISSING_MARKER = "[MISSING]"  # appended to each translation: mark it to flag an omission
+ESA_SCORE_MIN, ESA_SCORE_MAX = 0, 100
+ESA_ANCHORS: tuple[tuple[int, str], ...] = (
+    (0, "no meaning preserved"),
+    (33, "some meaning preserved"),
+    (66, "most meaning preserved and few grammar mistakes"),
+    (100, "perfect meaning and grammar"),
+)
+
+
+def esa_severity_values() -> dict[str, str]:
+    """Label Studio button → the severity as ESA files write it (``Minor`` → ``minor``)."""
+    return {severity.name: severity.value for severity in ESA_SEVERITIES}

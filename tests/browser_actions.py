@@ -112,3 +112,19 @@ def write_note(page: Any, column: int, note: str) -> None:
         """(note) => (window.Htx?.annotationStore?.selected?.highlightedNode?.results ?? [])
               .some(r => r.type === 'textarea' && JSON.stringify(r.mainValue ?? []).includes(JSON.stringify(note).slice(1, -1)))""",
         arg=note, timeout=10_000)
+
+
+def label_object(page: Any, button: Any, object_index: int, needle: str, occurrence: int = 0) -> list[str]:
+    """Click the label ``button`` (a locator), then select ``needle`` in the page's Text object
+    ``object_index`` (page order, as :func:`text_objects` lists them) as a mouse does; returns the
+    new region's [id, labels…]. For pages without our MQM layout's label bars (an ESA page)."""
+    _unselect_all(page)
+    button.click()
+    page.wait_for_function("(el) => /_selected/.test(el.className)", arg=button.element_handle(), timeout=10_000)
+    before = {region[0] for region in regions(page)}
+    page.evaluate(_SELECT_TEXT_JS, [object_index, needle, occurrence])
+    page.wait_for_function(f"() => (window.Htx?.annotationStore?.selected?.regions ?? []).length > {len(before)}",
+                           timeout=10_000)
+    (created,) = [region for region in regions(page) if region[0] not in before]
+    _unselect_all(page)
+    return created

@@ -1,5 +1,6 @@
 """Which reader a file needs: ``.csv`` is Appraise's ESA CSV, ``.jsonl`` (or ``.json``) WMT24's ESA
-JSON Lines; writing picks the format the same way."""
+JSON Lines, and a ``.json`` holding a JSON array a Label Studio export of an ESA project
+(``annotate pull``); writing picks the format by the extension the same way."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from annotate.esa.records import ESARating
 from annotate.esa.wmt_jsonl import WMTJsonlConfig, read_wmt_jsonl, write_wmt_jsonl
 
 FORMATS = {".csv": "Appraise ESA CSV", ".jsonl": "WMT24 ESA JSON Lines", ".json": "WMT24 ESA JSON Lines"}
+LABEL_STUDIO_EXPORT = "Label Studio export of an ESA project"
 
 
 def esa_format(path: Path) -> str:
@@ -28,6 +30,8 @@ def read_esa_file(path: str | Path, *, allow_severities: Sequence[str] = ()) -> 
     path = Path(path)
     if esa_format(path) == FORMATS[".csv"]:
         return read_appraise_csv(path, AppraiseCSVConfig(name=str(path), allow_severities=tuple(allow_severities)))
+    if path.suffix.lower() == ".json" and _starts_with(path, b"["):
+        return _read_label_studio_export(path)
     return read_wmt_jsonl(path, WMTJsonlConfig(name=str(path), allow_severities=tuple(allow_severities)))
 
 
@@ -37,3 +41,32 @@ def write_esa_file(ratings: Iterable[ESARating], path: str | Path) -> int:
     if esa_format(path) == FORMATS[".csv"]:
         return write_appraise_csv(ratings, path)
     return write_wmt_jsonl(ratings, path)
+
+
+def _starts_with(path: Path, char: bytes) -> bool:
+    """Does the file's first non-blank byte (after a BOM) equal ``char``?"""
+    with path.open("rb") as stream:
+        head = stream.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    return head[:1] == char
+
+
+def _read_label_studio_export(path: Path) -> list[ESARating]:
+    """The ESA ratings of a Label Studio export (its MQM tasks, if any, give none)."""
+    import orjson
+
+    from annotate.labelstudio.esa import esa_ratings
+
+    try:
+        tasks = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(tasks, list):
+        raise ValueError(f"{path}: a Label Studio export is a JSON list of tasks")
+    try:
+        ratings = esa_ratings(tasks)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    if not ratings:
+        raise ValueError(f"{path}: no ESA rating in this Label Studio export (an MQM project, or nothing "
+                         "submitted yet?)")
+    return ratings

@@ -1,0 +1,190 @@
+"""ESA projects in Label Studio (``annotate push --protocol esa``): the labeling config, the task
+fields it shows, and the export's ESA results read back as :class:`annotate.esa.ESARating`.
+
+Design (why the page looks the way it does):
+
+* **Segment by segment, in document order, the whole article on one page** (a ``Repeater`` over
+  the task's ``segments``): each numbered source sentence, then every translation of it with its
+  span buttons and its 0–100 score box. ESA rates each segment in its document's context; Appraise
+  shows the document the same way.
+* **Blind, as WMT's ESA is:** translations are "Translation 1 … n", never a system's name. The
+  order is the project's system order (a Label Studio config is fixed per project), so a position
+  effect is the same for every task.
+* **Spans are Minor or Major, nothing else** (no category: that is MQM), from
+  :data:`annotate.schema.ESA_SEVERITIES`; an omission is a span on the ``[MISSING]`` marker
+  appended to each translation, as in Appraise. A span that covers both words and the marker is a
+  problem, listed.
+* **The score is a number box (0–100), required:** Label Studio's slider shows no value, so an
+  annotator could not see the score given. The anchors (0, 33, 66, 100) are above every segment.
+* **Time:** Label Studio records the seconds an annotation was open (``lead_time``), not per
+  segment: a rating's time is that annotation's time divided evenly among the ratings it holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from annotate import schema
+from annotate.esa.records import ESARating, ESASpan
+from annotate.languages import SPANISH_ENGLISH, LanguagePair
+from annotate.labelstudio.config import SEGMENTS_FIELD, system_keys
+from annotate.labelstudio.pseudonyms import annotator_of, default_salt
+from annotate.text import plural
+
+TEXT_PREFIX = "esa_mt_"  # esa_mt_<key>_<index>: one translation of one segment (+ the marker)
+SPAN_PREFIX = "esa_span_"  # esa_span_<key>_<index>: its Minor / Major buttons
+SCORE_PREFIX = "esa_score_"  # esa_score_<key>_<index>: its 0–100 score
+SOURCE_PREFIX = "esa_src_"  # esa_src_<index>: the numbered source sentence
+FIELD_PREFIX = "esa_"  # segments[index]["esa_<key>"]: the text an ESA Text shows
+PROTOCOL_FIELD = "protocol"  # task data: "esa" (an MQM task has no such key)
+PROTOCOL = "esa"
+_CONTROL = re.compile(r"^esa_(?P<kind>span|score)_(?P<key>.+)_(?P<index>\d+)$")
+
+
+def esa_text(mt: str) -> str:
+    """What an ESA Text shows: the translation, then the omission marker."""
+    return f"{mt} {schema.ESA_MISSING_MARKER}" if mt else schema.ESA_MISSING_MARKER
+
+
+def add_esa_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a task's data as :func:`annotate.labelstudio.tasks.task_data` builds it) with what
+    an ESA page shows: every segment's ``esa_<key>`` text per system, and ``protocol: esa``."""
+    for segment in data[SEGMENTS_FIELD]:
+        for key, entry in segment["systems"].items():
+            segment[FIELD_PREFIX + key] = esa_text(entry["text"])
+    data[PROTOCOL_FIELD] = PROTOCOL
+    return data
+
+
+def esa_label_config(systems: Sequence[str], review_xml: str = "") -> str:
+    """The labeling config of an ESA project showing ``systems`` (blind: "Translation 1 … n")."""
+    from html import escape
+
+    keys = system_keys(systems)
+    anchors = " · ".join(f"{score}: {text}" for score, text in schema.ESA_ANCHORS)
+    severities = " ".join(f"{s.name}: {s.description}" for s in schema.ESA_SEVERITIES)
+    out = ["<View>",
+           '<Header value="Error Span Annotation: mark each error in a translation as Minor or Major (a missing '
+           f'part: mark {schema.ESA_MISSING_MARKER}), then score the translation 0–100"/>',
+           f'<Header size="6" value="{escape(severities)}"/>',
+           f'<Header size="6" value="Score: {escape(anchors)}"/>',
+           review_xml,
+           f'<Repeater on="${SEGMENTS_FIELD}" indexFlag="{{{{idx}}}}">',
+           '<View style="border:1px solid #dde1e7;border-radius:6px;padding:8px 12px;margin:8px 0">',
+           f'<Text name="{SOURCE_PREFIX}{{{{idx}}}}" value="${SEGMENTS_FIELD}[{{{{idx}}}}].label"/>']
+    for number, key in enumerate(keys.values(), start=1):
+        text, span, score = (f"{prefix}{key}_{{{{idx}}}}" for prefix in (TEXT_PREFIX, SPAN_PREFIX, SCORE_PREFIX))
+        labels = "".join(f'<Label value="{s.name}" background="{s.color}" hint="{escape(s.description)}"/>'
+                         for s in schema.ESA_SEVERITIES)
+        out += ['<View style="margin:6px 0 0 16px">',
+                f'<Header size="6" value="Translation {number}"/>',
+                f'<Labels name="{span}" toName="{text}" showInline="true">{labels}</Labels>',
+                f'<Text name="{text}" value="${SEGMENTS_FIELD}[{{{{idx}}}}].{FIELD_PREFIX}{key}"/>',
+                f'<Number name="{score}" toName="{text}" min="{schema.ESA_SCORE_MIN}" max="{schema.ESA_SCORE_MAX}" '
+                'required="true"/>',
+                "</View>"]
+    out += ["</View>", "</Repeater>", "</View>"]
+    return "\n".join(part for part in out if part)
+
+
+def is_esa_task(data: Any) -> bool:
+    """Is this task's data an ESA task's?"""
+    return isinstance(data, dict) and data.get(PROTOCOL_FIELD) == PROTOCOL
+
+
+def esa_ratings(tasks: Iterable[dict[str, Any]], languages: LanguagePair = SPANISH_ENGLISH,
+                problems: list[str] | None = None) -> list[ESARating]:
+    """Every submitted ESA rating of an export (a list of Label Studio tasks): one per annotation,
+    system and segment that has a score. What cannot be read (a span whose text is not the task's
+    at its offsets, spans without a score, a span over words and the marker) is described in
+    ``problems`` and its rating left out whole; without ``problems`` it is a ValueError listing
+    all of them."""
+    found: list[str] = []
+    ratings = [rating for task in tasks if is_esa_task(task.get("data"))
+               for rating in _task_ratings(task, languages, found)]
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise ValueError(f"{len(found)} ESA problem(s) in the export:\n" + "\n".join(f"  • {p}" for p in found))
+    return ratings
+
+
+def _task_ratings(task: dict[str, Any], languages: LanguagePair, problems: list[str]) -> list[ESARating]:
+    data = task["data"]
+    systems = {entry["key"]: entry["name"] for entry in data["systems"]}
+    salt = default_salt(task)
+    out: list[ESARating] = []
+    for annotation in task.get("annotations") or []:
+        if annotation.get("was_cancelled"):
+            continue
+        where = f"task {task.get('id')} (doc {data.get('doc_id')}) annotation {annotation.get('id')}"
+        cells: dict[tuple[str, int], dict[str, Any]] = {}
+        for item in annotation.get("result") or []:
+            match = _CONTROL.match(str(item.get("from_name", "")))
+            if not match or match["key"] not in systems:
+                continue
+            cell = cells.setdefault((match["key"], int(match["index"])), {"spans": [], "score": None})
+            if match["kind"] == "score":
+                cell["score"] = (item.get("value") or {}).get("number")
+            else:
+                cell["spans"].append(item.get("value") or {})
+        ratings = []
+        for (key, index), cell in sorted(cells.items()):
+            segment = data[SEGMENTS_FIELD][index]
+            at = f"{where}, segment {segment['seg_id']}, {systems[key]}"
+            spans = [span for value in cell["spans"] if (span := _span(value, segment, key, at, problems))]
+            score = cell["score"]
+            if not isinstance(score, (int, float)) or isinstance(score, bool) or not 0 <= score <= 100:
+                marked = f" for its {plural(len(cell['spans']), 'span')}" if cell["spans"] else ""
+                problems.append(f"{at}: no score from 0 to 100{marked} (got {score!r})")
+                continue
+            if len(spans) < len(cell["spans"]):  # a broken span: the rating is left out whole, never half-read
+                continue
+            ratings.append((key, segment, float(cell["score"]), tuple(spans)))
+        end = _epoch(annotation.get("updated_at") or annotation.get("created_at"))
+        lead = annotation.get("lead_time")
+        each = float(lead) / len(ratings) if ratings and isinstance(lead, (int, float)) and lead >= 0 else None
+        for key, segment, score, spans in ratings:
+            out.append(ESARating(
+                annotator=annotator_of(annotation.get("completed_by"), salt), system=systems[key],
+                segment_id=int(segment["seg_id"]), source_language=languages.source,
+                target_language=languages.target, score=score, doc_id=str(data["doc_id"]),
+                is_complete_document=True, spans=spans,
+                start_time=None if end is None or each is None else end - each, end_time=end,
+                source=segment.get("source"), target=segment["systems"][key]["text"], domain=data.get("domain") or ""))
+    return out
+
+
+def _span(value: dict[str, Any], segment: dict[str, Any], key: str, at: str, problems: list[str]) -> ESASpan | None:
+    """One span result as an ESASpan (offsets into the translation; None both on the marker)."""
+    shown, mt = segment.get(FIELD_PREFIX + key, ""), segment["systems"][key]["text"]
+    start, end, labels = value.get("start"), value.get("end"), value.get("labels") or []
+    severity = schema.esa_severity_values().get(labels[0]) if len(labels) == 1 else None
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(shown)):
+        problems.append(f"{at}: span offsets {start!r}–{end!r} are outside the text")
+        return None
+    if value.get("text") is not None and shown[start:end] != value["text"]:
+        problems.append(f"{at}: span text {value['text']!r} is not the task's {shown[start:end]!r} at {start}–{end}")
+        return None
+    if severity is None:
+        problems.append(f"{at}: span label {labels!r} is not one of {list(schema.esa_severity_values())}")
+        return None
+    marker_at = len(shown) - len(schema.ESA_MISSING_MARKER)
+    if start >= len(mt) and end > marker_at:  # on the marker (and perhaps the space before it)
+        return ESASpan(None, None, severity)
+    if end > marker_at:
+        problems.append(f"{at}: a span covers both words and {schema.ESA_MISSING_MARKER}: mark them apart")
+        return None
+    return ESASpan(start, min(end, len(mt)), severity)
+
+
+def _epoch(timestamp: Any) -> float | None:
+    if not isinstance(timestamp, str):
+        return None
+    try:
+        return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

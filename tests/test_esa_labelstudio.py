@@ -1,0 +1,117 @@
+"""ESA projects in Label Studio (annotate.labelstudio.esa): the config, the task fields, and an
+export's ESA results read back as ESARating records. The page itself is exercised in a real
+browser by tests/test_browser_esa.py."""
+
+from __future__ import annotations
+
+import copy
+import xml.etree.ElementTree as ET
+
+import pytest
+from fixtures_labelstudio import tricky_document
+
+from annotate import schema
+from annotate.esa import ESASpan
+from annotate.labelstudio.esa import add_esa_fields, esa_label_config, esa_ratings, esa_text, is_esa_task
+from annotate.labelstudio.tasks import task_data
+from annotate.languages import LanguagePair
+
+SYSTEMS = ("argos", "apertium")
+
+
+def _task(annotations: list[dict]) -> dict:
+    doc = tricky_document(systems=SYSTEMS)
+    return {"id": 7, "data": add_esa_fields(task_data(doc, SYSTEMS)), "annotations": annotations}
+
+
+def _span(control: str, start: int, end: int, text: str, label: str) -> dict:
+    return {"id": f"r{start}", "from_name": control, "to_name": control.replace("span", "mt"), "type": "labels",
+            "value": {"start": start, "end": end, "text": text, "labels": [label]}}
+
+
+def _score(control: str, number: float) -> dict:
+    return {"id": control, "from_name": control, "to_name": control.replace("score", "mt"), "type": "number",
+            "value": {"number": number}}
+
+
+def test_config_is_blind_with_one_span_bar_text_and_score_per_translation():
+    root = ET.fromstring(esa_label_config(list(SYSTEMS)))
+    repeater = root.find("Repeater")
+    assert repeater is not None and repeater.get("on") == "$segments"
+    headers = [h.get("value") for h in repeater.iter("Header")]
+    assert headers == ["Translation 1", "Translation 2"]  # blind: no system name on the page
+    assert [(n.get("name"), n.get("toName"), n.get("min"), n.get("max")) for n in repeater.iter("Number")] == [
+        ("esa_score_argos_{{idx}}", "esa_mt_argos_{{idx}}", "0", "100"),
+        ("esa_score_apertium_{{idx}}", "esa_mt_apertium_{{idx}}", "0", "100")]
+    assert [[label.get("value") for label in labels] for labels in repeater.iter("Labels")] == [["Minor", "Major"]] * 2
+    anchors = [h.get("value") for h in root.findall("Header")]
+    assert "Score: 0: no meaning preserved · 33: some meaning preserved · 66: most meaning preserved and few " \
+           "grammar mistakes · 100: perfect meaning and grammar" in anchors
+
+
+def test_task_fields_append_the_omission_marker():
+    data = _task([])["data"]
+    assert is_esa_task(data) and not is_esa_task(task_data(tricky_document(systems=SYSTEMS), SYSTEMS))
+    second = data["segments"][1]
+    assert second["esa_apertium"] == "The Russian president arrived in Pyongyang on the Tuesday. [MISSING]"
+    assert esa_text("") == schema.ESA_MISSING_MARKER
+
+
+def test_export_reads_back_as_ratings_with_spans_omissions_and_time():
+    marker_at = len("The Russian president arrived in Pyongyang on the Tuesday.") + 1
+    annotation = {
+        "id": 31, "completed_by": {"id": 3, "email": "ann@example.org"}, "lead_time": 120.0,
+        "updated_at": "2026-12-04T10:00:00.000000Z", "was_cancelled": False,
+        "result": [
+            _span("esa_span_apertium_1", 46, 57, "the Tuesday", "Minor"),
+            _span("esa_span_apertium_1", marker_at, marker_at + 9, "[MISSING]", "Major"),
+            _score("esa_score_apertium_1", 61),
+            _score("esa_score_argos_1", 100),
+            _score("esa_score_argos_0", 95),
+        ]}
+    ratings = esa_ratings([_task([annotation])], LanguagePair("es", "en"))
+    assert [(r.system, r.segment_id, r.score, r.spans) for r in ratings] == [
+        ("apertium", 2, 61.0, (ESASpan(46, 57, "minor"), ESASpan(None, None, "major"))),
+        ("argos", 1, 95.0, ()),
+        ("argos", 2, 100.0, ()),
+    ]
+    first = ratings[0]
+    assert (first.langs, first.doc_id, first.segment_type) == ("es-en", "doc-tricky-1", "TGT")
+    assert first.target[46:57] == "the Tuesday"
+    assert first.end_time == 1796378400.0 and first.end_time - first.start_time == 40.0  # 120 s / 3 ratings
+    assert first.annotator.startswith("annotator-") and "ann@example.org" not in first.annotator
+
+
+@pytest.mark.parametrize(("result", "problem"), [
+    ([_span("esa_span_argos_0", 0, 5, "Xutin", "Minor"), _score("esa_score_argos_0", 50)],
+     "span text 'Xutin' is not the task's 'Putin' at 0–5"),
+    ([_span("esa_span_argos_0", 0, 5, "Putin", "Minor")], "no score from 0 to 100 for its 1 span (got None)"),
+    ([_score("esa_score_argos_0", 101)], "no score from 0 to 100 (got 101)"),
+    ([_span("esa_span_argos_0", 0, 5, "Putin", "Critical"), _score("esa_score_argos_0", 5)],
+     "span label ['Critical'] is not one of ['Minor', 'Major']"),
+])
+def test_problems_name_task_segment_and_system(result, problem):
+    task = _task([{"id": 5, "completed_by": 3, "result": result}])
+    found: list[str] = []
+    assert esa_ratings([task], problems=found) == []  # the rating is left out whole
+    assert found == [f"task 7 (doc doc-tricky-1) annotation 5, segment 1, argos: {problem}"]
+    with pytest.raises(ValueError, match="1 ESA problem"):
+        esa_ratings([task])
+
+
+def test_a_span_over_words_and_the_marker_is_a_problem():
+    text = "Putin 🇷🇺 and Kim 🇰🇵 sign «agreement» [MISSING]"
+    task = _task([{"id": 5, "completed_by": 3, "result": [
+        _span("esa_span_argos_0", len(text) - 15, len(text), text[-15:], "Major"), _score("esa_score_argos_0", 5)]}])
+    found: list[str] = []
+    assert esa_ratings([task], problems=found) == []
+    assert found == ["task 7 (doc doc-tricky-1) annotation 5, segment 1, argos: a span covers both words and "
+                     "[MISSING]: mark them apart"]
+
+
+def test_skipped_annotations_and_mqm_tasks_give_no_rating():
+    skipped = {"id": 5, "completed_by": 3, "was_cancelled": True, "result": [_score("esa_score_argos_0", 5)]}
+    mqm = copy.deepcopy(_task([]))
+    del mqm["data"]["protocol"]
+    mqm["annotations"] = [{"id": 6, "completed_by": 3, "result": [_score("esa_score_argos_0", 5)]}]
+    assert esa_ratings([_task([skipped]), mqm]) == []
