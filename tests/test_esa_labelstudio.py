@@ -115,3 +115,40 @@ def test_skipped_annotations_and_mqm_tasks_give_no_rating():
     del mqm["data"]["protocol"]
     mqm["annotations"] = [{"id": 6, "completed_by": 3, "result": [_score("esa_score_argos_0", 5)]}]
     assert esa_ratings([_task([skipped]), mqm]) == []
+
+
+def test_esa_ai_turns_our_mqm_suggestions_into_segment_spans():
+    from annotate.labelstudio.esa import esa_suggestions
+    from annotate.labelstudio.tasks import error_results
+    from annotate.records import ErrorSpan
+
+    data = _task([])["data"]
+    mqm = error_results(data, "apertium", 2, [
+        ErrorSpan(46, 57, "Fluency/Grammar", "Minor", "the Tuesday"),
+        ErrorSpan(4, 11, "Accuracy/Mistranslation", "Major", "Russian"),
+        ErrorSpan(0, 3, "Style/Awkward", "Neutral", "The"),  # not an ESA severity: dropped
+    ], origin="prediction", salt="s")
+    spans = esa_suggestions(data, mqm)
+    assert [(s["from_name"], s["value"]["start"], s["value"]["end"], s["value"]["text"], s["value"]["labels"])
+            for s in spans] == [("esa_span_apertium_1", 46, 57, "the Tuesday", ["Minor"]),
+                                ("esa_span_apertium_1", 4, 11, "Russian", ["Major"])]
+    assert {s["origin"] for s in spans} == {"prediction"}
+    # what the UI would store if the annotator kept them: they read back as ratings' spans
+    task = _task([{"id": 9, "completed_by": 3, "result": [*spans, _score("esa_score_apertium_1", 70)]}])
+    (rating,) = esa_ratings([task])
+    assert rating.spans == (ESASpan(46, 57, "minor"), ESASpan(4, 11, "major"))
+
+
+def test_prefill_fate_counts_kept_changed_deleted_and_added():
+    from annotate.labelstudio.esa import prefill_fate
+
+    suggested = [_span("esa_span_apertium_1", 46, 57, "the Tuesday", "Minor"),
+                 _span("esa_span_apertium_1", 4, 11, "Russian", "Major"),
+                 _span("esa_span_argos_0", 0, 5, "Putin", "Minor")]
+    done = [_span("esa_span_apertium_1", 46, 57, "the Tuesday", "Minor"),  # kept
+            _span("esa_span_apertium_1", 4, 11, "Russian", "Minor"),  # re-rated: changed
+            _span("esa_span_argos_1", 0, 3, "The", "Major")]  # the annotator's own; Putin deleted
+    task = _task([{"id": 9, "completed_by": 3, "parent_prediction": 4, "result": done},
+                  {"id": 10, "completed_by": 4, "parent_prediction": None, "result": []}])  # started blank
+    task["predictions"] = [{"id": 4, "result": suggested}]
+    assert prefill_fate([task]) == {"kept": 1, "changed": 1, "deleted": 1, "added": 1}

@@ -90,6 +90,69 @@ def esa_label_config(systems: Sequence[str], review_xml: str = "") -> str:
     return "\n".join(part for part in out if part)
 
 
+def esa_suggestions(data: dict[str, Any], mqm_result: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ESA-AI: our MQM suggestions for a task (result items on the whole-article ``mt_<key>``
+    texts, as :mod:`annotate.labelstudio.suggestions` makes them) as ESA span results on each
+    segment's translation: Major and Minor kept, Neutral dropped, the category dropped (ESA has
+    none); a suggestion across two segments is cut at the segment's end. Label Studio shows them
+    as pre-filled regions (``origin: prediction`` until the annotator changes them)."""
+    severity_of = {item["id"]: (item["value"].get("choices") or [None])[0] for item in mqm_result
+                   if item.get("type") == "choices" and str(item.get("from_name", "")).startswith("severity_")}
+    out: list[dict[str, Any]] = []
+    for item in mqm_result:
+        name, value = str(item.get("from_name", "")), item.get("value") or {}
+        if item.get("type") != "labels" or not name.startswith("mqm_"):
+            continue
+        key, severity = name[len("mqm_"):], severity_of.get(item["id"])
+        if severity not in schema.esa_severity_values():
+            continue
+        for index, segment in enumerate(data[SEGMENTS_FIELD]):
+            entry = segment["systems"].get(key)
+            if entry is None:
+                continue
+            start, end = value["start"] - entry["at"], value["end"] - entry["at"]
+            if end <= 0 or start >= len(entry["text"]):
+                continue
+            start, end = max(start, 0), min(end, len(entry["text"]))
+            out.append({"id": f"{item['id']}-{index}", "from_name": f"{SPAN_PREFIX}{key}_{index}",
+                        "to_name": f"{TEXT_PREFIX}{key}_{index}", "type": "labels", "origin": "prediction",
+                        "value": {"start": start, "end": end, "text": entry["text"][start:end], "labels": [severity]}})
+    return out
+
+
+def prefill_fate(tasks: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """What annotators did with ESA-AI's pre-filled spans, over the annotations that started from
+    them (Label Studio's ``parent_prediction``): ``kept`` (same place and severity), ``changed``
+    (moved, resized or re-rated: an annotation span overlaps it), ``deleted`` (nothing left there),
+    and ``added`` (the annotators' own spans, overlapping no suggestion)."""
+    fate = {"kept": 0, "changed": 0, "deleted": 0, "added": 0}
+    for task in tasks:
+        if not is_esa_task(task.get("data")):
+            continue
+        predictions = {p.get("id"): p for p in task.get("predictions") or [] if isinstance(p, dict)}
+        for annotation in task.get("annotations") or []:
+            parent = predictions.get(annotation.get("parent_prediction"))
+            if parent is None or annotation.get("was_cancelled"):
+                continue
+            suggested, done = _spans(parent.get("result")), _spans(annotation.get("result"))
+            for span in suggested:
+                if span in done:
+                    fate["kept"] += 1
+                else:
+                    fate["changed" if any(_overlap(span, other) for other in done) else "deleted"] += 1
+            fate["added"] += sum(not any(_overlap(span, other) for other in suggested) for span in done)
+    return fate
+
+
+def _spans(result: Any) -> list[tuple[str, int, int, str]]:
+    return [(item["from_name"], item["value"]["start"], item["value"]["end"], (item["value"].get("labels") or [""])[0])
+            for item in result or [] if str(item.get("from_name", "")).startswith(SPAN_PREFIX)]
+
+
+def _overlap(a: tuple[str, int, int, str], b: tuple[str, int, int, str]) -> bool:
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+
+
 def is_esa_task(data: Any) -> bool:
     """Is this task's data an ESA task's?"""
     return isinstance(data, dict) and data.get(PROTOCOL_FIELD) == PROTOCOL
