@@ -152,3 +152,28 @@ def test_prefill_fate_counts_kept_changed_deleted_and_added():
                   {"id": 10, "completed_by": 4, "parent_prediction": None, "result": []}])  # started blank
     task["predictions"] = [{"id": 4, "result": suggested}]
     assert prefill_fate([task]) == {"kept": 1, "changed": 1, "deleted": 1, "added": 1}
+
+
+def test_esa_report_of_a_label_studio_export_tells_the_prefill_fate(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from annotate.cli import app
+
+    suggested = [_span("esa_span_apertium_1", 46, 57, "the Tuesday", "Minor"),
+                 _span("esa_span_argos_0", 0, 5, "Putin", "Minor")]
+    done = [_span("esa_span_apertium_1", 46, 57, "the Tuesday", "Minor"), _score("esa_score_apertium_1", 70),
+            _score("esa_score_argos_0", 90)]
+    task = _task([{"id": 9, "completed_by": 3, "parent_prediction": 4, "result": done}])
+    task["predictions"] = [{"id": 4, "result": suggested}]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps([task]), encoding="utf-8")
+    result = CliRunner().invoke(app, ["esa-report", str(export), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert ("annotators kept 1, changed 0 (moved, resized or re-rated) and deleted 1; they added 0 spans of "
+            "their own.") in markdown
+    data = json.loads((tmp_path / "out" / "scores.json").read_text(encoding="utf-8"))
+    assert data["esa_ai_prefill"] == {"kept": 1, "changed": 0, "deleted": 1, "added": 0}
+    assert {s["system"]: s["score"] for s in data["pairs"]["es-en"]["systems"]} == {"argos": 90.0, "apertium": 70.0}

@@ -103,10 +103,18 @@ def esa_report(
     each annotator's scale and pace (median seconds per rating, from the files' times)."""
     from annotate.esa.report import write_esa_report
 
+    from annotate.esa.files import label_studio_tasks
+    from annotate.labelstudio.esa import prefill_fate
+
     ratings = read_files(files, allow)
+    prefill: dict[str, int] | None = None
+    for path in files:  # a Label Studio export also says what annotators did with ESA-AI's spans
+        if (tasks := label_studio_tasks(path)) is not None:
+            fate = prefill_fate(tasks)
+            prefill = {name: (prefill or {}).get(name, 0) + count for name, count in fate.items()}
     try:
         paths = write_esa_report(ratings, out_dir=out_dir, title=title, sources=[path.name for path in files],
-                                 n_bootstrap=bootstrap, seed=seed)
+                                 n_bootstrap=bootstrap, seed=seed, prefill=prefill)
     except ValueError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"{paths.html}\n{paths.markdown}\n{paths.data}")

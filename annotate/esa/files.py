@@ -30,7 +30,7 @@ def read_esa_file(path: str | Path, *, allow_severities: Sequence[str] = ()) -> 
     path = Path(path)
     if esa_format(path) == FORMATS[".csv"]:
         return read_appraise_csv(path, AppraiseCSVConfig(name=str(path), allow_severities=tuple(allow_severities)))
-    if path.suffix.lower() == ".json" and _starts_with(path, b"["):
+    if label_studio_tasks(path) is not None:
         return _read_label_studio_export(path)
     return read_wmt_jsonl(path, WMTJsonlConfig(name=str(path), allow_severities=tuple(allow_severities)))
 
@@ -50,18 +50,26 @@ def _starts_with(path: Path, char: bytes) -> bool:
     return head[:1] == char
 
 
-def _read_label_studio_export(path: Path) -> list[ESARating]:
-    """The ESA ratings of a Label Studio export (its MQM tasks, if any, give none)."""
+def label_studio_tasks(path: str | Path) -> list[dict] | None:
+    """The tasks of a Label Studio export (a ``.json`` holding a JSON array), None for another
+    ESA file; ValueError naming the file when it is not valid JSON."""
     import orjson
 
-    from annotate.labelstudio.esa import esa_ratings
-
+    path = Path(path)
+    if path.suffix.lower() != ".json" or not _starts_with(path, b"["):
+        return None
     try:
         tasks = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(tasks, list):
-        raise ValueError(f"{path}: a Label Studio export is a JSON list of tasks")
+    return tasks
+
+
+def _read_label_studio_export(path: Path) -> list[ESARating]:
+    """The ESA ratings of a Label Studio export (its MQM tasks, if any, give none)."""
+    from annotate.labelstudio.esa import esa_ratings
+
+    tasks = label_studio_tasks(path) or []
     try:
         ratings = esa_ratings(tasks)
     except ValueError as exc:

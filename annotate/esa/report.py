@@ -63,13 +63,17 @@ class SpanStats:
 
 
 def write_esa_report(ratings: Iterable[ESARating], *, out_dir: Path | str, title: str, sources: Sequence[str],
-                     n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED) -> ESAReportPaths:
+                     n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = DEFAULT_SEED,
+                     prefill: dict[str, int] | None = None) -> ESAReportPaths:
     """Score ``ratings`` by WMT24's rules and write ``report.html``, ``report.md`` and
-    ``scores.json`` into ``out_dir``. ValueError when no rating is left to score."""
+    ``scores.json`` into ``out_dir``. ``prefill``: what annotators did with ESA-AI's pre-filled
+    spans (:func:`annotate.labelstudio.esa.prefill_fate`), for a Label Studio project. ValueError
+    when no rating is left to score."""
     ratings = list(ratings)
     scores = score_esa(ratings, n_bootstrap=n_bootstrap, seed=seed)
     kept, _ = apply_wmt24_rules(ratings)
     context = esa_report_context(scores, kept, title=title, sources=sources)
+    context["prefill"] = prefill
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = _environment()
@@ -77,8 +81,10 @@ def write_esa_report(ratings: Iterable[ESARating], *, out_dir: Path | str, title
     paths.html.write_text(env.get_template("esa_report.html.j2").render(**context), encoding="utf-8")
     markdown = env.overlay(autoescape=False).get_template("esa_report.md.j2").render(**context)
     paths.markdown.write_text(markdown, encoding="utf-8")
-    paths.data.write_text(json.dumps(scores_to_dict(scores, sources), ensure_ascii=False, indent=1) + "\n",
-                          encoding="utf-8")
+    data = scores_to_dict(scores, sources)
+    if prefill is not None:
+        data["esa_ai_prefill"] = prefill
+    paths.data.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return paths
 
 
