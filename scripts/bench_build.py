@@ -1,40 +1,33 @@
 #!/usr/bin/env python
-"""Benchmark `annotate build` against a raw baseline measured in the same run (not a test).
+"""Benchmark a cold `annotate build` against its true floor, measured in the same run (not a test).
 
-Input: N synthetic tasks (one task = one article: segments, two MT systems, a completed annotation
-with entities, claims, MQM errors and post-edits), written two ways from the same documents:
+A build from a Label Studio export must at least parse the export, score the sentence pairs with
+sacrebleu and tokenise the texts with spaCy. The floor is those three, done with the libraries'
+own public calls and nothing else, each timed apart and summed, one process:
 
-* ``records.jsonl``: AnnotatedDocument records, one per line (``annotate build`` reads .jsonl);
-* ``export.json``: a Label Studio JSON export made offline by the project's own task builder
-  (annotate.labelstudio.tasks.build_task), read by load_export + parse_export.
+* parse: ``orjson.loads`` of the export file (the fastest JSON parser for Python we know);
+* score: sacrebleu's public ``sentence_score`` — BLEU (effective order), chrF++, TER, configured as
+  the build configures them — on exactly the distinct (hypothesis, reference) pairs the build scores;
+* tokenise: the build's spaCy tokenizer (``annotate.tokens.spacy_tokenizer``: ``spacy.blank``) on
+  exactly the texts the build tokenises (each source sentence of a document once; each rated MT).
 
-Two corpora: ``distinct`` (every sentence carries its own number, so every (MT, post-edit) pair is
-new, like real news: the honest cold-build number) and ``repeating`` (the default synthetic
-sentences: a few hundred combinations, so the build's per-pair dedupe does most of the work).
+The build: ``annotate build``'s path in a fresh process (``iter_documents`` + ``build_dataset``),
+COLD: no sentence-score cache (``score_cache=False``, as ``--no-score-cache``, and an empty state
+folder). Imports (and loading the tokenizers) are timed apart, for the floor and the build alike;
+the whole ``annotate build`` command (imports included) is timed too. The build may score in a
+worker pool (one worker per CPU for large builds), so both its wall time and its CPU time (its own
++ its workers') are compared with the floor: target build ≤ 1.25 × floor.
 
-Each measurement runs in a fresh subprocess:
+Input: N synthetic documents (annotate.dataset.synthetic, every sentence distinct, like real news:
+one article = ``--segments`` sentences × 2 MT systems, a completed annotation with entities,
+claims, MQM errors and post-edits) written as a Label Studio JSON export by the project's own task
+builder, or an export of yours (``--export``).
 
-* baseline: ``pyarrow.json.read_json(records.jsonl)`` + ``pyarrow.parquet.write_table``. (pyarrow
-  cannot read the Label Studio export itself: it is not line-delimited, and ``value.text`` is a
-  string in label regions but a list in text areas.)
-* sacrebleu: the scores' own raw cost — sacrebleu's ``sentence_score`` for BLEU, chrF++ and TER on
-  the same (MT, reference) pairs, one process; pyarrow + this is the "same work, no overhead"
-  baseline that the cold build is also compared with.
-* floor: ``orjson.loads`` of the export alone — what any Python build pays before doing anything
-  (the export is not line-delimited, so pyarrow's C++ reader is not an option for it).
-* build: ``annotate build``'s path — ``iter_documents`` + ``build_dataset`` (validation, selection
-  rules, spaCy BIO, sacrebleu sentence statistics in worker processes, parquet, card). ``cold`` =
-  empty sentence-score cache (a fresh state folder); ``warm`` = the same build again with the cache
-  the cold build filled (a rebuild after ``annotate pull``: only new pairs are scored).
-
-Printed: wall seconds (imports excluded, reported apart), ratios to the baseline with and without
-the wall time the build waited for sentence scores, and peak RSS per size: libraries (after
-imports) + everything the reading and the build added on top (the export is read task by task
-when large, documents spill to a temporary file past a size), which must grow far slower than
-the task count.
-
-    .venv/bin/python scripts/bench_build.py --tasks 10000 --memory-sizes 10000,50000
+    .venv/bin/python scripts/bench_build.py --tasks 200,2000 --segments 12
+    .venv/bin/python scripts/bench_build.py --export project-export.json
 """
+
+from __future__ import annotations
 
 import argparse
 import json
@@ -49,82 +42,128 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-
-def rss_now_mb() -> float:
-    """Current resident set size of this process (Linux /proc)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+TARGET = 1.25  # build ≤ 1.25 × floor, cold
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident set size."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_inputs(folder: Path, tasks: int, segments: int, distinct: bool = False) -> tuple[Path, Path]:
-    """The same synthetic documents as AnnotatedDocument JSON Lines and as a Label Studio export."""
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds of ``who`` (RUSAGE_SELF, or RUSAGE_CHILDREN: reaped children)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cores() -> str:
+    """The CPU count and the CPUs this process may run on."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{os.cpu_count()} CPUs ({usable} usable)"
+
+
+def write_export(folder: Path, tasks: int, segments: int) -> Path:
+    """N synthetic documents (distinct sentences) as a Label Studio export, built offline by the
+    project's own task builder."""
     from annotate.dataset.synthetic import SYSTEMS, synthetic_documents
     from annotate.labelstudio.tasks import build_task
 
-    kind = "distinct" if distinct else "repeating"
-    records, export = folder / f"records-{kind}-{tasks}.jsonl", folder / f"export-{kind}-{tasks}.json"
+    export = folder / f"export-{tasks}x{segments}.json"
     systems = [name for name, _ in SYSTEMS]
-    with records.open("w", encoding="utf-8") as jsonl, export.open("w", encoding="utf-8") as array:
+    with export.open("w", encoding="utf-8") as array:
         array.write("[")
-        for task_id, doc in enumerate(synthetic_documents(tasks, segments=segments, distinct=distinct), 1):
-            jsonl.write(doc.to_json() + "\n")
+        for task_id, doc in enumerate(synthetic_documents(tasks, segments=segments, distinct=True), 1):
             task = build_task(doc, systems)
             task.update(id=task_id, project=1)
             for number, annotation in enumerate(task.get("annotations", []), 1):
                 annotation.update(id=task_id * 10 + number, updated_at=doc.annotations[number - 1].updated_at)
             array.write(("," if task_id > 1 else "") + json.dumps(task, ensure_ascii=False))
         array.write("]")
-    return records, export
+    return export
 
 
-def child_baseline(path: Path, out: Path) -> dict:
-    started = time.perf_counter()
-    import pyarrow.json as pj
-    import pyarrow.parquet as pq
+# ---------------------------------------------------------------- the floor's inputs (not timed)
 
-    imported = time.perf_counter()
-    # One block for the whole file so type inference sees every row (nested lists can be empty).
-    table = pj.read_json(path, read_options=pj.ReadOptions(block_size=path.stat().st_size + 1))
-    pq.write_table(table, out / "baseline.parquet")
-    return {"import_s": imported - started, "seconds": time.perf_counter() - imported, "peak_rss_mb": peak_rss_mb()}
-
-
-def child_sacrebleu(path: Path, out: Path) -> dict:
-    """The scores' own raw baseline: sacrebleu's public ``sentence_score`` (BLEU effective order,
-    chrF++, TER) on exactly the (MT, reference) pairs the build scores, one process, no cache."""
-    from sacrebleu.metrics import BLEU, CHRF, TER
-
-    from annotate.commands.data import load_documents
+def build_work(path: Path) -> dict:
+    """What the build of ``path`` scores and tokenises, read with the project's own parser (not
+    timed): the distinct scoring pairs, the source sentences and the rated MT texts, and the
+    languages. Follows build_dataset's rules: references as it chooses them by default, a document's
+    sources tokenised when it has a primary annotation and the sources carry an entity or claim
+    layer, or when one of its translations is rated; each rated MT translation tokenised once."""
+    from annotate.commands.data import iter_documents
+    from annotate.dataset.build import _Facts
     from annotate.dataset.rows import scoring_pairs
 
-    pairs = [(mt, ref) for doc in load_documents(path) for _, mt, ref in scoring_pairs(doc)]
-    metrics = (BLEU(effective_order=True), CHRF(word_order=2), TER())
-    started, cpu = time.perf_counter(), time.process_time()
-    for mt, ref in pairs:
-        for metric in metrics:
-            metric.sentence_score(mt, [ref])
-    return {"seconds": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "pairs": len(pairs)}
+    facts = _Facts()
+    docs = {doc.doc_id: doc for doc in facts.observe(iter_documents(path))}
+    reference_system = ",".join(facts.imported_references) or None
+    pairs: dict[tuple, None] = {}
+    sources: list[str] = []
+    mt_texts: list[str] = []
+    for doc_id in sorted(docs):
+        doc = docs[doc_id]
+        pairs.update((pair[1:], None) for pair in scoring_pairs(doc, reference_system))
+        ranked = doc.ranked_annotations()
+        rated = {(r.system, r.seg_id) for a in ranked for r in a.ratings}
+        rated_mts = [t for t in doc.translations if t.role == "mt" and (t.system, t.seg_id) in rated]
+        mt_texts.extend(t.mt for t in rated_mts)
+        whole = bool(ranked) and (facts.entities or facts.claims)
+        rated_segments = {t.seg_id for t in rated_mts}
+        sources.extend(s.text for s in sorted(doc.segments, key=lambda s: s.seg_id)
+                       if whole or s.seg_id in rated_segments)
+    languages = facts.languages()
+    return {"pairs": list(pairs), "sources": sources, "mt_texts": mt_texts, "source": languages.source,
+            "target": languages.target, "documents": len(docs)}
 
+
+# ---------------------------------------------------------------- children (one fresh process each)
 
 def child_floor(path: Path, out: Path) -> dict:
-    """The floor of any Python build from this file: deserialising it into Python objects with
-    orjson (the fastest JSON parser for Python we know), nothing else."""
+    """The floor: orjson parse + sacrebleu sentence scores + spaCy tokenisation, each timed apart."""
+    work = build_work(path)
+    started = time.perf_counter()
     import orjson
 
-    started = time.perf_counter()
-    tasks = orjson.loads(path.read_bytes())
-    return {"seconds": time.perf_counter() - started, "items": len(tasks)}
+    from annotate.scoring.metrics import BLEU_NAME, CHRF_NAME, TER_NAME, make_metrics
+    from annotate.tokens import spacy_tokenizer
+
+    metrics = make_metrics(sentence_level=True, trg_lang=work["target"])  # sacrebleu's own classes
+    bleu, chrf, ter = metrics[BLEU_NAME], metrics[CHRF_NAME], metrics[TER_NAME]
+    source_tokenizer, target_tokenizer = spacy_tokenizer(work["source"]), spacy_tokenizer(work["target"])
+    imported = time.perf_counter()
+
+    def timed(run) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        run()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    def parse() -> None:
+        orjson.loads(path.read_bytes())
+
+    def score() -> None:
+        for hypothesis, reference in work["pairs"]:
+            references = list(reference) if isinstance(reference, tuple) else [reference]
+            bleu.sentence_score(hypothesis, references)
+            chrf.sentence_score(hypothesis, references)
+            ter.sentence_score(hypothesis, references)
+
+    def tokenise() -> None:
+        for text in work["sources"]:
+            source_tokenizer(text)
+        for text in work["mt_texts"]:
+            target_tokenizer(text)
+
+    parts = {"parse": timed(parse), "score": timed(score), "tokenise": timed(tokenise)}
+    # not timed: the MT tokens, as the build counts them (the texts are the build's)
+    mt_tokens = sum(not token.is_space for text in work["mt_texts"] for token in target_tokenizer(text))
+    return {"parts": parts, "import_s": imported - started, "pairs": len(work["pairs"]),
+            "sources": len(work["sources"]), "mt_texts": len(work["mt_texts"]), "mt_tokens": mt_tokens,
+            "documents": work["documents"]}
 
 
 def child_build(path: Path, out: Path) -> dict:
+    """``annotate build``'s path, cold (no score cache), imports and tokenizer loading timed apart."""
     started = time.perf_counter()
-    # Imports are timed apart: they are paid once per process, whatever the size.
     import jinja2  # noqa: F401
     import pyarrow.parquet  # noqa: F401
     import sacrebleu  # noqa: F401
@@ -133,123 +172,134 @@ def child_build(path: Path, out: Path) -> dict:
     import datasets  # noqa: F401
     from annotate.commands.data import iter_documents
     from annotate.dataset import build_dataset
-    from annotate.tokens import spacy_tokenizer
     from annotate.languages import SPANISH_ENGLISH
+    from annotate.tokens import spacy_tokenizer
 
-    for language in (SPANISH_ENGLISH.source, SPANISH_ENGLISH.target):  # load the tokenizers outside the timed part too
+    for language in (SPANISH_ENGLISH.source, SPANISH_ENGLISH.target):
         spacy_tokenizer(language)
     imported = time.perf_counter()
-    rss_imported = rss_now_mb()
-    # `annotate build`'s own path: documents read (task by task for a large export) while the
-    # build sorts them (in memory, or spilled to a temporary file for a large one).
-    report = build_dataset(iter_documents(path), out / "dataset", name="bench", split="hash")
-    done = time.perf_counter()
-    return {
-        "import_s": imported - started,
-        "sacrebleu_s": report.seconds["sacrebleu"],
-        "scoring_wait_s": report.seconds["scoring_wait"],
-        "scoring": report.scoring,
-        "seconds": done - imported,
-        "rows": sum(sum(splits.values()) for splits in report.counts.values()),
-        "rss_imported_mb": rss_imported,
-        "peak_rss_mb": peak_rss_mb(),
-        # scoring workers are forked: their RSS counts pages they share with this process
-        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    }
+    cpu = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
+    report = build_dataset(iter_documents(path), out / "dataset", name="bench", split="hash", score_cache=False)
+    wall = time.perf_counter() - imported
+    own_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu[0]
+    workers_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu[1]  # the pool's workers, reaped at its end
+    return {"import_s": imported - started, "seconds": wall, "cpu_s": own_cpu + workers_cpu, "own_cpu_s": own_cpu,
+            "workers_cpu_s": workers_cpu, "sacrebleu_s": report.seconds["sacrebleu"],
+            "scoring_wait_s": report.seconds["scoring_wait"], "scoring": report.scoring,
+            "mt_tokens": report.word_tags.get("tokens", 0), "peak_rss_mb": peak_rss_mb(),
+            "rows": sum(sum(splits.values()) for splits in report.counts.values())}
 
 
-def run_child(kind: str, path: Path, state_dir: Path | None = None) -> dict:
-    """Run one measurement in a fresh interpreter; returns its JSON result line. ``state_dir``
-    holds the sentence-score cache (a fresh temporary one when None: a cold build)."""
+def child_profile(path: Path, out: Path) -> dict:
+    """The cold build under cProfile, one process (workers=1: every cost shows); the top lines."""
+    import cProfile
+    import io
+    import pstats
+
+    from annotate.commands.data import iter_documents
+    from annotate.dataset import build_dataset
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    build_dataset(iter_documents(path), out / "dataset", name="bench", split="hash", score_cache=False, workers=1)
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(60)
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(40)
+    return {"profile": text.getvalue()}
+
+
+def child_env(out: str) -> dict[str, str]:
+    """A cold environment: offline Hugging Face, a fresh (empty) state folder."""
+    return {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
+            "ANNOTATE_STATE_DIR": str(Path(out) / "state")}
+
+
+def run_child(kind: str, path: Path) -> dict:
+    """One measurement in a fresh interpreter; its JSON result line."""
     with tempfile.TemporaryDirectory(prefix="bench-build-out-") as out:
-        env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
-               "ANNOTATE_STATE_DIR": str(state_dir or Path(out) / "state")}
-        result = subprocess.run(
-            [sys.executable, __file__, "--child", kind, "--input", str(path), "--out", out],
-            check=True, capture_output=True, text=True, env=env,
-        )
+        result = subprocess.run([sys.executable, __file__, "--child", kind, "--input", str(path), "--out", out],
+                                check=True, capture_output=True, text=True, env=child_env(out))
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def print_build(label: str, build: dict, baseline: dict) -> None:
-    own = build["peak_rss_mb"] - build["rss_imported_mb"]
-    without = (build["seconds"] - build["scoring_wait_s"]) / baseline["seconds"]
-    pairs = build["scoring"]
-    print(f"annotate build ({label})")
-    print(f"  read + build     {build['seconds']:8.2f} s   waiting for sentence scores {build['scoring_wait_s']:.2f} s "
-          f"(scoring CPU {build['sacrebleu_s']:.2f} s), {build['rows']} rows")
-    print(f"  sentence pairs   {pairs['pairs']} = {pairs['scored']} distinct scored + {pairs['from_cache']} distinct "
-          f"from the cache + {pairs['pairs'] - pairs['scored'] - pairs['from_cache']} repeats")
-    print(f"  total            {build['seconds']:8.2f} s   = {build['seconds'] / baseline['seconds']:.1f} × pyarrow; "
-          f"without the scoring wait {without:.1f} ×")
-    print(f"  memory           peak RSS {build['peak_rss_mb']:.0f} MB = {build['rss_imported_mb']:.0f} MB libraries "
-          f"(after imports) + {own:.0f} MB reading and building; largest scoring worker "
-          f"{build['worker_peak_rss_mb']:.0f} MB (shared pages counted)", flush=True)
+def annotate_command() -> list[str]:
+    """The installed ``annotate`` console script next to this interpreter, else ``python -m annotate.cli``."""
+    script = Path(sys.executable).parent / "annotate"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "annotate.cli"]
+
+
+def run_command(path: Path) -> dict:
+    """The whole ``annotate build EXPORT OUT --no-score-cache`` command: wall and CPU (with workers)."""
+    with tempfile.TemporaryDirectory(prefix="bench-build-cli-") as out:
+        before, started = cpu_seconds(resource.RUSAGE_CHILDREN), time.perf_counter()
+        subprocess.run([*annotate_command(), "build", str(path), str(Path(out) / "dataset"),
+                        "--no-score-cache", "--name", "bench"],
+                       check=True, capture_output=True, text=True, env=child_env(out), cwd=out)
+        return {"seconds": time.perf_counter() - started, "cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN) - before}
+
+
+# ---------------------------------------------------------------- report
+
+def print_size(label: str, floor: dict, build: dict, command: dict) -> None:
+    """The floor's parts, the build, and the ratios, as one table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    parts = floor["parts"]
+    floor_wall = sum(wall for wall, _ in parts.values())
+    floor_cpu = sum(cpu for _, cpu in parts.values())
+    table = Table(title=label)
+    for column in ("measured", "wall s", "CPU s", "× floor (wall)", "× floor (CPU)", "what"):
+        table.add_column(column, justify="left" if column in ("measured", "what") else "right")
+    what = {"parse": "orjson.loads(export)",
+            "score": f"sacrebleu sentence_score BLEU+chrF+++TER, {floor['pairs']} distinct pairs",
+            "tokenise": f"spaCy: {floor['sources']} sources + {floor['mt_texts']} rated MTs"}
+    for name, (wall, cpu) in parts.items():
+        table.add_row(f"floor: {name}", f"{wall:.2f}", f"{cpu:.2f}", "", "", what[name])
+    table.add_row("floor (sum)", f"{floor_wall:.2f}", f"{floor_cpu:.2f}", "1.00", "1.00",
+                  f"one process; imports + tokenizer loads {floor['import_s']:.1f} s apart", end_section=True)
+    scoring = build["scoring"]
+    table.add_row("annotate build, cold", f"{build['seconds']:.2f}", f"{build['cpu_s']:.2f}",
+                  f"{build['seconds'] / floor_wall:.2f}", f"{build['cpu_s'] / floor_cpu:.2f}",
+                  f"imports {build['import_s']:.1f} s apart; {scoring['scored']} pairs scored "
+                  f"(sacrebleu CPU {build['sacrebleu_s']:.2f} s, waited {build['scoring_wait_s']:.2f} s); "
+                  f"workers' CPU {build['workers_cpu_s']:.2f} s; {build['rows']} rows; peak RSS "
+                  f"{build['peak_rss_mb']:.0f} MB")
+    table.add_row("`annotate build` command", f"{command['seconds']:.2f}", f"{command['cpu_s']:.2f}", "", "",
+                  "whole process, imports included (cold, --no-score-cache)")
+    Console(width=200).print(table)
+    verdict = "meets" if build["seconds"] / floor_wall <= TARGET else "misses"
+    print(f"ratio build/floor: wall {build['seconds'] / floor_wall:.2f} ×, CPU {build['cpu_s'] / floor_cpu:.2f} × "
+          f"(target ≤ {TARGET} ×, cold: the wall ratio {verdict} it) on {cores()}; "
+          f"same texts: MT tokens {floor['mt_tokens']} (floor) vs {build['mt_tokens']} (build), "
+          f"same pairs: {floor['pairs']} (floor) vs {scoring['scored']} (build)", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tasks", type=int, default=10_000, help="tasks for the timing comparison")
-    parser.add_argument("--memory-sizes", default="10000,50000", help="task counts for the memory runs")
-    parser.add_argument("--segments", type=int, default=2, help="segments per task (× 2 MT systems)")
-    parser.add_argument("--child", choices=["baseline", "sacrebleu", "build", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--tasks", default="200,2000", help="document counts, comma-separated (synthetic exports)")
+    parser.add_argument("--segments", type=int, default=12, help="sentences per document (× 2 MT systems)")
+    parser.add_argument("--export", type=Path, help="benchmark this Label Studio export instead")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of each build (workers=1)")
+    parser.add_argument("--child", choices=["floor", "build", "profile"], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        children = {"baseline": child_baseline, "sacrebleu": child_sacrebleu, "build": child_build,
-                    "floor": child_floor}
-        result = children[args.child](args.input, args.out)
-        print(json.dumps(result))
+        children = {"floor": child_floor, "build": child_build, "profile": child_profile}
+        print(json.dumps(children[args.child](args.input, args.out)))
         return
-
-    sizes = sorted({args.tasks, *(int(s) for s in args.memory_sizes.split(",") if s)})
-    own_memory = {}
+    print(f"machine: {cores()}; every measurement in a fresh process")
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        for tasks in sizes:
-            records, export = write_inputs(Path(tmp), tasks, args.segments, distinct=True)
-            baseline = run_child("baseline", records)
-            sizes_mb = records.stat().st_size / 2**20, export.stat().st_size / 2**20
-            print(f"\n== {tasks} tasks ({args.segments} segments × 2 systems each; distinct sentences; records "
-                  f"{sizes_mb[0]:.1f} MB, export {sizes_mb[1]:.1f} MB) ==", flush=True)
-            print(f"pyarrow read_json + write_table (records.jsonl): {baseline['seconds']:.2f} s, "
-                  f"peak RSS {baseline['peak_rss_mb']:.0f} MB (imports {baseline['import_s']:.1f} s apart)")
-            if tasks == args.tasks:
-                floor = run_child("floor", export)
-                print(f"orjson.loads(export.json) alone, no build at all: {floor['seconds']:.2f} s = "
-                      f"{floor['seconds'] / baseline['seconds']:.1f}× pyarrow — the floor of any build in Python "
-                      "from this file (every task becomes Python objects before anything else happens)")
-            state = Path(tmp) / f"state-{tasks}"
-            cold = run_child("build", export, state)
-            print_build("export.json, Label Studio path, COLD: empty score cache", cold, baseline)
-            own_memory[tasks] = cold["peak_rss_mb"] - cold["rss_imported_mb"]
-            if tasks == args.tasks:
-                raw_scores = run_child("sacrebleu", records)
-                with_scores = baseline["seconds"] + raw_scores["seconds"]
-                print(f"pyarrow + sacrebleu sentence_score on the same {raw_scores['pairs']} pairs (one process): "
-                      f"{with_scores:.2f} s → the cold build is {cold['seconds'] / with_scores:.2f}× that "
-                      "(the build scores in up to one worker per CPU)")
-                print_build("export.json, WARM: the same build again, scores from the cache",
-                            run_child("build", export, state), baseline)
-                print_build("records.jsonl (the baseline's file), warm", run_child("build", records, state), baseline)
-                records.unlink()
-                export.unlink()
-                rep_records, rep_export = write_inputs(Path(tmp), tasks, args.segments, distinct=False)
-                rep_baseline = run_child("baseline", rep_records)
-                print(f"-- repeating synthetic sentences (same sizes): pyarrow {rep_baseline['seconds']:.2f} s")
-                print_build("export.json, repeating sentences, cold: per-build dedupe", run_child("build", rep_export),
-                            rep_baseline)
-                rep_records.unlink()
-                rep_export.unlink()
-            else:
-                records.unlink()
-                export.unlink()
-            print(f"imports (not timed above): annotate + spaCy {cold['import_s']:.1f} s", flush=True)
-        if len(sizes) > 1:
-            small, large = sizes[0], sizes[-1]
-            growth = own_memory[large] / max(own_memory[small], 1)
-            print(f"\nmemory of reading + building {small} → {large} tasks (× {large / small:.0f}), cold builds: "
-                  f"{own_memory[small]:.0f} → {own_memory[large]:.0f} MB (× {growth:.2f})")
+        exports = ([(args.export, f"{args.export.name}")] if args.export else
+                   [(write_export(Path(tmp), int(n), args.segments), f"{n} documents × {args.segments} sentences × "
+                     "2 systems (distinct sentences)") for n in args.tasks.split(",") if n])
+        for export, label in exports:
+            label = f"{label}, export {export.stat().st_size / 2**20:.1f} MB"
+            print_size(label, run_child("floor", export), run_child("build", export), run_command(export))
+            if args.profile:
+                print(run_child("profile", export)["profile"])
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from conftest import REPO
 
 
 @pytest.mark.parametrize(("script", "arguments", "expected"), [
-    ("bench_build.py", ["--tasks", "20", "--memory-sizes", "20"], ["× pyarrow", "peak RSS", "imports (not timed above)"]),
+    ("bench_build.py", ["--tasks", "20", "--segments", "3"],
+     ["floor (sum)", "annotate build, cold", "ratio build/floor: wall", "same pairs: 120 (floor) vs 120 (build)"]),
     ("bench_scoring.py", ["--segments", "300"], ["ratio annotate / sacrebleu", "scores identical to 4 decimals: True"]),
     ("bench_post_edits.py", ["--pairs", "200"], ["× sacrebleu", "post_edit_consistency"]),
     ("bench_sentence_scores.py", ["--synthetic-docs", "5", "--zipf-segments", "20", "--repeats", "1"],

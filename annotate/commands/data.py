@@ -3,7 +3,7 @@ MQM TSV file) → a Hugging Face dataset folder, optionally pushed to the Hub.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -164,99 +164,161 @@ def _print_report(report: BuildReport) -> None:
     console.print(line(f"written: {report.out_dir} ({report.seconds['total']:.1f} s)"))
 
 
+# The arguments and options of `annotate build`.
+_EXPORT = typer.Argument(None, metavar="EXPORT.json", help="Label Studio JSON export (from `annotate pull`), a "
+                         ".jsonl file of AnnotatedDocument records, a WMT MQM .tsv file (Google's format), or a "
+                         "test set folder.")
+_OUT_DIR = typer.Argument(None, metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. datasets/seeds.")
+_TESTSET = typer.Option(None, "--testset", help="A test set in WMT's plain-text layout (sources/, references/, "
+                        "documents/, system-outputs/) instead of EXPORT.")
+_NAME = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name).")
+_DESCRIPTION = typer.Option(None, "--description", help="Description for the card.")
+_SPLIT = typer.Option("hash", "--split", help="hash: each document's split (80/10/10 train/validation/test) from "
+                      "the SHA-256 of its doc_id alone, so it never moves as the dataset grows ('auto' is an old "
+                      "name for it) | train | validation | test: every document in that split (e.g. a set kept "
+                      "for evaluation only).")
+_LICENSE = typer.Option("other", "--license", help="License identifier for the card.")
+_GUIDELINES = typer.Option(None, "--guidelines", help="Markdown annotation guidelines for the card (default: "
+                           f"{DEFAULT_GUIDELINES} if it exists).")
+_PUSH_TO_HUB = typer.Option(None, "--push-to-hub", metavar="REPO", help="Also upload to this Hub dataset repo "
+                            "(token from env HF_TOKEN only).")
+_SCORE_CACHE = typer.Option(True, "--score-cache/--no-score-cache", help="Reuse sentence scores of pairs scored "
+                            "before (kept under the state folder; same output).")
+_SKIP_INVALID = typer.Option(False, "--skip-invalid", help="Build without the annotations (and tasks) that fail "
+                             "validation, listing them; the card counts them. Default: list them all and build "
+                             "nothing.")
+_PROBLEMS_FILE = typer.Option(None, "--problems", metavar="FILE", help="Write every validation problem there "
+                              "(JSON Lines; empty when there is none).")
+_REFERENCE = typer.Option(None, "--reference", "-r", help="'post_edits' (the annotators' post-edited translations) "
+                          "or the name of the translations that are the references (an imported reference, or e.g. "
+                          "'ref' in WMT MQM files). Default: the imported reference if there is one, else the "
+                          "post-edits.")
+_LANGUAGES = typer.Option(None, "--languages", metavar="SRC-TGT", help="The documents' language pair, e.g. en-de "
+                          "(default: as the records say: es-en for Label Studio exports, read from Google's file "
+                          "names for WMT MQM TSV files).")
+_ALLOW = typer.Option(None, "--allow-category", help="WMT MQM TSV: accept this MQM category although "
+                      "annotate.schema lacks it (repeatable).")
+_WEIGHTS = typer.Option(DEFAULT_MQM_WEIGHTING, "--weights", metavar="NAME", help=WEIGHTS_HELP)
+
+
 def build_command(
-    export: Path | None = typer.Argument(None, metavar="EXPORT.json", help="Label Studio JSON export (from "
-                                         "`annotate pull`), a .jsonl file of AnnotatedDocument records, a "
-                                         "WMT MQM .tsv file (Google's format), or a test set folder."),
-    out_dir: Path | None = typer.Argument(None, metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. "
-                                          "datasets/seeds."),
-    testset: Path | None = typer.Option(None, "--testset", help="A test set in WMT's plain-text layout "
-                                        "(sources/, references/, documents/, system-outputs/) instead of EXPORT."),
-    name: str | None = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name)."),
-    description: str | None = typer.Option(None, "--description", help="Description for the card."),
-    split: str = typer.Option("hash", "--split", help="hash: each document's split (80/10/10 train/"
-                              "validation/test) from the SHA-256 of its doc_id alone, so it never moves as the "
-                              "dataset grows ('auto' is an old name for it) | train | validation | test: every "
-                              "document in that split (e.g. a set kept for evaluation only)."),
-    license: str = typer.Option("other", "--license", help="License identifier for the card."),
-    guidelines: Path | None = typer.Option(None, "--guidelines", help="Markdown annotation guidelines "
-                                              f"for the card (default: {DEFAULT_GUIDELINES} if it exists)."),
-    push_to_hub: str | None = typer.Option(None, "--push-to-hub", metavar="REPO", help="Also upload to "
-                                              "this Hub dataset repo (token from env HF_TOKEN only)."),
-    score_cache: bool = typer.Option(True, "--score-cache/--no-score-cache", help="Reuse sentence scores "
-                                     "of pairs scored before (kept under the state folder; same output)."),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Build without the annotations (and tasks) "
-                                      "that fail validation, listing them; the card counts them. Default: "
-                                      "list them all and build nothing."),
-    problems_file: Path | None = typer.Option(None, "--problems", metavar="FILE", help="Write every "
-                                              "validation problem there (JSON Lines; empty when there is none)."),
-    reference: str | None = typer.Option(None, "--reference", "-r", help="'post_edits' (the annotators' "
-                                         "post-edited translations) or the name of the translations that are "
-                                         "the references (an imported reference, or e.g. 'ref' in WMT MQM files). "
-                                         "Default: the imported reference if there is one, else the post-edits."),
-    languages: str | None = typer.Option(None, "--languages", metavar="SRC-TGT", help="The documents' language "
-                                         "pair, e.g. en-de (default: as the records say: es-en for Label Studio "
-                                         "exports, read from Google's file names for WMT MQM TSV files)."),
-    allow: list[str] | None = typer.Option(None, "--allow-category", help="WMT MQM TSV: accept this MQM "
-                                           "category although annotate.schema lacks it (repeatable)."),
-    weighting: str = typer.Option(DEFAULT_MQM_WEIGHTING, "--weights", metavar="NAME", help=WEIGHTS_HELP),
+    export: Path | None = _EXPORT,
+    out_dir: Path | None = _OUT_DIR,
+    testset: Path | None = _TESTSET,
+    name: str | None = _NAME,
+    description: str | None = _DESCRIPTION,
+    split: str = _SPLIT,
+    license: str = _LICENSE,
+    guidelines: Path | None = _GUIDELINES,
+    push_to_hub: str | None = _PUSH_TO_HUB,
+    score_cache: bool = _SCORE_CACHE,
+    skip_invalid: bool = _SKIP_INVALID,
+    problems_file: Path | None = _PROBLEMS_FILE,
+    reference: str | None = _REFERENCE,
+    languages: str | None = _LANGUAGES,
+    allow: list[str] | None = _ALLOW,
+    weighting: str = _WEIGHTS,
 ) -> None:
     """Build a Hugging Face dataset folder (README.md card + parquet per config/split)."""
-    import os
+    import functools
 
-    from annotate.commands._io import JsonlError
-    from annotate.commands._io import fail as failure
-    from annotate.dataset import DatasetBuildError, build_dataset, push_dataset_to_hub
-    from annotate.dataset.hub import TOKEN_VARIABLE
-    from annotate.terminal import line, make_console
+    from annotate.commands.problems import settle_problems
+    from annotate.dataset import build_dataset
+    from annotate.terminal import make_console
 
-    errors = make_console(stderr=True)
+    export, out_dir = _input_and_output(export, out_dir, testset)
+    weights = _weights(weighting)
+    _check_hub_token(push_to_hub)
+    pair = _language_pair(languages)
+    problems: list[ExportProblem] = []  # filled while the export is read
+    build = functools.partial(
+        build_dataset, _documents(export, problems, allow or (), languages, pair, skip_invalid), out_dir,
+        name=name or out_dir.resolve().name, description=description, reference_system=reference, weights=weights,
+        license=license, split=split, guidelines_path=_guidelines_for(export, guidelines), score_cache=score_cache,
+        problems=problems)
+    report = _build_or_fail(build, export, out_dir, problems, problems_file)
+    settle_problems(problems, source=str(export), skip_invalid=True, problems_file=problems_file,
+                    console=make_console(stderr=True), advice="")
+    _print_report(report)
+    if push_to_hub:
+        _push(out_dir, push_to_hub)
 
-    def fail(message: str) -> NoReturn:
-        raise failure(message, 1)
 
+def _fail(message: str) -> NoReturn:
+    """Print ``error: <message>`` and exit with code 1."""
+    from annotate.commands._io import fail
+
+    raise fail(message, 1)
+
+
+def _input_and_output(export: Path | None, out_dir: Path | None, testset: Path | None) -> tuple[Path, Path]:
+    """(what to read, the dataset folder) from ``EXPORT OUT_DIR`` or ``--testset DIR OUT_DIR``."""
     if testset is not None:
         export, out_dir = testset, out_dir or export  # `build --testset DIR OUT_DIR`
     if export is None or out_dir is None:
-        fail("give EXPORT and OUT_DIR (or --testset DIR and OUT_DIR)")
+        _fail("give EXPORT and OUT_DIR (or --testset DIR and OUT_DIR)")
+    return export, out_dir
+
+
+def _weights(weighting: str) -> MQMWeights:
+    """The MQM weighting named by ``--weights``."""
     try:
-        weights = MQMWeights.named(weighting)
+        return MQMWeights.named(weighting)
     except ValueError as exc:
-        fail(f"--weights: {exc}")
+        _fail(f"--weights: {exc}")
+
+
+def _check_hub_token(push_to_hub: str | None) -> None:
+    """A push needs a token in the environment: fail before building, not after."""
+    import os
+
+    from annotate.dataset.hub import TOKEN_VARIABLE
+
     if push_to_hub and not os.environ.get(TOKEN_VARIABLE, "").strip():
-        fail(f"--push-to-hub needs a Hugging Face token in the environment variable {TOKEN_VARIABLE}")
+        _fail(f"--push-to-hub needs a Hugging Face token in the environment variable {TOKEN_VARIABLE}")
+
+
+def _language_pair(languages: str | None) -> LanguagePair | None:
+    """The pair ``--languages`` names (None when not given)."""
     from annotate.languages import parse_pair
-    from annotate.references import POST_EDITS
 
     try:
-        pair = parse_pair(languages) if languages else None
+        return parse_pair(languages) if languages else None
     except ValueError as exc:
-        fail(f"--languages: {exc}")
-    if guidelines is None and DEFAULT_GUIDELINES.is_file() and export.suffix.lower() != ".tsv":
-        guidelines = DEFAULT_GUIDELINES  # the team's guidelines describe our annotations, not a WMT file's
-    from annotate.commands.problems import print_problems, settle_problems, write_problems
-    from annotate.labelstudio.errors import InvalidExport
+        _fail(f"--languages: {exc}")
 
-    problems: list[ExportProblem] = []  # filled while the export is read
+
+def _guidelines_for(export: Path, guidelines: Path | None) -> Path | None:
+    """``--guidelines``, else the team's guidelines when they exist and describe the input (they
+    describe our annotations, not a WMT file's)."""
+    if guidelines is None and DEFAULT_GUIDELINES.is_file() and export.suffix.lower() != ".tsv":
+        return DEFAULT_GUIDELINES
+    return guidelines
+
+
+def _documents(export: Path, problems: list[ExportProblem], allow: Iterable[str], languages: str | None,
+               pair: LanguagePair | None, skip_invalid: bool) -> Iterator[AnnotatedDocument]:
+    """The input's documents, read lazily (while the build sorts them: no second copy in memory),
+    in ``pair`` when given; validation problems go to ``problems`` (InvalidExport at the end unless
+    ``skip_invalid``)."""
+    documents = iter_documents(export, problems, allow_categories=allow, languages=languages)
+    return _checked(in_languages(documents, pair), problems, str(export), skip_invalid)
+
+
+def _build_or_fail(build: Callable[..., BuildReport], export: Path, out_dir: Path, problems: list[ExportProblem],
+                   problems_file: Path | None) -> BuildReport:
+    """Run ``build(progress=...)`` with progress bars; a failure lists the validation problems
+    (and writes ``problems_file``) and exits with code 1, saying what and where."""
+    from annotate.commands._io import JsonlError
+    from annotate.commands.problems import print_problems, settle_problems, write_problems
+    from annotate.dataset import DatasetBuildError
+    from annotate.labelstudio.errors import InvalidExport
+    from annotate.terminal import make_console
+
+    errors = make_console(stderr=True)
     try:
         with _build_progress() as progress:
-            report = build_dataset(
-                # read while the build sorts them: no second copy in memory
-                _checked(in_languages(iter_documents(export, problems, allow_categories=allow or (),
-                                                     languages=languages), pair),
-                         problems, str(export), skip_invalid),
-                out_dir,
-                name=name or out_dir.resolve().name,
-                description=description,
-                reference_system=reference,
-                weights=weights,
-                license=license,
-                split=split,
-                guidelines_path=guidelines,
-                score_cache=score_cache,
-                progress=progress,
-                problems=problems,
-            )
+            return build(progress=progress)
     except InvalidExport as exc:
         settle_problems(exc.problems, source=str(export), skip_invalid=False, problems_file=problems_file,
                         console=errors, advice=f"nothing was built ({out_dir} is unchanged): fix them in Label "
@@ -266,21 +328,25 @@ def build_command(
             if problems_file:
                 write_problems(problems_file, problems)
             print_problems(errors, problems, source=str(export), fatal=True, problems_file=problems_file)
-        fail(str(exc))
+        _fail(str(exc))
     except ValueError as exc:  # e.g. the export parser's ExportError: its message names task and region
         message = str(exc)  # file-level errors name the file already
-        fail(message if message.startswith(f"{export}:") else f"{export}: {message}")
-    settle_problems(problems, source=str(export), skip_invalid=True, problems_file=problems_file, console=errors,
-                    advice="")
-    _print_report(report)
-    if push_to_hub:
-        try:
-            url = push_dataset_to_hub(out_dir, push_to_hub)
-        except DatasetBuildError as exc:
-            fail(str(exc))
-        except Exception as exc:  # network, permissions, …: the built folder is kept either way
-            fail(f"push to {push_to_hub} failed ({type(exc).__name__}: {exc}); the dataset is in {out_dir}")
-        make_console().print(line(f"pushed to the Hub: {url}"))
+        _fail(message if message.startswith(f"{export}:") else f"{export}: {message}")
+    raise AssertionError("unreachable: settle_problems exits on an invalid export")
+
+
+def _push(out_dir: Path, repo: str) -> None:
+    """Upload the built folder to the Hub; a failure says the folder is kept."""
+    from annotate.dataset import DatasetBuildError, push_dataset_to_hub
+    from annotate.terminal import line, make_console
+
+    try:
+        url = push_dataset_to_hub(out_dir, repo)
+    except DatasetBuildError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # network, permissions, …: the built folder is kept either way
+        _fail(f"push to {repo} failed ({type(exc).__name__}: {exc}); the dataset is in {out_dir}")
+    make_console().print(line(f"pushed to the Hub: {url}"))
 
 
 def register(app: typer.Typer) -> None:

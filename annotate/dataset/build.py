@@ -7,11 +7,14 @@ killed build leaves behind, the next one cleans up (:mod:`annotate.dataset.stagi
 
 from __future__ import annotations
 
+import functools
+import gc
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from annotate.dataset.card import GENERATED_MARKER, LABEL_STUDIO, MQM_TSV, CardContext, render_card
 from annotate.dataset.checks import COMPLETED, DatasetBuildError
@@ -19,10 +22,10 @@ from annotate.dataset.features import CLAIMS, CONFIG_NAMES, DOCUMENTS, NER, SEGM
 from annotate.dataset.rows import RowBuilder, reference_names, scoring_pairs
 from annotate.dataset.score_cache import ScoreCache
 from annotate.dataset.scores import choose_workers, scored_in_order
-from annotate.dataset.splits import SPLIT_NAMES, choose_split_rule
+from annotate.dataset.splits import SPLIT_NAMES, SplitRule, choose_split_rule
 from annotate.dataset.spool import SortedDocuments, document_rows
 from annotate.dataset.staging import remove_stale_builds, staging_dir, swap_in
-from annotate.dataset.writer import DatasetWriter
+from annotate.dataset.writer import DatasetWriter, SplitFile
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.references import POST_EDITS
 from annotate.records import AnnotatedDocument, ExportProblem, count_problems
@@ -166,6 +169,32 @@ def _check_replaceable(out_dir: Path) -> None:
         )
 
 
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+def _cyclic_gc_paused(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """``function`` with Python's cyclic garbage collector paused while it runs (its state restored after).
+
+    A build allocates millions of small containers (records, rows, sentence statistics) that
+    reference counting frees; none forms a cycle, yet each full collection walks all of them
+    again: the collector cost about a quarter of a 2,000-document build's CPU time
+    (scripts/bench_build.py) and found ~1,000 objects to free. Forked scoring workers inherit the pause."""
+
+    @functools.wraps(function)
+    def paused(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
+@_cyclic_gc_paused
 def build_dataset(
     docs: Iterable[AnnotatedDocument],
     out_dir: str | Path,
@@ -207,132 +236,209 @@ def build_dataset(
     were killed are removed first (:mod:`annotate.dataset.staging`).
     """
     started = time.perf_counter()
-    out_dir = Path(out_dir)
     # first: a build killed mid-swap leaves the old dataset in its `previous` folder, put back here
     remove_stale_builds(out_dir)
     _check_replaceable(out_dir)
-    guidelines = None
-    if guidelines_path is not None:
-        if not guidelines_path.is_file():
-            raise DatasetBuildError(f"guidelines file {guidelines_path} does not exist")
-        guidelines = guidelines_path.read_text(encoding="utf-8")
-    # every document read (and checked unique) before any row
+    guidelines = _read_guidelines(guidelines_path)
     facts = _Facts()
+    ordered = _read_in_doc_id_order(docs, facts, progress)  # every document read (and checked unique) before any row
+    try:
+        plan = _plan(ordered, facts, split, reference_system, description)
+        builder = RowBuilder(plan.languages, plan.reference_system, ner=facts.entities, claims=facts.claims,
+                             weights=weights)
+        staging = _fresh_staging(out_dir)
+        try:
+            written, systems = _write_rows(ordered, plan, builder, staging, workers, score_cache, progress)
+            omitted = _omitted_configs(written, facts, plan.reference_system)
+            card = _Card(name, license, guidelines, guidelines_path, count_problems(problems or []))
+            context = _card_context(card, facts, plan, builder, written, omitted, systems, len(ordered))
+            (staging / "README.md").write_text(render_card(context), encoding="utf-8")
+            swap_in(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        ordered.close()
+    return _build_report(context, out_dir, builder, facts, time.perf_counter() - started)
+
+
+def _read_guidelines(guidelines_path: Path | None) -> str | None:
+    """The Markdown guidelines the card quotes (None without a file); raises DatasetBuildError
+    naming a file that does not exist."""
+    if guidelines_path is None:
+        return None
+    if not guidelines_path.is_file():
+        raise DatasetBuildError(f"guidelines file {guidelines_path} does not exist")
+    return guidelines_path.read_text(encoding="utf-8")
+
+
+def _read_in_doc_id_order(docs: Iterable[AnnotatedDocument], facts: _Facts,
+                          progress: Progress | None) -> SortedDocuments:
+    """Read every document (``facts`` noting what the build needs, ``progress`` told) and hold them
+    for iteration in ``doc_id`` order; raises DatasetBuildError on a repeated doc_id or no document."""
     ordered = SortedDocuments(facts.observe(_reported(docs, progress) if progress else docs))
     if progress:
         progress("read", len(ordered), len(ordered))
-    set_aside = count_problems(problems or [])
+    return ordered
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the build decided once every document was read, before writing any row."""
+
+    rule: SplitRule
+    languages: LanguagePair
+    reference_system: str | None  # None: the post-edits are the references
+    description: str
+
+
+def _plan(ordered: SortedDocuments, facts: _Facts, split: str, reference_system: str | None,
+          description: str | None) -> _Plan:
+    """The split rule, the language pair, the references and the card's description of the
+    documents read (see build_dataset); raises DatasetBuildError saying what does not fit."""
     try:
         rule = choose_split_rule(len(ordered), split)
         languages = facts.languages()
-        if reference_system == POST_EDITS:  # asked for explicitly, even where references were imported
-            reference_system = None
-        elif reference_system is None and facts.imported_references:  # annotate.references' automatic choice
-            reference_system = ",".join(facts.imported_references)  # every one: a stream each
-        unknown = [name for name in reference_names(reference_system) if name not in facts.systems]
-        if unknown:
-            raise DatasetBuildError(f"no translations are named {', '.join(map(repr, unknown))}, so they cannot be the "
-                                    f"reference (there are: {', '.join(sorted(facts.systems)) or 'none'})")
+        reference_system = _choose_reference_system(reference_system, facts)
     except (ValueError, DatasetBuildError) as exc:
-        ordered.close()
         raise DatasetBuildError(str(exc)) from None
     if description is None:
         description = MQM_TSV_DESCRIPTION if facts.from_mqm_tsv else DEFAULT_DESCRIPTION
+    return _Plan(rule, languages, reference_system, description)
 
+
+def _choose_reference_system(reference_system: str | None, facts: _Facts) -> str | None:
+    """The translations that are the references: the ones asked for (None for ``post_edits``),
+    else every imported reference (a stream each), else None (the post-edits); raises
+    DatasetBuildError naming references no translation has."""
+    if reference_system == POST_EDITS:  # asked for explicitly, even where references were imported
+        reference_system = None
+    elif reference_system is None and facts.imported_references:  # annotate.references' automatic choice
+        reference_system = ",".join(facts.imported_references)  # every one: a stream each
+    unknown = [name for name in reference_names(reference_system) if name not in facts.systems]
+    if unknown:
+        raise DatasetBuildError(f"no translations are named {', '.join(map(repr, unknown))}, so they cannot be the "
+                                f"reference (there are: {', '.join(sorted(facts.systems)) or 'none'})")
+    return reference_system
+
+
+def _fresh_staging(out_dir: Path) -> Path:
+    """An empty staging folder next to ``out_dir`` (see :mod:`annotate.dataset.staging`)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_dir(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    cache = None
+    return staging
+
+
+_Written = dict[str, dict[str, SplitFile]]  # config → split → the parquet file written
+
+
+def _write_rows(ordered: SortedDocuments, plan: _Plan, builder: RowBuilder, staging: Path, workers: int | None,
+                score_cache: bool, progress: Progress | None) -> tuple[_Written, list[tuple[str, str]]]:
+    """Score and write every document's rows, then the systems rows, as parquet under ``staging``:
+    the files written (config → split → file) and the (system, version) pairs, sorted."""
+    writer = DatasetWriter(staging, plan.languages)
+    systems: set[tuple[str, str]] = set()
+    n_workers = choose_workers(ordered.n_translations, workers)
+    work = ((doc, scoring_pairs(doc, plan.reference_system)) for doc in ordered)
+    cache = ScoreCache(builder.scorer.cache_namespace()) if score_cache else None
     try:
-        builder = RowBuilder(languages, reference_system, ner=facts.entities, claims=facts.claims, weights=weights)
-        writer = DatasetWriter(staging, languages)
-        systems: set[tuple[str, str]] = set()
-        n_workers = choose_workers(ordered.n_translations, workers)
-        work = ((doc, scoring_pairs(doc, reference_system)) for doc in ordered)
-        cache = ScoreCache(builder.scorer.cache_namespace()) if score_cache else None
         # chunks cut by document rows too: documents with few pairs (e.g. MQM TSV) are not all held
         scored = scored_in_order(work, builder.scorer, n_workers, cache, item_size=document_rows)
         for done, (doc, scores) in enumerate(scored, 1):
             if progress and (done % PROGRESS_EVERY == 0 or done == len(ordered)):
                 progress("build", done, len(ordered))
-            doc_split = rule.split_of(doc.doc_id)
+            doc_split = plan.rule.split_of(doc.doc_id)
             for config, rows in builder.document(doc, doc_split, scores).items():
                 writer.write(config, doc_split, rows)
             systems.update((t.system, t.system_version) for t in doc.translations)
-        for split_name in SPLIT_NAMES:
-            writer.write(SYSTEMS, split_name, builder.system_rows(split_name))
-        written = writer.close()
-        ner_conversion = builder.bio.as_dict()
-        claim_conversion = builder.claim_bio.as_dict()
-        word_tags = builder.word_tagger.stats.as_dict()
-        status = dict(sorted(builder.status_counts.items()))
-        reasons = {**_EMPTY_CONFIG_REASONS,
-                   **({NER: _NO_ENTITIES} if not facts.entities else {}),
-                   **({CLAIMS: _NO_CLAIMS} if not facts.claims else {}),
-                   **({TRANSLATION: f"no segment has a translation by {reference_system}"} if reference_system else {})}
-        omitted = {c: reasons[c] for c in CONFIG_NAMES if c not in written and c != DOCUMENTS}
-        context = CardContext(
-            name=name,
-            description=description,
-            license=license,
-            files=written,
-            omitted_configs=omitted,
-            split_rule=rule.describe(),
-            n_documents=len(ordered),
-            annotation_status=status,
-            set_aside=set_aside,
-            n_annotators=len(builder.annotators),
-            n_unreviewed=len(builder.unreviewed),
-            systems=sorted(systems),
-            ner_conversion=ner_conversion,
-            claim_conversion=claim_conversion,
-            claim_sentences=dict(builder.claim_sentences),
-            word_tags=word_tags,
-            sentence_signatures=builder.scorer.sentence_signatures(),
-            corpus_signatures=builder.scorer.corpus_signatures(),
-            guidelines=guidelines,
-            guidelines_source=guidelines_path.name if guidelines_path else None,
-            languages=languages,
-            reference_system=reference_system,
-            origin=MQM_TSV if facts.from_mqm_tsv else LABEL_STUDIO,
-            source_files=sorted(facts.mqm_files) if facts.from_mqm_tsv else [],
-            entity_layer=facts.entities,
-            claim_layer=facts.claims,
-            weights=weights,
-            post_edits=builder.post_edit_tally,
-        )
-        (staging / "README.md").write_text(render_card(context), encoding="utf-8")
-        swap_in(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     finally:
-        ordered.close()
         if cache is not None:
             cache.close()
+    for split_name in SPLIT_NAMES:
+        writer.write(SYSTEMS, split_name, builder.system_rows(split_name))
+    return writer.close(), sorted(systems)
+
+
+def _omitted_configs(written: _Written, facts: _Facts,
+                     reference_system: str | None) -> dict[str, str]:
+    """Config → why it has no rows, for every config but ``documents`` that has no file."""
+    reasons = {**_EMPTY_CONFIG_REASONS,
+               **({NER: _NO_ENTITIES} if not facts.entities else {}),
+               **({CLAIMS: _NO_CLAIMS} if not facts.claims else {}),
+               **({TRANSLATION: f"no segment has a translation by {reference_system}"} if reference_system else {})}
+    return {c: reasons[c] for c in CONFIG_NAMES if c not in written and c != DOCUMENTS}
+
+
+@dataclass(frozen=True)
+class _Card:
+    """What the caller gave the card: name, license, guidelines, and the export's set-aside parts."""
+
+    name: str
+    license: str
+    guidelines: str | None
+    guidelines_path: Path | None
+    set_aside: dict[str, int]  # kind of export problem → count
+
+
+def _card_context(card: _Card, facts: _Facts, plan: _Plan, builder: RowBuilder,
+                  written: _Written, omitted: dict[str, str],
+                  systems: list[tuple[str, str]], n_documents: int) -> CardContext:
+    """Everything the dataset card states, gathered from the build's decisions and tallies."""
+    return CardContext(
+        name=card.name,
+        description=plan.description,
+        license=card.license,
+        files=written,
+        omitted_configs=omitted,
+        split_rule=plan.rule.describe(),
+        n_documents=n_documents,
+        annotation_status=dict(sorted(builder.status_counts.items())),
+        set_aside=card.set_aside,
+        n_annotators=len(builder.annotators),
+        n_unreviewed=len(builder.unreviewed),
+        systems=systems,
+        ner_conversion=builder.bio.as_dict(),
+        claim_conversion=builder.claim_bio.as_dict(),
+        claim_sentences=dict(builder.claim_sentences),
+        word_tags=builder.word_tagger.stats.as_dict(),
+        sentence_signatures=builder.scorer.sentence_signatures(),
+        corpus_signatures=builder.scorer.corpus_signatures(),
+        guidelines=card.guidelines,
+        guidelines_source=card.guidelines_path.name if card.guidelines_path else None,
+        languages=plan.languages,
+        reference_system=plan.reference_system,
+        origin=MQM_TSV if facts.from_mqm_tsv else LABEL_STUDIO,
+        source_files=sorted(facts.mqm_files) if facts.from_mqm_tsv else [],
+        entity_layer=facts.entities,
+        claim_layer=facts.claims,
+        weights=builder.weights,
+        post_edits=builder.post_edit_tally,
+    )
+
+
+def _build_report(context: CardContext, out_dir: Path, builder: RowBuilder, facts: _Facts,
+                  seconds: float) -> BuildReport:
+    """What the build wrote and adapted (for the CLI), from the card's context and the builder."""
     return BuildReport(
-        name=name,
+        name=context.name,
         out_dir=out_dir,
         readme=out_dir / "README.md",
-        files={c: {s: out_dir / f.relative_path for s, f in splits.items()} for c, splits in written.items()},
-        counts={c: {s: f.num_examples for s, f in splits.items()} for c, splits in written.items()},
-        omitted_configs=omitted,
-        n_documents=len(ordered),
-        annotation_status=status,
+        files={c: {s: out_dir / f.relative_path for s, f in splits.items()} for c, splits in context.files.items()},
+        counts={c: {s: f.num_examples for s, f in splits.items()} for c, splits in context.files.items()},
+        omitted_configs=context.omitted_configs,
+        n_documents=context.n_documents,
+        annotation_status=context.annotation_status,
         unreviewed=list(builder.unreviewed),
-        ner_conversion=ner_conversion,
-        claim_conversion=claim_conversion,
-        word_tags=word_tags,
-        split_rule=rule.describe(),
-        set_aside=set_aside,
-        languages=languages,
-        reference_system=reference_system,
+        ner_conversion=context.ner_conversion,
+        claim_conversion=context.claim_conversion,
+        word_tags=context.word_tags,
+        split_rule=context.split_rule,
+        set_aside=context.set_aside,
+        languages=context.languages,
+        reference_system=context.reference_system,
         systems=sorted(facts.systems),
-        seconds={
-            "total": time.perf_counter() - started,
-            "sacrebleu": builder.scorer.seconds,
-            "scoring_wait": builder.scorer.wait_seconds,
-        },
+        seconds={"total": seconds, "sacrebleu": builder.scorer.seconds, "scoring_wait": builder.scorer.wait_seconds},
         scoring=dict(builder.scorer.counts),
     )

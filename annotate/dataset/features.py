@@ -8,7 +8,8 @@ card's YAML. Only the ``translation`` config's features depend on the dataset's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from annotate import schema
 from annotate.languages import SPANISH_ENGLISH, LanguagePair, language_name
@@ -174,110 +175,165 @@ def label_index(names: list[str]) -> dict[str, int]:
 def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> datasets.Features:
     """The Hugging Face ``Features`` of one config (raises KeyError naming an unknown config);
     ``languages`` names the ``translation`` config's two keys."""
-    from datasets import ClassLabel, Features, List, Translation, Value
+    from datasets import Features
 
-    string, int32, float64 = Value("string"), Value("int32"), Value("float64")
-
-    def span(label: ClassLabel) -> dict:
-        return {"start": int32, "end": int32, "label": label, "text": string}
-
-    builders = {
-        SEGMENTS: lambda: {
-            "doc_id": string,
-            "seg_id": int32,
-            "source": string,
-            "system": string,
-            "system_version": string,
-            "mt": string,
-            "reference": string,
-            "reference_name": string,
-            "references": List({"annotator": string, "text": string}),
-            "errors": List(
-                {
-                    "start": int32,
-                    "end": int32,
-                    "category": ClassLabel(names=schema.mqm_category_names()),
-                    "severity": ClassLabel(names=schema.severity_names()),
-                    "text": string,
-                    "annotator": string,
-                    "comment": string,
-                    "side": string,
-                }
-            ),
-            "mqm": float64,
-            "bleu": float64,
-            "chrf": float64,
-            "ter": float64,
-            "annotators": List(string),
-            "n_raters": int32,
-        },
-        DOCUMENTS: lambda: {
-            "doc_id": string,
-            "title": string,
-            "text": string,
-            "source_name": string,
-            "entities": List(span(ClassLabel(names=schema.entity_values()))),
-            "claims": List(span(ClassLabel(names=schema.claim_type_values()))),
-            "annotator": string,
-            "reviewed_final": Value("bool"),
-            "started_from_suggestions": Value("bool"),
-            "annotation_seconds": float64,
-        },
-        NER: lambda: {
-            "doc_id": string,
-            "seg_id": int32,
-            "tokens": List(string),
-            "ner_tags": List(ClassLabel(names=bio_tag_names())),
-        },
-        CLAIMS: lambda: {
-            "doc_id": string,
-            "seg_id": int32,
-            "text": string,
-            "has_claim": Value("bool"),
-            "claim_types": List(ClassLabel(names=schema.claim_type_values())),
-            "claims": List(span(ClassLabel(names=schema.claim_type_values()))),
-            "tokens": List(string),
-            "claim_tags": List(ClassLabel(names=claim_tag_names())),
-        },
-        WORD_QE: lambda: {
-            "doc_id": string,
-            "seg_id": int32,
-            "system": string,
-            "system_version": string,
-            "src_tokens": List(string),
-            "src_tags": List(ClassLabel(names=WORD_TAG_NAMES)),
-            "mt_tokens": List(string),
-            "tags": List(ClassLabel(names=WORD_TAG_NAMES)),
-            "severity_tags": List(ClassLabel(names=severity_tag_names())),
-            "mqm": float64,
-            "n_raters": int32,
-        },
-        TRANSLATION: lambda: {
-            "doc_id": string,
-            "seg_id": int32,
-            "translation": Translation(languages=[languages.source, languages.target]),
-        },
-        SYSTEMS: lambda: {
-            "system": string,
-            "version": string,
-            "bleu": float64,
-            "bleu_ci": float64,
-            "chrf": float64,
-            "chrf_ci": float64,
-            "ter": float64,
-            "ter_ci": float64,
-            "signatures": {"bleu": string, "chrf": string, "ter": string},
-            "reference_name": string,
-            "mqm": float64,
-            "mqm_ci": float64,
-            "n_segments": int32,
-            "n_scored": int32,
-            "n_rated": int32,
-        },
+    builders: dict[str, Callable[[], dict[str, Any]]] = {
+        SEGMENTS: _segments_features,
+        DOCUMENTS: _documents_features,
+        NER: _ner_features,
+        CLAIMS: _claims_features,
+        WORD_QE: _word_qe_features,
+        TRANSLATION: lambda: _translation_features(languages),
+        SYSTEMS: _systems_features,
     }
     if config not in builders:
         raise KeyError(f"unknown dataset config {config!r} (known: {', '.join(CONFIG_NAMES)})")
     return Features(builders[config]())
+
+
+def _span_feature(label: datasets.ClassLabel) -> dict[str, Any]:
+    """A labelled character span: offsets into its text, label, and the text it covers."""
+    from datasets import Value
+
+    return {"start": Value("int32"), "end": Value("int32"), "label": label, "text": Value("string")}
+
+
+def _segments_features() -> dict[str, Any]:
+    """``segments``: one source segment × one MT system, with its errors, references and scores."""
+    from datasets import ClassLabel, List, Value
+
+    string, int32, float64 = Value("string"), Value("int32"), Value("float64")
+    error = {
+        "start": int32,
+        "end": int32,
+        "category": ClassLabel(names=schema.mqm_category_names()),
+        "severity": ClassLabel(names=schema.severity_names()),
+        "text": string,
+        "annotator": string,
+        "comment": string,
+        "side": string,
+    }
+    return {
+        "doc_id": string,
+        "seg_id": int32,
+        "source": string,
+        "system": string,
+        "system_version": string,
+        "mt": string,
+        "reference": string,
+        "reference_name": string,
+        "references": List({"annotator": string, "text": string}),
+        "errors": List(error),
+        "mqm": float64,
+        "bleu": float64,
+        "chrf": float64,
+        "ter": float64,
+        "annotators": List(string),
+        "n_raters": int32,
+    }
+
+
+def _documents_features() -> dict[str, Any]:
+    """``documents``: one article with the primary annotation's entity and claim spans."""
+    from datasets import ClassLabel, List, Value
+
+    string = Value("string")
+    return {
+        "doc_id": string,
+        "title": string,
+        "text": string,
+        "source_name": string,
+        "entities": List(_span_feature(ClassLabel(names=schema.entity_values()))),
+        "claims": List(_span_feature(ClassLabel(names=schema.claim_type_values()))),
+        "annotator": string,
+        "reviewed_final": Value("bool"),
+        "started_from_suggestions": Value("bool"),
+        "annotation_seconds": Value("float64"),
+    }
+
+
+def _ner_features() -> dict[str, Any]:
+    """``ner``: one tokenised source sentence with BIO entity tags."""
+    from datasets import ClassLabel, List, Value
+
+    return {
+        "doc_id": Value("string"),
+        "seg_id": Value("int32"),
+        "tokens": List(Value("string")),
+        "ner_tags": List(ClassLabel(names=bio_tag_names())),
+    }
+
+
+def _claims_features() -> dict[str, Any]:
+    """``claims``: one source sentence with its claim spans, types and BIO claim tags."""
+    from datasets import ClassLabel, List, Value
+
+    string = Value("string")
+    return {
+        "doc_id": string,
+        "seg_id": Value("int32"),
+        "text": string,
+        "has_claim": Value("bool"),
+        "claim_types": List(ClassLabel(names=schema.claim_type_values())),
+        "claims": List(_span_feature(ClassLabel(names=schema.claim_type_values()))),
+        "tokens": List(string),
+        "claim_tags": List(ClassLabel(names=claim_tag_names())),
+    }
+
+
+def _word_qe_features() -> dict[str, Any]:
+    """``word_qe``: one rated translation, tokenised, with OK/BAD and severity tags per token."""
+    from datasets import ClassLabel, List, Value
+
+    string, int32 = Value("string"), Value("int32")
+    return {
+        "doc_id": string,
+        "seg_id": int32,
+        "system": string,
+        "system_version": string,
+        "src_tokens": List(string),
+        "src_tags": List(ClassLabel(names=WORD_TAG_NAMES)),
+        "mt_tokens": List(string),
+        "tags": List(ClassLabel(names=WORD_TAG_NAMES)),
+        "severity_tags": List(ClassLabel(names=severity_tag_names())),
+        "mqm": Value("float64"),
+        "n_raters": int32,
+    }
+
+
+def _translation_features(languages: LanguagePair) -> dict[str, Any]:
+    """``translation``: one source segment and its reference, keyed by the dataset's languages."""
+    from datasets import Translation, Value
+
+    return {
+        "doc_id": Value("string"),
+        "seg_id": Value("int32"),
+        "translation": Translation(languages=[languages.source, languages.target]),
+    }
+
+
+def _systems_features() -> dict[str, Any]:
+    """``systems``: one MT system's corpus scores with CIs, signatures and MQM over a split."""
+    from datasets import Value
+
+    string, int32, float64 = Value("string"), Value("int32"), Value("float64")
+    return {
+        "system": string,
+        "version": string,
+        "bleu": float64,
+        "bleu_ci": float64,
+        "chrf": float64,
+        "chrf_ci": float64,
+        "ter": float64,
+        "ter_ci": float64,
+        "signatures": {"bleu": string, "chrf": string, "ter": string},
+        "reference_name": string,
+        "mqm": float64,
+        "mqm_ci": float64,
+        "n_segments": int32,
+        "n_scored": int32,
+        "n_rated": int32,
+    }
 
 
 def arrow_schema(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> pa.Schema:
