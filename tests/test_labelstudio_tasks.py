@@ -290,9 +290,9 @@ def test_a_new_system_only_adds_to_the_task_data_and_a_changed_output_does_not()
     ({"withheld_prediction": {"model_version": "annotate-suggest c", "result": []}}, {"annotate-suggest c"}),
 ])
 def test_the_suggestion_versions_of_a_listed_task(meta, versions) -> None:
-    from annotate.labelstudio.client import _suggestion_versions
+    from annotate.labelstudio.task_shape import suggestion_versions
 
-    assert _suggestion_versions({"meta": meta}) == versions
+    assert suggestion_versions({"meta": meta}) == versions
 
 
 def test_a_task_records_the_version_of_its_suggestions_shown_or_withheld() -> None:

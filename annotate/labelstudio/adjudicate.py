@@ -11,9 +11,9 @@ from typing import Any
 
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio import task_shape as ts
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import LabelStudioError
-from annotate.labelstudio.export import UNSEEN_BY
 from annotate.labelstudio.review import is_marked_final, with_final_mark
 
 
@@ -87,13 +87,13 @@ def mark_final(conn: Connection, project_title: str, doc_id: str, annotation_id:
 def _keep_unseen_marks(ls: Any, conn: Connection, project_id: int, task: api.ExistingTask,
                        before: dict[str, str], retouched: list[int]) -> None:
     """A system added to a task after an annotation was submitted stays unrated by it until its
-    annotator updates it (``UNSEEN_BY`` stamps its ``updated_at``). Our PATCH moved that stamp: a
-    reviewer's mark is not the annotator rating the new system, so the stamps follow it."""
+    annotator updates it (``task_shape.UNSEEN_BY`` stamps its ``updated_at``). Our PATCH moved that
+    stamp: a reviewer's mark is not the annotator rating the new system, so the stamps follow it."""
     after = api.submitted_annotations(ls, conn, project_id, [task.id])[task.id]
     moved = {str(i): (before.get(str(i)), after.get(str(i))) for i in retouched}
     changed = False
-    for system in task.data.get("systems") or []:
-        unseen = system.get(UNSEEN_BY) if isinstance(system, dict) else None
+    for system in ts.system_entries(task.data):
+        unseen = system.get(ts.UNSEEN_BY)
         for annotation_id, (old, new) in moved.items():
             if isinstance(unseen, dict) and old is not None and new and unseen.get(annotation_id) == old:
                 unseen[annotation_id], changed = new, True

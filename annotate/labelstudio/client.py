@@ -15,9 +15,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from annotate.labelstudio import task_shape as ts
 from annotate.labelstudio.errors import AuthenticationError, LabelStudioError, ServerUnavailable
 from annotate.labelstudio.connection import Connection
-from annotate.labelstudio.export import SUGGESTION_VERSION, WITHHELD_PREDICTION
 
 if TYPE_CHECKING:  # heavy import, only at call time
     from label_studio_sdk import LabelStudio
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # heavy import, only at call time
 DEFAULT_TIMEOUT = 60.0  # one call; bulk imports of 1000 tasks with predictions take ~1.5 s
 SYSTEMS_MARKER = re.compile(r"<!-- annotate-systems: (\[.*?\]) -->")
 # Task listing: enough to decide create / update / skip for every doc_id.
-_TASK_FIELDS = "id,data,meta,total_annotations,cancelled_annotations,total_predictions"
+_TASK_FIELDS = f"{ts.TASK_ID},{ts.DATA},{ts.META},total_annotations,cancelled_annotations,total_predictions"
 
 
 def open_client(conn: Connection, timeout: float = DEFAULT_TIMEOUT, max_retries: int = 1) -> LabelStudio:
@@ -260,32 +260,24 @@ def list_tasks(ls: LabelStudio, conn: Connection, project_id: int, page_size: in
     the tasks come without their data (``{}``): a much lighter call, enough to count them."""
     out: dict[str, list[ExistingTask]] = {}
     seen, page = 0, 1
-    fields = _TASK_FIELDS if with_data else _TASK_FIELDS.replace("data,", "")
+    fields = _TASK_FIELDS if with_data else _TASK_FIELDS.replace(f"{ts.DATA},", "")
     while True:
         body = _raw(ls, conn, f"listing the tasks of project {project_id}", "GET", "/api/tasks",
                     params={"project": project_id, "include": fields, "page_size": page_size, "page": page})
         tasks = body.get("tasks") or []
         for task in tasks:
-            data = task.get("data") or {}
-            doc_id = data.get("doc_id") or (task.get("meta") or {}).get("doc_id")
+            data = ts.data_of(task)
+            doc_id = ts.doc_id_of(task)
             if not doc_id:
                 continue  # not one of ours (added by hand): left alone
             out.setdefault(str(doc_id), []).append(ExistingTask(
-                id=task["id"], data=data,
+                id=task[ts.TASK_ID], data=data,
                 annotations=(task.get("total_annotations") or 0) + (task.get("cancelled_annotations") or 0),
-                predictions=task.get("total_predictions") or 0, suggestion_versions=_suggestion_versions(task)))
+                predictions=task.get("total_predictions") or 0, suggestion_versions=ts.suggestion_versions(task)))
         seen += len(tasks)
         if not tasks or seen >= (body.get("total") or 0):
             return out
         page += 1
-
-
-def _suggestion_versions(task: dict[str, Any]) -> frozenset[str]:
-    # Push records its suggester's version in the meta (the task list gives predictions' versions
-    # only with every other aggregate computed too); a withheld suggestion carries its own.
-    meta = task.get("meta") or {}
-    withheld = meta.get(WITHHELD_PREDICTION) or {}
-    return frozenset(v for v in (meta.get(SUGGESTION_VERSION), withheld.get("model_version")) if v)
 
 
 def annotation_counts(ls: LabelStudio, conn: Connection, task_ids: Sequence[int]) -> dict[int, int]:
@@ -297,7 +289,7 @@ def annotation_counts(ls: LabelStudio, conn: Connection, task_ids: Sequence[int]
     for task_id in task_ids:
         task = _raw(ls, conn, f"reading task {task_id}", "GET", f"/api/tasks/{task_id}", missing_ok=True)
         if task is not None:
-            counts[task_id] = len(task.get("annotations") or [])
+            counts[task_id] = len(task.get(ts.ANNOTATIONS) or [])
     return counts
 
 
@@ -305,8 +297,8 @@ def tasks_with_drafts(ls: LabelStudio, conn: Connection, project_id: int, task_i
                       batch: int = 200) -> set[int]:
     """The tasks among ``task_ids`` holding an unsubmitted draft by ANY user. (The task API shows a
     user only their own drafts; the export endpoint, asked for these ids, lists everyone's.)"""
-    return {task["id"] for task in _exported_tasks(ls, conn, project_id, task_ids, "looking for drafts on", batch)
-            if task.get("drafts")}
+    exported = _exported_tasks(ls, conn, project_id, task_ids, "looking for drafts on", batch)
+    return {task[ts.TASK_ID] for task in exported if task.get(ts.DRAFTS)}
 
 
 def _exported_tasks(ls: LabelStudio, conn: Connection, project_id: int, task_ids: list[int], action: str,
@@ -327,8 +319,8 @@ def submitted_annotations(ls: LabelStudio, conn: Connection, project_id: int,
     as a pull's export carries them."""
     stamps: dict[int, dict[str, str]] = {task_id: {} for task_id in task_ids}
     for task in _exported_tasks(ls, conn, project_id, task_ids, "reading the annotations of"):
-        stamps[task["id"]] = {str(a["id"]): str(a.get("updated_at") or "") for a in task.get("annotations") or []
-                              if not a.get("was_cancelled")}
+        stamps[task[ts.TASK_ID]] = {str(a["id"]): str(a.get("updated_at") or "")
+                                    for a in task.get(ts.ANNOTATIONS) or [] if not a.get("was_cancelled")}
     return stamps
 
 
@@ -397,9 +389,9 @@ def ensure_users(ls: LabelStudio, conn: Connection, emails: Sequence[str]) -> No
 # ── export ────────────────────────────────────────────────────────────────────────────────────
 
 SERIALIZATION_OPTIONS = {
-    "predictions": {"only_id": False},
-    "annotations__completed_by": {"only_id": False},
-    "drafts": {"only_id": False},
+    ts.PREDICTIONS: {"only_id": False},
+    f"{ts.ANNOTATIONS}__completed_by": {"only_id": False},
+    ts.DRAFTS: {"only_id": False},
 }
 # Default export filters drop skipped annotations; we keep all of them and label their status.
 ANNOTATION_FILTER = {"usual": True, "ground_truth": True, "skipped": True}

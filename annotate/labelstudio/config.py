@@ -39,15 +39,16 @@ import re
 from collections.abc import Sequence
 
 from annotate import schema
+from annotate.labelstudio import task_shape
 from annotate.labelstudio.review import REVIEW_GUIDANCE, review_control_xml
+# The task data fields the config shows (their names are task_shape's; kept here too, where callers found them)
+from annotate.labelstudio.task_shape import SEGMENTS_FIELD, SOURCE_FIELD
 
-SOURCE_TEXT = "source"  # Text tag of the Spanish article (display text with numbered sentences)
-# Its task data field. Not "source": the labeling UI overwrites data.source with the task's JSON.
-SOURCE_FIELD = "source_numbered"
+# Text tag of the Spanish article (display text with numbered sentences), showing data[SOURCE_FIELD]
+SOURCE_TEXT = "source"
 ENTITY_CONTROL = "entity"
 CLAIM_CONTROL = "claim"
 CLAIM_TYPE_CONTROL = "claim_type"
-SEGMENTS_FIELD = "segments"
 POST_EDIT_PREFIX = "pe_"  # pe_{index}: TextArea of segment index (0-based position in $segments)
 POST_EDIT_TEXT_PREFIX = "seg_"  # seg_{index}: the numbered source sentence the TextArea belongs to
 POST_EDIT_CONFIRM_PREFIX = "ok_"  # ok_{index}: the "Correct as is" tick of a prefilled post-edit box
@@ -83,7 +84,8 @@ def system_keys(systems: Sequence[str]) -> dict[str, str]:
 
 
 def mt_text_name(key: str) -> str:
-    return f"mt_{key}"
+    """The Text tag of system ``key``'s output: named as its task data field (``mt_<key>``)."""
+    return task_shape.mt_field(key)
 
 
 def mqm_control_name(key: str) -> str:
@@ -318,7 +320,7 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -
     prefill = systems[0] if post_edit_prefill is None and systems else post_edit_prefill or ""
     hide_ticks = "" if prefill else "\n.ann-pe-tick { display: none; }"
     out: list[str] = ["<View>", f"<Style>{_STYLE}\n{_alignment_style(columns)}{hide_ticks}</Style>",
-                      '<Header value="$title" size="3"/>',
+                      f'<Header value="${task_shape.TITLE}" size="3"/>',
                       '<Collapse><Panel value="Guidelines: labels, MQM categories, severities (click to open)">',
                       f"<View><Markdown><![CDATA[\n{guidelines_markdown()}\n]]></Markdown></View>",
                       "</Panel></Collapse>",
@@ -391,9 +393,9 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -
     out.append(f"<Header {_attrs(value=f'Post-edit: the correct English of each sentence{start}', size='5')}/>")
     out.append(f"<Repeater {_attrs(on='$' + SEGMENTS_FIELD, indexFlag='{{idx}}')}>")
     out.append('<View className="ann-pe-row">')
-    out.append(f"<Text {_attrs(name=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].label')}/>")
+    out.append(f"<Text {_attrs(name=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].' + task_shape.SEG_LABEL)}/>")
     out.append("<View>")
-    out.append(f"<TextArea {_attrs(name=POST_EDIT_PREFIX + '{{idx}}', toName=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].mt', maxSubmissions='1', editable='true', rows='3')}/>")
+    out.append(f"<TextArea {_attrs(name=POST_EDIT_PREFIX + '{{idx}}', toName=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].' + task_shape.SEG_PREFILL, maxSubmissions='1', editable='true', rows='3')}/>")
     # The tick is in every config, hidden where boxes start empty (nothing to confirm): Label Studio
     # refuses a config without a control that existing annotations use (measured: HTTP 400).
     out.append('<View className="ann-pe-tick">')

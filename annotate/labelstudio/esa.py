@@ -30,7 +30,8 @@ from typing import Any
 from annotate import schema
 from annotate.esa.records import ESARating, ESASpan
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
-from annotate.labelstudio.config import SEGMENTS_FIELD, system_keys
+from annotate.labelstudio import task_shape as ts
+from annotate.labelstudio.config import system_keys
 from annotate.labelstudio.pseudonyms import annotator_of, default_salt
 from annotate.text import plural
 
@@ -41,7 +42,7 @@ SOURCE_PREFIX = "esa_src_"  # esa_src_<index>: the numbered source sentence
 FIELD_PREFIX = "esa_"  # segments[index]["esa_<key>"]: the text an ESA Text shows
 PROTOCOL_FIELD = "protocol"  # task data: "esa" (an MQM task has no such key)
 PROTOCOL = "esa"
-_CONTROL = re.compile(r"^esa_(?P<kind>span|score)_(?P<key>.+)_(?P<index>\d+)$")
+_CONTROL = re.compile(r"^esa_(?P<kind>span|score)_(?P<system>.+)_(?P<index>\d+)$")
 
 
 def esa_text(mt: str) -> str:
@@ -52,9 +53,9 @@ def esa_text(mt: str) -> str:
 def add_esa_fields(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` (a task's data as :func:`annotate.labelstudio.tasks.task_data` builds it) with what
     an ESA page shows: every segment's ``esa_<key>`` text per system, and ``protocol: esa``."""
-    for segment in data[SEGMENTS_FIELD]:
-        for key, entry in segment["systems"].items():
-            segment[FIELD_PREFIX + key] = esa_text(entry["text"])
+    for segment in ts.segments(data):
+        for key, entry in segment[ts.SEG_SYSTEMS].items():
+            segment[FIELD_PREFIX + key] = esa_text(entry[ts.OUTPUT_TEXT])
     data[PROTOCOL_FIELD] = PROTOCOL
     return data
 
@@ -72,9 +73,9 @@ def esa_label_config(systems: Sequence[str], review_xml: str = "") -> str:
            f'<Header size="6" value="{escape(severities)}"/>',
            f'<Header size="6" value="Score: {escape(anchors)}"/>',
            review_xml,
-           f'<Repeater on="${SEGMENTS_FIELD}" indexFlag="{{{{idx}}}}">',
+           f'<Repeater on="${ts.SEGMENTS_FIELD}" indexFlag="{{{{idx}}}}">',
            '<View style="border:1px solid #dde1e7;border-radius:6px;padding:8px 12px;margin:8px 0">',
-           f'<Text name="{SOURCE_PREFIX}{{{{idx}}}}" value="${SEGMENTS_FIELD}[{{{{idx}}}}].label"/>']
+           f'<Text name="{SOURCE_PREFIX}{{{{idx}}}}" value="${ts.SEGMENTS_FIELD}[{{{{idx}}}}].{ts.SEG_LABEL}"/>']
     for number, key in enumerate(keys.values(), start=1):
         text, span, score = (f"{prefix}{key}_{{{{idx}}}}" for prefix in (TEXT_PREFIX, SPAN_PREFIX, SCORE_PREFIX))
         labels = "".join(f'<Label value="{s.name}" background="{s.color}" hint="{escape(s.description)}"/>'
@@ -82,7 +83,7 @@ def esa_label_config(systems: Sequence[str], review_xml: str = "") -> str:
         out += ['<View style="margin:6px 0 0 16px">',
                 f'<Header size="6" value="Translation {number}"/>',
                 f'<Labels name="{span}" toName="{text}" showInline="true">{labels}</Labels>',
-                f'<Text name="{text}" value="${SEGMENTS_FIELD}[{{{{idx}}}}].{FIELD_PREFIX}{key}"/>',
+                f'<Text name="{text}" value="${ts.SEGMENTS_FIELD}[{{{{idx}}}}].{FIELD_PREFIX}{key}"/>',
                 f'<Number name="{score}" toName="{text}" min="{schema.ESA_SCORE_MIN}" max="{schema.ESA_SCORE_MAX}" '
                 'required="true"/>',
                 "</View>"]
@@ -106,17 +107,18 @@ def esa_suggestions(data: dict[str, Any], mqm_result: Sequence[dict[str, Any]]) 
         key, severity = name[len("mqm_"):], severity_of.get(item["id"])
         if severity not in schema.esa_severity_values():
             continue
-        for index, segment in enumerate(data[SEGMENTS_FIELD]):
-            entry = segment["systems"].get(key)
+        for index, segment in enumerate(ts.segments(data)):
+            entry = segment[ts.SEG_SYSTEMS].get(key)
             if entry is None:
                 continue
-            start, end = value["start"] - entry["at"], value["end"] - entry["at"]
-            if end <= 0 or start >= len(entry["text"]):
+            text, at = entry[ts.OUTPUT_TEXT], entry[ts.OUTPUT_AT]
+            start, end = value["start"] - at, value["end"] - at
+            if end <= 0 or start >= len(text):
                 continue
-            start, end = max(start, 0), min(end, len(entry["text"]))
+            start, end = max(start, 0), min(end, len(text))
             out.append({"id": f"{item['id']}-{index}", "from_name": f"{SPAN_PREFIX}{key}_{index}",
                         "to_name": f"{TEXT_PREFIX}{key}_{index}", "type": "labels", "origin": "prediction",
-                        "value": {"start": start, "end": end, "text": entry["text"][start:end], "labels": [severity]}})
+                        "value": {"start": start, "end": end, "text": text[start:end], "labels": [severity]}})
     return out
 
 
@@ -127,14 +129,14 @@ def prefill_fate(tasks: Iterable[dict[str, Any]]) -> dict[str, int]:
     and ``added`` (the annotators' own spans, overlapping no suggestion)."""
     fate = {"kept": 0, "changed": 0, "deleted": 0, "added": 0}
     for task in tasks:
-        if not is_esa_task(task.get("data")):
+        if not is_esa_task(ts.data_of(task)):
             continue
-        predictions = {p.get("id"): p for p in task.get("predictions") or [] if isinstance(p, dict)}
-        for annotation in task.get("annotations") or []:
+        predictions = {p.get("id"): p for p in ts.shown_predictions(task)}
+        for annotation in task.get(ts.ANNOTATIONS) or []:
             parent = predictions.get(annotation.get("parent_prediction"))
             if parent is None or annotation.get("was_cancelled"):
                 continue
-            suggested, done = _spans(parent.get("result")), _spans(annotation.get("result"))
+            suggested, done = _spans(parent.get(ts.RESULT)), _spans(annotation.get(ts.RESULT))
             for span in suggested:
                 if span in done:
                     fate["kept"] += 1
@@ -166,7 +168,7 @@ def esa_ratings(tasks: Iterable[dict[str, Any]], languages: LanguagePair = SPANI
     ``problems`` and its rating left out whole; without ``problems`` it is a ValueError listing
     all of them."""
     found: list[str] = []
-    ratings = [rating for task in tasks if is_esa_task(task.get("data"))
+    ratings = [rating for task in tasks if is_esa_task(ts.data_of(task))
                for rating in _task_ratings(task, languages, found)]
     if problems is not None:
         problems.extend(found)
@@ -176,28 +178,28 @@ def esa_ratings(tasks: Iterable[dict[str, Any]], languages: LanguagePair = SPANI
 
 
 def _task_ratings(task: dict[str, Any], languages: LanguagePair, problems: list[str]) -> list[ESARating]:
-    data = task["data"]
-    systems = {entry["key"]: entry["name"] for entry in data["systems"]}
+    data = ts.data_of(task)
+    systems = {entry[ts.SYSTEM_KEY]: entry[ts.SYSTEM_NAME] for entry in ts.system_entries(data)}
     salt = default_salt(task)
     out: list[ESARating] = []
-    for annotation in task.get("annotations") or []:
+    for annotation in task.get(ts.ANNOTATIONS) or []:
         if annotation.get("was_cancelled"):
             continue
-        where = f"task {task.get('id')} (doc {data.get('doc_id')}) annotation {annotation.get('id')}"
+        where = f"task {task.get(ts.TASK_ID)} (doc {ts.data_doc_id(task)}) annotation {annotation.get('id')}"
         cells: dict[tuple[str, int], dict[str, Any]] = {}
         for item in annotation.get("result") or []:
             match = _CONTROL.match(str(item.get("from_name", "")))
-            if not match or match["key"] not in systems:
+            if not match or match["system"] not in systems:
                 continue
-            cell = cells.setdefault((match["key"], int(match["index"])), {"spans": [], "score": None})
+            cell = cells.setdefault((match["system"], int(match["index"])), {"spans": [], "score": None})
             if match["kind"] == "score":
                 cell["score"] = (item.get("value") or {}).get("number")
             else:
                 cell["spans"].append(item.get("value") or {})
         ratings = []
         for (key, index), cell in sorted(cells.items()):
-            segment = data[SEGMENTS_FIELD][index]
-            at = f"{where}, segment {segment['seg_id']}, {systems[key]}"
+            segment = ts.segments(data)[index]
+            at = f"{where}, segment {segment[ts.SEG_ID]}, {systems[key]}"
             spans = [span for value in cell["spans"] if (span := _span(value, segment, key, at, problems))]
             score = cell["score"]
             if not isinstance(score, (int, float)) or isinstance(score, bool) or not 0 <= score <= 100:
@@ -213,17 +215,17 @@ def _task_ratings(task: dict[str, Any], languages: LanguagePair, problems: list[
         for key, segment, score, spans in ratings:
             out.append(ESARating(
                 annotator=annotator_of(annotation.get("completed_by"), salt), system=systems[key],
-                segment_id=int(segment["seg_id"]), source_language=languages.source,
-                target_language=languages.target, score=score, doc_id=str(data["doc_id"]),
+                segment_id=int(segment[ts.SEG_ID]), source_language=languages.source,
+                target_language=languages.target, score=score, doc_id=str(data[ts.DOC_ID]),
                 is_complete_document=True, spans=spans,
                 start_time=None if end is None or each is None else end - each, end_time=end,
-                source=segment.get("source"), target=segment["systems"][key]["text"], domain=data.get("domain") or ""))
+                source=segment.get(ts.SEG_SOURCE), target=segment[ts.SEG_SYSTEMS][key][ts.OUTPUT_TEXT]))
     return out
 
 
 def _span(value: dict[str, Any], segment: dict[str, Any], key: str, at: str, problems: list[str]) -> ESASpan | None:
     """One span result as an ESASpan (offsets into the translation; None both on the marker)."""
-    shown, mt = segment.get(FIELD_PREFIX + key, ""), segment["systems"][key]["text"]
+    shown, mt = segment.get(FIELD_PREFIX + key, ""), segment[ts.SEG_SYSTEMS][key][ts.OUTPUT_TEXT]
     start, end, labels = value.get("start"), value.get("end"), value.get("labels") or []
     severity = schema.esa_severity_values().get(labels[0]) if len(labels) == 1 else None
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(shown)):

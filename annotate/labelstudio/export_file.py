@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from annotate.labelstudio import task_shape as ts
 from annotate.labelstudio.errors import ExportError
 
 # Exports from this size up are read task by task (bounded memory) instead of at once (faster).
@@ -39,8 +40,7 @@ def task_key(task: Any) -> TaskKey:
     """(``id``, ``data.doc_id``) of an exported task, as found (None where missing)."""
     if not isinstance(task, dict):
         return None, None
-    data = task.get("data")
-    return task.get("id"), data.get("doc_id") if isinstance(data, dict) else None
+    return task.get(ts.TASK_ID), ts.data_doc_id(task)
 
 
 def iter_export_tasks(path: Path | str) -> Iterator[dict[str, Any]]:

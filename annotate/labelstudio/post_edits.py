@@ -27,11 +27,12 @@ from typing import Any
 
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError
+# the task meta key recording the prefill (re-exported: where callers found it)
+from annotate.labelstudio.task_shape import POST_EDIT_PREFILL
 from annotate.records import PostEdit, Segment
 
 FIRST_SYSTEM = "first-system"  # --post-edit-start: boxes start with the first system's output (the default)
 EMPTY = "empty"  # --post-edit-start: boxes start empty (any text typed in is a post-edit)
-POST_EDIT_PREFILL = "post_edit_prefill"  # task meta: the system whose output prefilled the boxes, "" = empty
 
 
 def resolve_prefill(start: str, systems: Sequence[str]) -> str:

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from annotate.labelstudio import task_shape as ts
+
 IMPORTED_USER_DOMAIN = "annotate.invalid"  # reserved TLD: these addresses can never receive mail
 _IMPORTED_EMAIL = re.compile(r"^([A-Za-z0-9._-]+)@" + re.escape(IMPORTED_USER_DOMAIN) + "$")
 
@@ -69,12 +71,12 @@ def scrub_export(data: list[dict[str, Any]], salt: str | None = None, *, copy: b
         if not isinstance(task, dict):
             continue
         task_salt = salt or default_salt(task)
-        for annotation in task.get("annotations") or []:
+        for annotation in task.get(ts.ANNOTATIONS) or []:
             if isinstance(annotation, dict):
                 annotation["completed_by"] = {"pseudonym": annotator_of(annotation.get("completed_by"), task_salt)}
                 for key in ("created_username", "updated_by", "last_action_by"):
                     annotation.pop(key, None)
-        for draft in task.get("drafts") or []:
+        for draft in task.get(ts.DRAFTS) or []:
             if isinstance(draft, dict):
                 draft["user"] = {"pseudonym": annotator_of(draft.get("user"), task_salt)}
                 draft.pop("created_username", None)

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from annotate.labelstudio import client as api
+from annotate.labelstudio import task_shape as ts
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import ExportError, InvalidExport, LabelStudioError
 from annotate.labelstudio.export import parse_export, scrub_export
@@ -38,9 +39,9 @@ class PullResult:
 
 def unstarted_tasks(tasks: list[dict]) -> list[tuple[str, int]]:
     """(doc_id, task id) of the exported tasks without any annotation or draft, in task id order."""
-    return sorted(((str((task.get("data") or {}).get("doc_id") or (task.get("meta") or {}).get("doc_id") or ""),
-                    int(task["id"])) for task in tasks
-                   if isinstance(task, dict) and "id" in task and not task.get("annotations") and not task.get("drafts")),
+    return sorted(((str(ts.doc_id_of(task) or ""), int(task[ts.TASK_ID])) for task in tasks
+                   if isinstance(task, dict) and ts.TASK_ID in task and not task.get(ts.ANNOTATIONS)
+                   and not task.get(ts.DRAFTS)),
                   key=lambda pair: pair[1])
 
 

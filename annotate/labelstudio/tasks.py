@@ -5,7 +5,8 @@ Task identity is the article's ``doc_id``, stored in ``data.doc_id`` and ``meta.
 data also carries what export needs to map regions back (see :mod:`annotate.labelstudio.layout`):
 ``text`` (Article.text), ``source`` (numbered display), ``mt_<key>`` per system, and per segment
 its offsets in every display text and the text its post-edit box starts with (``mt``; what that
-is, is recorded in ``meta.post_edit_prefill``: :mod:`annotate.labelstudio.post_edits`).
+is, is recorded in ``meta.post_edit_prefill``: :mod:`annotate.labelstudio.post_edits`). Every
+key of that layout is :mod:`annotate.labelstudio.task_shape`'s; this module fills it in.
 """
 
 from __future__ import annotations
@@ -16,12 +17,8 @@ from typing import Any
 
 from annotate import schema
 from annotate.labelstudio import config as lsconfig
-from annotate.labelstudio.export import (
-    REFERENCES_FIELD,
-    SUGGESTION_VERSION,
-    TASK_FORMAT,
-    UNSEEN_BY,
-    WITHHELD_PREDICTION,
+from annotate.labelstudio import task_shape as ts
+from annotate.labelstudio.results import (
     as_rendered,
     region_choice_result,
     region_textarea_result,
@@ -29,7 +26,7 @@ from annotate.labelstudio.export import (
     textarea_result,
 )
 from annotate.labelstudio.layout import Line, article_to_line, build_display, number_prefix, on_one_line
-from annotate.labelstudio.post_edits import POST_EDIT_PREFILL, confirmation_result, same_text
+from annotate.labelstudio.post_edits import confirmation_result, same_text
 from annotate.labelstudio.pseudonyms import completed_by_email, imported_user_email
 from annotate.labelstudio.review import with_final_mark
 from annotate.references import translation_names
@@ -80,12 +77,12 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str], post_edit_prefill:
     segments = _sorted_segments(doc)
     by_system: dict[str, dict[int, Translation]] = {system: {} for system in systems}
     versions: dict[str, str] = {system: "" for system in systems}
-    references: dict[str, dict[str, Any]] = {}
+    references: dict[str, ts.ReferenceEntry] = {}
     for translation in doc.translations:
         if translation.role == "reference":  # kept in the task for the scores, never shown to rate
-            entry = references.setdefault(translation.system, {"name": translation.system,
-                                                                 "version": translation.system_version, "texts": {}})
-            entry["texts"][str(translation.seg_id)] = translation.mt
+            entry = references.setdefault(translation.system, ts.ReferenceEntry(translation.system,
+                                                                                translation.system_version))
+            entry.texts[str(translation.seg_id)] = translation.mt
             continue
         if translation.system not in by_system:
             raise TaskBuildError(f"doc {doc.doc_id}: translation by {translation.system!r}, which is not one "
@@ -94,46 +91,30 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str], post_edit_prefill:
         versions[translation.system] = versions[translation.system] or translation.system_version
 
     source_display, source_at = build_display([Line(s.seg_id, s.paragraph, s.text) for s in segments])
-    data: dict[str, Any] = {
-        "doc_id": doc.doc_id,
-        "title": doc.title,
-        "source_name": doc.source_name,
-        "text": doc.text,
-        lsconfig.SOURCE_FIELD: source_display,
-        "systems": [{"name": system, "key": keys[system], "version": versions[system]} for system in systems],
-        "annotate_format": TASK_FORMAT,
-        **({REFERENCES_FIELD: list(references.values())} if references else {}),
-    }
-    per_segment: list[dict[str, Any]] = [{} for _ in segments]
+    mt_displays: dict[str, str] = {}
+    per_segment: list[dict[str, ts.SystemOutput]] = [{} for _ in segments]
     for system in systems:
         lines = [Line(s.seg_id, s.paragraph, by_system[system][s.seg_id].mt if s.seg_id in by_system[system] else "")
                  for s in segments]
         display, starts = build_display(lines)
-        data[lsconfig.mt_text_name(keys[system])] = display
+        mt_displays[keys[system]] = display
         for index, segment in enumerate(segments):
             translation = by_system[system].get(segment.seg_id)
-            entry: dict[str, Any] = {"text": lines[index].text, "at": starts[index]}
-            if translation is None:
-                entry["missing"] = True
-            elif translation.unknown_words:
-                entry["unknown_words"] = list(translation.unknown_words)
-            per_segment[index][keys[system]] = entry
-    data[lsconfig.SEGMENTS_FIELD] = [
-        {
-            "seg_id": segment.seg_id,
-            "paragraph": segment.paragraph,
-            "start": segment.start,
-            "end": segment.end,
-            "source": segment.text,
-            "label": number_prefix(segment.seg_id) + on_one_line(segment.text),
-            # What the post-edit box starts with (export tells an edited box from an untouched one by it)
-            "mt": per_segment[index][keys[post_edit_prefill]]["text"] if post_edit_prefill else "",
-            "src_at": source_at[index],
-            "systems": per_segment[index],
-        }
-        for index, segment in enumerate(segments)
-    ]
-    return data
+            per_segment[index][keys[system]] = ts.SystemOutput(
+                text=lines[index].text, at=starts[index], missing=translation is None,
+                unknown_words=tuple(translation.unknown_words) if translation is not None else ())
+    return ts.TaskData(
+        doc_id=doc.doc_id, title=doc.title, source_name=doc.source_name, text=doc.text,
+        source_display=source_display,
+        systems=[ts.SystemColumn(system, keys[system], versions[system]) for system in systems],
+        mt_displays=mt_displays,
+        segments=[ts.SegmentEntry(
+            seg_id=segment.seg_id, paragraph=segment.paragraph, start=segment.start, end=segment.end,
+            source=segment.text, label=number_prefix(segment.seg_id) + on_one_line(segment.text),
+            prefill=per_segment[index][keys[post_edit_prefill]].text if post_edit_prefill else "",
+            src_at=source_at[index], outputs=per_segment[index]) for index, segment in enumerate(segments)],
+        references=list(references.values()),
+    ).to_json()
 
 
 def extends_data(old: Any, new: Any) -> bool:
@@ -151,22 +132,23 @@ def extends_data(old: Any, new: Any) -> bool:
 
 
 def keep_unseen_marks(old: dict[str, Any], new: dict[str, Any]) -> None:
-    """Copy into ``new`` task data the :data:`UNSEEN_BY` marks that ``old`` carries, system by
-    system (a rebuilt task has none; without them a re-push would see the data as changed)."""
-    marks = {s["name"]: s[UNSEEN_BY] for s in old.get("systems") or [] if isinstance(s, dict) and UNSEEN_BY in s}
-    for system in new["systems"]:
-        if system["name"] in marks:
-            system[UNSEEN_BY] = marks[system["name"]]
+    """Copy into ``new`` task data the :data:`~annotate.labelstudio.task_shape.UNSEEN_BY` marks that
+    ``old`` carries, system by system (a rebuilt task has none; without them a re-push would see the
+    data as changed)."""
+    marks = ts.unseen_marks(old)
+    for system in new[ts.SYSTEMS]:
+        if system[ts.SYSTEM_NAME] in marks:
+            system[ts.UNSEEN_BY] = marks[system[ts.SYSTEM_NAME]]
 
 
 def mark_unseen(old: dict[str, Any], new: dict[str, Any], submitted: dict[str, str]) -> None:
     """In ``new`` task data (which :func:`extends_data` ``old``), mark each system that ``old``
     lacks as unseen by the ``submitted`` annotations ({annotation id: updated_at}): their
     annotators were never shown it, so the export does not count them as rating it."""
-    before = {s["name"] for s in old.get("systems") or [] if isinstance(s, dict)}
-    for system in new["systems"]:
-        if system["name"] not in before and submitted:
-            system[UNSEEN_BY] = dict(submitted)
+    before = ts.system_names(old)
+    for system in new[ts.SYSTEMS]:
+        if system[ts.SYSTEM_NAME] not in before and submitted:
+            ts.set_unseen(system, submitted)
 
 
 def unrated_systems(doc: AnnotatedDocument, systems: Sequence[str]) -> list[str]:
@@ -180,9 +162,9 @@ def unrated_systems(doc: AnnotatedDocument, systems: Sequence[str]) -> list[str]
 def mark_unrated(data: dict[str, Any], unrated: Sequence[str], submitted: dict[str, str]) -> None:
     """In imported task ``data``, mark ``unrated`` systems as unseen by the ``submitted``
     annotations ({annotation id: updated_at}), as :func:`mark_unseen` does for added systems."""
-    for system in data["systems"]:
-        if system["name"] in unrated and submitted:
-            system[UNSEEN_BY] = dict(submitted)
+    for system in data[ts.SYSTEMS]:
+        if system[ts.SYSTEM_NAME] in unrated and submitted:
+            ts.set_unseen(system, submitted)
 
 
 # ── records → result items ────────────────────────────────────────────────────────────────────
@@ -191,49 +173,50 @@ def mark_unrated(data: dict[str, Any], unrated: Sequence[str], submitted: dict[s
 # Region texts are written as the UI writes them (see export.as_rendered): CR LF as two LFs.
 def _source_region(data: dict[str, Any], span: Span) -> tuple[int, int, str]:
     """Display offsets (and text) on the numbered source of an Article.text span."""
-    if data["text"][span.start:span.end] != span.text:
-        raise TaskBuildError(f"doc {data['doc_id']}: {span.label} span text {span.text!r} != "
-                             f"text[{span.start}:{span.end}] {data['text'][span.start:span.end]!r}")
-    segments = data[lsconfig.SEGMENTS_FIELD]
-    starts = [s["start"] for s in segments]
-    ends = [s["end"] for s in segments]
+    text = data[ts.TEXT]
+    if text[span.start:span.end] != span.text:
+        raise TaskBuildError(f"doc {data[ts.DOC_ID]}: {span.label} span text {span.text!r} != "
+                             f"text[{span.start}:{span.end}] {text[span.start:span.end]!r}")
+    segments = ts.segments(data)
+    starts = [s[ts.START] for s in segments]
+    ends = [s[ts.END] for s in segments]
     first, local_start = article_to_line(starts, ends, span.start, is_end=False)
     last, local_end = article_to_line(starts, ends, span.end, is_end=True)
-    start = segments[first]["src_at"] + local_start
-    end = segments[last]["src_at"] + local_end
+    start = segments[first][ts.SRC_AT] + local_start
+    end = segments[last][ts.SRC_AT] + local_end
     if end <= start:
-        raise TaskBuildError(f"doc {data['doc_id']}: span {span.text!r} [{span.start}:{span.end}] lies outside "
+        raise TaskBuildError(f"doc {data[ts.DOC_ID]}: span {span.text!r} [{span.start}:{span.end}] lies outside "
                              "every segment")
-    return start, end, as_rendered(data[lsconfig.SOURCE_FIELD][start:end])
+    return start, end, as_rendered(data[ts.SOURCE_FIELD][start:end])
 
 
 def _error_region(data: dict[str, Any], key: str, seg_id: int, error: ErrorSpan) -> tuple[int, int, str]:
-    for segment in data[lsconfig.SEGMENTS_FIELD]:
-        if segment["seg_id"] == seg_id:
-            entry = segment["systems"][key]
-            if entry["text"][error.start:error.end] != error.text:
-                raise TaskBuildError(f"doc {data['doc_id']}: error {error.category!r} text {error.text!r} != "
+    for segment in ts.segments(data):
+        if segment[ts.SEG_ID] == seg_id:
+            entry = segment[ts.SEG_SYSTEMS][key]
+            if entry[ts.OUTPUT_TEXT][error.start:error.end] != error.text:
+                raise TaskBuildError(f"doc {data[ts.DOC_ID]}: error {error.category!r} text {error.text!r} != "
                                      f"segment {seg_id} MT[{error.start}:{error.end}]")
-            start, end = entry["at"] + error.start, entry["at"] + error.end
-            return start, end, as_rendered(data[lsconfig.mt_text_name(key)][start:end])
-    raise TaskBuildError(f"doc {data['doc_id']}: error on segment {seg_id}, which the task does not have")
+            start, end = entry[ts.OUTPUT_AT] + error.start, entry[ts.OUTPUT_AT] + error.end
+            return start, end, as_rendered(data[ts.mt_field(key)][start:end])
+    raise TaskBuildError(f"doc {data[ts.DOC_ID]}: error on segment {seg_id}, which the task does not have")
 
 
 def _source_error_region(data: dict[str, Any], seg_id: int, error: ErrorSpan) -> tuple[int, int, str]:
     """Display offsets (and text) on the numbered source of an error marked in segment ``seg_id``'s
     source (an omission); only the schema's source-side categories have a button there."""
     if error.category not in {c.name for c in schema.SOURCE_SIDE_CATEGORIES}:
-        raise TaskBuildError(f"doc {data['doc_id']}: a {error.category!r} error marked in the source of segment "
+        raise TaskBuildError(f"doc {data[ts.DOC_ID]}: a {error.category!r} error marked in the source of segment "
                              f"{seg_id}: the labeling config marks only "
                              f"{', '.join(c.name for c in schema.SOURCE_SIDE_CATEGORIES)} in the source")
-    for segment in data[lsconfig.SEGMENTS_FIELD]:
-        if segment["seg_id"] == seg_id:
-            if segment["source"][error.start:error.end] != error.text:
-                raise TaskBuildError(f"doc {data['doc_id']}: error {error.category!r} text {error.text!r} != "
+    for segment in ts.segments(data):
+        if segment[ts.SEG_ID] == seg_id:
+            if segment[ts.SEG_SOURCE][error.start:error.end] != error.text:
+                raise TaskBuildError(f"doc {data[ts.DOC_ID]}: error {error.category!r} text {error.text!r} != "
                                      f"segment {seg_id} source[{error.start}:{error.end}]")
-            start, end = segment["src_at"] + error.start, segment["src_at"] + error.end
-            return start, end, as_rendered(data[lsconfig.SOURCE_FIELD][start:end])
-    raise TaskBuildError(f"doc {data['doc_id']}: error on segment {seg_id}, which the task does not have")
+            start, end = segment[ts.SRC_AT] + error.start, segment[ts.SRC_AT] + error.end
+            return start, end, as_rendered(data[ts.SOURCE_FIELD][start:end])
+    raise TaskBuildError(f"doc {data[ts.DOC_ID]}: error on segment {seg_id}, which the task does not have")
 
 
 def entity_results(data: dict[str, Any], spans: Sequence[Span], *, origin: str | None, salt: str) -> list[dict]:
@@ -264,9 +247,9 @@ def error_results(data: dict[str, Any], system: str, seg_id: int, errors: Sequen
                   origin: str | None, salt: str) -> list[dict]:
     """MQM error regions on one system's output, each with its severity as a per-region choice and
     its note (``ErrorSpan.comment``, if any) as a per-region text."""
-    key = {s["name"]: s["key"] for s in data["systems"]}.get(system)
+    key = ts.system_keys(data).get(system)
     if key is None:
-        raise TaskBuildError(f"doc {data['doc_id']}: errors for system {system!r}, which the task does not show")
+        raise TaskBuildError(f"doc {data[ts.DOC_ID]}: errors for system {system!r}, which the task does not show")
     out = []
     for number, error in enumerate(errors):
         if error.side == "source":
@@ -295,15 +278,15 @@ def annotation_json(data: dict[str, Any], annotation: DocumentAnnotation, *, sal
     result += claim_results(data, annotation.claims, origin="manual", salt=salt)
     for rating in annotation.ratings:
         result += error_results(data, rating.system, rating.seg_id, rating.errors, origin="manual", salt=salt)
-    index_of = {segment["seg_id"]: index for index, segment in enumerate(data[lsconfig.SEGMENTS_FIELD])}
+    index_of = {segment[ts.SEG_ID]: index for index, segment in enumerate(ts.segments(data))}
     for post_edit in annotation.post_edits:
         if post_edit.seg_id not in index_of:
-            raise TaskBuildError(f"doc {data['doc_id']}: post-edit of segment {post_edit.seg_id}, which the task "
+            raise TaskBuildError(f"doc {data[ts.DOC_ID]}: post-edit of segment {post_edit.seg_id}, which the task "
                                  "does not have")
         index = index_of[post_edit.seg_id]
         result.append(textarea_result(_region_id(salt, "pe", post_edit.seg_id), f"{lsconfig.POST_EDIT_PREFIX}{index}",
                                       f"{lsconfig.POST_EDIT_TEXT_PREFIX}{index}", post_edit.text))
-        prefill = data[lsconfig.SEGMENTS_FIELD][index]["mt"]
+        prefill = ts.segments(data)[index][ts.SEG_PREFILL]
         if post_edit.confirmed or (prefill and same_text(post_edit.text, prefill)):
             # an imported post-edit equal to what its box starts with is someone's choice: confirmed
             result.append(confirmation_result(_region_id(salt, "pe-ok", post_edit.seg_id), index))
@@ -328,13 +311,13 @@ def build_task(doc: AnnotatedDocument, systems: Sequence[str], *, suggest: Sugge
     if post_edit_prefill is None:
         post_edit_prefill = systems[0] if systems else ""
     data = task_data(doc, systems, post_edit_prefill)
-    task: dict[str, Any] = {"data": data, "meta": {"doc_id": doc.doc_id, POST_EDIT_PREFILL: post_edit_prefill}}
+    task = ts.new_task(data, ts.task_meta(doc.doc_id, post_edit_prefill))
     if suggest is not None:
         add_suggestions(task, suggest(doc, data), model_version)
     if with_annotations:
         annotations = [a for a in doc.annotations if a.status in ("completed", "cancelled")]
         if annotations:
-            task["annotations"] = [annotation_json(data, a, salt=f"{doc.doc_id}\0{a.annotator}\0{n}")
+            task[ts.ANNOTATIONS] = [annotation_json(data, a, salt=f"{doc.doc_id}\0{a.annotator}\0{n}")
                                    for n, a in enumerate(annotations)]
     return task
 
@@ -343,11 +326,4 @@ def add_suggestions(task: dict[str, Any], result: list[dict], model_version: str
     """Attach pre-annotations to a task's import JSON: as its prediction, which the labeling UI
     loads for the annotator, or, ``withhold``-ing them (an anchoring control), in its meta, which
     Label Studio stores and exports but never shows."""
-    prediction = {"model_version": model_version, "result": result}
-    task.setdefault("meta", {})[SUGGESTION_VERSION] = model_version  # so a later push can tell it is outdated
-    if withhold:
-        task.setdefault("meta", {})[WITHHELD_PREDICTION] = prediction
-        task.pop("predictions", None)
-    else:
-        task["predictions"] = [prediction]
-        task.get("meta", {}).pop(WITHHELD_PREDICTION, None)
+    ts.set_suggestions(task, result, model_version, withhold=withhold)
