@@ -177,3 +177,17 @@ def test_esa_report_of_a_label_studio_export_tells_the_prefill_fate(tmp_path):
     data = json.loads((tmp_path / "out" / "scores.json").read_text(encoding="utf-8"))
     assert data["esa_ai_prefill"] == {"kept": 1, "changed": 0, "deleted": 1, "added": 0}
     assert {s["system"]: s["score"] for s in data["pairs"]["es-en"]["systems"]} == {"argos": 90.0, "apertium": 70.0}
+
+
+def test_the_mqm_parser_leaves_an_esa_page_to_esa():
+    """pull and build read every export with the MQM parser: on an ESA task its spans are no
+    "region on unknown object" problem, and no translation reads as an MQM rating without error."""
+    from annotate.labelstudio.export import parse_export
+
+    task = _task([{"id": 9, "completed_by": 3, "result": [_span("esa_span_apertium_1", 46, 57, "the Tuesday", "Minor"),
+                                                          _score("esa_score_apertium_1", 70)]}])
+    problems: list = []
+    (doc,) = parse_export([task], problems=problems)
+    assert problems == []
+    (annotation,) = doc.annotations
+    assert (annotation.status, annotation.ratings, annotation.entities) == ("completed", [], [])

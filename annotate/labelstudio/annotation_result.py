@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotate import schema
+from annotate.labelstudio import esa
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio import task_shape as ts
 from annotate.labelstudio.config import region_choice_control
@@ -201,6 +202,9 @@ def _parse_annotation(view: TaskView, result: list[Any], status: str, annotator:
     collects every label, claim type, MQM category and severity the schema lacks (the region is
     then not read; the caller sets the annotation aside): see :mod:`annotate.labelstudio.validation`."""
     check = check if check is not None else SchemaCheck()
+    is_esa = esa.is_esa_task(view.data)
+    if is_esa:  # an ESA page: its spans and scores are ESA's (annotate.labelstudio.esa reads them)
+        result = [item for item in result if not esa.is_esa_item(item)]
     by_id, answers = group_regions(result, where)
     record = DocumentAnnotation(doc_id=view.doc_id, annotator=annotator, status=status, task_id=view.task_id,
                                 annotation_id=annotation_id, updated_at=updated_at, ground_truth=ground_truth)
@@ -221,6 +225,7 @@ def _parse_annotation(view: TaskView, result: list[Any], status: str, annotator:
     record.post_edits, record.ignored_post_edits = read_boxes(answers, view.segments, view.prefills, where)
     record.entities.sort(key=lambda s: (s.start, s.end, s.label))
     record.claims.sort(key=lambda s: (s.start, s.end, s.label))
-    record.ratings = _ratings(view, errors, status=status, annotator=annotator, annotation_id=annotation_id,
-                              updated_at=updated_at)
+    # An ESA page rates no segment in MQM: none of its translations may read as "no MQM error".
+    record.ratings = [] if is_esa else _ratings(view, errors, status=status, annotator=annotator,
+                                                annotation_id=annotation_id, updated_at=updated_at)
     return record

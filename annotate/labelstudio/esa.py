@@ -155,6 +155,11 @@ def _overlap(a: tuple[str, int, int, str], b: tuple[str, int, int, str]) -> bool
     return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
 
+def is_esa_item(item: Any) -> bool:
+    """Is this result item an ESA span or score (read here, not by the MQM parser)?"""
+    return isinstance(item, dict) and str(item.get("from_name", "")).startswith((SPAN_PREFIX, SCORE_PREFIX))
+
+
 def is_esa_task(data: Any) -> bool:
     """Is this task's data an ESA task's?"""
     return isinstance(data, dict) and data.get(PROTOCOL_FIELD) == PROTOCOL
