@@ -7,52 +7,40 @@ Hugging Face dataset → score and write the report. Each step prints what it ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from annotate.records import AnnotatedDocument, Article, Segment, Translation
+from annotate.records import AnnotatedDocument, Article, Segment
 from annotate.terminal import PlainTable, line, plain
 from annotate.text import plural
+
+if TYPE_CHECKING:
+    from annotate.pipeline import PipelineResult
 
 GOLD_EXPORT_NAME = "gold_export.json"
 PROJECT_TITLE = "annotate demo: Spanish news → English"
 DEMO_DATASET_NAME = "demo-seeds-es-en"
 
 
-@dataclass
-class PipelineOutput:
-    """What the text stages made of the input folder."""
+def run_text_pipeline(source_dir: Path, console: Console) -> PipelineResult:
+    """Ingest, segment and translate ``source_dir`` with every usable MT system (cached), saying
+    what each stage made; raises PipelineError when the folder is missing or no system can run."""
+    from annotate.pipeline import ingest_and_segment, translate
+    from annotate.translate.stage import progress_bars, summary_table
 
-    articles: list[Article]
-    segments: list[Segment]
-    translations: list[Translation]
-    problems: list[str] = field(default_factory=list)  # files that could not be ingested
-    unavailable: dict[str, str] = field(default_factory=dict)  # MT system → why it was not used
-
-
-def run_text_pipeline(source_dir: Path, console: Console) -> PipelineOutput:
-    """Ingest, segment and translate ``source_dir`` with every usable MT system (cached)."""
-    from annotate.articles import ingest_dir
-    from annotate.segment import segment_article
-    from annotate.translate.stage import all_translations, choose_translators, run_translations, summary_table
-
-    articles, errors = ingest_dir(source_dir)
-    problems = [f"{error.path}: {error.reason}" for error in errors]
-    for problem in problems:
+    result = ingest_and_segment(source_dir)
+    for problem in result.problems:
         console.print(line(("could not ingest", "red"), " ", problem), highlight=False)
-    segments_by_doc = {article.doc_id: segment_article(article) for article in articles}
-    segments = [segment for article in articles for segment in segments_by_doc[article.doc_id]]
-    console.print(_articles_table(articles, segments_by_doc))
-
-    translators, unavailable = choose_translators([])
-    for name, reason in unavailable.items():
-        console.print(line((f"{name} not used:", "yellow"), " ", reason), highlight=False)
-    runs = run_translations(segments, translators)
-    console.print(summary_table(runs, translators))
-    return PipelineOutput(articles, segments, all_translations(runs), problems, unavailable)
+    console.print(_articles_table(result.articles, result.segments_by_doc()))
+    with progress_bars() as bars:
+        translate(result, progress=bars, on_unavailable=lambda name, reason: console.print(
+            line((f"{name} not used:", "yellow"), " ", reason), highlight=False))
+    console.print(summary_table(result.runs))
+    return result
 
 
 def _articles_table(articles: list[Article], segments_by_doc: dict[str, list[Segment]]) -> Table:
@@ -72,21 +60,6 @@ def _articles_table(articles: list[Article], segments_by_doc: dict[str, list[Seg
             str(len(article.source_attribution)),
         )
     return table
-
-
-def documents_for_push(pipeline: PipelineOutput) -> list[AnnotatedDocument]:
-    """The articles as Label Studio will show them: clean text, sentences, every translation."""
-    by_doc: dict[str, list[Translation]] = {}
-    for translation in pipeline.translations:
-        by_doc.setdefault(translation.doc_id, []).append(translation)
-    segments: dict[str, list[Segment]] = {}
-    for segment in pipeline.segments:
-        segments.setdefault(segment.doc_id, []).append(segment)
-    return [
-        AnnotatedDocument(doc_id=a.doc_id, title=a.title, text=a.text, source_name=a.source_name,
-                          segments=segments.get(a.doc_id, []), translations=by_doc.get(a.doc_id, []))
-        for a in pipeline.articles
-    ]
 
 
 def attach_gold(docs: list[AnnotatedDocument], gold_export: Path, console: Console) -> int:
@@ -125,15 +98,20 @@ def run_demo(source_dir: Path, out_dir: Path, console: Console) -> int:
     from annotate.dataset import build_dataset
     from annotate.labelstudio import LabelStudioError, ensure_server, pull, push_documents
     from annotate.labelstudio.server import server_status, stop_command
+    from annotate.pipeline import PipelineError
 
     console.rule("1 · ingest → segment → translate")
-    pipeline = run_text_pipeline(source_dir, console)
+    try:
+        pipeline = run_text_pipeline(source_dir, console)
+    except PipelineError as exc:
+        console.print(line((str(exc), "red")))
+        return exc.exit_code
     if not pipeline.articles:
         console.print(line((f"no article could be ingested from {source_dir}", "red")))
         return 1
 
     console.rule("2 · Label Studio: local server, push with pre-annotations and gold annotations")
-    docs = documents_for_push(pipeline)
+    docs = pipeline.documents()
     attached = attach_gold(docs, source_dir / GOLD_EXPORT_NAME, console)
     try:
         with console.status("starting Label Studio (the first start migrates its database: ~1 min)…"):

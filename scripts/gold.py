@@ -388,23 +388,27 @@ def _document(
 
 def run_pipeline(seeds_dir: Path = SEEDS_DIR, systems: list[str] | None = None,
                  ) -> tuple[list[Article], list[Segment], list[Translation]]:
-    """Ingest, segment and translate the seed articles with the project's own modules, with every
-    system the gold judges (``systems``, default :func:`gold_systems` of ``seeds_dir/gold``)."""
-    from annotate.articles import read_article
-    from annotate.segment import segment_article
-    from annotate.translate import get_translator, translate_segments
+    """Ingest, segment and translate the seed articles through the project's one pipeline
+    (annotate.pipeline), with every system the gold judges (``systems``, default
+    :func:`gold_systems` of ``seeds_dir/gold``). Stricter than the commands: a seed file that
+    cannot be ingested, or a system that cannot run, is a GoldError (never a gold file checked
+    against fewer articles or systems than it judges)."""
+    from annotate.pipeline import PipelineError
+    from annotate.pipeline import run_pipeline as pipeline
 
-    # Only the *.txt seeds: seeds/ also holds GUIDELINES.md and gold/, which are not articles.
-    paths = sorted(Path(seeds_dir).glob("*.txt"))
-    if not paths:
-        raise GoldError([f"no *.txt seed articles in {seeds_dir}"])
-    articles = [read_article(path) for path in paths]
-    segments = [s for a in articles for s in segment_article(a)]
-    # No cache: the gold files are checked against what the systems say now.
     gold_dir = Path(seeds_dir) / "gold"
     names = systems or (gold_systems(gold_dir) if gold_dir.is_dir() else [GOLD_SYSTEM])
-    translations = [t for name in names for t in translate_segments(segments, get_translator(name))]
-    return articles, segments, translations
+    try:
+        # Only the *.txt seeds (the default pattern): seeds/ also holds GUIDELINES.md and gold/.
+        # No cache: the gold files are checked against what the systems say now.
+        result = pipeline(seeds_dir, names, use_cache=False)
+    except PipelineError as exc:
+        raise GoldError([str(exc)]) from None
+    if result.skipped:
+        raise GoldError([f"seed article {problem}" for problem in result.problems])
+    if not result.articles:
+        raise GoldError([f"no *.txt seed articles in {seeds_dir}"])
+    return result.articles, result.segments, result.translations
 
 
 # ── skeleton writer ───────────────────────────────────────────────────────────────────────────

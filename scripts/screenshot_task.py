@@ -44,10 +44,10 @@ def main(argv: list[str] | None = None) -> int:
                            password=os.environ.get("ANNOTATE_LS_PASSWORD"))
         if args.push:
             from annotate.labelstudio import push_documents
-            from annotate.labelstudio.push import documents_from_dir
+            from annotate.pipeline import run_pipeline
 
-            prepared = documents_from_dir(args.push)
-            print(push_documents(conn, prepared.documents, args.project).summary(), file=sys.stderr)
+            documents = run_pipeline(args.push).documents()
+            print(push_documents(conn, documents, args.project).summary(), file=sys.stderr)
         ls = api.open_client(conn)
         project = api.find_project(ls, conn, args.project)
         if project is None:

@@ -150,11 +150,11 @@ class _EchoTranslator:
 
 
 def test_push_folder_reading_lists_the_links_as_skipped_files(linked_dir: Path) -> None:
-    from annotate.labelstudio.push import documents_from_dir
+    from annotate.pipeline import run_pipeline
 
-    prepared = documents_from_dir(linked_dir, translators=[_EchoTranslator()])
-    assert sorted(d.source_name for d in prepared.documents) == ["a_real.txt", "b_outside.txt"]
-    assert prepared.skipped_files == 4
+    prepared = run_pipeline(linked_dir, [_EchoTranslator()])
+    assert sorted(d.source_name for d in prepared.documents()) == ["a_real.txt", "b_outside.txt"]
+    assert len(prepared.skipped) == 4
     for name, reason in EXPECTED.items():
         assert f"{linked_dir / name}: {reason}" in prepared.problems
 
@@ -162,9 +162,9 @@ def test_push_folder_reading_lists_the_links_as_skipped_files(linked_dir: Path) 
 def test_translate_lists_the_links(linked_dir: Path) -> None:
     from annotate.translate.stage import read_segments
 
-    segments, problems = read_segments(linked_dir)
-    assert {s.doc_id for s in segments} and len(problems) == 4
-    assert f"{linked_dir / 'c_dangling.txt'}: {EXPECTED['c_dangling.txt']}" in problems
+    result = read_segments(linked_dir)
+    assert {s.doc_id for s in result.segments} and len(result.problems) == 4
+    assert f"{linked_dir / 'c_dangling.txt'}: {EXPECTED['c_dangling.txt']}" in result.problems
 
 
 def test_a_testset_with_a_dangling_system_link_is_refused_naming_it(tmp_path: Path) -> None:

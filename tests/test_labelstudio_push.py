@@ -442,9 +442,9 @@ SEED = os.path.join(os.path.dirname(__file__), "..", "seeds", "000_ad44c9bdf5348
 def test_cli_push_dir_exits_1_when_files_were_skipped(bad_files: dict[str, bytes], exit_code: int,
                                                       message: str | None, tmp_path, monkeypatch):
     """The good articles are still pushed; a skipped file makes the exit code 1, as `ingest` does."""
-    import annotate.commands.labelstudio as commands
+    import annotate.commands.push as commands
     import annotate.labelstudio as labelstudio
-    import annotate.translate as translate
+    import annotate.pipeline as pipeline
     from annotate.cli import app
     from annotate.labelstudio.push import PushReport
 
@@ -455,8 +455,7 @@ def test_cli_push_dir_exits_1_when_files_were_skipped(bad_files: dict[str, bytes
         (folder / name).write_bytes(data)
     pushed: list = []
     monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setattr(translate, "available_translators", lambda: [_EchoTranslator()])
-    monkeypatch.setattr(translate, "unavailable_reasons", lambda: {})
+    monkeypatch.setattr(pipeline, "probe_translators", lambda: ([_EchoTranslator()], {}))
     monkeypatch.setattr(commands, "_connect", lambda url, token: None)
     monkeypatch.setattr(labelstudio, "push_documents", lambda conn, docs, project, **_: (
         pushed.extend(docs), PushReport(1, "http://ls/projects/1", ["echo"], created=[d.doc_id for d in docs]))[1])

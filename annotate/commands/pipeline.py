@@ -116,38 +116,40 @@ def segment_command(
 ) -> None:
     """Split Articles into numbered sentences (Segments) with offsets into Article.text."""
     from annotate.commands._io import JsonlError, fail, read_records, write_records
+    from annotate.pipeline import PipelineError, ingest_and_segment, segment_articles
     from annotate.records import Article
-    from annotate.segment import segment_article
 
-    errors = []
     path = _stdin_if_dash(path)
     if path is not None:
-        results, errors = _ingest(path, pattern, explain=False, explain_to_stderr=True)
-        articles = [article for article, _ in results]
+        try:
+            result = ingest_and_segment(path, pattern)
+        except PipelineError as exc:
+            raise fail(exc, exc.exit_code) from None
     elif sys.stdin.isatty():
         raise fail("give a folder of raw articles, or pipe Article JSON Lines in: "
                    "annotate ingest DIR --jsonl | annotate segment", 2)
     else:
         try:
-            articles = list(read_records(Article))
+            result = segment_articles(list(read_records(Article)))
         except JsonlError as exc:
             raise fail(exc, 2) from None
     if jsonl:
-        write_records(segment for article in articles for segment in segment_article(article))
+        write_records(result.segments)
     else:
         from annotate.terminal import PlainTable
 
         console = _console()
-        for article in articles:
+        segments = result.segments_by_doc()
+        for article in result.articles:
             table = PlainTable(title=f"{article.source_name or article.doc_id}: {article.title}",
                                title_justify="left")
             for column in ("seg", "par", "start", "end"):
                 table.add_column(column, justify="right", no_wrap=True)
             table.add_column("text", overflow="fold")
-            for seg in segment_article(article):
+            for seg in segments[article.doc_id]:
                 table.add_row(str(seg.seg_id), str(seg.paragraph), str(seg.start), str(seg.end), seg.text)
             console.print(table)
-    _report_failures(errors)
+    _report_failures(result.skipped)
 
 
 def translate_command(
@@ -171,41 +173,36 @@ def translate_command(
 ) -> None:
     """Machine-translate Segments with every usable MT system (cached), output Translations."""
     from annotate.commands._io import fail, write_records
+    from annotate.pipeline import PipelineError, translate
     from annotate.terminal import line, print_warning
-    from annotate.translate.stage import (StageError, all_translations, choose_translators, read_segments,
-                                          run_translations, summary_table)
+    from annotate.translate import TranslationError
+    from annotate.translate.imported import ImportedOutputsError, ImportSpec
+    from annotate.translate.stage import progress_bars, read_segments, summary_table
 
     err = _console(stderr=True)
-    from annotate.translate.imported import ImportedOutputsError, ImportSpec, import_outputs
-
     try:
-        segments, problems = read_segments(_stdin_if_dash(path))
-        specs = [(ImportSpec.parse(spec), "mt") for spec in imports or []]
-        specs += [(ImportSpec.parse(spec), "reference") for spec in reference_files or []]
-        imported = [t for spec, role in specs for t in import_outputs(spec, segments, role=role)]
-        translators, reasons = choose_translators(system or [])
-    except (StageError, ImportedOutputsError, ValueError) as exc:
-        raise fail(exc, getattr(exc, "exit_code", 2)) from None
-    for name, reason in reasons.items():
-        print_warning(reason, err, label=f"{name} not used:")
-    from annotate.translate import TranslationError
-
-    try:
-        runs = run_translations(segments, translators, batch_size=batch_size, use_cache=not no_cache)
+        result = read_segments(_stdin_if_dash(path))
+        specs = [ImportSpec.parse(spec) for spec in imports or []]
+        refs = [ImportSpec.parse(spec) for spec in reference_files or []]
+        with progress_bars() as bars:
+            translate(result, system or [], imports=specs, references=refs, use_cache=not no_cache,
+                      batch_size=batch_size, progress=bars,
+                      on_unavailable=lambda name, reason: print_warning(reason, err, label=f"{name} not used:"))
     except TranslationError as exc:  # batches finished before the failure are already cached
         raise fail(exc, 1) from None
+    except (PipelineError, ImportedOutputsError, ValueError) as exc:
+        raise fail(exc, getattr(exc, "exit_code", 2)) from None
     if jsonl:
-        write_records([*all_translations(runs), *imported])
+        write_records(result.translations)
     else:
-        _console().print(summary_table(runs, translators))
-        for spec, role in specs:
-            mine = [t for t in imported if t.system == spec.name and t.role == role]
-            err.print(line(f"imported {spec.name} ({'reference' if role == 'reference' else 'system'}) from "
-                           f"{spec.path}: {len(mine)} of {plural(len(segments), 'segment')}, "
-                           f"{mine[0].system_version}"))
-    for problem in problems:
+        _console().print(summary_table(result.runs))
+        for imported in result.imported:
+            err.print(line(f"imported {imported.spec.name} ({'reference' if imported.role == 'reference' else 'system'}) "
+                           f"from {imported.spec.path}: {len(imported.translations)} of "
+                           f"{plural(len(result.segments), 'segment')}, {imported.translations[0].system_version}"))
+    for problem in result.problems:
         err.print(line("  ", ("✗", "red"), f" {problem}"))
-    if problems:
+    if result.problems:
         raise typer.Exit(1)
 
 

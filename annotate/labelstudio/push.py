@@ -52,29 +52,15 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
-from annotate.labelstudio.bulk_import import (  # noqa: F401  (chunk_bounds re-exported)
-    DEFAULT_CHUNK_SIZE,
-    chunk_bounds,
-    import_pipelined,
-)
+from annotate.labelstudio.bulk_import import DEFAULT_CHUNK_SIZE, chunk_bounds  # noqa: F401  (chunk_bounds re-exported)
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import LabelStudioError, ServerUnavailable
 from annotate.labelstudio.locking import PushJournal, push_lock
 from annotate.labelstudio.post_edits import FIRST_SYSTEM, resolve_prefill
-from annotate.labelstudio.prepare import PreparedDocuments, documents_from_dir  # noqa: F401  (re-exported)
-from annotate.labelstudio.pseudonyms import imported_user_email
-from annotate.labelstudio.reconcile import other_projects_note, remove_duplicate_tasks, settle_new_project
-from annotate.labelstudio.suggestions import Suggester, default_suggester, is_held_out, stale_suggestions
-from annotate.labelstudio.tasks import (
-    add_suggestions,
-    build_task,
-    document_systems,
-    extends_data,
-    keep_unseen_marks,
-    mark_unrated,
-    mark_unseen,
-    unrated_systems,
-)
+from annotate.labelstudio.push_steps import PushSteps
+from annotate.labelstudio.reconcile import settle_new_project
+from annotate.labelstudio.suggestions import Suggester, default_suggester
+from annotate.labelstudio.tasks import document_systems
 from annotate.records import AnnotatedDocument
 
 if TYPE_CHECKING:
@@ -227,159 +213,54 @@ def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: st
           chunk_size: int, overwrite_annotated: bool, suggester: Suggester | None, model_version: str,
           progress: Callable[[int, int], None] | None, overlap: api.Overlap | None, holdout_percent: float,
           memory: ErrorMemory | None, post_edit_start: str) -> PushReport:
-    """:func:`push_documents`, holding the push lock."""
+    """:func:`push_documents`, holding the push lock: the project set up, then the steps of
+    :class:`~annotate.labelstudio.push_steps.PushSteps`."""
     ls = api.open_client(conn)
     if with_predictions and suggester is None:
         suggester, model_version = default_suggester(memory)
     if not with_predictions:
         suggester = None
-    systems = document_systems(docs)
-    notes: list[str] = []
-    project = ensure_project(conn, project_title, systems, ls=ls, post_edit_start=post_edit_start, notes=notes)
-    prefill = resolve_prefill(post_edit_start, project.systems)
-    report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
-                        model_version=model_version if suggester else "", post_edit_prefill=prefill, notes=notes)
-    if overlap is not None:  # before the import: new tasks then join the overlap cohort as they arrive
-        api.set_overlap(ls, conn, project.id, overlap)
-        report.overlap = overlap.describe()
+    project, report = _begin(ls, conn, project_title, document_systems(docs), post_edit_start, suggester,
+                             model_version, overlap)
     if with_predictions and suggester is None:
         report.notes.append("no pre-annotations: annotate.suggest is not available")
+    push = PushSteps(ls, conn, project, report, suggester, model_version, holdout_percent)
     docs = _dedupe(docs, report)
     existing = api.list_tasks(ls, conn, project.id)
-    existing_data = {task.id: task.data for tasks in existing.values() for task in tasks}
     journal = PushJournal(project_title, project.id)
     if (leftover := journal.leftover()) is not None and leftover.project_id == project.id:
         report.notes.append(leftover.describe(set(existing), {doc.doc_id for doc in docs}))
         report.earlier_interrupted = (sum(d in existing for d in leftover.intended), len(leftover.intended))
-
-    shown: list[str] = []  # doc_ids written with a prediction annotators see
-    partly_rated: dict[str, tuple[list[str], dict]] = {}  # doc_id → (systems its annotations skip, task data)
-
-    def build(doc: AnnotatedDocument, task_json: dict | None = None) -> dict:
-        # Suggestions (spaCy…) are computed only for tasks that are actually written.
-        task_json = task_json or build_task(doc, project.systems, post_edit_prefill=prefill)
-        if unrated := unrated_systems(doc, project.systems):
-            partly_rated[doc.doc_id] = (unrated, task_json["data"])
-        if suggester is not None:
-            withhold = is_held_out(doc.doc_id, holdout_percent)
-            add_suggestions(task_json, suggester(doc, task_json["data"]), model_version, withhold=withhold)
-            (report.withheld if withhold else shown).append(doc.doc_id)
-        return task_json
-
-    to_import: list[tuple[AnnotatedDocument, dict | None]] = []  # (doc, task JSON if already built)
-    importing: list[str] = []  # doc_ids of to_import, once their import has begun
-    to_delete: list[int] = []
-    to_update: list[tuple[AnnotatedDocument, int, dict]] = []  # (doc, task id, task JSON)
-    to_replace: list[tuple[AnnotatedDocument, int, dict]] = []
-    to_extend: list[tuple[AnnotatedDocument, int, dict]] = []  # data only grows: safe under annotations
     try:
-        for doc in docs:
-            tasks = sorted(existing.get(doc.doc_id, []), key=lambda t: t.id)
-            if not tasks:
-                to_import.append((doc, None))  # built later, while the previous chunk imports
-                continue
-            task_json = build_task(doc, project.systems, post_edit_prefill=prefill)
-            current, extra = tasks[0], tasks[1:]
-            keep_unseen_marks(current.data, task_json["data"])
-            if extra:
-                report.duplicate_tasks[doc.doc_id] = [t.id for t in extra]
-            report.task_ids[doc.doc_id] = current.id
-            if current.annotations and not overwrite_annotated:
-                if current.data == task_json["data"]:
-                    report.unchanged.append(doc.doc_id)
-                elif extends_data(current.data, task_json["data"]):
-                    to_extend.append((doc, current.id, task_json))
-                else:
-                    report.skipped_annotated[doc.doc_id] = current.id
-            elif task_json.get("annotations") and not current.annotations:
-                to_replace.append((doc, current.id, task_json))
-            elif current.data != task_json["data"] or stale_suggestions(current, suggester, model_version):
-                to_update.append((doc, current.id, task_json))
-            else:
-                report.unchanged.append(doc.doc_id)
-        # A draft (saved, not submitted) is an annotator's work too: neither replaced nor left to
-        # point at text that changed under it. Drafts are looked up only for tasks we would touch.
-        touched = [task_id for _, task_id, _ in to_replace] + [task_id for _, task_id, _ in to_update]
-        drafted = api.tasks_with_drafts(ls, conn, project.id, touched) if touched and not overwrite_annotated else set()
-        for doc, task_id, task_json in to_replace:
-            if task_id in drafted:
-                report.skipped_drafts[doc.doc_id] = task_id
-                continue
-            to_delete.append(task_id)
-            to_import.append((doc, task_json))
-            report.replaced.append(doc.doc_id)
-        for doc, task_id, task_json in to_update:
-            same_data = existing_data[task_id] == task_json["data"]  # only its suggestions are stale
-            if task_id in drafted:
-                if same_data:
-                    report.unchanged.append(doc.doc_id)  # someone is labelling it: suggestions left as they were
-                elif extends_data(existing_data[task_id], task_json["data"]):
-                    to_extend.append((doc, task_id, task_json))
-                else:
-                    report.skipped_drafts[doc.doc_id] = task_id
-                continue
-            task_json = build(doc, task_json)
-            api.update_task(ls, conn, task_id, task_json["data"], task_json["meta"])
-            prediction = (task_json.get("predictions") or [{}])[0]
-            api.replace_predictions(ls, conn, task_id, prediction.get("result", []), model_version)
-            (report.refreshed if same_data else report.updated).append(doc.doc_id)
-        submitted = api.submitted_annotations(ls, conn, project.id, [task_id for _, task_id, _ in to_extend])
-        for doc, task_id, task_json in to_extend:
-            mark_unseen(existing_data[task_id], task_json["data"], submitted[task_id])
-            api.update_task(ls, conn, task_id, task_json["data"])  # meta (withheld suggestions) and predictions kept
-            report.extended.append(doc.doc_id)
-        api.ensure_users(ls, conn, sorted({imported_user_email(a.annotator) for doc, _ in to_import
-                                           for a in doc.annotations if a.status in ("completed", "cancelled")}))
-        if to_delete:  # a concurrent push may have removed some already
-            api.delete_tasks(ls, conn, to_delete)
-        if to_import:  # the plan, for the next push to check if this one is interrupted
-            importing = [doc.doc_id for doc, _ in to_import]
-            journal.begin(project.id, importing)
-
-        def imported(chunk: list[str], ids: list[int], done: int) -> None:
-            for doc_id, task_id in zip(chunk, ids):
-                report.task_ids[doc_id] = task_id
-                if doc_id not in report.replaced:
-                    report.created.append(doc_id)
-            if progress:
-                progress(done, len(to_import))
-
-        import_pipelined(ls, conn, project.id, to_import, build, chunk_size, imported)
-        if partly_rated:  # imported annotations that rate only some columns: the rest stays unrated
-            ids = {doc_id: report.task_ids[doc_id] for doc_id in partly_rated}
-            stamps = api.submitted_annotations(ls, conn, project.id, list(ids.values()))
-            for doc_id, (unrated, data) in partly_rated.items():
-                mark_unrated(data, unrated, stamps[ids[doc_id]])
-                api.update_task(ls, conn, ids[doc_id], data)
-        if suggester is not None and shown:
-            # Shown to annotators as pre-annotations; the server accepts a version only once
-            # predictions with it exist, hence after the import.
-            api.update_project(ls, conn, project.id, model_version=model_version)
-        if to_import or report.duplicate_tasks:
-            _reconcile_tasks(ls, conn, project.id, [doc.doc_id for doc in docs], report)
-        if note := other_projects_note(ls, conn, project.id, project_title):
-            report.notes.append(note)
+        plan = push.plan(docs, existing, overwrite_annotated)
+        push.hold_back_drafts(plan, overwrite_annotated)
+        push.update_tasks(plan)
+        push.extend_tasks(plan)
+        push.import_new(plan, journal, chunk_size, progress)
+        push.finish([doc.doc_id for doc in docs], project_title)
     except ServerUnavailable as exc:
         raise PushInterrupted(f"{exc}. Pushed so far: {report.summary()}. Run the push again to complete it "
                               "(it never duplicates tasks).", report) from exc
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through locking.sigterm_as_interrupt
-        raise PushInterrupted(_committed_before_interruption(ls, conn, project.id, importing), report) from exc
+        raise PushInterrupted(_committed_before_interruption(ls, conn, project.id, push.importing),
+                              report) from exc
     journal.finish()
     return report
 
 
-def _reconcile_tasks(ls: Any, conn: Connection, project_id: int, doc_ids: list[str], report: PushReport) -> None:
-    """One task per pushed doc_id, whatever concurrent pushes imported (reconcile.py), in the report."""
-    created = set(report.created)
-    own = {report.task_ids[doc_id] for doc_id in created | set(report.replaced) if doc_id in report.task_ids}
-    outcome = remove_duplicate_tasks(ls, conn, project_id, doc_ids, own)
-    for doc_id, kept in outcome.kept.items():
-        if report.task_ids.get(doc_id) != kept and doc_id in created:  # another push's task was first
-            report.created.remove(doc_id)
-            report.created_elsewhere.append(doc_id)
-        report.task_ids[doc_id] = kept
-    report.removed_duplicates = outcome.removed
-    report.duplicate_tasks = outcome.left
+def _begin(ls: Any, conn: Connection, title: str, systems: list[str], post_edit_start: str,
+           suggester: Suggester | None, model_version: str, overlap: api.Overlap | None,
+           ) -> tuple[api.ProjectInfo, PushReport]:
+    """The project found (or created) and configured for ``systems`` (and ``overlap``); the report begun."""
+    notes: list[str] = []
+    project = ensure_project(conn, title, systems, ls=ls, post_edit_start=post_edit_start, notes=notes)
+    report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
+                        model_version=model_version if suggester else "",
+                        post_edit_prefill=resolve_prefill(post_edit_start, project.systems), notes=notes)
+    if overlap is not None:  # before the import: new tasks then join the overlap cohort as they arrive
+        api.set_overlap(ls, conn, project.id, overlap)
+        report.overlap = overlap.describe()
+    return project, report
 
 
 def _committed_before_interruption(ls: Any, conn: Connection, project_id: int, intended: list[str]) -> str:

@@ -17,6 +17,7 @@ from annotate.translate.base import (
     TranslatorUnavailable,
     available_translators,
     get_translator,
+    probe_translators,
     registered_names,
     unavailable_reasons,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "TranslatorUnavailable",
     "available_translators",
     "get_translator",
+    "probe_translators",
     "registered_names",
     "translate_segments",
     "translate_segments_run",

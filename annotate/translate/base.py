@@ -74,6 +74,12 @@ def get_translator(name: str) -> Translator:
     return factory()
 
 
+def probe_translators(*, include_test_fixtures: bool = False) -> tuple[list[Translator], dict[str, str]]:
+    """Every MT system usable on this machine, and why each other registered one is not: one probe
+    (each system is constructed once), for callers that need both."""
+    return _probe(include_test_fixtures)
+
+
 def _probe(include_test_fixtures: bool) -> tuple[list[Translator], dict[str, str]]:
     _ensure_builtin_systems()
     usable: list[Translator] = []
