@@ -15,6 +15,7 @@ from annotate.schema import DEFAULT_MQM_WEIGHTING, MQMWeights
 
 if TYPE_CHECKING:
     from annotate.dataset import BuildReport
+    from annotate.dataset.esa_inputs import ExportESA
     from annotate.dataset.build import Progress
     from annotate.languages import LanguagePair
     from annotate.records import AnnotatedDocument, ExportProblem
@@ -141,8 +142,11 @@ def _print_report(report: BuildReport) -> None:
         console.print(line((f"unreviewed: {plural(len(report.unreviewed), 'document')}", "yellow"),
                            " with several annotations and no reviewer's choice (the most complete one is primary; "
                            "tick \u201cFinal\u201d in Label Studio or run `annotate review`): " + shown))
+    if report.esa is not None:
+        console.print(line(f"esa (WMT24's rules): {report.esa.counts.describe()}"))
     references = f"the translations of {report.reference_system}" if report.reference_system else "post-edits"
-    console.print(line(f"languages: {report.languages.describe()}; references: {references}"))
+    if "segments" in report.counts or report.esa is None:  # an ESA files' dataset has no references
+        console.print(line(f"languages: {report.languages.describe()}; references: {references}"))
     if not report.reference_system and "translation" not in report.counts and "ref" in report.systems:
         console.print("hint: a system is named ref (a WMT file's human reference?): rebuild with --reference ref "
                       "to score the others against it")
@@ -165,9 +169,10 @@ def _print_report(report: BuildReport) -> None:
 
 
 # The arguments and options of `annotate build`.
-_EXPORT = typer.Argument(None, metavar="EXPORT.json", help="Label Studio JSON export (from `annotate pull`), a "
-                         ".jsonl file of AnnotatedDocument records, a WMT MQM .tsv file (Google's format), or a "
-                         "test set folder.")
+_EXPORT = typer.Argument(None, metavar="EXPORT.json", help="Label Studio JSON export (from `annotate pull`; its "
+                         "ESA tasks become the esa config), a .jsonl file of AnnotatedDocument records, a WMT MQM "
+                         ".tsv file (Google's format), an ESA file (Appraise .csv or WMT24 .jsonl: the esa configs "
+                         "only), or a test set folder.")
 _OUT_DIR = typer.Argument(None, metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. datasets/seeds.")
 _TESTSET = typer.Option(None, "--testset", help="A test set in WMT's plain-text layout (sources/, references/, "
                         "documents/, system-outputs/) instead of EXPORT.")
@@ -226,22 +231,66 @@ def build_command(
     from annotate.dataset import build_dataset
     from annotate.terminal import make_console
 
+    from annotate.dataset.esa_inputs import is_esa_file
+
     export, out_dir = _input_and_output(export, out_dir, testset)
     weights = _weights(weighting)
     _check_hub_token(push_to_hub)
+    if is_esa_file(export):  # ESA ratings without documents: the esa configs alone
+        _build_esa_files(export, out_dir, name=name or out_dir.resolve().name, description=description,
+                         license=license, split=split, push_to_hub=push_to_hub)
+        return
     pair = _language_pair(languages)
+    esa = _export_esa(export, pair, skip_invalid)
     problems: list[ExportProblem] = []  # filled while the export is read
     build = functools.partial(
-        build_dataset, _documents(export, problems, allow or (), languages, pair, skip_invalid), out_dir,
+        build_dataset, _documents(export, problems, allow or (), languages, pair, skip_invalid, esa), out_dir,
         name=name or out_dir.resolve().name, description=description, reference_system=reference, weights=weights,
         license=license, split=split, guidelines_path=_guidelines_for(export, guidelines), score_cache=score_cache,
-        problems=problems)
+        problems=problems, esa=esa.as_input() if esa else None)
     report = _build_or_fail(build, export, out_dir, problems, problems_file)
     settle_problems(problems, source=str(export), skip_invalid=True, problems_file=problems_file,
                     console=make_console(stderr=True), advice="")
     _print_report(report)
     if push_to_hub:
         _push(out_dir, push_to_hub)
+
+
+def _build_esa_files(path: Path, out_dir: Path, *, push_to_hub: str | None, **options: str | None) -> None:
+    """Build the esa configs of an ESA file (:mod:`annotate.dataset.esa_build`); a bad file or an
+    empty result says what and where, and exits with code 1."""
+    from annotate.dataset.esa_build import build_esa_dataset, read_esa_input
+
+    try:
+        report = build_esa_dataset(read_esa_input([path]), out_dir, **options)  # type: ignore[arg-type]
+    except (OSError, ValueError) as exc:  # ESAFormatError and DatasetBuildError are ValueErrors
+        message = str(exc)
+        _fail(message if message.startswith(str(path)) else f"{path}: {message}")
+    _print_report(report)
+    if push_to_hub:
+        _push(out_dir, push_to_hub)
+
+
+def _export_esa(path: Path, pair: LanguagePair | None, skip_invalid: bool) -> ExportESA | None:
+    """The ESA part of a Label Studio export (None for another input or an export without ESA
+    tasks; read in a pass of its own: see :mod:`annotate.dataset.esa_inputs`). Unreadable ESA
+    ratings fail the build, listed, unless ``skip_invalid`` (then they are listed and left out)."""
+    from annotate.dataset.esa_inputs import read_export_esa
+    from annotate.terminal import make_console
+
+    if path.suffix.lower() in (".jsonl", ".tsv") or not path.is_file():
+        return None
+    try:
+        esa = read_export_esa(path, pair)
+    except ValueError as exc:  # not an export: the document pass would say the same
+        _fail(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}")
+    if esa is not None and esa.problems:
+        listed = "\n".join(f"  • {problem}" for problem in esa.problems)
+        if not skip_invalid:
+            _fail(f"{path}: {len(esa.problems)} ESA problem(s); nothing was built (fix them in Label Studio, or "
+                  f"rerun with --skip-invalid to build without those ratings):\n{listed}")
+        make_console(stderr=True).print(f"left out: {len(esa.problems)} ESA problem(s):\n{listed}", markup=False)
+    return esa
 
 
 def _fail(message: str) -> NoReturn:
@@ -297,11 +346,16 @@ def _guidelines_for(export: Path, guidelines: Path | None) -> Path | None:
 
 
 def _documents(export: Path, problems: list[ExportProblem], allow: Iterable[str], languages: str | None,
-               pair: LanguagePair | None, skip_invalid: bool) -> Iterator[AnnotatedDocument]:
+               pair: LanguagePair | None, skip_invalid: bool, esa: ExportESA | None = None
+               ) -> Iterator[AnnotatedDocument]:
     """The input's documents, read lazily (while the build sorts them: no second copy in memory),
     in ``pair`` when given; validation problems go to ``problems`` (InvalidExport at the end unless
-    ``skip_invalid``)."""
+    ``skip_invalid``). ``esa``: the export's ESA part, whose tasks' annotations are not MQM's."""
+    from annotate.dataset.esa_inputs import without_esa_annotations
+
     documents = iter_documents(export, problems, allow_categories=allow, languages=languages)
+    if esa is not None:
+        documents = without_esa_annotations(documents, esa)
     return _checked(in_languages(documents, pair), problems, str(export), skip_invalid)
 
 

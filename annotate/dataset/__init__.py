@@ -3,7 +3,8 @@ YAML declares every config with typed features, and parquet files per config and
 offline with ``datasets.load_dataset(folder, config)``.
 
 Configs: ``segments`` (default), ``documents``, ``ner``, ``claims``, ``word_qe``, ``translation``, ``systems``; see
-``annotate.dataset.features``. Modules: ``checks`` (span and label validation), ``rows`` (records →
+``annotate.dataset.features``; and ``esa``, ``esa_systems`` from ESA ratings (``esa_rows``, ``esa_inputs``,
+``esa_build``: ESA files alone, or an export's ESA tasks next to its documents). Modules: ``checks`` (span and label validation), ``rows`` (records →
 rows, selection rules), ``bio`` (char spans → BIO), ``scores`` (sacrebleu, MQM), ``splits``,
 ``writer`` (streaming parquet), ``card`` (README.md), ``build`` (orchestration), ``hub`` (push).
 """

@@ -18,6 +18,7 @@ from typing import ParamSpec, TypeVar
 
 from annotate.dataset.card import GENERATED_MARKER, LABEL_STUDIO, MQM_TSV, CardContext, render_card
 from annotate.dataset.checks import COMPLETED, DatasetBuildError
+from annotate.dataset.esa_rows import ESAInput, ESASummary, write_esa_configs
 from annotate.dataset.features import CLAIMS, CONFIG_NAMES, DOCUMENTS, NER, SEGMENTS, SYSTEMS, TRANSLATION, WORD_QE
 from annotate.dataset.rows import RowBuilder, reference_names, scoring_pairs
 from annotate.dataset.score_cache import ScoreCache
@@ -85,6 +86,7 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     # sentence-score pairs: asked for, read from the persistent cache, scored (distinct pairs)
     scoring: dict[str, int] = field(default_factory=dict)
+    esa: ESASummary | None = None  # the ESA ratings behind the `esa` configs (None: there are none)
 
     @property
     def expanded_spans(self) -> int:
@@ -210,6 +212,7 @@ def build_dataset(
     problems: list[ExportProblem] | None = None,
     reference_system: str | None = None,
     weights: MQMWeights = GOOGLE_MQM_WEIGHTS,
+    esa: ESAInput | None = None,
 ) -> BuildReport:
     """Build ``out_dir`` = README.md (card with ``configs`` and typed ``dataset_info``) + one parquet
     file per config and split, loadable offline with ``datasets.load_dataset(out_dir, config)``.
@@ -228,7 +231,8 @@ def build_dataset(
     :func:`annotate.references.choose_references` does (every imported reference, else the post-edits).
     ``description``: default :data:`DEFAULT_DESCRIPTION`, or :data:`MQM_TSV_DESCRIPTION` for
     documents imported from WMT MQM TSV files. ``weights``: the MQM weighting of every ``mqm`` value
-    and of the ``word_qe`` BAD tags (Google's by default), stated in the card.
+    and of the ``word_qe`` BAD tags (Google's by default), stated in the card. ``esa``: ESA ratings
+    (an export's ESA tasks) written as the ``esa`` and ``esa_systems`` configs (:mod:`annotate.dataset.esa_rows`).
 
     The dataset's languages are the documents' ``source_language``/``target_language`` (one pair
     per dataset). Raises DatasetBuildError (what and where) on invalid records; the previous
@@ -248,10 +252,12 @@ def build_dataset(
                              weights=weights)
         staging = _fresh_staging(out_dir)
         try:
-            written, systems = _write_rows(ordered, plan, builder, staging, workers, score_cache, progress)
+            written, systems, esa_summary = _write_rows(ordered, plan, builder, staging, workers, score_cache,
+                                                        progress, esa)
             omitted = _omitted_configs(written, facts, plan.reference_system)
             card = _Card(name, license, guidelines, guidelines_path, count_problems(problems or []))
             context = _card_context(card, facts, plan, builder, written, omitted, systems, len(ordered))
+            context.esa = esa_summary
             (staging / "README.md").write_text(render_card(context), encoding="utf-8")
             swap_in(staging, out_dir)
         except BaseException:
@@ -335,9 +341,11 @@ _Written = dict[str, dict[str, SplitFile]]  # config → split → the parquet f
 
 
 def _write_rows(ordered: SortedDocuments, plan: _Plan, builder: RowBuilder, staging: Path, workers: int | None,
-                score_cache: bool, progress: Progress | None) -> tuple[_Written, list[tuple[str, str]]]:
-    """Score and write every document's rows, then the systems rows, as parquet under ``staging``:
-    the files written (config → split → file) and the (system, version) pairs, sorted."""
+                score_cache: bool, progress: Progress | None,
+                esa: ESAInput | None = None) -> tuple[_Written, list[tuple[str, str]], ESASummary | None]:
+    """Score and write every document's rows, then the systems rows (and ``esa``'s rows), as parquet
+    under ``staging``: the files written (config → split → file), the (system, version) pairs,
+    sorted, and what the ESA rows hold (None without ``esa``)."""
     writer = DatasetWriter(staging, plan.languages)
     systems: set[tuple[str, str]] = set()
     n_workers = choose_workers(ordered.n_translations, workers)
@@ -358,7 +366,8 @@ def _write_rows(ordered: SortedDocuments, plan: _Plan, builder: RowBuilder, stag
             cache.close()
     for split_name in SPLIT_NAMES:
         writer.write(SYSTEMS, split_name, builder.system_rows(split_name))
-    return writer.close(), sorted(systems)
+    esa_summary = write_esa_configs(writer, esa, plan.rule) if esa is not None else None
+    return writer.close(), sorted(systems), esa_summary
 
 
 def _omitted_configs(written: _Written, facts: _Facts,
@@ -441,4 +450,5 @@ def _build_report(context: CardContext, out_dir: Path, builder: RowBuilder, fact
         systems=sorted(facts.systems),
         seconds={"total": seconds, "sacrebleu": builder.scorer.seconds, "scoring_wait": builder.scorer.wait_seconds},
         scoring=dict(builder.scorer.counts),
+        esa=context.esa,
     )

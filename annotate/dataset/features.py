@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 SEGMENTS, DOCUMENTS, NER, CLAIMS, WORD_QE, TRANSLATION, SYSTEMS = (
     "segments", "documents", "ner", "claims", "word_qe", "translation", "systems")
 CONFIG_NAMES: tuple[str, ...] = (SEGMENTS, DOCUMENTS, NER, CLAIMS, WORD_QE, TRANSLATION, SYSTEMS)
+# ESA ratings (annotate.dataset.esa_rows) come from ESA files or an export's ESA tasks, not from the
+# documents: kept apart from CONFIG_NAMES, the configs every document build writes.
+ESA, ESA_SYSTEMS = "esa", "esa_systems"
+ESA_CONFIG_NAMES: tuple[str, ...] = (ESA, ESA_SYSTEMS)
+ALL_CONFIG_NAMES: tuple[str, ...] = (*CONFIG_NAMES, *ESA_CONFIG_NAMES)
 DEFAULT_CONFIG = SEGMENTS
 
 # One sentence per config for the card: what one row is.
@@ -33,6 +38,8 @@ CONFIG_ROW_DESCRIPTIONS: dict[str, str] = {
     WORD_QE: "one rated translation (source segment × MT system), tokenised, with OK/BAD tags per MT and source token",
     TRANSLATION: "one source segment with its reference translation (parallel text)",
     SYSTEMS: "one MT system (name + version), with corpus scores and MQM over the split",
+    ESA: "one ESA rating: one annotator's 0–100 score and minor/major error spans for one system's segment",
+    ESA_SYSTEMS: "one MT system in one language pair, with its ESA score as WMT24 computed it over the split",
 }
 
 # What each field means, for the card's field tables (a test checks they cover every feature);
@@ -134,6 +141,37 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "n_scored": "of them, those with a reference (what the corpus metrics score)",
         "n_rated": "of them, those rated by at least one rater (what `mqm` averages)",
     },
+    ESA: {
+        "doc_id": "document id, as the ESA file or the Label Studio task gives it; decides the split",
+        "seg_id": "segment id: Appraise's item id / WMT24's `line_id`, or (Label Studio) the sentence number "
+                  "in the document, as in `segments`",
+        "system": "MT system name",
+        "annotator": "the annotator's pseudonym, as the input gives it (WMT's published ids for ESA files; "
+                     "salted hashes for Label Studio exports)",
+        "score": "the 0–100 ESA score (higher is better; anchors below)",
+        "spans": "error spans in `target`: `start`/`end` index it (-1 both for an omission, marked on the "
+                 "[MISSING] marker), `severity` minor or major, `omission` true for an omission",
+        "source": "the source segment; empty when the input holds no texts (Appraise CSV)",
+        "target": "the rated translation; empty when the input holds no texts (Appraise CSV)",
+        "domain": "the domain (WMT24 JSON Lines' `domain`, else read from doc_ids like `test-en-news_…`); "
+                  "empty when unknown",
+        "source_language": "source language code as the input writes it (`eng` in Appraise CSV, `en` in JSON Lines)",
+        "target_language": "target language code as the input writes it",
+        "seconds": "seconds the rating took (end time − start time); null when the input has no times",
+    },
+    ESA_SYSTEMS: {
+        "source_language": "source language code (as `esa.source_language`)",
+        "target_language": "target language code",
+        "system": "MT system name",
+        "score": "ESA score as WMT24 computed it: per domain the mean of item scores (an item's score the mean "
+                 "of its annotators'), then the mean over domains; higher is better",
+        "score_ci": "half-width of the score's 95% bootstrap confidence interval (each domain's items resampled)",
+        "rank_best": "best rank: 1 + the systems significantly better (Wilcoxon per domain, Stouffer, p < 0.05)",
+        "rank_worst": "worst rank: the number of systems − those it is significantly better than",
+        "cluster": "significance cluster (1 = best): systems chained by \"not significantly different\" share one",
+        "n_items": "items (document × segment) the system was rated on in the split",
+        "n_ratings": "ESA ratings behind them",
+    },
 }
 
 
@@ -167,6 +205,11 @@ def severity_tag_names() -> list[str]:
     return ["OK", *sorted(schema.severity_names(), key=lambda name: schema.GOOGLE_MQM_WEIGHTS.severity[name])]
 
 
+def esa_severity_names() -> list[str]:
+    """The ESA severities as ESA files write them (``minor``, ``major``), in schema order."""
+    return [severity.value for severity in schema.ESA_SEVERITIES]
+
+
 def label_index(names: list[str]) -> dict[str, int]:
     """Name → ClassLabel index, in the given (schema) order."""
     return {name: index for index, name in enumerate(names)}
@@ -185,9 +228,11 @@ def config_features(config: str, languages: LanguagePair = SPANISH_ENGLISH) -> d
         WORD_QE: _word_qe_features,
         TRANSLATION: lambda: _translation_features(languages),
         SYSTEMS: _systems_features,
+        ESA: _esa_features,
+        ESA_SYSTEMS: _esa_systems_features,
     }
     if config not in builders:
-        raise KeyError(f"unknown dataset config {config!r} (known: {', '.join(CONFIG_NAMES)})")
+        raise KeyError(f"unknown dataset config {config!r} (known: {', '.join(ALL_CONFIG_NAMES)})")
     return Features(builders[config]())
 
 
@@ -333,6 +378,47 @@ def _systems_features() -> dict[str, Any]:
         "n_segments": int32,
         "n_scored": int32,
         "n_rated": int32,
+    }
+
+
+def _esa_features() -> dict[str, Any]:
+    """``esa``: one ESA rating with its score and its minor/major spans (an omission has no offsets)."""
+    from datasets import ClassLabel, List, Value
+
+    string, int32, float32 = Value("string"), Value("int32"), Value("float32")
+    span = {"start": int32, "end": int32, "severity": ClassLabel(names=esa_severity_names()), "omission": Value("bool")}
+    return {
+        "doc_id": string,
+        "seg_id": int32,
+        "system": string,
+        "annotator": string,
+        "score": float32,
+        "spans": List(span),
+        "source": string,
+        "target": string,
+        "domain": string,
+        "source_language": string,
+        "target_language": string,
+        "seconds": float32,
+    }
+
+
+def _esa_systems_features() -> dict[str, Any]:
+    """``esa_systems``: one system of one language pair, scored by WMT24's ESA rules over a split."""
+    from datasets import Value
+
+    string, int32 = Value("string"), Value("int32")
+    return {
+        "source_language": string,
+        "target_language": string,
+        "system": string,
+        "score": Value("float64"),
+        "score_ci": Value("float64"),
+        "rank_best": int32,
+        "rank_worst": int32,
+        "cluster": int32,
+        "n_items": int32,
+        "n_ratings": int32,
     }
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotate.dataset.features import CONFIG_NAMES, arrow_schema
+from annotate.dataset.features import ALL_CONFIG_NAMES, arrow_schema
 from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.dataset.splits import SPLIT_NAMES
 
@@ -84,10 +84,10 @@ class DatasetWriter:
         self._sinks[key].extend(rows)
 
     def close(self) -> dict[str, dict[str, SplitFile]]:
-        """Flush everything; returns the written files by config and split (in CONFIG_NAMES and
+        """Flush everything; returns the written files by config and split (in ALL_CONFIG_NAMES and
         SPLIT_NAMES order)."""
         written: dict[str, dict[str, SplitFile]] = {}
-        rank = {name: index for index, name in enumerate((*CONFIG_NAMES, *SPLIT_NAMES))}
+        rank = {name: index for index, name in enumerate((*ALL_CONFIG_NAMES, *SPLIT_NAMES))}
         for config, split in sorted(self._sinks, key=lambda key: (rank[key[0]], rank[key[1]])):
             sink = self._sinks[(config, split)]
             sink.close()

@@ -1,0 +1,109 @@
+"""Which build inputs hold ESA ratings, and how they are read.
+
+* An ESA file (:func:`is_esa_file`): Appraise's ESA CSV (``.csv``, the only CSV ``annotate build``
+  reads) or WMT24's ESA JSON Lines (``.jsonl`` whose first record has ``esa_score``: a ``.jsonl``
+  of AnnotatedDocument records, the ``--jsonl`` pipes' format, has none). It makes a dataset of
+  the ESA configs alone (:mod:`annotate.dataset.esa_build`).
+* A Label Studio export with ESA tasks (``data.protocol == "esa"``): its ESA ratings are read by
+  :func:`annotate.labelstudio.esa.esa_ratings` in a pass of their own over the file
+  (:func:`read_export_esa`), because the document pass (``annotate.labelstudio.export``, owned
+  elsewhere) hands over parsed documents, not tasks. An export that holds no ESA task pays a byte
+  search for ``"protocol"`` only (a task's data key as Label Studio writes it), not a second parse.
+  The document pass reads an ESA task's article and translations as for any task; the MQM parser
+  leaves its ESA spans and scores alone (no entity, claim or MQM rating comes of them), and
+  :func:`without_esa_annotations` leaves its annotations out of the MQM configs, since the ``esa``
+  config holds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotate.dataset.esa_rows import ESAInput
+from annotate.esa.records import ESARating
+from annotate.languages import SPANISH_ENGLISH, LanguagePair
+from annotate.records import AnnotatedDocument
+
+_PROTOCOL_KEY = b'"protocol"'
+_CHUNK = 1 << 20
+WMT24_SCORE_KEY = "esa_score"  # every WMT24 ESA JSON Lines record has it; an AnnotatedDocument has not
+
+
+def is_esa_file(path: Path) -> bool:
+    """Is ``path`` an ESA file (Appraise CSV, or WMT24 JSON Lines judged by its first record)?"""
+    import orjson
+
+    if not path.is_file():
+        return False
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return True
+    if suffix != ".jsonl":
+        return False
+    with path.open("rb") as stream:
+        for line in stream:
+            if line.strip():
+                try:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    return False  # the AnnotatedDocument reader says what is wrong, where
+                return isinstance(record, dict) and WMT24_SCORE_KEY in record
+    return False
+
+
+def _mentions(path: Path, needle: bytes) -> bool:
+    """Does the file contain ``needle``? Read in chunks that overlap by its length (bounded memory)."""
+    tail = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle):]
+    return False
+
+
+@dataclass
+class ExportESA:
+    """The ESA part of a Label Studio export: its ratings, its ESA tasks, what could not be read."""
+
+    ratings: list[ESARating] = field(default_factory=list)
+    task_ids: set[Any] = field(default_factory=set)
+    doc_ids: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)  # unreadable ratings (each left out whole)
+
+    def as_input(self) -> ESAInput:
+        """The ratings for the build (the card counts the problems as ratings left out)."""
+        return ESAInput(self.ratings, "the Label Studio export's ESA tasks", n_unreadable=len(self.problems))
+
+
+def read_export_esa(path: Path, languages: LanguagePair | None = None) -> ExportESA | None:
+    """The ESA ratings of a Label Studio export file (``languages``: their pair, es→en by default),
+    or None when it holds no ESA task. ExportError (a ValueError) when the file is not an export."""
+    from annotate.labelstudio.esa import esa_ratings, is_esa_task
+    from annotate.labelstudio.export_file import iter_export_tasks
+
+    if not path.is_file() or not _mentions(path, _PROTOCOL_KEY):
+        return None
+    found = ExportESA()
+    for task in iter_export_tasks(path):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not is_esa_task(data):
+            continue
+        found.task_ids.add(task.get("id"))
+        found.doc_ids.add(str(data.get("doc_id")))
+        # one task at a time: the export is never held whole for its ESA part
+        found.ratings.extend(esa_ratings([task], languages or SPANISH_ENGLISH, found.problems))
+    return found if found.task_ids else None
+
+
+def without_esa_annotations(docs: Iterable[AnnotatedDocument], esa: ExportESA) -> Iterator[AnnotatedDocument]:
+    """``docs`` with the ESA tasks' annotations and predictions left out: the ``esa`` config holds
+    them, and an ESA annotation is no one's entities, claims or MQM rating (it would otherwise
+    count as an annotated document, and compete for primary annotation, in the MQM configs)."""
+    for doc in docs:
+        if doc.doc_id in esa.doc_ids:
+            doc.annotations, doc.predictions = [], []
+        yield doc
