@@ -1,4 +1,4 @@
-"""An ESA project in a real headless Chromium (issue #21.1): an annotator sees the article segment
+"""An ESA project (``push --protocol esa``) in a real headless Chromium (issue #21.1): an annotator sees the article segment
 by segment, each translation blind ("Translation 1 … n") with its Minor / Major buttons, the
 [MISSING] marker and a 0–100 score box; marks a minor error, an omission on the marker (after an
 emoji: offsets must survive it), scores every translation and submits. The export reads back as
@@ -22,8 +22,9 @@ from annotate.cli import app
 from annotate.esa import ESASpan
 from annotate.labelstudio import client as api
 from annotate.labelstudio.browser import browser_page, chromium_available, login, open_task
-from annotate.labelstudio.esa import add_esa_fields, esa_label_config, esa_ratings
-from annotate.labelstudio.tasks import task_data
+from annotate.labelstudio.esa import esa_ratings
+from annotate.labelstudio.pull import pull
+from annotate.labelstudio.push import push_documents
 
 pytestmark = [
     pytest.mark.server,
@@ -41,8 +42,8 @@ SCORES = {("argos", 1): 95, ("apertium", 1): 90, ("argos", 2): 100, ("apertium",
 def test_an_annotator_does_esa_in_the_ui_and_the_export_reads_back(ls_server, tmp_path):
     doc = tricky_document(doc_id="ui-esa", systems=SYSTEMS)
     ls = api.open_client(ls_server)
-    project = api.create_project(ls, ls_server, "browser tests: esa", esa_label_config(list(SYSTEMS)), "")
-    (task_id,) = api.import_tasks(ls, ls_server, project.id, [{"data": add_esa_fields(task_data(doc, SYSTEMS))}])
+    pushed = push_documents(ls_server, [doc], "browser tests: esa", with_predictions=False, protocol="esa")
+    project, task_id = api.get_project(ls, ls_server, pushed.project_id), pushed.task_ids[doc.doc_id]
     with browser_page(viewport={"width": 1500, "height": 1300}) as page:
         try:
             login(page, ls_server)
@@ -72,7 +73,11 @@ def test_an_annotator_does_esa_in_the_ui_and_the_export_reads_back(ls_server, tm
             page.screenshot(path=str(tmp_path / "failure.png"))
             print(f"screenshot of the failure: {tmp_path / 'failure.png'}")
             raise
-    raw = json.loads(api.export_snapshot(ls, ls_server, project.id))
+    # `annotate pull` as a user runs it: no problem listed (the MQM parser leaves ESA to ESA)
+    export = tmp_path / "export.json"
+    pulled = pull(ls_server, "browser tests: esa", export)
+    assert pulled.problems == [] and pulled.tasks == 1
+    raw = json.loads(export.read_text(encoding="utf-8"))
     ratings = esa_ratings(raw)
     assert {(r.system, r.segment_id): r.score for r in ratings} == SCORES
     spans = {(r.system, r.segment_id): r.spans for r in ratings if r.spans}
@@ -81,8 +86,6 @@ def test_an_annotator_does_esa_in_the_ui_and_the_export_reads_back(ls_server, tm
     assert rating.target[46:57] == "the Tuesday" and rating.doc_id == "ui-esa"
     assert rating.end_time is not None and rating.start_time is not None and rating.start_time <= rating.end_time
     # what `annotate pull` saved is an ESA file like WMT's: esa-scores reads it
-    export = tmp_path / "export.json"
-    export.write_text(json.dumps(raw), encoding="utf-8")
     result = CliRunner().invoke(app, ["esa-scores", str(export), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"es-en": {"argos": (95 + 100 + 40 + 100) / 4,

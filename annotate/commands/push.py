@@ -69,6 +69,11 @@ def push_command(
         "first system's output, nothing, or the output of the system named. A prefilled box left as it is counts "
         "as a post-edit only when the annotator ticks \"Correct as is\"; recorded in every task it writes "
         "(never changed under annotations), read back by pull and stated in the dataset card and report.")] = "first-system",
+    protocol: Annotated[str, typer.Option(
+        "--protocol", metavar="mqm|esa", help="What the pages ask for: mqm (entities, claims, MQM error spans with "
+        "categories, post-edits) or esa (Error Span Annotation as WMT since 2024: Minor/Major spans, a [MISSING] "
+        "marker, a 0-100 score per segment and translation, systems shown blind; --predictions pre-fill the "
+        "spans: ESA-AI). A project keeps its protocol: push the other to another --project.")] = "mqm",
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
@@ -76,6 +81,8 @@ def push_command(
     from annotate.labelstudio.client import Overlap
 
     console = _console(stderr=True)
+    if protocol not in ("mqm", "esa"):
+        _fail(f"--protocol must be mqm or esa, not {protocol!r}", 2)
     documents, skipped_files = _documents_to_push(console, path, docs, testset, languages, imports or [],
                                                   reference_files or [])
     memory = _learn(console, learn_from, predictions) if learn_from is not None else None
@@ -83,7 +90,8 @@ def push_command(
     report = _push_with_progress(console, conn, documents, project, with_predictions=predictions,
                                  chunk_size=chunk_size, overwrite_annotated=overwrite_annotated,
                                  overlap=Overlap(overlap, overlap_percent) if overlap else None,
-                                 holdout_percent=holdout_percent, memory=memory, post_edit_start=post_edit_start)
+                                 holdout_percent=holdout_percent, memory=memory, post_edit_start=post_edit_start,
+                                 protocol=protocol)
     _print_push_report(console, conn, report)
     if skipped_files:  # the good articles are pushed, but a skipped file must not pass as success (as ingest)
         _fail(f"{skipped_files} input file(s) could not be ingested and were not pushed (see the warnings above)")

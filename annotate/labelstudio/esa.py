@@ -155,6 +155,18 @@ def _overlap(a: tuple[str, int, int, str], b: tuple[str, int, int, str]) -> bool
     return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
 
+def esa_instruction_html() -> str:
+    """The project's instructions (Label Studio's "instructions" panel): ESA's steps and anchors."""
+    from html import escape
+
+    severities = "".join(f"<li><b>{s.name}</b>: {escape(s.description)}</li>" for s in schema.ESA_SEVERITIES)
+    anchors = "".join(f"<li><b>{score}</b>: {escape(text)}</li>" for score, text in schema.ESA_ANCHORS)
+    return ("<h3>Error Span Annotation (ESA)</h3><p>For every translation of every sentence: select each error and "
+            f"click its severity; if something is missing, mark {schema.ESA_MISSING_MARKER} at the end. Then give "
+            f"the translation a score from 0 to 100.</p><ul>{severities}</ul><p>Score anchors:</p><ul>{anchors}</ul>"
+            "<p>The translations are shown without their systems' names, in the same order on every page.</p>")
+
+
 def is_esa_item(item: Any) -> bool:
     """Is this result item an ESA span or score (read here, not by the MQM parser)?"""
     return isinstance(item, dict) and str(item.get("from_name", "")).startswith((SPAN_PREFIX, SCORE_PREFIX))

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio import esa
 from annotate.labelstudio.bulk_import import DEFAULT_CHUNK_SIZE, chunk_bounds  # noqa: F401  (chunk_bounds re-exported)
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import LabelStudioError, ServerUnavailable
@@ -62,6 +63,9 @@ from annotate.labelstudio.reconcile import settle_new_project
 from annotate.labelstudio.suggestions import Suggester, default_suggester
 from annotate.labelstudio.tasks import document_systems
 from annotate.records import AnnotatedDocument
+
+MQM = "mqm"
+PROTOCOLS = (MQM, esa.PROTOCOL)  # what a project's pages ask for: see push_documents
 
 if TYPE_CHECKING:
     from annotate.error_memory import ErrorMemory
@@ -142,32 +146,48 @@ def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[Annot
 
 
 def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any = None,
-                   post_edit_start: str = FIRST_SYSTEM, notes: list[str] | None = None) -> api.ProjectInfo:
+                   post_edit_start: str = FIRST_SYSTEM, notes: list[str] | None = None,
+                   protocol: str = MQM) -> api.ProjectInfo:
     """Find the project by title (create it if missing) and make its config show every system in
     ``systems`` plus those it already had (systems are only ever added), with post-edit boxes
     that start as ``post_edit_start`` says (a ValueError, before any change, if it names no system).
     Several projects with the title: the oldest (lowest id), as every concurrent push decides; one
     this call created loses to an older one created at the same time (see reconcile.py), which
-    ``notes`` then mentions."""
+    ``notes`` then mentions. ``protocol``: ``"mqm"`` or ``"esa"`` (:mod:`annotate.labelstudio.esa`);
+    an existing project of the other protocol is a ValueError (its annotations would not read)."""
     ls = ls or api.open_client(conn)
     if not 3 <= len(title) <= 50:
         raise ValueError(f"project title {title!r} has {len(title)} characters; Label Studio needs 3 to 50")
     project = api.find_project(ls, conn, title)
     if project is None:
-        xml = api.config_with_marker(lsconfig.label_config(list(systems), resolve_prefill(post_edit_start, systems)),
-                                     systems)
-        created = api.create_project(ls, conn, title, xml, lsconfig.expert_instruction_html())
+        xml = _label_config(list(systems), post_edit_start, protocol)
+        created = api.create_project(ls, conn, title, xml, _instruction_html(protocol))
         winner, settled = settle_new_project(ls, conn, created)
         if notes is not None:
             notes.extend(settled)
         if winner == created.id:
             return created
         project = api.get_project(ls, conn, winner)
+    if project.protocol != protocol:
+        raise ValueError(f"project {title!r} (id {project.id}) is an {project.protocol.upper()} project: push "
+                         f"{protocol.upper()} tasks to another title (--project), or drop --protocol")
     wanted = list(project.systems)
     wanted += [s for s in systems if s not in wanted]
-    xml = api.config_with_marker(lsconfig.label_config(wanted, resolve_prefill(post_edit_start, wanted)), wanted)
-    api.update_project(ls, conn, project.id, label_config=xml, expert_instruction=lsconfig.expert_instruction_html())
-    return api.ProjectInfo(id=project.id, title=project.title, systems=wanted, created_at=project.created_at)
+    api.update_project(ls, conn, project.id, label_config=_label_config(wanted, post_edit_start, protocol),
+                       expert_instruction=_instruction_html(protocol))
+    return api.ProjectInfo(id=project.id, title=project.title, systems=wanted, created_at=project.created_at,
+                           protocol=protocol)
+
+
+def _label_config(systems: list[str], post_edit_start: str, protocol: str) -> str:
+    """The labeling config of a project of ``protocol`` showing ``systems`` (with its systems marker)."""
+    if protocol == esa.PROTOCOL:
+        return api.config_with_marker(esa.esa_label_config(systems), systems)
+    return api.config_with_marker(lsconfig.label_config(systems, resolve_prefill(post_edit_start, systems)), systems)
+
+
+def _instruction_html(protocol: str) -> str:
+    return esa.esa_instruction_html() if protocol == esa.PROTOCOL else lsconfig.expert_instruction_html()
 
 
 def push_documents(
@@ -186,6 +206,7 @@ def push_documents(
     memory: ErrorMemory | None = None,
     post_edit_start: str = FIRST_SYSTEM,
     on_wait: Callable[[str], None] | None = None,
+    protocol: str = MQM,
 ) -> PushReport:
     """Create or update one task per document in the project titled ``project_title``.
 
@@ -199,6 +220,8 @@ def push_documents(
     system's name (see the module docstring).
     ``on_wait`` is told who holds the push lock when another push to this project from this machine
     runs (this one waits for it; pushes from elsewhere are reconciled: see reconcile.py).
+    ``protocol``: ``"mqm"`` (entities, claims, MQM errors, post-edits) or ``"esa"`` (Error Span
+    Annotation: :mod:`annotate.labelstudio.esa`; suggestions become its pre-filled spans, ESA-AI).
     Raises PushInterrupted (with the partial report and what the server committed) if the server
     goes away or the push is interrupted (KeyboardInterrupt); rerun to complete."""
     check_connection(conn)
@@ -206,13 +229,13 @@ def push_documents(
         return _push(conn, docs, project_title, with_predictions, chunk_size=chunk_size,
                      overwrite_annotated=overwrite_annotated, suggester=suggester, model_version=model_version,
                      progress=progress, overlap=overlap, holdout_percent=holdout_percent, memory=memory,
-                     post_edit_start=post_edit_start)
+                     post_edit_start=post_edit_start, protocol=protocol)
 
 
 def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: str, with_predictions: bool, *,
           chunk_size: int, overwrite_annotated: bool, suggester: Suggester | None, model_version: str,
           progress: Callable[[int, int], None] | None, overlap: api.Overlap | None, holdout_percent: float,
-          memory: ErrorMemory | None, post_edit_start: str) -> PushReport:
+          memory: ErrorMemory | None, post_edit_start: str, protocol: str) -> PushReport:
     """:func:`push_documents`, holding the push lock: the project set up, then the steps of
     :class:`~annotate.labelstudio.push_steps.PushSteps`."""
     ls = api.open_client(conn)
@@ -220,11 +243,13 @@ def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: st
         suggester, model_version = default_suggester(memory)
     if not with_predictions:
         suggester = None
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol {protocol!r} is not one of {', '.join(PROTOCOLS)}")
     project, report = _begin(ls, conn, project_title, document_systems(docs), post_edit_start, suggester,
-                             model_version, overlap)
+                             model_version, overlap, protocol)
     if with_predictions and suggester is None:
         report.notes.append("no pre-annotations: annotate.suggest is not available")
-    push = PushSteps(ls, conn, project, report, suggester, model_version, holdout_percent)
+    push = PushSteps(ls, conn, project, report, suggester, model_version, holdout_percent, protocol=protocol)
     docs = _dedupe(docs, report)
     existing = api.list_tasks(ls, conn, project.id)
     journal = PushJournal(project_title, project.id)
@@ -249,11 +274,12 @@ def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: st
 
 
 def _begin(ls: Any, conn: Connection, title: str, systems: list[str], post_edit_start: str,
-           suggester: Suggester | None, model_version: str, overlap: api.Overlap | None,
+           suggester: Suggester | None, model_version: str, overlap: api.Overlap | None, protocol: str,
            ) -> tuple[api.ProjectInfo, PushReport]:
     """The project found (or created) and configured for ``systems`` (and ``overlap``); the report begun."""
     notes: list[str] = []
-    project = ensure_project(conn, title, systems, ls=ls, post_edit_start=post_edit_start, notes=notes)
+    project = ensure_project(conn, title, systems, ls=ls, post_edit_start=post_edit_start, notes=notes,
+                             protocol=protocol)
     report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
                         model_version=model_version if suggester else "",
                         post_edit_prefill=resolve_prefill(post_edit_start, project.systems), notes=notes)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from annotate.labelstudio import client as api
+from annotate.labelstudio import esa
 from annotate.labelstudio import task_shape as ts
 from annotate.labelstudio.bulk_import import import_pipelined
 from annotate.labelstudio.connection import Connection
@@ -53,22 +54,35 @@ class PushSteps:
     wrote with a prediction shown (``shown``) or with annotations rating only some systems."""
 
     def __init__(self, ls: Any, conn: Connection, project: api.ProjectInfo, report: PushReport,
-                 suggester: Suggester | None, model_version: str, holdout_percent: float) -> None:
+                 suggester: Suggester | None, model_version: str, holdout_percent: float, *,
+                 protocol: str = "mqm") -> None:
         self.ls, self.conn, self.project, self.report = ls, conn, project, report
+        self.esa = protocol == esa.PROTOCOL
         self.suggester, self.model_version, self.holdout_percent = suggester, model_version, holdout_percent
         self.prefill = report.post_edit_prefill
         self.shown: list[str] = []  # doc_ids written with a prediction annotators see
         self.partly_rated: dict[str, tuple[list[str], dict]] = {}  # doc_id → (systems its annotations skip, data)
         self.importing: list[str] = []  # doc_ids of the new tasks, once their import has begun
 
+    def task_json(self, doc: AnnotatedDocument) -> dict:
+        """The task of ``doc`` as this project shows it, without suggestions. An ESA task carries
+        ESA's fields and none of the document's annotations (they are MQM's, for an MQM page)."""
+        task_json = build_task(doc, self.project.systems, post_edit_prefill=self.prefill, with_annotations=not self.esa)
+        if self.esa:
+            esa.add_esa_fields(ts.data_of(task_json))
+        return task_json
+
     def build(self, doc: AnnotatedDocument, task_json: dict | None = None) -> dict:
         """A task written to the server, with its suggestions (computed only for tasks actually written)."""
-        task_json = task_json or build_task(doc, self.project.systems, post_edit_prefill=self.prefill)
-        if unrated := unrated_systems(doc, self.project.systems):
+        task_json = task_json or self.task_json(doc)
+        if not self.esa and (unrated := unrated_systems(doc, self.project.systems)):
             self.partly_rated[doc.doc_id] = (unrated, ts.data_of(task_json))
         if self.suggester is not None:
             withhold = is_held_out(doc.doc_id, self.holdout_percent)
-            add_suggestions(task_json, self.suggester(doc, ts.data_of(task_json)), self.model_version, withhold=withhold)
+            suggested = self.suggester(doc, ts.data_of(task_json))
+            if self.esa:  # ESA-AI: our MQM suggestions as pre-filled ESA spans
+                suggested = esa.esa_suggestions(ts.data_of(task_json), suggested)
+            add_suggestions(task_json, suggested, self.model_version, withhold=withhold)
             (self.report.withheld if withhold else self.shown).append(doc.doc_id)
         return task_json
 
@@ -82,7 +96,7 @@ class PushSteps:
             if not tasks:
                 plan.to_import.append((doc, None))  # built later, while the previous chunk imports
                 continue
-            task_json = build_task(doc, self.project.systems, post_edit_prefill=self.prefill)
+            task_json = self.task_json(doc)
             current, extra = tasks[0], tasks[1:]
             keep_unseen_marks(current.data, ts.data_of(task_json))
             if extra:
