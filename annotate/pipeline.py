@@ -28,9 +28,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotate.articles import DEFAULT_PATTERN, IngestError, ingest_dir
+from annotate.ingest.articles import DEFAULT_PATTERN, IngestError, ingest_dir
 from annotate.records import AnnotatedDocument, Article, Segment, Translation
-from annotate.segment import segment_article
+from annotate.ingest.segment import segment_article
 from annotate.translate.base import Translator, TranslatorUnavailable, get_translator, probe_translators
 from annotate.translate.cache import DEFAULT_BATCH_SIZE, TranslationCache, TranslationRun, translate_segments_run
 from annotate.translate.imported import ImportedOutputsError, ImportSpec, import_outputs

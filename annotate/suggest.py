@@ -28,7 +28,7 @@ from typing import Any
 
 from annotate import schema
 from annotate.records import PARAGRAPH_SEPARATOR, ErrorSpan, Span, Translation
-from annotate.segment import segment_text
+from annotate.ingest.segment import segment_text
 
 __all__ = [
     "ENTITY_MODEL",

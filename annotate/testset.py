@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
-from annotate.articles import link_problem
+from annotate.ingest.articles import link_problem
 from annotate.languages import LanguagePair, parse_pair
 from annotate.mqm_tsv import SEGMENT_SEPARATOR
 from annotate.records import AnnotatedDocument, Segment, Translation

@@ -38,8 +38,8 @@ TARGET = 1.6
 
 def _corpus(n: int) -> list[str]:
     """n distinct sentences: the seed segments repeated, each copy numbered (no newlines inside)."""
-    from annotate.articles import read_article
-    from annotate.segment import segment_article
+    from annotate.ingest.articles import read_article
+    from annotate.ingest.segment import segment_article
 
     seeds = [" ".join(segment.text.split()) for path in sorted((REPO / "seeds").glob("*.txt"))
              for segment in segment_article(read_article(path))]

@@ -7,11 +7,11 @@ sentences (``text[start:end]``, whitespace-trimmed) equal the expected list exac
 written alongside our rules (news-style Spanish and issue #18's counter-examples), so it favours
 them: read pysbd's misses as "where the two differ", not as a neutral accuracy.
 
-  ours   annotate.segment.segment_text(text)
+  ours   annotate.ingest.segment.segment_text(text)
   pysbd  pysbd.Segmenter(language="es", clean=False, char_span=True).segment(text)
 
 Speed: both segment every body paragraph of ``seeds/*.txt`` (read with
-``annotate.articles.read_article``) in the same run, passes interleaved, best of ``--repeats``
+``annotate.ingest.articles.read_article``) in the same run, passes interleaved, best of ``--repeats``
 passes kept; sentences/s = sentences found in one pass / its wall time; ratio = ours / pysbd. It
 also counts the seed paragraphs where both give the same sentences.
 
@@ -49,7 +49,7 @@ def load_cases() -> list[tuple[str, str, list[str]]]:
 
 def seed_paragraphs() -> list[str]:
     """Body paragraphs of the seed articles (the title is one segment by construction: left out)."""
-    from annotate.articles import read_article
+    from annotate.ingest.articles import read_article
 
     return [paragraph.text for path in sorted((REPO / "seeds").glob("*.txt"))
             for paragraph in read_article(path).paragraphs]
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from annotate.segment import segment_text
+    from annotate.ingest.segment import segment_text
 
     console = Console()
     try:

@@ -46,8 +46,8 @@ def _isolate() -> Path:
 
 
 def _seed_sentences() -> list[str]:
-    from annotate.articles import ingest_dir
-    from annotate.segment import segment_article
+    from annotate.ingest.articles import ingest_dir
+    from annotate.ingest.segment import segment_article
 
     articles, _ = ingest_dir(REPO / "seeds")
     return [segment.text for article in articles for segment in segment_article(article)]

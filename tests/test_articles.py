@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from annotate.articles import IngestError, clean_text, doc_id_for, explain_file, ingest_dir, read_article
-from annotate.chrome import BLANK, BODY, RULES
+from annotate.ingest.articles import IngestError, clean_text, doc_id_for, explain_file, ingest_dir, read_article
+from annotate.ingest.chrome import BLANK, BODY, RULES
 from annotate.cli import app
 from annotate.records import Article
 
@@ -422,7 +422,7 @@ def test_cli_table_and_explain() -> None:
 def test_a_file_too_big_for_an_article_is_named_and_the_others_are_read(tmp_path: Path) -> None:
     """A 20 MB file in a pushed folder used to spend minutes and then fail in spaCy (E088) naming
     no file, taking the folder's other articles down with it."""
-    from annotate.articles import MAX_ARTICLE_BYTES
+    from annotate.ingest.articles import MAX_ARTICLE_BYTES
 
     (tmp_path / "a_good.txt").write_text("Un titular corto\n\nEl cuerpo del artículo tiene una frase.\n",
                                          encoding="utf-8")

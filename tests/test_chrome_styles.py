@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from annotate.articles import CleanResult, clean_text, explain_file, read_article
-from annotate.chrome import ATTRIBUTION, BODY, CAPTION, REMOVED, TITLE
+from annotate.ingest.articles import CleanResult, clean_text, explain_file, read_article
+from annotate.ingest.chrome import ATTRIBUTION, BODY, CAPTION, REMOVED, TITLE
 
 DATA = Path(__file__).parent / "data" / "articles"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.articles import doc_id_for, read_article
+from annotate.ingest.articles import doc_id_for, read_article
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from annotate.articles import IngestError, ingest_dir, input_entries, input_files, link_problem, read_article
+from annotate.ingest.articles import IngestError, ingest_dir, input_entries, input_files, link_problem, read_article
 from annotate.cli import app
 from annotate.translate.base import TranslationOutput
 

@@ -53,7 +53,7 @@ def test_label_studio_sync_and_translation_load_no_scoring_and_no_commands(modul
 # (the segment/translate/push commands, the demo, scripts/gold.py) goes through it. Where each is
 # defined is allowed too; benchmarks time the stages one by one on purpose.
 STAGE_FUNCTIONS = {"ingest_dir", "segment_article", "translate_segments", "translate_segments_run", "import_outputs"}
-STAGE_HOMES = {"pipeline.py", "articles.py", "segment.py", "translate/cache.py", "translate/imported.py",
+STAGE_HOMES = {"pipeline.py", "ingest/articles.py", "ingest/segment.py", "translate/cache.py", "translate/imported.py",
                "translate/__init__.py"}
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from annotate.articles import read_article
+from annotate.ingest.articles import read_article
 from annotate.cli import app
 from annotate.records import PARAGRAPH_SEPARATOR, Article, Paragraph, Segment
-from annotate.segment import _nfc_with_origins, segment_article, segment_text
+from annotate.ingest.segment import _nfc_with_origins, segment_article, segment_text
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 

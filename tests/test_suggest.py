@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from annotate import schema
-from annotate.articles import read_article
+from annotate.ingest.articles import read_article
 from annotate.records import Segment, Translation
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -100,7 +100,7 @@ def test_spacy_entities_on_a_seed_sentence(entity_model_warnings: list[str] | No
 
 @pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name)
 def test_suggestions_on_seed_articles_are_valid(path: Path, entity_model_warnings: list[str] | None) -> None:
-    from annotate.segment import segment_article
+    from annotate.ingest.segment import segment_article
     from annotate.suggest import suggest_entities
 
     article = read_article(path)

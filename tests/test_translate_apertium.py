@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from annotate.articles import read_article
-from annotate.segment import segment_article
+from annotate.ingest.articles import read_article
+from annotate.ingest.segment import segment_article
 from annotate.translate import (
     TranslationError,
     TranslationOutput,

@@ -22,7 +22,7 @@ def _console(stderr: bool = False):  # rich is light, but keep imports local lik
 
 def _ingest(path: Path, pattern: str, explain: bool, explain_to_stderr: bool):
     """Ingest a folder (or one file); print the --explain tables; return (results, errors)."""
-    from annotate.articles import ingest_dir_explained
+    from annotate.ingest.articles import ingest_dir_explained
     from annotate.commands._io import fail
 
     try:
@@ -39,7 +39,7 @@ def _ingest(path: Path, pattern: str, explain: bool, explain_to_stderr: bool):
 def _explain_table(name: str, result):
     """One row per non-blank line of a raw file: its role, the rule that gave it, and its text
     (plain text: a scraped line holding ``[/b]`` is shown as it is)."""
-    from annotate.chrome import BLANK, RULES
+    from annotate.ingest.chrome import BLANK, RULES
     from annotate.terminal import PlainTable
 
     descriptions = {rule.name: rule.description for rule in RULES}

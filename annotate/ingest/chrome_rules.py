@@ -1,7 +1,7 @@
-"""The text patterns behind :mod:`annotate.chrome`'s rules: what page chrome looks like on one line.
+"""The text patterns behind :mod:`annotate.ingest.chrome`'s rules: what page chrome looks like on one line.
 
 Each pattern recognises one kind of chrome by its own text (share buttons, bylines, dates, photo
-credits, section labels…); :mod:`annotate.chrome` decides where on the page each may apply. The
+credits, section labels…); :mod:`annotate.ingest.chrome` decides where on the page each may apply. The
 vocabularies are Spanish news-site usage, with the English forms scrapers often leave in.
 """
 
@@ -255,7 +255,7 @@ MAX_HEADLINE_WORDS = 30
 
 
 class PageLine(Protocol):
-    """What the look-ahead passes read of a line (:class:`annotate.chrome.RawLine` has it)."""
+    """What the look-ahead passes read of a line (:class:`annotate.ingest.chrome.RawLine` has it)."""
 
     @property
     def number(self) -> int: ...

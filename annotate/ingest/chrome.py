@@ -6,7 +6,7 @@ de …``, bylines) or ``removed`` (chrome). Rules look at the line's own text (p
 place in the page (structure: what came before, sections that end an article, teaser blocks), so a
 rule set tuned on one outlet carries over to others. The patterns themselves, and the look-ahead
 passes that find whole blocks (teaser lists, numbered lists of other stories), live in
-:mod:`annotate.chrome_rules`. ``annotate ingest DIR --explain`` prints, for every line, the rule
+:mod:`annotate.ingest.chrome_rules`. ``annotate ingest DIR --explain`` prints, for every line, the rule
 that decided it.
 """
 
@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from annotate.chrome_rules import (
+from annotate.ingest.chrome_rules import (
     ADVERTISEMENT,
     AGENCY_LINE,
     BREADCRUMB,

@@ -2,7 +2,7 @@
 
 Page chrome (share buttons, ads, injected links, newsletter prompts, teaser lists, comment forms,
 counters, breadcrumbs…) is removed by a small ordered table of named rules (:data:`RULES`, in
-:mod:`annotate.chrome`); the first rule that matches a line decides its fate, so every line can be
+:mod:`annotate.ingest.chrome`); the first rule that matches a line decides its fate, so every line can be
 explained (``annotate ingest DIR --explain``). Photo captions / credits and source attributions
 leave the body but are kept on the Article. Every kept piece keeps code-point offsets into the
 decoded raw text: ``raw[p.raw_start:p.raw_end] == p.text``.
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotate.chrome import (
+from annotate.ingest.chrome import (
     ATTRIBUTION,
     BODY,
     CAPTION,
