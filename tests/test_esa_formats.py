@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from annotate.esa import ESAFormatError, ESARating, ESASpan, read_esa_file, write_esa_file
-from annotate.esa.appraise_csv import AppraiseCSVConfig, format_row, read_appraise_csv, write_appraise_csv
+from annotate.esa.appraise_csv import format_row, read_appraise_csv, write_appraise_csv
+from annotate.esa.records import ESAReadConfig
 from annotate.esa.records import domain_from_doc_id
 from annotate.esa.wmt_jsonl import format_line, read_wmt_jsonl, write_wmt_jsonl
 
@@ -164,7 +165,7 @@ def test_every_malformed_row_is_named_by_file_and_line(tmp_path):
 def test_unknown_severities_can_be_allowed(tmp_path):
     row = 'u1,A,1,TGT,eng,ces,80,d,False,"[{""start_i"":0,""end_i"":2,""severity"":""undecided""}]",1.5,2.5\n'
     path = _bad_csv(tmp_path, row)
-    config = AppraiseCSVConfig(name="x.csv", allow_severities=("undecided",))
+    config = ESAReadConfig(name="x.csv", allow_severities=("undecided",))
     assert read_appraise_csv(path, config)[0].spans == (ESASpan(0, 2, "undecided"),)
 
 
@@ -228,4 +229,4 @@ def test_written_csv_streams_are_plain_csv():
     write_appraise_csv([rating], stream)
     assert stream.getvalue() == ('"u,1","sys ""q""",3,TGT,eng,ces,66.5,test-en-news_a,False,'
                                  '"[{""start_i"":1,""end_i"":2,""severity"":""major"",""error_type"":null}]",10.25,11\n')
-    assert sorted(AppraiseCSVConfig().severities) == ["major", "minor"]  # ESA's two
+    assert sorted(ESAReadConfig().severities) == ["major", "minor"]  # ESA's two

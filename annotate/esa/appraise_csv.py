@@ -21,7 +21,7 @@ e.g. ``engjpn7904,Llama3-70B,7,TGT,eng,jpn,91,test-en-news_brisbanetimes.com.au.
 * times: Unix seconds with milliseconds.
 
 Like the readers of Hugging Face ``datasets``' packaged modules: a config dataclass
-(:class:`AppraiseCSVConfig`), one narrow function per step (:func:`parse_row`, :func:`iter_ratings`,
+(:class:`ESAReadConfig`), one narrow function per step (:func:`parse_row`, :func:`iter_ratings`,
 :func:`read_appraise_csv`; :func:`format_row`, :func:`write_appraise_csv`). The reader reads the
 whole file and lists every problem (``file:line: what is wrong``) in one
 :class:`~annotate.esa.records.ESAFormatError`; read → write → read gives the same records.
@@ -33,12 +33,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from annotate.esa.records import (
-    ESA_SEVERITIES,
+    ESAReadConfig,
     SEGMENT_TYPES,
     ESAFormatError,
     ESARating,
@@ -55,30 +54,16 @@ COLUMNS: tuple[str, ...] = ("user", "system", "segment_id", "segment_type", "src
 BOOLEANS = {"True": True, "False": False, "true": True, "false": False}
 
 
-@dataclass(frozen=True)
-class AppraiseCSVConfig:
-    """How to read an Appraise ESA CSV file. ``allow_severities``: span severities accepted beyond
-    ESA's ``minor`` and ``major`` (Appraise's MQM mode also knows ``critical``, ``neutral``,
-    ``undecided``); ``name``: the file name in messages."""
-
-    name: str = "<csv>"
-    allow_severities: tuple[str, ...] = ()
-
-    @property
-    def severities(self) -> frozenset[str]:
-        return frozenset(ESA_SEVERITIES) | frozenset(self.allow_severities)
-
-
-def read_appraise_csv(path: str | Path, config: AppraiseCSVConfig | None = None) -> list[ESARating]:
+def read_appraise_csv(path: str | Path, config: ESAReadConfig | None = None) -> list[ESARating]:
     """Every rating of an Appraise ESA CSV file; ESAFormatError lists every problem (an empty or
     non-UTF-8 file is one)."""
     path = Path(path)
-    config = config or AppraiseCSVConfig(name=str(path))
+    config = config or ESAReadConfig(name=str(path))
     text = decode_utf8(path.read_bytes(), config.name)
     return list(iter_ratings(io.StringIO(text, newline=""), config))
 
 
-def iter_ratings(stream: Iterable[str], config: AppraiseCSVConfig) -> Iterator[ESARating]:
+def iter_ratings(stream: Iterable[str], config: ESAReadConfig) -> Iterator[ESARating]:
     """Parse the rows; all problems are collected and raised together once the stream ends, so
     nothing is yielded from a file with a problem only if the caller consumes it whole (``list``)."""
     problems: list[str] = []
@@ -103,7 +88,7 @@ def iter_ratings(stream: Iterable[str], config: AppraiseCSVConfig) -> Iterator[E
     yield from ratings
 
 
-def parse_row(fields: list[str], where: str, config: AppraiseCSVConfig, problems: list[str]) -> ESARating | None:
+def parse_row(fields: list[str], where: str, config: ESAReadConfig, problems: list[str]) -> ESARating | None:
     """One row as a rating, or None after appending each thing wrong with it to ``problems``."""
     if len(fields) != len(COLUMNS):
         hint = " (is this a header? Appraise's ESA CSV has none)" if fields[:2] == ["user", "system"] else ""

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from annotate.esa.appraise_csv import AppraiseCSVConfig, read_appraise_csv, write_appraise_csv
-from annotate.esa.records import ESARating
-from annotate.esa.wmt_jsonl import WMTJsonlConfig, read_wmt_jsonl, write_wmt_jsonl
+from annotate.esa.appraise_csv import read_appraise_csv, write_appraise_csv
+from annotate.esa.records import ESAReadConfig, ESARating
+from annotate.esa.wmt_jsonl import read_wmt_jsonl, write_wmt_jsonl
 
 FORMATS = {".csv": "Appraise ESA CSV", ".jsonl": "WMT24 ESA JSON Lines", ".json": "WMT24 ESA JSON Lines"}
 LABEL_STUDIO_EXPORT = "Label Studio export of an ESA project"
@@ -29,10 +29,10 @@ def read_esa_file(path: str | Path, *, allow_severities: Sequence[str] = ()) -> 
     problem; OSError when it cannot be read."""
     path = Path(path)
     if esa_format(path) == FORMATS[".csv"]:
-        return read_appraise_csv(path, AppraiseCSVConfig(name=str(path), allow_severities=tuple(allow_severities)))
+        return read_appraise_csv(path, ESAReadConfig(name=str(path), allow_severities=tuple(allow_severities)))
     if label_studio_tasks(path) is not None:
         return _read_label_studio_export(path)
-    return read_wmt_jsonl(path, WMTJsonlConfig(name=str(path), allow_severities=tuple(allow_severities)))
+    return read_wmt_jsonl(path, ESAReadConfig(name=str(path), allow_severities=tuple(allow_severities)))
 
 
 def write_esa_file(ratings: Iterable[ESARating], path: str | Path) -> int:

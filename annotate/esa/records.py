@@ -80,6 +80,21 @@ def three_letter(code: str) -> str:
     """``en`` → ``eng`` (Appraise CSV); a code not in the table, or already long, stays."""
     return LANG_2_TO_3.get(code, code)
 
+
+@dataclass(frozen=True)
+class ESAReadConfig:
+    """How to read an ESA file (either format): ``name``, the file name in messages, and
+    ``allow_severities``, span severities accepted beyond ESA's ``minor`` and ``major``
+    (Appraise's MQM mode also knows ``critical``, ``neutral``, ``undecided``)."""
+
+    name: str = "<esa>"
+    allow_severities: tuple[str, ...] = ()
+
+    @property
+    def severities(self) -> frozenset[str]:
+        return frozenset(ESA_SEVERITIES) | frozenset(self.allow_severities)
+
+
 @dataclass(frozen=True)
 class ESASpan:
     """One error span: ``start``/``end`` are character offsets into the translation, both None for

@@ -19,7 +19,7 @@ rows, tutorial and ``#bad``/``#dup``/``#incomplete`` documents), so a rating of 
 be written here. The file is not deduplicated: an annotator's earlier ratings of an item are still
 in it, which the scoring's "latest rating" rule (by the end time in ``times``) settles.
 
-Module shape as :mod:`annotate.esa.appraise_csv`: :class:`WMTJsonlConfig`, :func:`parse_line`,
+Module shape as :mod:`annotate.esa.appraise_csv`: :class:`ESAReadConfig`, :func:`parse_line`,
 :func:`read_wmt_jsonl`, :func:`format_line`, :func:`write_wmt_jsonl`; every problem of a file is
 listed (``file:line: what is wrong``); unknown keys are problems (records are strict at every
 boundary).
@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from annotate.esa.records import (
-    ESA_SEVERITIES,
+    ESAReadConfig,
     TARGET,
     ESAFormatError,
     ESARating,
@@ -52,29 +51,16 @@ REQUIRED: tuple[str, ...] = ("langs", "line_id", "src", "tgt", "doc_id", "domain
                              "system", "annotator")
 
 
-@dataclass(frozen=True)
-class WMTJsonlConfig:
-    """How to read WMT24 ESA JSON Lines: ``name`` (in messages) and ``allow_severities`` (beyond
-    ``minor``/``major``), as :class:`annotate.esa.appraise_csv.AppraiseCSVConfig`."""
-
-    name: str = "<jsonl>"
-    allow_severities: tuple[str, ...] = ()
-
-    @property
-    def severities(self) -> frozenset[str]:
-        return frozenset(ESA_SEVERITIES) | frozenset(self.allow_severities)
-
-
-def read_wmt_jsonl(path: str | Path, config: WMTJsonlConfig | None = None) -> list[ESARating]:
+def read_wmt_jsonl(path: str | Path, config: ESAReadConfig | None = None) -> list[ESARating]:
     """Every rating of a WMT24 ESA JSON Lines file; ESAFormatError lists every problem."""
     path = Path(path)
-    config = config or WMTJsonlConfig(name=str(path))
+    config = config or ESAReadConfig(name=str(path))
     # split on line feeds only: str.splitlines would also cut at U+2028 or U+0085 inside a JSON string
     lines = decode_utf8(path.read_bytes(), config.name).split("\n")
     return parse_wmt_jsonl((line.removesuffix("\r") for line in lines), config)
 
 
-def parse_wmt_jsonl(lines: Iterable[str], config: WMTJsonlConfig) -> list[ESARating]:
+def parse_wmt_jsonl(lines: Iterable[str], config: ESAReadConfig) -> list[ESARating]:
     """The ratings of these lines (blank lines skipped); ESAFormatError lists every problem."""
     problems: list[str] = []
     ratings = []
@@ -91,7 +77,7 @@ def parse_wmt_jsonl(lines: Iterable[str], config: WMTJsonlConfig) -> list[ESARat
     return ratings
 
 
-def parse_line(line: str, where: str, config: WMTJsonlConfig, problems: list[str]) -> ESARating | None:
+def parse_line(line: str, where: str, config: ESAReadConfig, problems: list[str]) -> ESARating | None:
     """One line as a rating, or None after appending each thing wrong with it to ``problems``."""
     try:
         data = json.loads(line)
