@@ -46,12 +46,19 @@ def test_rebuild_reads_cached_scores_and_writes_the_same_bytes(tmp_path, state_d
     assert warm.seconds["sacrebleu"] == 0
 
 
-def test_a_new_pull_scores_only_new_pairs(tmp_path, state_dir):
+def test_a_new_pull_scores_only_new_pairs(tmp_path, state_dir, monkeypatch):
     first = list(synthetic_documents(10, segments=2))
-    build_dataset(first, tmp_path / "ds", name="c", split="hash")
-    grown = list(synthetic_documents(10, segments=2, seed=1))  # other sentences
+    grown = list(synthetic_documents(10, segments=2, seed=1))  # mostly other sentences
+    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(tmp_path / "other-state"))  # all of them, from scratch
+    union = build_dataset(first + grown, tmp_path / "union", name="c", split="hash")
+    monkeypatch.setenv("ANNOTATE_STATE_DIR", str(state_dir))
+    before = build_dataset(first, tmp_path / "ds", name="c", split="hash")
     report = build_dataset(first + grown, tmp_path / "ds", name="c", split="hash")
-    assert report.scoring["from_cache"] > 0 and report.scoring["scored"] > 0
+    # every distinct pair of the first build comes from the cache; only the rest is scored
+    assert before.scoring["from_cache"] == 0 and union.scoring["from_cache"] == 0
+    assert report.scoring == {"pairs": union.scoring["pairs"], "from_cache": before.scoring["scored"],
+                              "scored": union.scoring["scored"] - before.scoring["scored"]}
+    assert report.scoring["scored"] > 0
     again = build_dataset(first + grown, tmp_path / "ds2", name="c", split="hash")
     assert again.scoring["scored"] == 0
     assert contents(report.out_dir) == contents(again.out_dir)
