@@ -245,3 +245,20 @@ def test_push_testset_puts_every_document_into_label_studio(wmt_testset, ls_serv
     assert {t.system for t in doc.translations if t.role == "mt"} == {"online-A", "online-B", "refB"}
     assert {t.system for t in doc.translations if t.role == "reference"} == {"refA", "refB"}
     assert [s.text for s in doc.segments] == [s.text for s in expected[0].segments]
+
+
+def test_system_names_are_never_cut_short_in_a_narrow_table():
+    """The demo's table showed "apertium-v…" twice (apertium-via-cat and apertium-via-glg): a name
+    folds onto a second line instead, whole."""
+    from rich.console import Console
+
+    from annotate.scoring.summary import evaluation_table
+
+    gold = Path(__file__).parent.parent / "seeds" / "gold_export.json"
+    evaluation = evaluate(parse_export(load_export(gold)), tests=("bs",), bootstrap_samples=50)
+    console = Console(width=70, record=True, color_system=None)
+    console.print(evaluation_table(evaluation, title="Systems"))
+    text = console.export_text()
+    assert "…" not in text
+    column = [line.split("│")[2].strip() for line in text.splitlines() if line.startswith("│")]
+    assert "apertium-via-cat" in "".join(column)

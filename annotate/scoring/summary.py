@@ -212,7 +212,8 @@ def evaluation_table(evaluation: Evaluation, title: str = ""):
     table = Table(title=escape(f"{title} — reference: {evaluation.reference}, baseline: {evaluation.baseline}"),
                   title_justify="left", caption=escape(caption))
     table.add_column("rank", justify="right")
-    table.add_column("system")
+    # a system's name is never cut short ("apertium-v…" was two systems): it folds onto a second line
+    table.add_column("system", overflow="fold")
     for metric in METRIC_NAMES:
         table.add_column(f"{metric} {'↑' if HIGHER_IS_BETTER[metric] else '↓'}", justify="right")
     table.add_column("MQM ↓", justify="right")
