@@ -20,21 +20,31 @@ Files = Annotated[list[Path], typer.Argument(
     help="ESA files: Appraise's ESA CSV (.csv) or WMT24's ESA JSON Lines (.jsonl); several are read together.")]
 Bootstrap = Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap resamples for the 95% CIs (0: none).")]
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")]
+Languages = Annotated[Optional[str], typer.Option(
+    "--languages", metavar="SRC-TGT", help="The language pair of a Label Studio export's ESA ratings (a task does "
+    "not record it; default es-en). ESA files name their own pairs.")]
 AllowSeverity = Annotated[Optional[list[str]], typer.Option(
     "--allow-severity", metavar="NAME",
     help="Accept this span severity beside ESA's minor and major (e.g. Appraise's 'undecided'; repeatable).")]
 
 
-def read_files(files: list[Path], allow: list[str] | None):
-    """Every rating of ``files`` in order, or exit 2 with the (first failing) file's problems."""
+def read_files(files: list[Path], allow: list[str] | None, languages: str | None = None):
+    """Every rating of ``files`` in order, or exit 2 with the (first failing) file's problems.
+    ``languages`` (``"en-de"``): the pair of a Label Studio export's ratings (es-en by default)."""
     from annotate.esa import read_esa_file
+    from annotate.languages import parse_pair
+
+    try:
+        pair = parse_pair(languages) if languages else None
+    except ValueError as exc:
+        raise fail(f"--languages: {exc}") from None
 
     ratings = []
     for path in files:
         if not path.is_file():
             raise fail(f"{path}: no such file")
         try:
-            ratings.extend(read_esa_file(path, allow_severities=allow or ()))
+            ratings.extend(read_esa_file(path, allow_severities=allow or (), languages=pair))
         except (ValueError, OSError) as exc:  # ESAFormatError is a ValueError
             raise fail(str(exc)) from None
     return ratings
@@ -47,6 +57,7 @@ def esa_scores(
     allow: AllowSeverity = None,
     bootstrap: Bootstrap = 1000,
     seed: Seed = 12345,
+    languages: Languages = None,
 ) -> None:
     """System-level ESA as WMT24 scored it (higher is better): TGT rows only; tutorial, #bad, #dup
     and #incomplete documents dropped; each annotator's latest rating of an item; mean per domain,
@@ -54,7 +65,7 @@ def esa_scores(
     clusters."""
     from annotate.esa.scoring import score_esa
 
-    ratings = read_files(files, allow)
+    ratings = read_files(files, allow, languages)
     try:
         scores = score_esa(ratings, n_bootstrap=bootstrap, seed=seed)
     except ValueError as exc:
@@ -96,17 +107,17 @@ def esa_report(
     allow: AllowSeverity = None,
     bootstrap: Bootstrap = 1000,
     seed: Seed = 12345,
+    languages: Languages = None,
 ) -> None:
     """Write an HTML report and its Markdown twin of ESA files, scored as ``esa-scores`` scores them:
     per language pair the systems (rank range, cluster, score ± 95% CI, per domain), a chart, the
     pairwise p-values, the error spans behind each score (minor, major, omissions per segment) and
     each annotator's scale and pace (median seconds per rating, from the files' times)."""
-    from annotate.esa.report import write_esa_report
-
     from annotate.esa.files import label_studio_tasks
+    from annotate.esa.report import write_esa_report
     from annotate.labelstudio.esa import prefill_fate
 
-    ratings = read_files(files, allow)
+    ratings = read_files(files, allow, languages)
     prefill: dict[str, int] | None = None
     for path in files:  # a Label Studio export also says what annotators did with ESA-AI's spans
         if (tasks := label_studio_tasks(path)) is not None:

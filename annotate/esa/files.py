@@ -9,6 +9,7 @@ from pathlib import Path
 
 from annotate.esa.appraise_csv import read_appraise_csv, write_appraise_csv
 from annotate.esa.records import ESAReadConfig, ESARating
+from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.esa.wmt_jsonl import read_wmt_jsonl, write_wmt_jsonl
 
 FORMATS = {".csv": "Appraise ESA CSV", ".jsonl": "WMT24 ESA JSON Lines", ".json": "WMT24 ESA JSON Lines"}
@@ -24,14 +25,15 @@ def esa_format(path: Path) -> str:
                          "or .jsonl (WMT24's ESA JSON Lines)") from None
 
 
-def read_esa_file(path: str | Path, *, allow_severities: Sequence[str] = ()) -> list[ESARating]:
+def read_esa_file(path: str | Path, *, allow_severities: Sequence[str] = (),
+                  languages: LanguagePair | None = None) -> list[ESARating]:
     """The ratings of one ESA file, by its extension. ESAFormatError (a ValueError) lists every
     problem; OSError when it cannot be read."""
     path = Path(path)
     if esa_format(path) == FORMATS[".csv"]:
         return read_appraise_csv(path, ESAReadConfig(name=str(path), allow_severities=tuple(allow_severities)))
     if label_studio_tasks(path) is not None:
-        return _read_label_studio_export(path)
+        return _read_label_studio_export(path, languages)
     return read_wmt_jsonl(path, ESAReadConfig(name=str(path), allow_severities=tuple(allow_severities)))
 
 
@@ -65,13 +67,14 @@ def label_studio_tasks(path: str | Path) -> list[dict] | None:
     return tasks
 
 
-def _read_label_studio_export(path: Path) -> list[ESARating]:
-    """The ESA ratings of a Label Studio export (its MQM tasks, if any, give none)."""
+def _read_label_studio_export(path: Path, languages: LanguagePair | None = None) -> list[ESARating]:
+    """The ESA ratings of a Label Studio export (its MQM tasks, if any, give none); ``languages``:
+    the project's pair (a task does not record it; es→en by default, as push)."""
     from annotate.labelstudio.esa import esa_ratings
 
     tasks = label_studio_tasks(path) or []
     try:
-        ratings = esa_ratings(tasks)
+        ratings = esa_ratings(tasks, languages or SPANISH_ENGLISH)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
     if not ratings:
