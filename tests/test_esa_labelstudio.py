@@ -195,3 +195,17 @@ def test_the_mqm_parser_leaves_an_esa_page_to_esa():
     assert problems == []
     (annotation,) = doc.annotations
     assert (annotation.status, annotation.ratings, annotation.entities) == ("completed", [], [])
+
+
+def test_build_keeps_entities_of_esa_pages_that_asked_for_them():
+    from annotate.dataset.esa_inputs import ExportESA, without_esa_annotations
+    from fixtures_labelstudio import gold_annotation, with_doc_id
+
+    alone, extras = (with_doc_id(tricky_document(systems=SYSTEMS), name) for name in ("esa-alone", "esa-extras"))
+    for doc in (alone, extras):
+        doc.annotations = [gold_annotation(doc)]
+    esa = ExportESA(doc_ids={"esa-alone", "esa-extras"}, with_extras={"esa-extras"})
+    kept = {doc.doc_id: len(doc.annotations) for doc in without_esa_annotations([alone, extras], esa)}
+    assert kept == {"esa-alone": 0, "esa-extras": 1}
+    assert add_esa_fields(task_data(tricky_document(systems=SYSTEMS), SYSTEMS), ["post-edits", "entities"])[
+        "esa_with"] == ["entities", "post-edits"]

@@ -74,6 +74,10 @@ def push_command(
         "categories, post-edits) or esa (Error Span Annotation as WMT since 2024: Minor/Major spans, a [MISSING] "
         "marker, a 0-100 score per segment and translation, systems shown blind; --predictions pre-fill the "
         "spans: ESA-AI). A project keeps its protocol: push the other to another --project.")] = "mqm",
+    esa_with: Annotated[Optional[list[str]], typer.Option(
+        "--esa-with", metavar="entities|post-edits", help="With --protocol esa: the page also asks for entities and "
+        "claims on the whole source article, or for post-edit boxes (as --post-edit-start says); repeatable. Kept "
+        "once a project has them.")] = None,
     url: Annotated[Optional[str], typer.Option(help=URL_HELP)] = None,
     token: Annotated[Optional[str], typer.Option(help=TOKEN_HELP)] = None,
 ) -> None:
@@ -83,6 +87,10 @@ def push_command(
     console = _console(stderr=True)
     if protocol not in ("mqm", "esa"):
         _fail(f"--protocol must be mqm or esa, not {protocol!r}", 2)
+    if esa_with and protocol != "esa":
+        _fail("--esa-with goes with --protocol esa (an MQM page has entities, claims and post-edits)", 2)
+    if unknown := sorted(set(esa_with or ()) - {"entities", "post-edits"}):
+        _fail(f"--esa-with takes entities or post-edits, not {', '.join(unknown)}", 2)
     documents, skipped_files = _documents_to_push(console, path, docs, testset, languages, imports or [],
                                                   reference_files or [])
     memory = _learn(console, learn_from, predictions) if learn_from is not None else None
@@ -91,7 +99,7 @@ def push_command(
                                  chunk_size=chunk_size, overwrite_annotated=overwrite_annotated,
                                  overlap=Overlap(overlap, overlap_percent) if overlap else None,
                                  holdout_percent=holdout_percent, memory=memory, post_edit_start=post_edit_start,
-                                 protocol=protocol)
+                                 protocol=protocol, esa_with=tuple(esa_with or ()))
     _print_push_report(console, conn, report)
     if skipped_files:  # the good articles are pushed, but a skipped file must not pass as success (as ingest)
         _fail(f"{skipped_files} input file(s) could not be ingested and were not pushed (see the warnings above)")

@@ -72,6 +72,7 @@ class ExportESA:
     ratings: list[ESARating] = field(default_factory=list)
     task_ids: set[Any] = field(default_factory=set)
     doc_ids: set[str] = field(default_factory=set)
+    with_extras: set[str] = field(default_factory=set)  # doc_ids whose page also asked for entities or post-edits
     problems: list[str] = field(default_factory=list)  # unreadable ratings (each left out whole)
 
     def as_input(self) -> ESAInput:
@@ -82,7 +83,7 @@ class ExportESA:
 def read_export_esa(path: Path, languages: LanguagePair | None = None) -> ExportESA | None:
     """The ESA ratings of a Label Studio export file (``languages``: their pair, es→en by default),
     or None when it holds no ESA task. ExportError (a ValueError) when the file is not an export."""
-    from annotate.labelstudio.esa import esa_ratings, is_esa_task
+    from annotate.labelstudio.esa import esa_ratings, is_esa_task, task_extras
     from annotate.labelstudio.export_file import iter_export_tasks
 
     if not path.is_file() or not _mentions(path, _PROTOCOL_KEY):
@@ -94,16 +95,20 @@ def read_export_esa(path: Path, languages: LanguagePair | None = None) -> Export
             continue
         found.task_ids.add(task.get("id"))
         found.doc_ids.add(str(data.get("doc_id")))
+        if task_extras(data):
+            found.with_extras.add(str(data.get("doc_id")))
         # one task at a time: the export is never held whole for its ESA part
         found.ratings.extend(esa_ratings([task], languages or SPANISH_ENGLISH, found.problems))
     return found if found.task_ids else None
 
 
 def without_esa_annotations(docs: Iterable[AnnotatedDocument], esa: ExportESA) -> Iterator[AnnotatedDocument]:
-    """``docs`` with the ESA tasks' annotations and predictions left out: the ``esa`` config holds
-    them, and an ESA annotation is no one's entities, claims or MQM rating (it would otherwise
-    count as an annotated document, and compete for primary annotation, in the MQM configs)."""
+    """``docs`` with the annotations and predictions of ESA tasks whose page asked for ESA alone
+    left out: the ``esa`` config holds them, and such an annotation has no entities, claims or MQM
+    rating (it would otherwise count as an annotated document, with no entity, in the other
+    configs). An ESA page that also asked for entities and claims or post-edits keeps them (never
+    an MQM rating: the parser reads none on an ESA page)."""
     for doc in docs:
-        if doc.doc_id in esa.doc_ids:
+        if doc.doc_id in esa.doc_ids and doc.doc_id not in esa.with_extras:
             doc.annotations, doc.predictions = [], []
         yield doc

@@ -98,6 +98,7 @@ class ProjectInfo:
     systems: list[str]  # from the config's annotate-systems marker; [] if none
     created_at: str
     protocol: str = "mqm"  # what its labeling page asks for: "mqm" (+ entities, claims, post-edits) or "esa"
+    extras: tuple[str, ...] = ()  # an ESA page's extras (annotate.labelstudio.esa.EXTRAS)
 
 
 def systems_in_config(label_config: str | None) -> list[str]:
@@ -111,6 +112,12 @@ def protocol_of_config(label_config: str | None) -> str:
     from annotate.labelstudio.esa import PROTOCOL, SCORE_PREFIX
 
     return PROTOCOL if f'name="{SCORE_PREFIX}' in (label_config or "") else "mqm"
+
+
+def _extras(label_config: str | None) -> tuple[str, ...]:
+    from annotate.labelstudio.esa import extras_of_config
+
+    return extras_of_config(label_config) if protocol_of_config(label_config) != "mqm" else ()
 
 
 def config_with_marker(xml: str, systems: Sequence[str]) -> str:
@@ -135,7 +142,8 @@ def create_project(ls: LabelStudio, conn: Connection, title: str, label_config: 
         project = ls.projects.create(title=title, label_config=label_config, expert_instruction=instruction_html,
                                      show_instruction=True, show_collab_predictions=True, show_skip_button=True)
     return ProjectInfo(id=project.id, title=project.title, systems=systems_in_config(label_config),
-                       created_at=str(getattr(project, "created_at", "")), protocol=protocol_of_config(label_config))
+                       created_at=str(getattr(project, "created_at", "")), protocol=protocol_of_config(label_config),
+                       extras=_extras(label_config))
 
 
 @dataclass(frozen=True)
@@ -173,7 +181,8 @@ def get_project(ls: LabelStudio, conn: Connection, project_id: int,
     with api_errors(conn, f"reading project {project_id}"):
         full = ls.projects.get(id=project_id, request_options=request_options)
     return ProjectInfo(id=full.id, title=full.title, systems=systems_in_config(full.label_config),
-                       created_at=str(full.created_at), protocol=protocol_of_config(full.label_config))
+                       created_at=str(full.created_at), protocol=protocol_of_config(full.label_config),
+                       extras=_extras(full.label_config))
 
 
 def delete_project(ls: LabelStudio, conn: Connection, project_id: int) -> bool:

@@ -330,18 +330,7 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -
     # Row 1: label bars. Source: entities + claims (with the per-region claim type).
     out.append('<View className="ann-bar ann-c1">')
     out.append('<Header value="Spanish source: entities, claims, and what a translation omitted" size="5"/>')
-    out.append(f"<Labels {_attrs(name=ENTITY_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
-    source_keys = _keys(_SOURCE_LABEL_KEYS, len(schema.ENTITY_LABELS) + 1)
-    out += [_label(l.value, l.description, l.color, hotkey=key) for l, key in zip(schema.ENTITY_LABELS, source_keys)]
-    out.append("</Labels>")
-    out.append(f"<Labels {_attrs(name=CLAIM_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
-    out.append(_label(schema.CLAIM_LABEL, "A checkable factual claim; then choose its type.", "#ffe119",
-                      hotkey=source_keys[-1]))
-    out.append("</Labels>")
-    out.append(f"<Choices {_attrs(name=CLAIM_TYPE_CONTROL, toName=SOURCE_TEXT, perRegion='true', required='true', visibleWhen='region-selected', whenLabelValue=schema.CLAIM_LABEL, showInline='true')}>")
-    out += [f"<Choice {_attrs(value=l.value, hint=l.description, hotkey=key)}/>"
-            for l, key in zip(schema.CLAIM_TYPES, _keys(_CLAIM_TYPE_KEYS, len(schema.CLAIM_TYPES)))]
-    out.append("</Choices>")
+    out += entity_claim_controls()
     # Errors marked in the source (omissions): one button per category × system, then severity, note.
     source_labels = source_error_labels(list(keys))
     if source_labels:
@@ -384,6 +373,38 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -
                    f'<Text {_attrs(name=mt_text_name(key), value="$" + mt_text_name(key))}/></View>')
     out.append("</View>")
 
+    out += post_edit_rows(prefill)
+    out.append("</View>")
+    return "\n".join(out)
+
+
+def entity_claim_controls() -> list[str]:
+    """The entity and claim buttons (and the claim type asked per region) on the source Text:
+    the MQM page's source bar, and an ESA page's when it asks for entities and claims too."""
+    source_keys = _keys(_SOURCE_LABEL_KEYS, len(schema.ENTITY_LABELS) + 1)
+    out = [f"<Labels {_attrs(name=ENTITY_CONTROL, toName=SOURCE_TEXT, showInline='true')}>"]
+    out += [_label(l.value, l.description, l.color, hotkey=key) for l, key in zip(schema.ENTITY_LABELS, source_keys)]
+    out.append("</Labels>")
+    out.append(f"<Labels {_attrs(name=CLAIM_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
+    out.append(_label(schema.CLAIM_LABEL, "A checkable factual claim; then choose its type.", "#ffe119",
+                      hotkey=source_keys[-1]))
+    out.append("</Labels>")
+    out.append(f"<Choices {_attrs(name=CLAIM_TYPE_CONTROL, toName=SOURCE_TEXT, perRegion='true', required='true', visibleWhen='region-selected', whenLabelValue=schema.CLAIM_LABEL, showInline='true')}>")
+    out += [f"<Choice {_attrs(value=l.value, hint=l.description, hotkey=key)}/>"
+            for l, key in zip(schema.CLAIM_TYPES, _keys(_CLAIM_TYPE_KEYS, len(schema.CLAIM_TYPES)))]
+    out.append("</Choices>")
+    return out
+
+
+def post_edit_style(prefill: str) -> str:
+    """The page style the post-edit rows need (their "Correct as is" ticks hidden where boxes start empty)."""
+    return f"<Style>{_STYLE}" + ("" if prefill else "\n.ann-pe-tick { display: none; }") + "</Style>"
+
+
+def post_edit_rows(prefill: str) -> list[str]:
+    """The post-edit boxes, one per segment (a Repeater over the task's segments), with their
+    header; ``prefill``: the system whose output they start with, "" for empty boxes."""
+    out: list[str] = []
     # Post-edits: one TextArea per segment, starting with the task data's segments[i].mt (a
     # system's output, or nothing). Submitting the annotation stores every box as it is (edited or
     # not), so the TextArea's own "Add" controls are hidden: they only confuse. A prefilled box
@@ -402,5 +423,4 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -
     out.append(f"<Choices {_attrs(name=POST_EDIT_CONFIRM_PREFIX + '{{idx}}', toName=POST_EDIT_TEXT_PREFIX + '{{idx}}', choice='multiple', showInline='true')}>"
                f"<Choice {_attrs(value=POST_EDIT_CONFIRM_CHOICE, hint='The machine translation in the box is already correct: use it as the reference.')}/></Choices>")
     out.append("</View></View></View></Repeater>")
-    out.append("</View>")
-    return "\n".join(out)
+    return out

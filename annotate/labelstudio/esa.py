@@ -42,6 +42,9 @@ SOURCE_PREFIX = "esa_src_"  # esa_src_<index>: the numbered source sentence
 FIELD_PREFIX = "esa_"  # segments[index]["esa_<key>"]: the text an ESA Text shows
 PROTOCOL_FIELD = "protocol"  # task data: "esa" (an MQM task has no such key)
 PROTOCOL = "esa"
+EXTRAS_FIELD = "esa_with"  # task data: what else the page asks for (EXTRAS), [] for ESA alone
+ENTITIES, POST_EDITS = "entities", "post-edits"  # entities and claims on the source; post-edit boxes
+EXTRAS = (ENTITIES, POST_EDITS)
 _CONTROL = re.compile(r"^esa_(?P<kind>span|score)_(?P<system>.+)_(?P<index>\d+)$")
 
 
@@ -50,20 +53,36 @@ def esa_text(mt: str) -> str:
     return f"{mt} {schema.ESA_MISSING_MARKER}" if mt else schema.ESA_MISSING_MARKER
 
 
-def add_esa_fields(data: dict[str, Any]) -> dict[str, Any]:
+def add_esa_fields(data: dict[str, Any], extras: Sequence[str] = ()) -> dict[str, Any]:
     """``data`` (a task's data as :func:`annotate.labelstudio.tasks.task_data` builds it) with what
-    an ESA page shows: every segment's ``esa_<key>`` text per system, and ``protocol: esa``."""
+    an ESA page shows: every segment's ``esa_<key>`` text per system, ``protocol: esa`` and the
+    ``extras`` the page asks for beside ESA (:data:`EXTRAS`)."""
     for segment in ts.segments(data):
         for key, entry in segment[ts.SEG_SYSTEMS].items():
             segment[FIELD_PREFIX + key] = esa_text(entry[ts.OUTPUT_TEXT])
     data[PROTOCOL_FIELD] = PROTOCOL
+    data[EXTRAS_FIELD] = sorted(extras)
     return data
 
 
-def esa_label_config(systems: Sequence[str], review_xml: str = "") -> str:
-    """The labeling config of an ESA project showing ``systems`` (blind: "Translation 1 … n")."""
+def task_extras(data: Any) -> list[str]:
+    """What an ESA task's page asks for beside ESA ([] for ESA alone, or for an older task)."""
+    extras = data.get(EXTRAS_FIELD) if isinstance(data, dict) else None
+    return list(extras) if isinstance(extras, list) else []
+
+
+def esa_label_config(systems: Sequence[str], extras: Sequence[str] = (), prefill: str = "") -> str:
+    """The labeling config of an ESA project showing ``systems`` (blind: "Translation 1 … n").
+    ``extras``: also entities and claims on the whole source article (``"entities"``: the MQM
+    page's buttons, above the segments) and post-edit boxes (``"post-edits"``, below them, starting
+    with ``prefill``'s output as on an MQM page, or empty)."""
     from html import escape
 
+    from annotate.labelstudio import config as lsconfig
+
+    unknown = sorted(set(extras) - set(EXTRAS))
+    if unknown:
+        raise ValueError(f"ESA pages can also ask for {' and '.join(EXTRAS)}, not {', '.join(unknown)}")
     keys = system_keys(systems)
     anchors = " · ".join(f"{score}: {text}" for score, text in schema.ESA_ANCHORS)
     severities = " ".join(f"{s.name}: {s.description}" for s in schema.ESA_SEVERITIES)
@@ -71,9 +90,13 @@ def esa_label_config(systems: Sequence[str], review_xml: str = "") -> str:
            '<Header value="Error Span Annotation: mark each error in a translation as Minor or Major (a missing '
            f'part: mark {schema.ESA_MISSING_MARKER}), then score the translation 0–100"/>',
            f'<Header size="6" value="{escape(severities)}"/>',
-           f'<Header size="6" value="Score: {escape(anchors)}"/>',
-           review_xml,
-           f'<Repeater on="${ts.SEGMENTS_FIELD}" indexFlag="{{{{idx}}}}">',
+           f'<Header size="6" value="Score: {escape(anchors)}"/>']
+    if POST_EDITS in extras:
+        out.append(lsconfig.post_edit_style(prefill))
+    if ENTITIES in extras:  # the whole article once, as on an MQM page: a claim may cross sentences
+        out += ['<Header value="Source: entities and claims" size="5"/>', *lsconfig.entity_claim_controls(),
+                f'<Text name="{lsconfig.SOURCE_TEXT}" value="${ts.SOURCE_FIELD}"/>']
+    out += [f'<Repeater on="${ts.SEGMENTS_FIELD}" indexFlag="{{{{idx}}}}">',
            '<View style="border:1px solid #dde1e7;border-radius:6px;padding:8px 12px;margin:8px 0">',
            f'<Text name="{SOURCE_PREFIX}{{{{idx}}}}" value="${ts.SEGMENTS_FIELD}[{{{{idx}}}}].{ts.SEG_LABEL}"/>']
     for number, key in enumerate(keys.values(), start=1):
@@ -87,8 +110,11 @@ def esa_label_config(systems: Sequence[str], review_xml: str = "") -> str:
                 f'<Number name="{score}" toName="{text}" min="{schema.ESA_SCORE_MIN}" max="{schema.ESA_SCORE_MAX}" '
                 'required="true"/>',
                 "</View>"]
-    out += ["</View>", "</Repeater>", "</View>"]
-    return "\n".join(part for part in out if part)
+    out += ["</View>", "</Repeater>"]
+    if POST_EDITS in extras:
+        out += lsconfig.post_edit_rows(prefill)
+    out.append("</View>")
+    return "\n".join(out)
 
 
 def esa_suggestions(data: dict[str, Any], mqm_result: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -165,6 +191,16 @@ def esa_instruction_html() -> str:
             f"click its severity; if something is missing, mark {schema.ESA_MISSING_MARKER} at the end. Then give "
             f"the translation a score from 0 to 100.</p><ul>{severities}</ul><p>Score anchors:</p><ul>{anchors}</ul>"
             "<p>The translations are shown without their systems' names, in the same order on every page.</p>")
+
+
+def extras_of_config(label_config: str | None) -> tuple[str, ...]:
+    """What an ESA config asks for beside ESA (:data:`EXTRAS`), read from its controls."""
+    from annotate.labelstudio import config as lsconfig
+
+    xml = label_config or ""
+    found = {ENTITIES: f'name="{lsconfig.ENTITY_CONTROL}"' in xml,
+             POST_EDITS: f'name="{lsconfig.POST_EDIT_PREFIX}' in xml}
+    return tuple(extra for extra in EXTRAS if found[extra])
 
 
 def is_esa_item(item: Any) -> bool:

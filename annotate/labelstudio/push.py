@@ -147,20 +147,21 @@ def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[Annot
 
 def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any = None,
                    post_edit_start: str = FIRST_SYSTEM, notes: list[str] | None = None,
-                   protocol: str = MQM) -> api.ProjectInfo:
+                   protocol: str = MQM, extras: Sequence[str] = ()) -> api.ProjectInfo:
     """Find the project by title (create it if missing) and make its config show every system in
     ``systems`` plus those it already had (systems are only ever added), with post-edit boxes
     that start as ``post_edit_start`` says (a ValueError, before any change, if it names no system).
     Several projects with the title: the oldest (lowest id), as every concurrent push decides; one
     this call created loses to an older one created at the same time (see reconcile.py), which
     ``notes`` then mentions. ``protocol``: ``"mqm"`` or ``"esa"`` (:mod:`annotate.labelstudio.esa`);
-    an existing project of the other protocol is a ValueError (its annotations would not read)."""
+    an existing project of the other protocol is a ValueError (its annotations would not read).
+    ``extras``: what an ESA page also asks for (entities and claims, post-edits); kept once added."""
     ls = ls or api.open_client(conn)
     if not 3 <= len(title) <= 50:
         raise ValueError(f"project title {title!r} has {len(title)} characters; Label Studio needs 3 to 50")
     project = api.find_project(ls, conn, title)
     if project is None:
-        xml = _label_config(list(systems), post_edit_start, protocol)
+        xml = _label_config(list(systems), post_edit_start, protocol, extras)
         created = api.create_project(ls, conn, title, xml, _instruction_html(protocol))
         winner, settled = settle_new_project(ls, conn, created)
         if notes is not None:
@@ -173,16 +174,21 @@ def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any
                          f"{protocol.upper()} tasks to another title (--project), or drop --protocol")
     wanted = list(project.systems)
     wanted += [s for s in systems if s not in wanted]
-    api.update_project(ls, conn, project.id, label_config=_label_config(wanted, post_edit_start, protocol),
+    # extras, like systems, are only ever added: Label Studio refuses a config without a control
+    # that existing annotations use
+    extras = tuple(sorted({*project.extras, *extras}))
+    api.update_project(ls, conn, project.id, label_config=_label_config(wanted, post_edit_start, protocol, extras),
                        expert_instruction=_instruction_html(protocol))
     return api.ProjectInfo(id=project.id, title=project.title, systems=wanted, created_at=project.created_at,
-                           protocol=protocol)
+                           protocol=protocol, extras=extras)
 
 
-def _label_config(systems: list[str], post_edit_start: str, protocol: str) -> str:
-    """The labeling config of a project of ``protocol`` showing ``systems`` (with its systems marker)."""
+def _label_config(systems: list[str], post_edit_start: str, protocol: str, extras: Sequence[str] = ()) -> str:
+    """The labeling config of a project of ``protocol`` showing ``systems`` (with its systems
+    marker); ``extras``: an ESA page's (:data:`annotate.labelstudio.esa.EXTRAS`)."""
     if protocol == esa.PROTOCOL:
-        return api.config_with_marker(esa.esa_label_config(systems), systems)
+        prefill = resolve_prefill(post_edit_start, systems)
+        return api.config_with_marker(esa.esa_label_config(systems, extras, prefill), systems)
     return api.config_with_marker(lsconfig.label_config(systems, resolve_prefill(post_edit_start, systems)), systems)
 
 
@@ -207,6 +213,7 @@ def push_documents(
     post_edit_start: str = FIRST_SYSTEM,
     on_wait: Callable[[str], None] | None = None,
     protocol: str = MQM,
+    esa_with: Sequence[str] = (),
 ) -> PushReport:
     """Create or update one task per document in the project titled ``project_title``.
 
@@ -221,7 +228,8 @@ def push_documents(
     ``on_wait`` is told who holds the push lock when another push to this project from this machine
     runs (this one waits for it; pushes from elsewhere are reconciled: see reconcile.py).
     ``protocol``: ``"mqm"`` (entities, claims, MQM errors, post-edits) or ``"esa"`` (Error Span
-    Annotation: :mod:`annotate.labelstudio.esa`; suggestions become its pre-filled spans, ESA-AI).
+    Annotation: :mod:`annotate.labelstudio.esa`; suggestions become its pre-filled spans, ESA-AI);
+    ``esa_with``: what an ESA page also asks for: ``"entities"`` (and claims), ``"post-edits"``.
     Raises PushInterrupted (with the partial report and what the server committed) if the server
     goes away or the push is interrupted (KeyboardInterrupt); rerun to complete."""
     check_connection(conn)
@@ -229,13 +237,13 @@ def push_documents(
         return _push(conn, docs, project_title, with_predictions, chunk_size=chunk_size,
                      overwrite_annotated=overwrite_annotated, suggester=suggester, model_version=model_version,
                      progress=progress, overlap=overlap, holdout_percent=holdout_percent, memory=memory,
-                     post_edit_start=post_edit_start, protocol=protocol)
+                     post_edit_start=post_edit_start, protocol=protocol, esa_with=esa_with)
 
 
 def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: str, with_predictions: bool, *,
           chunk_size: int, overwrite_annotated: bool, suggester: Suggester | None, model_version: str,
           progress: Callable[[int, int], None] | None, overlap: api.Overlap | None, holdout_percent: float,
-          memory: ErrorMemory | None, post_edit_start: str, protocol: str) -> PushReport:
+          memory: ErrorMemory | None, post_edit_start: str, protocol: str, esa_with: Sequence[str]) -> PushReport:
     """:func:`push_documents`, holding the push lock: the project set up, then the steps of
     :class:`~annotate.labelstudio.push_steps.PushSteps`."""
     ls = api.open_client(conn)
@@ -245,8 +253,10 @@ def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: st
         suggester = None
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol {protocol!r} is not one of {', '.join(PROTOCOLS)}")
+    if esa_with and protocol != esa.PROTOCOL:
+        raise ValueError("--esa-with goes with --protocol esa (an MQM page has entities, claims and post-edits)")
     project, report = _begin(ls, conn, project_title, document_systems(docs), post_edit_start, suggester,
-                             model_version, overlap, protocol)
+                             model_version, overlap, protocol, esa_with)
     if with_predictions and suggester is None:
         report.notes.append("no pre-annotations: annotate.suggest is not available")
     push = PushSteps(ls, conn, project, report, suggester, model_version, holdout_percent, protocol=protocol)
@@ -275,11 +285,11 @@ def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: st
 
 def _begin(ls: Any, conn: Connection, title: str, systems: list[str], post_edit_start: str,
            suggester: Suggester | None, model_version: str, overlap: api.Overlap | None, protocol: str,
-           ) -> tuple[api.ProjectInfo, PushReport]:
+           esa_with: Sequence[str] = ()) -> tuple[api.ProjectInfo, PushReport]:
     """The project found (or created) and configured for ``systems`` (and ``overlap``); the report begun."""
     notes: list[str] = []
     project = ensure_project(conn, title, systems, ls=ls, post_edit_start=post_edit_start, notes=notes,
-                             protocol=protocol)
+                             protocol=protocol, extras=esa_with)
     report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
                         model_version=model_version if suggester else "",
                         post_edit_prefill=resolve_prefill(post_edit_start, project.systems), notes=notes)

@@ -69,7 +69,7 @@ class PushSteps:
         ESA's fields and none of the document's annotations (they are MQM's, for an MQM page)."""
         task_json = build_task(doc, self.project.systems, post_edit_prefill=self.prefill, with_annotations=not self.esa)
         if self.esa:
-            esa.add_esa_fields(ts.data_of(task_json))
+            esa.add_esa_fields(ts.data_of(task_json), self.project.extras)
         return task_json
 
     def build(self, doc: AnnotatedDocument, task_json: dict | None = None) -> dict:
