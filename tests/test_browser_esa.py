@@ -90,3 +90,44 @@ def test_an_annotator_does_esa_in_the_ui_and_the_export_reads_back(ls_server, tm
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"es-en": {"argos": (95 + 100 + 40 + 100) / 4,
                                                    "apertium": (90 + 61 + 35 + 100) / 4}}
+
+
+def test_an_esa_page_with_entities_and_post_edits_in_the_ui(ls_server, tmp_path):
+    """push --protocol esa --esa-with entities --esa-with post-edits: the article on top with the
+    entity buttons, ESA below, post-edit boxes at the end. An annotator labels an entity, scores
+    every translation, corrects one box and submits: pull gives the entity and the post-edit (no
+    MQM rating) and the ESA scores."""
+    doc = tricky_document(doc_id="ui-esa-extras", systems=SYSTEMS)
+    pushed = push_documents(ls_server, [doc], "browser tests: esa extras", with_predictions=False, protocol="esa",
+                            esa_with=("entities", "post-edits"))
+    typed = "The Russian president reached Pyongyang on Tuesday."
+    with browser_page(viewport={"width": 1500, "height": 1300}) as page:
+        try:
+            login(page, ls_server)
+            open_task(page, ls_server, pushed.project_id, pushed.task_ids[doc.doc_id])
+            shown = text_objects(page)
+            assert shown[0].startswith("[1] Putin 🇷🇺 y Kim 🇰🇵 firman «acuerdo»")  # the whole article first
+            person = page.locator(".lsf-label", has_text="PER").first
+            assert label_object(page, person, 0, "Kim")[1:] == ["PER"]
+            boxes = page.locator("input[type=number]")
+            assert boxes.count() == len(SCORES)
+            for index in range(boxes.count()):
+                boxes.nth(index).fill("70")
+            post_edits = page.locator(".ann-pe-row textarea")
+            assert post_edits.count() == len(doc.segments)
+            post_edits.nth(1).fill(typed)
+            page.get_by_role("button", name="Submit").click()
+            page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            print(f"screenshot of the failure: {tmp_path / 'failure.png'}")
+            raise
+    pulled = pull(ls_server, "browser tests: esa extras", tmp_path / "export.json")
+    assert pulled.problems == []
+    (annotation,) = pulled.documents[0].annotations
+    assert [(e.label, e.text) for e in annotation.entities] == [("PER", "Kim")]
+    assert [(p.seg_id, p.text) for p in annotation.post_edits] == [(2, typed)]
+    assert annotation.ratings == []
+    ratings = esa_ratings(json.loads((tmp_path / "export.json").read_text(encoding="utf-8")))
+    assert sorted((r.system, r.segment_id, r.score) for r in ratings) == sorted(
+        (system, seg_id, 70.0) for system, seg_id in SCORES)
