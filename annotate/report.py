@@ -69,9 +69,8 @@ def build_report(
 def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, out_dir: Path | str,
                   title: str, dataset: str = "", n_worst: int = 12, set_aside: str = "") -> ReportPaths:
     """Write the report files for an existing evaluation."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
     from annotate.scoring import figures
+    from annotate.templating import template_environment
 
     out = Path(out_dir)
     (out / "figures").mkdir(parents=True, exist_ok=True)
@@ -88,16 +87,7 @@ def render_report(evaluation: Evaluation, docs: Sequence[AnnotatedDocument], *, 
             (out / "figures" / f"{name}.png").write_bytes(png)
             context["figures"][name] = {"file": f"figures/{name}.png",
                                         "data_uri": "data:image/png;base64," + base64.b64encode(png).decode()}
-    env = Environment(loader=PackageLoader("annotate", "templates"), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "j2"], default_for_string=True), trim_blocks=True,
-                      lstrip_blocks=True)
-    env.filters["num"] = _num
-    env.filters["pval"] = _pval
-    env.filters["ci"] = _ci
-    env.filters["plural"] = plural
-    env.filters["signed"] = _signed
-    env.filters["duration"] = format_duration
-    env.filters["md"] = _md_escape
+    env = template_environment(num=_num, pval=_pval, ci=_ci, signed=_signed, duration=format_duration)
     paths = ReportPaths(out / "report.html", out / "report.md", out / "scores.json")
     paths.html.write_text(env.get_template("report.html.j2").render(**context), encoding="utf-8")
     md_env = env.overlay(autoescape=False)

@@ -4,6 +4,9 @@ the browser and the task is :mod:`annotate.labelstudio.browser`."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 _SELECT_TEXT_JS = r"""([objectIndex, needle, occurrence]) => {
@@ -63,20 +66,11 @@ def _unselect_all(page: Any) -> None:
 def label_text(page: Any, column: int, label: str, needle: str, occurrence: int = 0) -> None:
     """Pick ``label`` in column ``column``'s label bar (0 = source), then select ``needle`` in that
     column's text, as an annotator does with the mouse; checks that the region got the label."""
-    _unselect_all(page)
     button = page.locator(".ann-bar").nth(column).locator(".lsf-label", has_text=label).first
-    button.click()
-    page.wait_for_function("(el) => /_selected/.test(el.className)", arg=button.element_handle(), timeout=10_000)
-    before = {region[0] for region in regions(page)}
-    page.evaluate(_SELECT_TEXT_JS, [column, needle, occurrence])
-    page.wait_for_function(f"() => (window.Htx?.annotationStore?.selected?.regions ?? []).length > {len(before)}",
-                           timeout=10_000)
-    (created,) = [region for region in regions(page) if region[0] not in before]
+    created = label_object(page, button, column, needle, occurrence)
     # MQM buttons show the child of the stored "Parent/Child" category.
     if label not in created[1:] and not any(value.endswith("/" + label) for value in created[1:]):
         raise RuntimeError(f"the region on {needle!r} got labels {created[1:]} instead of {label!r}")
-    _unselect_all(page)
-
 
 def select_region(page: Any, column: int, text: str) -> None:
     """Click a labelled region whose text starts with ``text``, near its start (a nested region may
@@ -128,3 +122,14 @@ def label_object(page: Any, button: Any, object_index: int, needle: str, occurre
     (created,) = [region for region in regions(page) if region[0] not in before]
     _unselect_all(page)
     return created
+
+
+@contextlib.contextmanager
+def screenshot_on_failure(page: Any, path: Path) -> Iterator[None]:
+    """On a failure inside the block, save what the browser shows at ``path`` (and say where)."""
+    try:
+        yield
+    except Exception:
+        page.screenshot(path=str(path))
+        print(f"screenshot of the failure: {path}")
+        raise

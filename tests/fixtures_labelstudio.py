@@ -291,3 +291,15 @@ def broken_recorded_export(tmp_path: Path) -> Path:
     path = tmp_path / "export.json"
     path.write_text(json.dumps(export), encoding="utf-8")
     return path
+
+
+def esa_span(control: str, start: int, end: int, text: str, label: str) -> dict:
+    """An ESA span result item (``esa_span_<key>_<index>``) as Label Studio stores one."""
+    return {"id": f"r{start}", "from_name": control, "to_name": control.replace("span", "mt"), "type": "labels",
+            "value": {"start": start, "end": end, "text": text, "labels": [label]}}
+
+
+def esa_score(control: str, number: float) -> dict:
+    """An ESA score result item (``esa_score_<key>_<index>``) as Label Studio stores one."""
+    return {"id": control, "from_name": control, "to_name": control.replace("score", "mt"), "type": "number",
+            "value": {"number": number}}

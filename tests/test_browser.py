@@ -10,7 +10,6 @@ Set ANNOTATE_RECORD_LS_EXPORT=1 to (re)write tests/data/labelstudio/export.json 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
@@ -18,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from browser_actions import choose, label_text, regions, select_region, text_objects, write_note
+from browser_actions import choose, label_text, regions, screenshot_on_failure, select_region, text_objects, write_note
 from fixtures_labelstudio import UI_NOTE, gold_annotation, tricky_document, with_doc_id
 
 from annotate import schema
@@ -115,14 +114,6 @@ def test_labeling_page_shows_the_article_translations_and_labels(ui_project, tmp
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
 
 
-@contextlib.contextmanager
-def _screenshot_on_failure(page, path: Path):
-    try:
-        yield
-    except Exception:
-        page.screenshot(path=str(path))
-        print(f"screenshot of the failure: {path}")
-        raise
 
 
 def _shape(item: dict) -> tuple:
@@ -132,7 +123,7 @@ def _shape(item: dict) -> tuple:
 
 def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
     conn, project, tasks = ui_project["conn"], ui_project["project"], ui_project["tasks"]
-    with browser_page() as page, _screenshot_on_failure(page, tmp_path / "failure.png"):
+    with browser_page() as page, screenshot_on_failure(page, tmp_path / "failure.png"):
         login(page, conn)
         # 1. Label a task and submit.
         open_task(page, conn, project, tasks["ui-labeled"])
@@ -268,7 +259,7 @@ def test_a_box_that_starts_empty_takes_what_the_annotator_types(ls_server, tmp_p
     report = push_documents(ls_server, [doc], "browser tests: empty boxes", with_predictions=False,
                             post_edit_start="empty")
     typed = "The family greeted them warmly."
-    with browser_page() as page, _screenshot_on_failure(page, tmp_path / "failure.png"):
+    with browser_page() as page, screenshot_on_failure(page, tmp_path / "failure.png"):
         login(page, ls_server)
         open_task(page, ls_server, report.project_id, report.task_ids[doc.doc_id])
         boxes = page.locator(".ann-pe-row textarea")
@@ -306,7 +297,7 @@ def test_a_reviewer_marks_the_final_annotation_in_the_ui(ls_server, tmp_path):
     assert before.primary_choice().state == "unreviewed"
     assert before.primary_annotation().annotator == "annotator-0000beef"  # the most complete, unreviewed
 
-    with browser_page() as page, _screenshot_on_failure(page, tmp_path / "failure.png"):
+    with browser_page() as page, screenshot_on_failure(page, tmp_path / "failure.png"):
         login(page, ls_server)  # the reviewer: the server's own account, neither annotator
         open_task(page, ls_server, report.project_id, report.task_ids[doc.doc_id])
         page.wait_for_function("() => (window.Htx?.annotationStore?.annotations ?? []).length === 2", timeout=30_000)

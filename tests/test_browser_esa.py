@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from browser_actions import label_object, text_objects
+from browser_actions import label_object, screenshot_on_failure, text_objects
 from fixtures_labelstudio import tricky_document
 
 from annotate.cli import app
@@ -44,35 +44,31 @@ def test_an_annotator_does_esa_in_the_ui_and_the_export_reads_back(ls_server, tm
     ls = api.open_client(ls_server)
     pushed = push_documents(ls_server, [doc], "browser tests: esa", with_predictions=False, protocol="esa")
     project, task_id = api.get_project(ls, ls_server, pushed.project_id), pushed.task_ids[doc.doc_id]
-    with browser_page(viewport={"width": 1500, "height": 1300}) as page:
-        try:
-            login(page, ls_server)
-            open_task(page, ls_server, project.id, task_id)
-            shown = text_objects(page)
-            assert shown[:3] == ["[1] Putin 🇷🇺 y Kim 🇰🇵 firman «acuerdo»",
-                                 "Putin 🇷🇺 and Kim 🇰🇵 sign «agreement» [MISSING]",
-                                 "Putin 🇷🇺 and Kim 🇰🇵 sign «agreement» [MISSING]"]
-            assert len(shown) == 4 * 3
-            assert page.locator(".lsf-richtext").first.is_visible()
-            assert "argos" not in page.locator(".lsf-main-view").inner_text()  # blind
-            minor, major = page.locator(".lsf-label", has_text="Minor"), page.locator(".lsf-label", has_text="Major")
-            # segment 2 (index 1), apertium (translation 2): "the Tuesday" is a minor error
-            assert label_object(page, minor.nth(2 * 1 + 1), 3 * 1 + 1 + 1, "the Tuesday")[1:] == ["Minor"]
-            # segment 3 (index 2), argos: an omission, marked on the marker after the emoji family
-            assert label_object(page, major.nth(2 * 2 + 0), 3 * 2 + 1 + 0, "[MISSING]")[1:] == ["Major"]
-            boxes = page.locator("input[type=number]")
-            assert boxes.count() == len(SCORES)
-            for index, ((system, seg_id), score) in enumerate(
-                    sorted(SCORES.items(), key=lambda item: (item[0][1], SYSTEMS.index(item[0][0])))):
-                boxes.nth(index).fill(str(score))
-            if os.environ.get("ANNOTATE_RECORD_SCREENSHOTS"):
-                page.screenshot(path=str(SCREENSHOT))
-            page.get_by_role("button", name="Submit").click()
-            page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            print(f"screenshot of the failure: {tmp_path / 'failure.png'}")
-            raise
+    with browser_page(viewport={"width": 1500, "height": 1300}) as page, \
+            screenshot_on_failure(page, tmp_path / "failure.png"):
+        login(page, ls_server)
+        open_task(page, ls_server, project.id, task_id)
+        shown = text_objects(page)
+        assert shown[:3] == ["[1] Putin 🇷🇺 y Kim 🇰🇵 firman «acuerdo»",
+                             "Putin 🇷🇺 and Kim 🇰🇵 sign «agreement» [MISSING]",
+                             "Putin 🇷🇺 and Kim 🇰🇵 sign «agreement» [MISSING]"]
+        assert len(shown) == 4 * 3
+        assert page.locator(".lsf-richtext").first.is_visible()
+        assert "argos" not in page.locator(".lsf-main-view").inner_text()  # blind
+        minor, major = page.locator(".lsf-label", has_text="Minor"), page.locator(".lsf-label", has_text="Major")
+        # segment 2 (index 1), apertium (translation 2): "the Tuesday" is a minor error
+        assert label_object(page, minor.nth(2 * 1 + 1), 3 * 1 + 1 + 1, "the Tuesday")[1:] == ["Minor"]
+        # segment 3 (index 2), argos: an omission, marked on the marker after the emoji family
+        assert label_object(page, major.nth(2 * 2 + 0), 3 * 2 + 1 + 0, "[MISSING]")[1:] == ["Major"]
+        boxes = page.locator("input[type=number]")
+        assert boxes.count() == len(SCORES)
+        for index, ((system, seg_id), score) in enumerate(
+                sorted(SCORES.items(), key=lambda item: (item[0][1], SYSTEMS.index(item[0][0])))):
+            boxes.nth(index).fill(str(score))
+        if os.environ.get("ANNOTATE_RECORD_SCREENSHOTS"):
+            page.screenshot(path=str(SCREENSHOT))
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
     # `annotate pull` as a user runs it: no problem listed (the MQM parser leaves ESA to ESA)
     export = tmp_path / "export.json"
     pulled = pull(ls_server, "browser tests: esa", export)
@@ -101,27 +97,23 @@ def test_an_esa_page_with_entities_and_post_edits_in_the_ui(ls_server, tmp_path)
     pushed = push_documents(ls_server, [doc], "browser tests: esa extras", with_predictions=False, protocol="esa",
                             esa_with=("entities", "post-edits"))
     typed = "The Russian president reached Pyongyang on Tuesday."
-    with browser_page(viewport={"width": 1500, "height": 1300}) as page:
-        try:
-            login(page, ls_server)
-            open_task(page, ls_server, pushed.project_id, pushed.task_ids[doc.doc_id])
-            shown = text_objects(page)
-            assert shown[0].startswith("[1] Putin 🇷🇺 y Kim 🇰🇵 firman «acuerdo»")  # the whole article first
-            person = page.locator(".lsf-label", has_text="PER").first
-            assert label_object(page, person, 0, "Kim")[1:] == ["PER"]
-            boxes = page.locator("input[type=number]")
-            assert boxes.count() == len(SCORES)
-            for index in range(boxes.count()):
-                boxes.nth(index).fill("70")
-            post_edits = page.locator(".ann-pe-row textarea")
-            assert post_edits.count() == len(doc.segments)
-            post_edits.nth(1).fill(typed)
-            page.get_by_role("button", name="Submit").click()
-            page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            print(f"screenshot of the failure: {tmp_path / 'failure.png'}")
-            raise
+    with browser_page(viewport={"width": 1500, "height": 1300}) as page, \
+            screenshot_on_failure(page, tmp_path / "failure.png"):
+        login(page, ls_server)
+        open_task(page, ls_server, pushed.project_id, pushed.task_ids[doc.doc_id])
+        shown = text_objects(page)
+        assert shown[0].startswith("[1] Putin 🇷🇺 y Kim 🇰🇵 firman «acuerdo»")  # the whole article first
+        person = page.locator(".lsf-label", has_text="PER").first
+        assert label_object(page, person, 0, "Kim")[1:] == ["PER"]
+        boxes = page.locator("input[type=number]")
+        assert boxes.count() == len(SCORES)
+        for index in range(boxes.count()):
+            boxes.nth(index).fill("70")
+        post_edits = page.locator(".ann-pe-row textarea")
+        assert post_edits.count() == len(doc.segments)
+        post_edits.nth(1).fill(typed)
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
     pulled = pull(ls_server, "browser tests: esa extras", tmp_path / "export.json")
     assert pulled.problems == []
     (annotation,) = pulled.documents[0].annotations

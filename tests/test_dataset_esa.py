@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from fixtures_labelstudio import esa_score as _score
+from fixtures_labelstudio import esa_span as _span
 from fixtures_labelstudio import tricky_document
 from typer.testing import CliRunner
 
@@ -114,16 +116,6 @@ def test_omissions_have_no_offsets(tmp_path):
     assert _short(row) == ("test-en-news_doc1", 2, "A", "u1", 10.0, [(3, 9, 1, False), (-1, -1, 0, True)], "news",
                            "eng", "ces", 10.0)
     assert "1 of them omissions" in (out / "README.md").read_text(encoding="utf-8")
-
-
-def _span(control: str, start: int, end: int, text: str, label: str) -> dict:
-    return {"id": f"r{start}", "from_name": control, "to_name": control.replace("span", "mt"), "type": "labels",
-            "value": {"start": start, "end": end, "text": text, "labels": [label]}}
-
-
-def _score(control: str, number: float) -> dict:
-    return {"id": control, "from_name": control, "to_name": control.replace("score", "mt"), "type": "number",
-            "value": {"number": number}}
 
 
 def test_label_studio_export_with_esa_tasks_adds_the_esa_config(tmp_path):

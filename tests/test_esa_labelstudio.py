@@ -8,6 +8,8 @@ import copy
 import xml.etree.ElementTree as ET
 
 import pytest
+from fixtures_labelstudio import esa_score as _score
+from fixtures_labelstudio import esa_span as _span
 from fixtures_labelstudio import tricky_document
 
 from annotate import schema
@@ -22,16 +24,6 @@ SYSTEMS = ("argos", "apertium")
 def _task(annotations: list[dict]) -> dict:
     doc = tricky_document(systems=SYSTEMS)
     return {"id": 7, "data": add_esa_fields(task_data(doc, SYSTEMS)), "annotations": annotations}
-
-
-def _span(control: str, start: int, end: int, text: str, label: str) -> dict:
-    return {"id": f"r{start}", "from_name": control, "to_name": control.replace("span", "mt"), "type": "labels",
-            "value": {"start": start, "end": end, "text": text, "labels": [label]}}
-
-
-def _score(control: str, number: float) -> dict:
-    return {"id": control, "from_name": control, "to_name": control.replace("score", "mt"), "type": "number",
-            "value": {"number": number}}
 
 
 def test_config_is_blind_with_one_span_bar_text_and_score_per_translation():

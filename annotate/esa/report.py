@@ -21,7 +21,8 @@ from typing import Any
 from annotate.esa.records import ESARating
 from annotate.esa.scoring import DEFAULT_BOOTSTRAP, DEFAULT_SEED, ESAScores, PairESA, apply_wmt24_rules, score_esa
 from annotate.scoring.summary import format_p_value
-from annotate.text import markdown_escape, plural
+from annotate.templating import template_environment
+from annotate.text import plural
 
 CLUSTER_COLORS = ("#1e7b34", "#3a7ca5", "#7d5ba6", "#b5651d", "#8c2f39", "#6b7a90")
 
@@ -76,7 +77,7 @@ def write_esa_report(ratings: Iterable[ESARating], *, out_dir: Path | str, title
     context["prefill"] = prefill
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    env = _environment()
+    env = template_environment(pval=format_p_value)
     paths = ESAReportPaths(out / "report.html", out / "report.md", out / "scores.json")
     paths.html.write_text(env.get_template("esa_report.html.j2").render(**context), encoding="utf-8")
     markdown = env.overlay(autoescape=False).get_template("esa_report.md.j2").render(**context)
@@ -183,16 +184,4 @@ def scores_to_dict(scores: ESAScores, sources: Sequence[str]) -> dict[str, Any]:
                           "p_values": {f"{a} | {b}": p for (a, b), p in sorted(pair.p_values.items())}}
                   for langs, pair in scores.pairs.items()},
     }
-
-
-def _environment():
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(loader=PackageLoader("annotate", "templates"), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "j2"], default_for_string=True), trim_blocks=True,
-                      lstrip_blocks=True)
-    env.filters["plural"] = plural
-    env.filters["pval"] = format_p_value
-    env.filters["md"] = markdown_escape
-    return env
 
