@@ -48,6 +48,20 @@ def seed_paths() -> list[Path]:
     return sorted(SEEDS.glob("*.txt"))
 
 
+@pytest.fixture(autouse=True)
+def _nothing_written_into_the_repository() -> object:
+    """A test that writes under the repository's ``out/`` (the default of pull, translate…) fails:
+    its files would outlive the session and land in the next one's working tree."""
+    out = REPO / "out"
+    before = set(out.iterdir()) if out.is_dir() else set()
+    yield
+    written = (set(out.iterdir()) if out.is_dir() else set()) - before
+    if written:
+        for path in written:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        pytest.fail(f"the test wrote into the repository: {sorted(str(p) for p in written)}; give it a tmp_path")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
 from fixtures_argos import *  # noqa: F401,F403  (tiny real .argosmodel fixtures)

@@ -74,7 +74,7 @@ def test_push_dir_with_an_imported_system_and_reference_round_trips(ls_server, p
 
 
 @pytest.mark.server
-def test_an_annotation_rating_some_columns_leaves_the_others_unrated(ls_server, project_title):
+def test_an_annotation_rating_some_columns_leaves_the_others_unrated(ls_server, project_title, tmp_path):
     """The team's gold rates two of the demo's three systems: the third must stay unrated, not
     "no error" (which would rank it first with MQM 0)."""
     doc = tricky_document(systems=("argos", "apertium"))
@@ -84,7 +84,7 @@ def test_an_annotation_rating_some_columns_leaves_the_others_unrated(ls_server, 
     doc.translations += extra
     doc.annotations = [annotation]
     push_documents(ls_server, [doc], project_title, with_predictions=False)
-    pulled = pull(ls_server, project_title)
+    pulled = pull(ls_server, project_title, tmp_path / "export.json")
     (parsed,) = pulled.documents
     (parsed_annotation,) = parsed.annotations
     assert {r.system for r in parsed_annotation.ratings} == {"apertium"}
@@ -229,7 +229,8 @@ def test_testset_report_and_dataset_agree_with_score(wmt_testset, tmp_path):
 
 
 @pytest.mark.server
-def test_push_testset_puts_every_document_into_label_studio(wmt_testset, ls_server, project_title, monkeypatch):
+def test_push_testset_puts_every_document_into_label_studio(wmt_testset, ls_server, project_title, monkeypatch,
+                                                            tmp_path):
     from annotate.cli import app
     from annotate.testset import read_testset, testset_documents
 
@@ -239,7 +240,7 @@ def test_push_testset_puts_every_document_into_label_studio(wmt_testset, ls_serv
     pushed = CliRunner().invoke(app, ["push", "--testset", str(wmt_testset), "--languages", "en-de",
                                       "--project", project_title, "--no-predictions"])
     assert pushed.exit_code == 0, pushed.output
-    pulled = pull(ls_server, project_title)
+    pulled = pull(ls_server, project_title, tmp_path / "export.json")
     assert sorted(d.doc_id for d in pulled.documents) == sorted(d.doc_id for d in expected)
     doc = next(d for d in pulled.documents if d.doc_id == expected[0].doc_id)
     assert {t.system for t in doc.translations if t.role == "mt"} == {"online-A", "online-B", "refB"}
