@@ -242,6 +242,8 @@ def test_push_testset_puts_every_document_into_label_studio(wmt_testset, ls_serv
     assert pushed.exit_code == 0, pushed.output
     pulled = pull(ls_server, project_title, tmp_path / "export.json")
     assert sorted(d.doc_id for d in pulled.documents) == sorted(d.doc_id for d in expected)
+    # every task recorded the test set's pair: pulled back without --languages
+    assert {(d.source_language, d.target_language) for d in pulled.documents} == {("en", "de")}
     doc = next(d for d in pulled.documents if d.doc_id == expected[0].doc_id)
     assert {t.system for t in doc.translations if t.role == "mt"} == {"online-A", "online-B", "refB"}
     assert {t.system for t in doc.translations if t.role == "reference"} == {"refA", "refB"}

@@ -169,7 +169,7 @@ def test_esa_report_of_a_label_studio_export_tells_the_prefill_fate(tmp_path):
     data = json.loads((tmp_path / "out" / "scores.json").read_text(encoding="utf-8"))
     assert data["esa_ai_prefill"] == {"kept": 1, "changed": 0, "deleted": 1, "added": 0}
     assert {s["system"]: s["score"] for s in data["pairs"]["es-en"]["systems"]} == {"argos": 90.0, "apertium": 70.0}
-    # a project of another pair: its ratings are named by --languages (a task does not record it)
+    # --languages overrides the pair each task records
     scores = CliRunner().invoke(app, ["esa-scores", str(export), "--json", "--languages", "en-de"])
     assert scores.exit_code == 0, scores.output
     assert json.loads(scores.stdout) == {"en-de": {"argos": 90.0, "apertium": 70.0}}

@@ -19,7 +19,7 @@ SHAPE = PACKAGE / "labelstudio" / "task_shape.py"
 
 # Keys only the task layout has: spelled nowhere else in the package, in any context.
 OWN_KEYS = {ts.SRC_AT, ts.UNSEEN_BY, ts.FORMAT, ts.SOURCE_FIELD, ts.POST_EDIT_PREFILL, ts.SUGGESTION_VERSION,
-            ts.WITHHELD_PREDICTION}
+            ts.WITHHELD_PREDICTION, ts.LANGUAGE_PAIR}
 # Keys with common names ("data", "meta", "systems"…): in the Label Studio modules, never used to
 # index, get from or build a mapping (other mappings there, e.g. the server's paths, are listed below).
 COMMON_KEYS = {ts.DATA, ts.META, ts.PREDICTIONS, ts.DRAFTS, ts.ANNOTATIONS, ts.SYSTEMS, ts.SEGMENTS_FIELD,

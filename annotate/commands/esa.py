@@ -21,8 +21,9 @@ Files = Annotated[list[Path], typer.Argument(
 Bootstrap = Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap resamples for the 95% CIs (0: none).")]
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")]
 Languages = Annotated[Optional[str], typer.Option(
-    "--languages", metavar="SRC-TGT", help="The language pair of a Label Studio export's ESA ratings (a task does "
-    "not record it; default es-en). ESA files name their own pairs.")]
+    "--languages", metavar="SRC-TGT", help="The language pair of a Label Studio export's ESA ratings, overriding "
+    "the one each task records (default: the task's; es-en for a task pushed before tasks recorded it). ESA files "
+    "name their own pairs.")]
 AllowSeverity = Annotated[Optional[list[str]], typer.Option(
     "--allow-severity", metavar="NAME",
     help="Accept this span severity beside ESA's minor and major (e.g. Appraise's 'undecided'; repeatable).")]
@@ -30,7 +31,7 @@ AllowSeverity = Annotated[Optional[list[str]], typer.Option(
 
 def read_files(files: list[Path], allow: list[str] | None, languages: str | None = None):
     """Every rating of ``files`` in order, or exit 2 with the (first failing) file's problems.
-    ``languages`` (``"en-de"``): the pair of a Label Studio export's ratings (es-en by default)."""
+    ``languages`` (``"en-de"``): the pair of a Label Studio export's ratings, overriding its tasks' own."""
     from annotate.esa import read_esa_file
     from annotate.languages import parse_pair
 

@@ -6,12 +6,12 @@ error-span TSV and Marot's TSV. Input: whatever the scoring commands read (a Lab
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from annotate.commands._io import fail
-from annotate.commands.scoring import Allow, Languages, ProblemsFile, Reference, SkipInvalid, Weights, _load, mqm_weights
+from annotate.commands.scoring import Allow, ProblemsFile, Reference, SkipInvalid, Weights, _load, mqm_weights
 from annotate.exchange import FORMATS
 from annotate.schema import DEFAULT_MQM_WEIGHTING
 from annotate.text import plural
@@ -22,6 +22,13 @@ Format = Annotated[str, typer.Option(
          "MQM negated, with sources/, references/, documents/, system-outputs/); wmt-qe (WMT word-level QE: "
          "NAME.src/.mt/.pe/.src_tags/.tags (with gaps)/.hter); error-spans (WMT23/24 QE task 2 TSV); marot "
          "(Marot's MQM TSV with its JSON metadata column).")]
+
+Languages = Annotated[Optional[str], typer.Option(
+    "--languages", metavar="SRC-TGT",
+    help="The documents' language pair, e.g. en-de, overriding what the input says (default: its own: each task of "
+         "a Label Studio export records its pair, es-en for a task pushed before tasks did; a WMT MQM TSV's is read "
+         "from Google's file names such as mqm_ted_ende.tsv; a test-set folder with several pairs needs it). It "
+         "names the mtme files and picks the tokenizers.")]
 
 
 def export_scores(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from annotate.esa.appraise_csv import read_appraise_csv, write_appraise_csv
 from annotate.esa.records import ESAReadConfig, ESARating
-from annotate.languages import SPANISH_ENGLISH, LanguagePair
+from annotate.languages import LanguagePair
 from annotate.esa.wmt_jsonl import read_wmt_jsonl, write_wmt_jsonl
 
 FORMATS = {".csv": "Appraise ESA CSV", ".jsonl": "WMT24 ESA JSON Lines", ".json": "WMT24 ESA JSON Lines"}
@@ -27,8 +27,9 @@ def esa_format(path: Path) -> str:
 
 def read_esa_file(path: str | Path, *, allow_severities: Sequence[str] = (),
                   languages: LanguagePair | None = None) -> list[ESARating]:
-    """The ratings of one ESA file, by its extension. ESAFormatError (a ValueError) lists every
-    problem; OSError when it cannot be read."""
+    """The ratings of one ESA file, by its extension. ``languages``: the pair of a Label Studio
+    export's ratings, overriding its tasks' own (the other formats name theirs). ESAFormatError (a
+    ValueError) lists every problem; OSError when it cannot be read."""
     path = Path(path)
     if esa_format(path) == FORMATS[".csv"]:
         return read_appraise_csv(path, ESAReadConfig(name=str(path), allow_severities=tuple(allow_severities)))
@@ -68,13 +69,14 @@ def label_studio_tasks(path: str | Path) -> list[dict] | None:
 
 
 def _read_label_studio_export(path: Path, languages: LanguagePair | None = None) -> list[ESARating]:
-    """The ESA ratings of a Label Studio export (its MQM tasks, if any, give none); ``languages``:
-    the project's pair (a task does not record it; es→en by default, as push)."""
+    """The ESA ratings of a Label Studio export (its MQM tasks, if any, give none), each in its
+    task's language pair (es→en for a task pushed before tasks recorded it); ``languages``, when
+    given, overrides every task's."""
     from annotate.labelstudio.esa import esa_ratings
 
     tasks = label_studio_tasks(path) or []
     try:
-        ratings = esa_ratings(tasks, languages or SPANISH_ENGLISH)
+        ratings = esa_ratings(tasks, languages)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
     if not ratings:

@@ -29,7 +29,7 @@ from typing import Any
 
 from annotate import schema
 from annotate.esa.records import ESARating, ESASpan
-from annotate.languages import SPANISH_ENGLISH, LanguagePair
+from annotate.languages import LanguagePair
 from annotate.labelstudio import task_shape as ts
 from annotate.labelstudio.config import system_keys
 from annotate.labelstudio.pseudonyms import annotator_of, default_salt
@@ -213,13 +213,14 @@ def is_esa_task(data: Any) -> bool:
     return isinstance(data, dict) and data.get(PROTOCOL_FIELD) == PROTOCOL
 
 
-def esa_ratings(tasks: Iterable[dict[str, Any]], languages: LanguagePair = SPANISH_ENGLISH,
+def esa_ratings(tasks: Iterable[dict[str, Any]], languages: LanguagePair | None = None,
                 problems: list[str] | None = None) -> list[ESARating]:
     """Every submitted ESA rating of an export (a list of Label Studio tasks): one per annotation,
-    system and segment that has a score. What cannot be read (a span whose text is not the task's
-    at its offsets, spans without a score, a span over words and the marker) is described in
-    ``problems`` and its rating left out whole; without ``problems`` it is a ValueError listing
-    all of them."""
+    system and segment that has a score, in its task's language pair (as push recorded it; es-en for
+    a task pushed before it did), or in ``languages`` when given (the user's word wins). What cannot
+    be read (a span whose text is not the task's at its offsets, spans without a score, a span over
+    words and the marker, a task's pair that is not one) is described in ``problems`` and its rating
+    left out whole; without ``problems`` it is a ValueError listing all of them."""
     found: list[str] = []
     ratings = [rating for task in tasks if is_esa_task(ts.data_of(task))
                for rating in _task_ratings(task, languages, found)]
@@ -230,8 +231,14 @@ def esa_ratings(tasks: Iterable[dict[str, Any]], languages: LanguagePair = SPANI
     return ratings
 
 
-def _task_ratings(task: dict[str, Any], languages: LanguagePair, problems: list[str]) -> list[ESARating]:
+def _task_ratings(task: dict[str, Any], languages: LanguagePair | None, problems: list[str]) -> list[ESARating]:
     data = ts.data_of(task)
+    if languages is None:
+        try:
+            languages = ts.language_pair(data)
+        except ValueError as exc:  # every rating of the task would carry a wrong pair: none is read
+            problems.append(f"task {task.get(ts.TASK_ID)} (doc {ts.data_doc_id(task)}): {exc}")
+            return []
     systems = {entry[ts.SYSTEM_KEY]: entry[ts.SYSTEM_NAME] for entry in ts.system_entries(data)}
     salt = default_salt(task)
     out: list[ESARating] = []

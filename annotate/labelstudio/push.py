@@ -6,7 +6,9 @@ Push, per document (identity = ``doc_id`` in task data and meta):
   server a fixed overhead), the next chunk built while the server imports the previous one; each
   call is atomic on the server, so a push killed midway leaves whole chunks behind and a rerun
   imports the rest;
-* task with the same data → left alone;
+* task with the same data → left alone (a task pushed before tasks recorded their language pair
+  holds es-en's: :func:`~annotate.labelstudio.tasks.same_data`; another pair is added to it, as a
+  new system's text is, below);
 * task with different data and no annotations → data PATCHed, predictions replaced;
 * task with the same data, no annotations and no draft, whose suggestions came from another
   version of annotate's suggester (new rules, a grown error memory: ``push --learn-from``) → its

@@ -26,6 +26,7 @@ from annotate.labelstudio.tasks import (
     keep_unseen_marks,
     mark_unrated,
     mark_unseen,
+    same_data,
     unrated_systems,
 )
 from annotate.records import AnnotatedDocument
@@ -103,7 +104,7 @@ class PushSteps:
                 report.duplicate_tasks[doc.doc_id] = [t.id for t in extra]
             report.task_ids[doc.doc_id] = current.id
             if current.annotations and not overwrite_annotated:
-                if current.data == ts.data_of(task_json):
+                if same_data(current.data, ts.data_of(task_json)):
                     report.unchanged.append(doc.doc_id)
                 elif extends_data(current.data, ts.data_of(task_json)):
                     plan.to_extend.append((doc, current.id, task_json))
@@ -111,7 +112,8 @@ class PushSteps:
                     report.skipped_annotated[doc.doc_id] = current.id
             elif task_json.get(ts.ANNOTATIONS) and not current.annotations:
                 plan.to_replace.append((doc, current.id, task_json))
-            elif current.data != ts.data_of(task_json) or stale_suggestions(current, self.suggester, self.model_version):
+            elif (not same_data(current.data, ts.data_of(task_json))
+                  or stale_suggestions(current, self.suggester, self.model_version)):
                 plan.to_update.append((doc, current.id, task_json))
             else:
                 report.unchanged.append(doc.doc_id)
@@ -133,7 +135,7 @@ class PushSteps:
             plan.to_import.append((doc, task_json))
             report.replaced.append(doc.doc_id)
         for doc, task_id, task_json in [change for change in plan.to_update if change[1] in drafted]:
-            if plan.existing_data[task_id] == ts.data_of(task_json):
+            if same_data(plan.existing_data[task_id], ts.data_of(task_json)):
                 report.unchanged.append(doc.doc_id)  # someone is labelling it: suggestions left as they were
             elif extends_data(plan.existing_data[task_id], ts.data_of(task_json)):
                 plan.to_extend.append((doc, task_id, task_json))
@@ -144,12 +146,12 @@ class PushSteps:
     def update_tasks(self, plan: PushPlan) -> None:
         """Tasks nobody worked on: new data and meta, predictions replaced."""
         for doc, task_id, task_json in plan.to_update:
-            same_data = plan.existing_data[task_id] == ts.data_of(task_json)  # only its suggestions are stale
+            unchanged = same_data(plan.existing_data[task_id], ts.data_of(task_json))  # only its suggestions are stale
             task_json = self.build(doc, task_json)
             api.update_task(self.ls, self.conn, task_id, ts.data_of(task_json), ts.meta_of(task_json))
             api.replace_predictions(self.ls, self.conn, task_id, ts.first_prediction_result(task_json),
                                     self.model_version)
-            (self.report.refreshed if same_data else self.report.updated).append(doc.doc_id)
+            (self.report.refreshed if unchanged else self.report.updated).append(doc.doc_id)
 
     def extend_tasks(self, plan: PushPlan) -> None:
         """Worked-on tasks given new systems' text; their submitted annotations marked as not having seen it."""

@@ -13,6 +13,7 @@ A task as push imports it (and as the API and the JSON export give it back)::
         "systems": [{"name": "apertium", "key": "apertium", "version": "…",
                      "unseen_by": {"<annotation id>": "<updated_at>"}}],   # unseen_by: only when added later
         "annotate_format": 1,
+        "language_pair": "es-en",          # the documents' SOURCE-TARGET (absent: es-en, see LANGUAGE_PAIR)
         "references": [{"name": "…", "version": "…", "texts": {"<seg_id>": "…"}}],  # only when imported
         "mt_apertium": "[1] …\\n[2] …",      # one numbered display text per system: mt_<key>
         "segments": [{"seg_id": 1, "paragraph": 0, "start": 0, "end": 42, "source": "…",
@@ -34,6 +35,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from annotate.languages import SPANISH_ENGLISH, LanguagePair, parse_pair
 
 TASK_FORMAT = 1  # data["annotate_format"]: bump when the task data layout changes
 
@@ -57,6 +60,11 @@ SYSTEMS = "systems"
 FORMAT = "annotate_format"
 REFERENCES_FIELD = "references"  # imported human references in task data: [{name, version, texts}]
 SEGMENTS_FIELD = "segments"  # the config's Repeater runs over it ($segments)
+# The documents' language pair, "SRC-TGT" (annotate.languages). Optional, so TASK_FORMAT stays 1:
+# tasks pushed before push wrote it lack it and read as UNRECORDED_PAIR (what records default to);
+# a document whose languages nobody stated writes none either.
+LANGUAGE_PAIR = "language_pair"
+UNRECORDED_PAIR = SPANISH_ENGLISH
 _MT_PREFIX = "mt_"  # mt_<system key>: a system's numbered display text
 
 # data.systems[i]
@@ -193,6 +201,7 @@ class TaskData:
     mt_displays: Mapping[str, str]  # by system key, in column order
     segments: Sequence[SegmentEntry]
     references: Sequence[ReferenceEntry] = ()
+    languages: LanguagePair | None = None  # None: not stated, no LANGUAGE_PAIR written
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -203,6 +212,7 @@ class TaskData:
             SOURCE_FIELD: self.source_display,
             SYSTEMS: [system.to_json() for system in self.systems],
             FORMAT: TASK_FORMAT,
+            **({LANGUAGE_PAIR: str(self.languages)} if self.languages is not None else {}),
             **({REFERENCES_FIELD: [r.to_json() for r in self.references]} if self.references else {}),
         }
         for key, display in self.mt_displays.items():
@@ -312,6 +322,20 @@ def system_names(data: Mapping[str, Any]) -> set[str]:
 def unseen_marks(data: Mapping[str, Any]) -> dict[str, Any]:
     """System name → its :data:`UNSEEN_BY` mark, for the systems that carry one."""
     return {s[SYSTEM_NAME]: s[UNSEEN_BY] for s in system_entries(data) if UNSEEN_BY in s}
+
+
+def language_pair(data: Mapping[str, Any]) -> LanguagePair:
+    """The language pair task data records (:data:`UNRECORDED_PAIR` without one); ValueError when
+    its value is not a pair."""
+    value = data.get(LANGUAGE_PAIR)
+    if value is None:
+        return UNRECORDED_PAIR
+    try:
+        if isinstance(value, str):
+            return parse_pair(value)
+    except ValueError:
+        pass
+    raise ValueError(f"{LANGUAGE_PAIR} {value!r} is not a language pair (SRC-TGT, e.g. en-de)")
 
 
 def segments(data: Mapping[str, Any]) -> list[dict[str, Any]]:

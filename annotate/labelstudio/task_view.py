@@ -28,6 +28,10 @@ class TaskView:
         self.data = data
         dwhere = f"{where} {ts.DATA}"
         self.doc_id = str(_need(data, ts.DOC_ID, dwhere))
+        try:  # what push recorded; es-en for a task pushed before it recorded one
+            self.languages = ts.language_pair(data)
+        except ValueError as exc:
+            raise ExportError(f"{dwhere}: {exc}") from None
         self.text = _need(data, ts.TEXT, dwhere, str)
         self.display = _need(data, ts.SOURCE_FIELD, dwhere, str)
         systems = _need(data, ts.SYSTEMS, dwhere, list)
@@ -100,7 +104,8 @@ class TaskView:
         """The task's document, without annotations (the caller adds them)."""
         return AnnotatedDocument(doc_id=self.doc_id, title=str(self.data.get(ts.TITLE, "")), text=self.text,
                                  source_name=str(self.data.get(ts.SOURCE_NAME, "")), segments=list(self.segments),
-                                 translations=list(self.translations), post_edit_prefill=self.post_edit_prefill)
+                                 translations=list(self.translations), post_edit_prefill=self.post_edit_prefill,
+                                 source_language=self.languages.source, target_language=self.languages.target)
 
 
 _TaskView = TaskView  # its name before the split of export.py

@@ -5,14 +5,15 @@ Task identity is the article's ``doc_id``, stored in ``data.doc_id`` and ``meta.
 data also carries what export needs to map regions back (see :mod:`annotate.labelstudio.layout`):
 ``text`` (Article.text), ``source`` (numbered display), ``mt_<key>`` per system, and per segment
 its offsets in every display text and the text its post-edit box starts with (``mt``; what that
-is, is recorded in ``meta.post_edit_prefill``: :mod:`annotate.labelstudio.post_edits`). Every
-key of that layout is :mod:`annotate.labelstudio.task_shape`'s; this module fills it in.
+is, is recorded in ``meta.post_edit_prefill``: :mod:`annotate.labelstudio.post_edits`), and
+the documents' language pair, which pull gives back to each document. Every key of that layout
+is :mod:`annotate.labelstudio.task_shape`'s; this module fills it in.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from annotate import schema
@@ -29,6 +30,7 @@ from annotate.labelstudio.layout import Line, article_to_line, build_display, nu
 from annotate.labelstudio.post_edits import confirmation_result, same_text
 from annotate.labelstudio.pseudonyms import completed_by_email, imported_user_email
 from annotate.labelstudio.review import with_final_mark
+from annotate.languages import LanguagePair
 from annotate.references import translation_names
 from annotate.records import AnnotatedDocument, DocumentAnnotation, ErrorSpan, Span, Translation
 
@@ -114,7 +116,25 @@ def task_data(doc: AnnotatedDocument, systems: Sequence[str], post_edit_prefill:
             prefill=per_segment[index][keys[post_edit_prefill]].text if post_edit_prefill else "",
             src_at=source_at[index], outputs=per_segment[index]) for index, segment in enumerate(segments)],
         references=list(references.values()),
+        languages=_pair(doc),
     ).to_json()
+
+
+def same_data(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Is task data ``new`` what ``old`` holds? A task without a language pair
+    (:data:`~annotate.labelstudio.task_shape.LANGUAGE_PAIR`: pushed before tasks recorded one) holds
+    es-en's, so re-pushing its es-en documents changes nothing, annotated or not. (Another pair is
+    an added key: :func:`extends_data`, a safe update.)"""
+    if old == new:
+        return True
+    return (ts.LANGUAGE_PAIR not in old and new.get(ts.LANGUAGE_PAIR) == str(ts.UNRECORDED_PAIR)
+            and {key: value for key, value in new.items() if key != ts.LANGUAGE_PAIR} == old)
+
+
+def _pair(doc: AnnotatedDocument) -> LanguagePair | None:
+    """``doc``'s language pair, None when its records do not state both languages."""
+    pair = LanguagePair(doc.source_language, doc.target_language)
+    return pair if pair.known else None
 
 
 def extends_data(old: Any, new: Any) -> bool:
