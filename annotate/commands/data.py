@@ -169,13 +169,14 @@ def _print_report(report: BuildReport) -> None:
 
 
 # The arguments and options of `annotate build`.
-_EXPORT = typer.Argument(None, metavar="EXPORT.json", help="Label Studio JSON export (from `annotate pull`; its "
+_EXPORT = typer.Argument(None, metavar="INPUT", help="Label Studio JSON export (from `annotate pull`; its "
                          "ESA tasks become the esa config), a .jsonl file of AnnotatedDocument records, a WMT MQM "
                          ".tsv file (Google's format), an ESA file (Appraise .csv or WMT24 .jsonl: the esa configs "
-                         "only), or a test set folder.")
+                         "only), or a test set folder. Several: ESA files and ESA projects' exports (WMT's waves), "
+                         "read as one (an annotator's latest rating of an item kept): the esa configs only.")
 _OUT_DIR = typer.Argument(None, metavar="OUT_DIR", help="Dataset folder to (re)build, e.g. datasets/seeds.")
 _TESTSET = typer.Option(None, "--testset", help="A test set in WMT's plain-text layout (sources/, references/, "
-                        "documents/, system-outputs/) instead of EXPORT.")
+                        "documents/, system-outputs/) instead of INPUT.")
 _NAME = typer.Option(None, "--name", help="Dataset name (default: OUT_DIR's folder name).")
 _DESCRIPTION = typer.Option(None, "--description", help="Description for the card.")
 _SPLIT = typer.Option("hash", "--split", help="hash: each document's split (80/10/10 train/validation/test) from "
@@ -207,7 +208,7 @@ _WEIGHTS = typer.Option(DEFAULT_MQM_WEIGHTING, "--weights", metavar="NAME", help
 
 
 def build_command(
-    export: Path | None = _EXPORT,
+    export: list[Path] | None = _EXPORT,
     out_dir: Path | None = _OUT_DIR,
     testset: Path | None = _TESTSET,
     name: str | None = _NAME,
@@ -227,19 +228,21 @@ def build_command(
     """Build a Hugging Face dataset folder (README.md card + parquet per config/split)."""
     import functools
 
+    from annotate.commands.esa_build import build_esa_files, esa_build_inputs
     from annotate.commands.problems import settle_problems
     from annotate.dataset import build_dataset
     from annotate.terminal import make_console
 
-    from annotate.dataset.esa_inputs import is_esa_file
-
-    export, out_dir = _input_and_output(export, out_dir, testset)
+    inputs, out_dir = _input_and_output(export, out_dir, testset)
     weights = _weights(weighting)
     _check_hub_token(push_to_hub)
-    if is_esa_file(export):  # ESA ratings without documents: the esa configs alone
-        _build_esa_files(export, out_dir, name=name or out_dir.resolve().name, description=description,
-                         license=license, split=split, push_to_hub=push_to_hub)
+    if (esa_files := esa_build_inputs(inputs)) is not None:  # ESA ratings without documents: the esa configs alone
+        _print_report(build_esa_files(esa_files, out_dir, languages=languages, name=name or out_dir.resolve().name,
+                                      description=description, license=license, split=split))
+        if push_to_hub:
+            _push(out_dir, push_to_hub)
         return
+    (export,) = inputs  # several inputs are ESA files or fail above
     pair = _language_pair(languages)
     esa = _export_esa(export, pair, skip_invalid)
     problems: list[ExportProblem] = []  # filled while the export is read
@@ -251,21 +254,6 @@ def build_command(
     report = _build_or_fail(build, export, out_dir, problems, problems_file)
     settle_problems(problems, source=str(export), skip_invalid=True, problems_file=problems_file,
                     console=make_console(stderr=True), advice="")
-    _print_report(report)
-    if push_to_hub:
-        _push(out_dir, push_to_hub)
-
-
-def _build_esa_files(path: Path, out_dir: Path, *, push_to_hub: str | None, **options: str | None) -> None:
-    """Build the esa configs of an ESA file (:mod:`annotate.dataset.esa_build`); a bad file or an
-    empty result says what and where, and exits with code 1."""
-    from annotate.dataset.esa_build import build_esa_dataset, read_esa_input
-
-    try:
-        report = build_esa_dataset(read_esa_input([path]), out_dir, **options)  # type: ignore[arg-type]
-    except (OSError, ValueError) as exc:  # ESAFormatError and DatasetBuildError are ValueErrors
-        message = str(exc)
-        _fail(message if message.startswith(str(path)) else f"{path}: {message}")
     _print_report(report)
     if push_to_hub:
         _push(out_dir, push_to_hub)
@@ -300,13 +288,17 @@ def _fail(message: str) -> NoReturn:
     raise fail(message, 1)
 
 
-def _input_and_output(export: Path | None, out_dir: Path | None, testset: Path | None) -> tuple[Path, Path]:
-    """(what to read, the dataset folder) from ``EXPORT OUT_DIR`` or ``--testset DIR OUT_DIR``."""
+def _input_and_output(inputs: list[Path] | None, out_dir: Path | None, testset: Path | None
+                      ) -> tuple[list[Path], Path]:
+    """(what to read, the dataset folder) from ``INPUT… OUT_DIR`` or ``--testset DIR OUT_DIR`` (the
+    command line's last word is OUT_DIR: ``build OUT_DIR --testset DIR`` too)."""
+    if testset is not None and inputs:  # it used to be read instead of INPUT, silently
+        _fail(f"--testset replaces INPUT: give --testset DIR OUT_DIR, or INPUT OUT_DIR (got {inputs[0]} too)")
     if testset is not None:
-        export, out_dir = testset, out_dir or export  # `build --testset DIR OUT_DIR`
-    if export is None or out_dir is None:
-        _fail("give EXPORT and OUT_DIR (or --testset DIR and OUT_DIR)")
-    return export, out_dir
+        inputs = [testset]
+    if not inputs or out_dir is None:
+        _fail("give INPUT and OUT_DIR (several ESA files: INPUT… OUT_DIR; or --testset DIR and OUT_DIR)")
+    return inputs, out_dir
 
 
 def _weights(weighting: str) -> MQMWeights:

@@ -7,6 +7,7 @@ failed build leaves the previous dataset as it was.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Sequence
@@ -28,16 +29,43 @@ ESA_DESCRIPTION = (
 )
 
 
-def read_esa_input(paths: Sequence[Path]) -> ESAInput:
-    """The ratings of ESA files read as one (WMT's waves); ESAFormatError (a ValueError) lists
-    every problem of a file, naming file and line."""
+def read_esa_input(paths: Sequence[Path], *, languages: LanguagePair | None = None) -> ESAInput:
+    """The ratings of ESA files read as one (WMT's waves), in file order, as ``esa-scores`` reads
+    them: WMT24's rules, applied by the build, then keep an annotator's latest rating of an item
+    whichever file holds it. ``languages``: the pair of a Label Studio export's ratings (ESA files
+    name their own). A file that cannot be read is a ValueError (or OSError) whose message starts
+    with the file (ESAFormatError lists every problem of it, with its line)."""
     from annotate.esa import read_esa_file
 
     ratings: list[ESARating] = []
+    counts: list[int] = []
     for path in paths:
-        ratings.extend(read_esa_file(path))
-    names = ", ".join(f"`{path.name}`" for path in paths)
-    return ESAInput(ratings, f"the ESA file{'s' if len(paths) != 1 else ''} {names}")
+        try:
+            read = read_esa_file(path, languages=languages)
+        except (OSError, ValueError) as exc:
+            if str(exc).startswith(str(path)):
+                raise
+            raise ValueError(f"{path}: {exc}") from exc
+        ratings.extend(read)
+        counts.append(len(read))
+    names = card_names(paths)
+    shown = ", ".join(f"`{name}`" for name in names)
+    return ESAInput(ratings, f"the ESA file{'s' if len(paths) != 1 else ''} {shown}",
+                    sources=tuple(zip(names, counts, strict=True)))
+
+
+def card_names(paths: Sequence[Path]) -> list[str]:
+    """How the card names each file: its name (a local path says nothing to the dataset's readers),
+    or, when two files share a name (``wave1/esa.csv``, ``wave2/esa.csv``), its path below the
+    folder all of them are in. Fit for a Markdown code span: no backtick, no line break."""
+    import os
+
+    names = [path.name for path in paths]
+    if len(set(names)) < len(names):
+        absolute = [os.path.abspath(path) for path in paths]
+        common = os.path.commonpath(absolute)
+        names = [Path(os.path.relpath(path, common)).as_posix() for path in absolute]
+    return [re.sub(r"[\r\n]+", " ", name).replace("`", "'") for name in names]
 
 
 def build_esa_dataset(esa: ESAInput, out_dir: str | Path, *, name: str, description: str | None = None,

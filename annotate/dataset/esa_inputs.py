@@ -4,6 +4,9 @@
   reads) or WMT24's ESA JSON Lines (``.jsonl`` whose first record has ``esa_score``: a ``.jsonl``
   of AnnotatedDocument records, the ``--jsonl`` pipes' format, has none). It makes a dataset of
   the ESA configs alone (:mod:`annotate.dataset.esa_build`).
+* Several inputs are read as one set of ESA ratings (WMT's waves): each must be an ESA file or a
+  Label Studio export of an ESA project alone (:func:`export_beyond_esa` says what else an export
+  holds); its documents then make no config of their own.
 * A Label Studio export with ESA tasks (``data.protocol == "esa"``): its ESA ratings are read by
   :func:`annotate.labelstudio.esa.esa_ratings` in a pass of their own over the file
   (:func:`read_export_esa`), because the document pass (``annotate.labelstudio.export``, owned
@@ -24,7 +27,7 @@ from typing import Any
 
 from annotate.dataset.esa_rows import ESAInput
 from annotate.esa.records import ESARating
-from annotate.languages import SPANISH_ENGLISH, LanguagePair
+from annotate.languages import LanguagePair
 from annotate.records import AnnotatedDocument
 
 _PROTOCOL_KEY = b'"protocol"'
@@ -65,6 +68,35 @@ def _mentions(path: Path, needle: bytes) -> bool:
     return False
 
 
+def export_beyond_esa(path: Path) -> str | None:
+    """What a Label Studio export holds beyond ESA ratings (``"3 MQM tasks"``, ESA pages that also
+    ask for entities or post-edits, no ESA task at all), None when every task is an ESA page and
+    nothing more: only then can its ratings join other ESA files' without losing anything.
+    ExportError (a ValueError naming the file) when it is not an export."""
+    from annotate.labelstudio.esa import is_esa_task, task_extras
+    from annotate.labelstudio.export_file import iter_export_tasks
+    from annotate.text import plural
+
+    if not _mentions(path, _PROTOCOL_KEY):  # an MQM project's export: no second parse to say so
+        return "a Label Studio export without ESA tasks (an MQM project's?)"
+    esa = other = extras = 0
+    for task in iter_export_tasks(path):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not is_esa_task(data):
+            other += 1
+        elif task_extras(data):
+            extras += 1
+        else:
+            esa += 1
+    if not esa and not extras:
+        return "a Label Studio export without ESA tasks (an MQM project's?)"
+    beyond = [plural(other, "MQM task")] if other else []
+    if extras:
+        beyond.append(f"{plural(extras, 'ESA page')} that also {'asks' if extras == 1 else 'ask'} for entities, "
+                      "claims or post-edits")
+    return f"a Label Studio export with {' and '.join(beyond)}" if beyond else None
+
+
 @dataclass
 class ExportESA:
     """The ESA part of a Label Studio export: its ratings, its ESA tasks, what could not be read."""
@@ -81,7 +113,7 @@ class ExportESA:
 
 
 def read_export_esa(path: Path, languages: LanguagePair | None = None) -> ExportESA | None:
-    """The ESA ratings of a Label Studio export file (``languages``: their pair, es→en by default),
+    """The ESA ratings of a Label Studio export file (``languages``: their pair, overriding each task's own),
     or None when it holds no ESA task. ExportError (a ValueError) when the file is not an export."""
     from annotate.labelstudio.esa import esa_ratings, is_esa_task, task_extras
     from annotate.labelstudio.export_file import iter_export_tasks
@@ -98,7 +130,7 @@ def read_export_esa(path: Path, languages: LanguagePair | None = None) -> Export
         if task_extras(data):
             found.with_extras.add(str(data.get("doc_id")))
         # one task at a time: the export is never held whole for its ESA part
-        found.ratings.extend(esa_ratings([task], languages or SPANISH_ENGLISH, found.problems))
+        found.ratings.extend(esa_ratings([task], languages, found.problems))
     return found if found.task_ids else None
 
 

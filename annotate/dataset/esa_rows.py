@@ -35,6 +35,7 @@ class ESASummary:
 
     origin: str  # what the ratings were read from, e.g. "wave.csv" or "the Label Studio export's ESA tasks"
     counts: RuleCounts  # per WMT24 rule, the ratings it dropped; and the ratings kept
+    sources: list[tuple[str, int]] = field(default_factory=list)  # (file name, ratings read) per ESA file, in order
     n_read: int = 0  # ratings read, before the rules
     n_unreadable: int = 0  # ratings of an export left out as unreadable (`--skip-invalid`)
     n_annotators: int = 0
@@ -103,11 +104,13 @@ def esa_system_rows(ratings: list[ESARating], *, n_bootstrap: int = DEFAULT_BOOT
 @dataclass(frozen=True)
 class ESAInput:
     """ESA ratings for a build, as read: ``origin`` says from what (for the card), ``n_unreadable``
-    how many ratings could not be read and were left out (``--skip-invalid``)."""
+    how many ratings could not be read and were left out (``--skip-invalid``), ``sources`` each
+    ESA file's name and ratings (several files are read as one: the card lists them)."""
 
     ratings: list[ESARating]
     origin: str
     n_unreadable: int = 0
+    sources: tuple[tuple[str, int], ...] = ()
 
     def kept(self) -> tuple[list[ESARating], RuleCounts]:
         """The ratings WMT24's rules keep, and what each rule dropped."""
@@ -127,7 +130,8 @@ def write_esa_configs(writer: DatasetWriter, esa: ESAInput, rule: SplitRule) -> 
         writer.write(ESA_SYSTEMS, split_name, esa_system_rows(split_ratings))
     spans = [span for rating in kept for span in rating.spans]
     return ESASummary(
-        origin=esa.origin, counts=counts, n_read=len(esa.ratings), n_unreadable=esa.n_unreadable,
+        origin=esa.origin, counts=counts, sources=list(esa.sources), n_read=len(esa.ratings),
+        n_unreadable=esa.n_unreadable,
         n_annotators=len({rating.annotator for rating in kept}),
         n_documents=len({rating.doc_id for rating in kept}),
         n_spans=len(spans), n_omissions=sum(span.missing for span in spans),
