@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from annotate.commands import argos, data, demo, esa, exchange, labelstudio, pipeline, review, scoring, team
+from annotate.commands import argos, data, demo, effort, esa, exchange, labelstudio, pipeline, review, scoring, team
 
 app = typer.Typer(
     name="annotate",
@@ -17,7 +17,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for module in (pipeline, argos, labelstudio, team, review, data, scoring, esa, exchange, demo):
+for module in (pipeline, argos, labelstudio, team, review, data, scoring, esa, effort, exchange, demo):
     module.register(app)
 
 if __name__ == "__main__":  # pragma: no cover
