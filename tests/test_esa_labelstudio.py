@@ -201,3 +201,33 @@ def test_build_keeps_entities_of_esa_pages_that_asked_for_them():
     assert kept == {"esa-alone": 0, "esa-extras": 1}
     assert add_esa_fields(task_data(tricky_document(systems=SYSTEMS), SYSTEMS), ["post-edits", "entities"])[
         "esa_with"] == ["entities", "post-edits"]
+
+
+def test_mqm_commands_leave_esa_tasks_to_the_esa_commands_and_say_so(tmp_path):
+    """`annotate report` of an ESA project's export made an empty MQM report without a word: the
+    MQM commands now leave ESA-only tasks out (and say which command scores them), and refuse an
+    export of nothing else."""
+    import json
+
+    from fixtures_labelstudio import with_doc_id
+    from typer.testing import CliRunner
+
+    from annotate.cli import app
+
+    esa = _task([{"id": 9, "completed_by": 3, "result": [_score("esa_score_argos_0", 90)]}])
+    doc = with_doc_id(tricky_document(systems=SYSTEMS), "mqm-doc")
+    mqm = {"id": 8, "data": task_data(doc, SYSTEMS), "annotations": [{"id": 10, "completed_by": 3, "result": []}]}
+    only_esa, mixed = tmp_path / "esa.json", tmp_path / "mixed.json"
+    only_esa.write_text(json.dumps([esa]), encoding="utf-8")
+    mixed.write_text(json.dumps([esa, mqm]), encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(app, ["mqm-scores", str(only_esa)])
+    assert refused.exit_code == 2
+    assert "are ESA tasks (no MQM)" in refused.output and f"annotate esa-report {only_esa}" in refused.output
+    scored = runner.invoke(app, ["mqm-scores", str(mixed), "--json"])
+    assert scored.exit_code == 0, scored.output
+    assert "1 document of ESA tasks left out" in " ".join(scored.stderr.split())
+    alone = tmp_path / "mqm.json"
+    alone.write_text(json.dumps([mqm]), encoding="utf-8")
+    expected = json.loads(runner.invoke(app, ["mqm-scores", str(alone), "--json"]).stdout)
+    assert json.loads(scored.stdout) == expected and set(expected["systems"]) == set(SYSTEMS)

@@ -105,7 +105,32 @@ def _load(path: Path, allow: list[str] | None, skip_invalid: bool = False, set_a
         set_aside.extend(problems)
     from annotate.commands.data import in_languages
 
-    return list(in_languages(docs, pair))
+    return _without_esa_pages(path, list(in_languages(docs, pair)))
+
+
+def _without_esa_pages(path: Path, docs: list) -> list:
+    """``docs`` without the documents of an export's ESA tasks that asked for ESA alone: they hold
+    no MQM, so an MQM score or report of them would be empty (``esa-scores``/``esa-report`` score
+    them). Said on stderr; an export of nothing but such tasks exits 2 with the command to use."""
+    if path.suffix.lower() != ".json" or not path.is_file():
+        return docs
+    from annotate.dataset.esa_inputs import read_export_esa
+    from annotate.terminal import make_console
+
+    try:
+        esa = read_export_esa(path)
+    except ValueError:  # not an export: the documents' pass said so already
+        return docs
+    esa_only = esa.doc_ids - esa.with_extras if esa else set()
+    if not esa_only:
+        return docs
+    kept = [doc for doc in docs if doc.doc_id not in esa_only]
+    advice = f"`annotate esa-scores {path}` or `annotate esa-report {path}` scores them"
+    if not kept:
+        raise fail(f"{path}: its {plural(len(esa_only), 'document')} are ESA tasks (no MQM): {advice}")
+    make_console(stderr=True).print(f"{path}: {plural(len(esa_only), 'document')} of ESA tasks left out (no MQM): "
+                                    f"{advice}", markup=False)
+    return kept
 
 
 def import_mqm(
