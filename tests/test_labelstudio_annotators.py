@@ -154,7 +154,7 @@ def test_push_overlap_is_label_studios_own_setting_and_pull_names_unstarted_task
 
     expected = [(f"unstarted-{i}", tasks[f"unstarted-{i}"].id) for i in range(3, 8)]
     assert pull(conn, project_title, tmp_path / "export.json").unstarted == expected
-    pulled = _invoke("pull", "--project", project_title, "--out", str(tmp_path / "again.json"))
+    pulled = _invoke("pull", "--project", project_title, "-o", str(tmp_path / "again.json"))
     assert pulled.exit_code == 0, pulled.output
     summary = " ".join(pulled.output.split())
     assert "not started (no annotation, no draft): 5 of 8 tasks: unstarted-3 (task" in summary

@@ -123,7 +123,7 @@ def server_status_command() -> None:
 
 
 def pull_command(
-    out: Annotated[Optional[Path], typer.Option(help="Where to save the export JSON (the input of "
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to save the export JSON (the input of "
                                                 "`annotate build`); default out/labelstudio-<project>.json.")] = None,
     project: Annotated[str, typer.Option(help=PROJECT_HELP)] = "annotate: es-en news",
     project_id: Annotated[Optional[int], typer.Option(
