@@ -231,3 +231,12 @@ def test_mqm_commands_leave_esa_tasks_to_the_esa_commands_and_say_so(tmp_path):
     alone.write_text(json.dumps([mqm]), encoding="utf-8")
     expected = json.loads(runner.invoke(app, ["mqm-scores", str(alone), "--json"]).stdout)
     assert json.loads(scored.stdout) == expected and set(expected["systems"]) == set(SYSTEMS)
+
+
+def test_a_result_for_a_segment_the_task_does_not_have_is_a_problem_not_a_crash():
+    result = [_score("esa_score_argos_0", 90), _score("esa_score_argos_9", 50)]
+    task = _task([{"id": 9, "completed_by": 3, "result": result}])
+    problems: list[str] = []
+    ratings = esa_ratings([task], problems=problems)
+    assert [(r.system, r.segment_id, r.score) for r in ratings] == [("argos", 1, 90.0)]
+    assert problems == ["task 7 (doc doc-tricky-1) annotation 9: argos's result for segment #10 of a task with 4 segments"]

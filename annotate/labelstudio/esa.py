@@ -258,6 +258,10 @@ def _task_ratings(task: dict[str, Any], languages: LanguagePair | None, problems
                 cell["spans"].append(item.get("value") or {})
         ratings = []
         for (key, index), cell in sorted(cells.items()):
+            if index >= len(ts.segments(data)):  # a result of another version of the task (or a hand edit)
+                problems.append(f"{where}: {systems[key]}'s result for segment #{index + 1} of a task with "
+                                f"{plural(len(ts.segments(data)), 'segment')}")
+                continue
             segment = ts.segments(data)[index]
             at = f"{where}, segment {segment[ts.SEG_ID]}, {systems[key]}"
             spans = [span for value in cell["spans"] if (span := _span(value, segment, key, at, problems))]
