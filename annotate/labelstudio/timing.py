@@ -117,7 +117,7 @@ def _esa_scores(task: dict[str, Any], document: AnnotatedDocument, annotation: D
     try:
         # the pair changes no count: given, so a task's unreadable pair is no problem of its time
         ratings = esa.esa_ratings([{**task, ts.ANNOTATIONS: raw[:1]}], SPANISH_ENGLISH, problems=found)
-    except (LookupError, TypeError, ValueError) as exc:  # e.g. a control naming a segment the task lacks
+    except (LookupError, TypeError, ValueError) as exc:  # a result of a shape esa_ratings does not expect
         ratings, found = [], [f"task {task.get(ts.TASK_ID)} (doc {document.doc_id}) annotation "
                               f"{annotation.annotation_id}: an ESA result cannot be read ({type(exc).__name__}: {exc})"]
     for message in found:
