@@ -77,6 +77,18 @@ STYLES = {
                  "Cargar más entradas"],
         attribution=["Por Redacción Internacional"],
     ),
+    "portada_promos.txt": Style(  # front-page promos over the headline, a live feed after the article
+        title='La consejera de Vivienda defiende el nuevo decreto: quienes voten en contra "tendrán que explicarlo"',
+        body=["La consejera de Vivienda, Marta Ibarra, ha defendido", "En declaraciones a los periodistas",
+              "De momento, dos grupos han anunciado"],
+        removed=["LA PORTADA DE MAÑANA", "Ver",
+                 "Los alquileres de temporada se disparan en las ciudades con más estudiantes",
+                 "Minuto a Minuto Directo | Un corte de luz deja sin metro a media ciudad durante dos horas",
+                 "12 mayo 2023 - 09:47 h", "Lo último, minuto a minuto", "10:15 h, 12 de mayo de 2023",
+                 "El metro recupera el servicio en todas sus líneas tras el corte de luz",
+                 "La compañía ha informado de que el servicio se ha restablecido por completo después de dos horas "
+                 "de interrupción."],
+    ),
     "columna_opinion.txt": Style(  # opinion column: masthead + section, author box at both ends
         title="La ciudad que no supo esperar al tranvía",
         body=["Cuando una obra pública se convierte en arma electoral", "Hace diez años nos prometieron",
@@ -144,6 +156,14 @@ def _clean(*lines: str) -> CleanResult:
 def _role(result: CleanResult, text: str) -> tuple[str, str]:
     (decision,) = [d for d in result.decisions if d.line.text == text]
     return decision.role, decision.rule
+
+
+def test_one_line_over_a_dated_headline_is_its_title_not_a_promo() -> None:
+    """A promo block needs two or more headlines over the article's: a headline over its
+    standfirst (no full stop) and the date keeps the headline as the title."""
+    result = clean_text("El Gobierno aprueba la reforma de las pensiones\n\nLa medida afecta a diez millones de "
+                        "personas\n\n12 mayo 2023 - 09:47 h\n\nEl Consejo de Ministros ha aprobado hoy la reforma.\n")
+    assert result.title.text == "El Gobierno aprueba la reforma de las pensiones"
 
 
 def test_section_label_above_the_headline_is_chrome_not_the_title() -> None:

@@ -43,6 +43,7 @@ from annotate.ingest.chrome_rules import (
     closing_credit,
     ends_sentence,
     is_credit_line,
+    is_headline,
     numbered_list_lines,
     teaser_lines,
     word_count,
@@ -127,6 +128,7 @@ class _Page:
     seen: dict[str, int] = field(default_factory=dict)  # normalised text → first line number
     teasers: set[int] = field(default_factory=set)  # line numbers inside teaser blocks
     numbered_lists: dict[int, str] = field(default_factory=dict)  # line number → what the block is
+    promos: dict[int, int] = field(default_factory=dict)  # line number → the headline it stands over
     min_wrapped: float = MIN_WRAPPED_LINE  # see min_wrapped_line()
 
     def previous_nonblank(self) -> LineDecision | None:
@@ -236,6 +238,35 @@ def _after_credit(line: RawLine, page: _Page) -> str | None:
     return f"describes the photo credited on line {prev.line.number}"
 
 
+# How far down the page the date or byline under a headline is looked for.
+MAX_HEADER_LINES = 12
+
+
+def promos_above_headline(lines: list[RawLine]) -> dict[int, int]:
+    """Other stories' headlines stacked above the article's own (a front-page promo block, a live
+    feed's link: "LA PORTADA DE MAÑANA" / "Especulación en el infierno: …" / "Minuto a Minuto
+    Directo | …" over the headline): when the page's first date or byline line comes right after a
+    headline and two or more headline-like lines, none of them a sentence, stand above that
+    headline, they are promos. Line number → the headline's. (One line above is a headline over its
+    standfirst, and stays.)"""
+    nonblank = [line for line in lines if line.text][:MAX_HEADER_LINES]
+    dated = next((i for i, line in enumerate(nonblank)
+                  if word_count(line.text) <= 16 and (TIMESTAMP.search(line.text) or BYLINE.search(line.text))), None)
+    if dated is None or dated < 3 or not is_headline(nonblank[dated - 1].text):
+        return {}
+    headline = nonblank[dated - 1]
+    above = [line for line in nonblank[:dated - 1] if not _chrome_by_its_text(line.text) and
+             not INTERFACE.search(line.text)]
+    if len(above) < 2 or not all(is_headline(line.text) and not ends_sentence(line.text) for line in above):
+        return {}
+    return {line.number: headline.number for line in above}
+
+
+def _promo(line: RawLine, page: _Page) -> str | None:
+    headline = page.promos.get(line.number)
+    return None if headline is None else f"another story's headline over the headline on line {headline}"
+
+
 def _teaser(line: RawLine, page: _Page) -> str | None:
     return "" if line.number in page.teasers else None
 
@@ -334,6 +365,8 @@ RULES: tuple[Rule, ...] = (
     Rule("caption-after-credit", CAPTION, "one-sentence photo description right after a lead photo's "
          "credit", _after_credit),
     Rule("teaser-block", REMOVED, "block of headline + truncated snippet ('…') pairs", _teaser),
+    Rule("promo-headline", REMOVED, "other stories' headlines stacked over the article's own, above its date "
+         "or byline", _promo),
     Rule("page-label", REMOVED, "label over the headline: section, kicker, score line or site name",
          _page_label),
     Rule("title", TITLE, "the first line that is not chrome", _title),
@@ -347,7 +380,7 @@ RULES: tuple[Rule, ...] = (
 def classify_lines(lines: list[RawLine]) -> list[LineDecision]:
     """Decide every line with the first matching rule of :data:`RULES`, in page order."""
     page = _Page(lines, teasers=teaser_lines(lines), numbered_lists=numbered_list_lines(lines),
-                 min_wrapped=min_wrapped_line(line.text for line in lines))
+                 promos=promos_above_headline(lines), min_wrapped=min_wrapped_line(line.text for line in lines))
     for line in lines:
         for rule in RULES:
             detail = rule.check(line, page)

@@ -137,7 +137,7 @@ COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)|\btodos los derechos reserv
 
 # Headings of what follows an article. Alone on a line after the body they end the article.
 END_SECTION = re.compile(
-    r"^(?:lo m[áa]s (?:le[íi]do|visto|reciente|popular|compartido|comentado)|lo [úu]ltimo|"
+    r"^(?:lo m[áa]s (?:le[íi]do|visto|reciente|popular|compartido|comentado)|lo [úu]ltimo(?:,?\s*minuto a minuto)?|"
     r"m[áa]s del autor|m[áa]s noticias|(?:art[íi]culos|noticias|notas|temas|contenidos?) relacionad[oa]s|"
     r"(?:tambi[ée]n )?te puede interesar|te recomendamos|recomendados|"
     r"deja (?:una respuesta|un comentario|tu comentario)|\d*\s*comentarios|etiquetas|tags|temas|"
@@ -285,7 +285,7 @@ def teaser_lines(lines: Sequence[PageLine]) -> set[int]:
     return marked
 
 
-def _is_headline(text: str) -> bool:
+def is_headline(text: str) -> bool:
     """A list item's text: short, and not a sentence (a question or exclamation may be)."""
     closed = text.rstrip("\"'»”’)")
     return word_count(text) <= MAX_HEADLINE_WORDS and (not ends_sentence(text) or closed.endswith(("?", "!")))
@@ -301,9 +301,9 @@ def _numbered_run(nonblank: Sequence[PageLine], start: int) -> tuple[list[int], 
         counter = NUMBERED_COUNTER.match(nonblank[i].text)
         item = NUMBERED_ITEM.match(nonblank[i].text)
         if counter and int(counter["number"]) == items + 1 and i + 1 < len(nonblank) \
-                and not NUMBERED_COUNTER.match(nonblank[i + 1].text) and _is_headline(nonblank[i + 1].text):
+                and not NUMBERED_COUNTER.match(nonblank[i + 1].text) and is_headline(nonblank[i + 1].text):
             taken += [i, i + 1]
-        elif item and int(item["number"]) == items + 1 and _is_headline(item["text"]):
+        elif item and int(item["number"]) == items + 1 and is_headline(item["text"]):
             taken.append(i)
             counters_only = False
         else:
