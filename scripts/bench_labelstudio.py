@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from annotate.labelstudio import client as api
+    from annotate.labelstudio.snapshot import export_snapshot
     from annotate.labelstudio import config as lsconfig
     from annotate.labelstudio.pull import pull
     from annotate.labelstudio.push import chunk_bounds, push_documents
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             push_documents(conn, annotated, "bench pull", with_predictions=False, chunk_size=args.chunk_size)
             project = api.find_project(ls, conn, "bench pull")
             start = time.perf_counter()
-            raw_bytes = api.export_snapshot(ls, conn, project.id)
+            raw_bytes = export_snapshot(ls, conn, project.id)
             raw_pull = time.perf_counter() - start
             start = time.perf_counter()
             pulled = pull(conn, "bench pull", Path(tmp) / "export.json")

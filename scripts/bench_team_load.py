@@ -109,6 +109,7 @@ def create_annotators(conn, state: Path, count: int) -> dict[str, str]:
         from annotate.labelstudio.annotators import add_annotators
     except ImportError:
         from annotate.labelstudio import client as api
+        from annotate.labelstudio.snapshot import export_snapshot
 
         api.ensure_users(api.open_client(conn), conn, emails)
     else:
@@ -200,7 +201,7 @@ def run_database(database: str, args: argparse.Namespace, tmp: Path) -> LoadResu
         print(f"[{database}] {len(emails)} annotators submit {n_load} annotations…", file=sys.stderr)
         acknowledged = submit_concurrently(conn, tokens, payloads, result)
 
-        exported = json.loads(api.export_snapshot(api.open_client(conn), conn, report.project_id))
+        exported = json.loads(export_snapshot(api.open_client(conn), conn, report.project_id))
         found = {a["id"]: a.get("completed_by") for task in exported for a in task["annotations"]}
         user_ids = {u.email: u.id for u in api.open_client(conn).users.list()}
         result.lost = sum(1 for annotation_id in acknowledged if annotation_id not in found)

@@ -22,6 +22,7 @@ from fixtures_labelstudio import UI_NOTE, gold_annotation, tricky_document, with
 
 from annotate import schema
 from annotate.labelstudio import client as api
+from annotate.labelstudio.snapshot import export_snapshot
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.browser import browser_page, chromium_available, login, open_task
 from annotate.labelstudio.export import parse_export
@@ -172,7 +173,7 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
         page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
         page.goto(conn.project_url(project))
 
-    raw = api.export_snapshot(api.open_client(conn), conn, project)
+    raw = export_snapshot(api.open_client(conn), conn, project)
     if os.environ.get("ANNOTATE_RECORD_LS_EXPORT"):
         RECORDING.parent.mkdir(parents=True, exist_ok=True)
         RECORDING.write_text(json.dumps(json.loads(raw), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -269,7 +270,7 @@ def test_a_box_that_starts_empty_takes_what_the_annotator_types(ls_server, tmp_p
         boxes.nth(2).fill(typed)
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
-    raw = json.loads(api.export_snapshot(api.open_client(ls_server), ls_server, report.project_id))
+    raw = json.loads(export_snapshot(api.open_client(ls_server), ls_server, report.project_id))
     (annotation,) = raw[0]["annotations"]
     assert [i["from_name"] for i in annotation["result"]] == ["pe_2"]  # empty boxes are not stored
     ((parsed,),) = [d.annotations for d in parse_export(raw)]

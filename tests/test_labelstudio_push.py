@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from annotate.labelstudio import PushInterrupted, pull, push_documents
 from annotate.labelstudio import client as api
+from annotate.labelstudio.snapshot import export_snapshot
 from annotate.labelstudio.server import ensure_server
 from annotate.labelstudio.tasks import annotation_json
 
@@ -174,7 +175,7 @@ def test_withheld_suggestions_are_stored_not_shown_and_come_back(ls_server, proj
     again = push_documents(ls_server, docs, project_title, with_predictions=True, holdout_percent=50)
     assert not again.created and not again.withheld  # nothing rewritten, nothing re-chosen
 
-    tasks = {t["data"]["doc_id"]: t for t in json.loads(api.export_snapshot(
+    tasks = {t["data"]["doc_id"]: t for t in json.loads(export_snapshot(
         api.open_client(ls_server), ls_server, report.project_id))}
     for doc_id, task in tasks.items():
         withheld = task["meta"].get("withheld_prediction")
@@ -195,7 +196,7 @@ def test_withheld_suggestions_are_stored_not_shown_and_come_back(ls_server, proj
     changed = replace(unannotated, title=unannotated.title + " (v2)")
     updated = push_documents(ls_server, [changed], project_title, with_predictions=True, holdout_percent=50)
     assert updated.updated == [changed.doc_id] and updated.withheld == [changed.doc_id]
-    (task,) = [t for t in json.loads(api.export_snapshot(ls, ls_server, report.project_id))
+    (task,) = [t for t in json.loads(export_snapshot(ls, ls_server, report.project_id))
                if t["data"]["doc_id"] == changed.doc_id]
     assert task["predictions"] == [] and task["meta"]["withheld_prediction"]["result"]
 

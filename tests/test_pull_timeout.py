@@ -210,7 +210,7 @@ def test_a_fast_server_pulls_through_the_same_calls(slow_server: FakeLabelStudio
 
 @pytest.mark.parametrize("slow_server", ["snapshot"], indirect=True)
 def test_pull_reports_each_phase(slow_server: FakeLabelStudio, tmp_path: Path) -> None:
-    from annotate.labelstudio.client import DeadlineExceeded
+    from annotate.labelstudio.snapshot import DeadlineExceeded
     from annotate.labelstudio.connection import Connection
     from annotate.labelstudio.pull import pull
 

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from annotate.labelstudio import client as api
+from annotate.labelstudio import snapshot
 from annotate.labelstudio import task_shape as ts
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import ExportError, InvalidExport, LabelStudioError
@@ -63,7 +64,7 @@ class AmbiguousProject(LabelStudioError):
 
 
 def find_pull_project(ls: Any, conn: Connection, project_title: str,
-                      project_id: int | None = None, deadline: api.Deadline | None = None) -> api.ProjectInfo:
+                      project_id: int | None = None, deadline: snapshot.Deadline | None = None) -> api.ProjectInfo:
     """The project to pull: ``project_id`` if given, else the ONE titled ``project_title``
     (AmbiguousProject when several are). ``deadline``: each call gets what is left of it."""
 
@@ -120,7 +121,7 @@ def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path
 
     Waiting is bounded: every call to the server shares ``timeout`` seconds (default:
     :func:`pull_timeout_from_env`); when they are spent,
-    :class:`~annotate.labelstudio.client.DeadlineExceeded` says what the pull was waiting for, for
+    :class:`~annotate.labelstudio.snapshot.DeadlineExceeded` says what the pull was waiting for, for
     how long, on which server, and what to do. ``on_phase`` hears each phase as it starts
     ("creating export snapshot of project 3", "waiting for Label Studio to finish the snapshot",
     "downloading", …): a spinner shows it.
@@ -128,7 +129,7 @@ def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path
     The file is written atomically (an earlier export at ``out`` survives a failed or timed-out
     pull) and BEFORE parsing, so a parse error never loses the download; the error names the file."""
     path = Path(out) if out else None
-    deadline = api.Deadline(pull_timeout_from_env() if timeout is None else timeout, conn, on_phase=on_phase, advice=(
+    deadline = snapshot.Deadline(pull_timeout_from_env() if timeout is None else timeout, conn, on_phase=on_phase, advice=(
         "For a big project or a busy server, pull again with a longer --timeout SECONDS (or "
         f"ANNOTATE_PULL_TIMEOUT); if it keeps happening, check {server_log_hint(conn)}."))
     try:
@@ -143,10 +144,10 @@ def pull(conn: Connection, project_title: str = DEFAULT_PROJECT_TITLE, out: Path
         if project_id is not None:
             project_title = project.title  # names the default export file
         path = path or default_export_path(project_title)
-        raw = api.export_snapshot(ls, conn, project.id, deadline=deadline)
-    except api.DeadlineExceeded as exc:  # say that nothing was lost: no file is written before the download
+        raw = snapshot.export_snapshot(ls, conn, project.id, deadline=deadline)
+    except snapshot.DeadlineExceeded as exc:  # say that nothing was lost: no file is written before the download
         kept = f" (the earlier {path} is unchanged)" if path is not None and path.exists() else ""
-        raise api.DeadlineExceeded(f"{exc} No export was saved{kept}.") from exc
+        raise snapshot.DeadlineExceeded(f"{exc} No export was saved{kept}.") from exc
     assert path is not None  # set once the project is known
     try:
         data = orjson.loads(raw)
