@@ -44,6 +44,10 @@ EXPECTED_LINES: dict[str, dict[str, list[int]]] = {
         "injected-link": [12], "credited-caption": [15], "newsletter-prompt": [18],
         "end-section": [20], "trailing-section": [21, 22],
     },
+    "portada_promos.txt": {
+        "promo-headline": [1, 2, 3, 5], "title": [7], "timestamp": [9], "end-section": [17],
+        "trailing-section": [19, 21, 23],
+    },
     "titicaca_wrapped.txt": {
         "title": [1], "byline": [3], "photo-credit": [5], "credited-caption": [6],
         "newsletter-prompt": [25, 27],
@@ -101,6 +105,8 @@ EXPECTED_SHAPE = {
     "pensiones_crlf.txt": ("Chile aprueba una reforma de pensiones tras casi diez años de debate", 5,
                            ["Manifestantes frente al Congreso en Valparaíso. Foto: EFE/Adriana Thomasa"],
                            ["Por Ana Martínez | Santiago"], 9),
+    "portada_promos.txt": ('La consejera de Vivienda defiende el nuevo decreto: quienes voten en contra '
+                           '"tendrán que explicarlo"', 3, [], [], 9),
     "titicaca_wrapped.txt": ("Por qué el lago Titicaca está perdiendo agua", 6,
                              ["Fuente de la imagen, Getty Images",
                               "Pie de foto, El nivel del lago Titicaca bajó casi un metro desde 2022."],
