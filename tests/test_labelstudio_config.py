@@ -88,8 +88,8 @@ def test_guidelines_cover_every_label_and_severity():
     for severity in schema.SEVERITIES:
         assert severity.description in text
         assert severity.name in html
-    assert lsconfig.SUGGESTIONS_GUIDANCE in text and "Some tasks come without suggestions on purpose" in html
-    assert lsconfig.SOURCE_SIDE_GUIDANCE in text and "the &quot;Omission in …&quot; button" in html
+    assert lsconfig.suggestions_guidance() in text and "Some tasks come without suggestions on purpose" in html
+    assert lsconfig.source_side_guidance() in text and "the &quot;Omission in …&quot; button" in html
     assert lsconfig.SUBMITTING_GUIDANCE in text and "stays unrated until you mark its errors and press Update" in html
 
 
@@ -125,7 +125,7 @@ def test_post_edit_boxes_say_what_they_start_with_and_prefilled_ones_can_be_conf
     (style,) = root.iter("Style")
     assert (".ann-pe-tick { display: none; }" in style.text) is not ticks
     assert any(header in (h.get("value") or "") for h in root.iter("Header"))
-    assert lsconfig.POST_EDIT_GUIDANCE in lsconfig.guidelines_markdown()
+    assert lsconfig.post_edit_guidance() in lsconfig.guidelines_markdown()
     assert "tick &quot;Correct as is&quot;" in lsconfig.expert_instruction_html()
 
 

@@ -19,7 +19,7 @@ from annotate.labelstudio.errors import ExportError
 from annotate.labelstudio.esa import add_esa_fields, esa_ratings
 from annotate.labelstudio.export import parse_export
 from annotate.labelstudio.tasks import build_task, extends_data, same_data, task_data
-from annotate.languages import LanguagePair
+from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.records import AnnotatedDocument
 
 SYSTEMS = ("argos", "apertium")
@@ -199,3 +199,27 @@ def test_an_old_en_de_project_gains_its_pair_safely_on_a_repush(ls_server, proje
     assert {(d.source_language, d.target_language) for d in result.documents} == {("en", "de")}
     (gold,) = next(d for d in result.documents if d.doc_id == "old-de-annotated").annotations
     assert gold.ratings  # the annotation still reads as it did: every region on the same text
+
+
+def test_the_page_names_the_projects_languages(ls_server, project_title):
+    """An en-de project's page and guidelines say "English source" and "the correct German", never
+    "Spanish" (the page used to call every source Spanish)."""
+    from annotate.labelstudio.push import push_documents
+
+    doc = _in(with_doc_id(tricky_document(systems=SYSTEMS), "pair-page"), EN_DE)
+    report = push_documents(ls_server, [doc], project_title, with_predictions=False)
+    project = api.open_client(ls_server).projects.get(id=report.project_id)
+    assert "English source: entities, claims" in project.label_config
+    assert "Post-edit: the correct German of each sentence" in project.label_config
+    assert "Spanish" not in project.label_config and "Spanish" not in project.expert_instruction
+    assert "Entities (English source)" in project.expert_instruction
+
+
+def test_a_push_names_one_pair_or_refuses_a_mix():
+    from annotate.labelstudio.push import page_languages
+
+    es_en = with_doc_id(tricky_document(systems=SYSTEMS), "a")
+    en_de = _in(with_doc_id(tricky_document(systems=SYSTEMS), "b"), EN_DE)
+    assert page_languages([es_en]) == SPANISH_ENGLISH and page_languages([en_de, en_de]) == EN_DE
+    with pytest.raises(ValueError, match=r"2 language pairs \(en-de, es-en\).*a project of its own"):
+        page_languages([es_en, en_de])

@@ -38,11 +38,14 @@ import html
 import re
 from collections.abc import Sequence
 
+from dataclasses import dataclass
+
 from annotate import schema
 from annotate.labelstudio import task_shape
 from annotate.labelstudio.review import REVIEW_GUIDANCE, review_control_xml
 # The task data fields the config shows (their names are task_shape's; kept here too, where callers found them)
 from annotate.labelstudio.task_shape import SEGMENTS_FIELD, SOURCE_FIELD
+from annotate.languages import SPANISH_ENGLISH, LanguagePair, language_name
 
 # Text tag of the Spanish article (display text with numbered sentences), showing data[SOURCE_FIELD]
 SOURCE_TEXT = "source"
@@ -202,74 +205,96 @@ SUBMITTING_GUIDANCE = (
     "translated without error, so look at every column before you submit. When a system is added to a task "
     "you already submitted, its column appears and stays unrated until you mark its errors and press Update."
 )
-SUGGESTIONS_GUIDANCE = (
-    "Some regions may be filled in when a task opens: suggested entities, and suggested errors (words the MT "
-    "left untranslated, numbers left in Spanish format, names partly translated as common words). They are a "
-    "draft, not an answer: check every one "
-    "(delete it, fix its label, severity or boundaries) and add everything they miss, as if you had found it "
-    "yourself. Some tasks come without suggestions on purpose: label those fully."
-)
+@dataclass(frozen=True)
+class PageLanguages:
+    """The languages' names on the labeling page and in its guidelines: "Spanish" and "English"
+    for our own articles, the pair's names for another project (``push --testset … --languages
+    en-de``: "English source", "the correct German of each sentence")."""
+
+    source: str = "Spanish"
+    target: str = "English"
+
+    @classmethod
+    def of(cls, pair: LanguagePair) -> PageLanguages:
+        """The names of ``pair``'s languages (spaCy's; the code where it has none)."""
+        return cls() if pair == SPANISH_ENGLISH else cls(language_name(pair.source), language_name(pair.target))
+
+
+def suggestions_guidance(languages: PageLanguages = PageLanguages()) -> str:
+    """What the pre-filled regions are, and that they are a draft."""
+    return (
+        "Some regions may be filled in when a task opens: suggested entities, and suggested errors (words the MT "
+        f"left untranslated, numbers left in {languages.source} format, names partly translated as common words). "
+        "They are a draft, not an answer: check every one "
+        "(delete it, fix its label, severity or boundaries) and add everything they miss, as if you had found it "
+        "yourself. Some tasks come without suggestions on purpose: label those fully."
+    )
 
 
 # Why: a box left as the machine translation would make that system's output the reference (and
 # favour it in BLEU, chrF++ and TER); only edited or explicitly confirmed boxes are post-edits.
-POST_EDIT_GUIDANCE = (
-    "Below the columns, write the correct English of every sentence: a fluent, accurate translation of the "
-    "Spanish. A box may start with a machine translation: correct it; if it is already correct, tick "
-    f"\"{POST_EDIT_CONFIRM_CHOICE}\". A box left as it started and not ticked is not used as a reference."
-)
+def post_edit_guidance(languages: PageLanguages = PageLanguages()) -> str:
+    """How to post-edit, and when a box counts as a reference."""
+    return (
+        f"Below the columns, write the correct {languages.target} of every sentence: a fluent, accurate "
+        f"translation of the {languages.source}. A box may start with a machine translation: correct it; if it "
+        f"is already correct, tick \"{POST_EDIT_CONFIRM_CHOICE}\". A box left as it started and not ticked is not "
+        "used as a reference."
+    )
 
 
 # Why: Google's MQM protocol marks an omission on the source words that were lost; an empty or
 # neighbouring MT span says neither what is missing nor how much.
-SOURCE_SIDE_GUIDANCE = (
-    "An omission is marked on the Spanish words the translation lost: select them in the source column, pick "
-    "the \"Omission in …\" button of the translation that dropped them (one button per MT system; mark it once "
-    "per translation that drops them), then its severity. An error in the Spanish itself is marked there too, "
-    "with \"Source error in …\" (it does not count against the translation under the `guidelines` "
-    "weighting; Google's default MQM weights count it by severity)."
-)
+def source_side_guidance(languages: PageLanguages = PageLanguages()) -> str:
+    """Omissions and source errors are marked in the source column."""
+    return (
+        f"An omission is marked on the {languages.source} words the translation lost: select them in the source "
+        "column, pick the \"Omission in …\" button of the translation that dropped them (one button per MT system; "
+        f"mark it once per translation that drops them), then its severity. An error in the {languages.source} "
+        "itself is marked there too, with \"Source error in …\" (it does not count against the translation under "
+        "the `guidelines` weighting; Google's default MQM weights count it by severity)."
+    )
 
 
-def guidelines_markdown() -> str:
+def guidelines_markdown(languages: PageLanguages = PageLanguages()) -> str:
     """Label definitions and severity guidance, from the schema, as Markdown."""
-    lines = ["### Entities (Spanish source)", ""]
+    lines = [f"### Entities ({languages.source} source)", ""]
     lines += [f"- **{label.value}**: {label.description}" for label in schema.ENTITY_LABELS]
-    lines += ["", f"### Claims (Spanish source): select the claim, label it **{schema.CLAIM_LABEL}**, "
+    lines += ["", f"### Claims ({languages.source} source): select the claim, label it **{schema.CLAIM_LABEL}**, "
               "then pick its type", ""]
     lines += [f"- **{label.value}**: {label.description}" for label in schema.CLAIM_TYPES]
     lines += ["", "### Translation errors (each MT column): select the error span, pick the MQM "
               "category, then its severity", ""]
     lines += [f"- **{category.name}**: {category.description}" for category in schema.MQM_CATEGORIES]
-    lines += ["", "**Errors marked in the source.** " + SOURCE_SIDE_GUIDANCE]
+    lines += ["", "**Errors marked in the source.** " + source_side_guidance(languages)]
     lines += ["", "Optionally, type a short note in the error's note box (why it is an error, what the "
               "right translation is) and press Enter: evaluators read it in the reports.",
               "", "### Severity", ""]
     lines += [f"- **{severity.name}** (weight {severity.weight:g}): {severity.description}"
               for severity in schema.SEVERITIES]
-    lines += ["", "### Post-edit", "", POST_EDIT_GUIDANCE,
+    lines += ["", "### Post-edit", "", post_edit_guidance(languages),
               "", "### Keyboard", "", keyboard_markdown(),
               "", "### Submitting", "", SUBMITTING_GUIDANCE,
-              "", "### Suggestions", "", SUGGESTIONS_GUIDANCE,
+              "", "### Suggestions", "", suggestions_guidance(languages),
               "", "### Review", "", REVIEW_GUIDANCE]
     return "\n".join(lines)
 
 
-def expert_instruction_html() -> str:
+def expert_instruction_html(languages: PageLanguages = PageLanguages()) -> str:
     """The same guidelines as HTML, for the project's ``expert_instruction``."""
-    parts = ["<h3>Entities (Spanish source)</h3><ul>"]
+    parts = [f"<h3>Entities ({html.escape(languages.source)} source)</h3><ul>"]
     parts += [f"<li><b>{html.escape(l.value)}</b>: {html.escape(l.description)}</li>" for l in schema.ENTITY_LABELS]
     parts += [f"</ul><h3>Claims: label the span <b>{html.escape(schema.CLAIM_LABEL)}</b>, then choose its type</h3><ul>"]
     parts += [f"<li><b>{html.escape(l.value)}</b>: {html.escape(l.description)}</li>" for l in schema.CLAIM_TYPES]
     parts += ["</ul><h3>Translation errors (MQM): category, then severity</h3><ul>"]
     parts += [f"<li><b>{html.escape(c.name)}</b>: {html.escape(c.description)}</li>" for c in schema.MQM_CATEGORIES]
-    parts += [f"</ul><p><b>Errors marked in the source.</b> {html.escape(SOURCE_SIDE_GUIDANCE)}</p>",
+    parts += [f"</ul><p><b>Errors marked in the source.</b> {html.escape(source_side_guidance(languages))}</p>",
               "<h3>Severity</h3><ul>"]
     parts += [f"<li><b>{html.escape(s.name)}</b> (weight {s.weight:g}): {html.escape(s.description)}</li>"
               for s in schema.SEVERITIES]
-    parts += [f"</ul><h3>Post-edit</h3><p>{html.escape(POST_EDIT_GUIDANCE)}</p>",
+    parts += [f"</ul><h3>Post-edit</h3><p>{html.escape(post_edit_guidance(languages))}</p>",
               f"<h3>Submitting</h3><p>{html.escape(SUBMITTING_GUIDANCE)}</p>",
-              f"<h3>Suggestions</h3><p>{html.escape(SUGGESTIONS_GUIDANCE)}</p>",
+              f"<h3>Suggestions</h3><p>{html.escape(suggestions_guidance(languages))}</p>",
               f"<h3>Review</h3><p>{html.escape(REVIEW_GUIDANCE)}</p>"]
     return "".join(parts)
 
@@ -307,10 +332,12 @@ def _alignment_style(columns: int) -> str:
     return "\n".join(rules)
 
 
-def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -> str:
+def label_config(systems: Sequence[str], post_edit_prefill: str | None = None,
+                 languages: PageLanguages = PageLanguages()) -> str:
     """The labeling config XML for these MT systems (order kept). ``post_edit_prefill`` says
     what the post-edit boxes start with, for their header and their "Correct as is" ticks: a
     system's name, ``""`` for empty boxes (ticks hidden), None for the first system's output.
+    ``languages``: how the page and its guidelines name the source and target languages.
 
     Layout: a grid with one column per text (source, then each system); its first row holds each
     column's label bar (sticky while scrolling), the next rows one sentence each, aligned across
@@ -322,14 +349,14 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -
     out: list[str] = ["<View>", f"<Style>{_STYLE}\n{_alignment_style(columns)}{hide_ticks}</Style>",
                       f'<Header value="${task_shape.TITLE}" size="3"/>',
                       '<Collapse><Panel value="Guidelines: labels, MQM categories, severities (click to open)">',
-                      f"<View><Markdown><![CDATA[\n{guidelines_markdown()}\n]]></Markdown></View>",
+                      f"<View><Markdown><![CDATA[\n{guidelines_markdown(languages)}\n]]></Markdown></View>",
                       "</Panel></Collapse>",
                       review_control_xml(SOURCE_TEXT),  # a reviewer's "Final" tick (labelstudio.review)
                       '<View className="ann-grid">']
 
     # Row 1: label bars. Source: entities + claims (with the per-region claim type).
     out.append('<View className="ann-bar ann-c1">')
-    out.append('<Header value="Spanish source: entities, claims, and what a translation omitted" size="5"/>')
+    out.append(f"<Header {_attrs(value=f'{languages.source} source: entities, claims, and what a translation omitted', size='5')}/>")
     out += entity_claim_controls()
     # Errors marked in the source (omissions): one button per category × system, then severity, note.
     source_labels = source_error_labels(list(keys))
@@ -373,7 +400,7 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None) -
                    f'<Text {_attrs(name=mt_text_name(key), value="$" + mt_text_name(key))}/></View>')
     out.append("</View>")
 
-    out += post_edit_rows(prefill)
+    out += post_edit_rows(prefill, languages)
     out.append("</View>")
     return "\n".join(out)
 
@@ -401,7 +428,7 @@ def post_edit_style(prefill: str) -> str:
     return f"<Style>{_STYLE}" + ("" if prefill else "\n.ann-pe-tick { display: none; }") + "</Style>"
 
 
-def post_edit_rows(prefill: str) -> list[str]:
+def post_edit_rows(prefill: str, languages: PageLanguages = PageLanguages()) -> list[str]:
     """The post-edit boxes, one per segment (a Repeater over the task's segments), with their
     header; ``prefill``: the system whose output they start with, "" for empty boxes."""
     out: list[str] = []
@@ -411,7 +438,7 @@ def post_edit_rows(prefill: str) -> list[str]:
     # left as it started counts only when its "Correct as is" is ticked (labelstudio.post_edits).
     start = (f" (each box starts with the {prefill} output: correct it, or tick “{POST_EDIT_CONFIRM_CHOICE}”)"
              if prefill else " (each box starts empty: write the translation)")
-    out.append(f"<Header {_attrs(value=f'Post-edit: the correct English of each sentence{start}', size='5')}/>")
+    out.append(f"<Header {_attrs(value=f'Post-edit: the correct {languages.target} of each sentence{start}', size='5')}/>")
     out.append(f"<Repeater {_attrs(on='$' + SEGMENTS_FIELD, indexFlag='{{idx}}')}>")
     out.append('<View className="ann-pe-row">')
     out.append(f"<Text {_attrs(name=POST_EDIT_TEXT_PREFIX + '{{idx}}', value='$' + SEGMENTS_FIELD + '[{{idx}}].' + task_shape.SEG_LABEL)}/>")

@@ -31,7 +31,7 @@ from annotate import schema
 from annotate.esa.records import ESARating, ESASpan
 from annotate.languages import LanguagePair
 from annotate.labelstudio import task_shape as ts
-from annotate.labelstudio.config import system_keys
+from annotate.labelstudio.config import PageLanguages, system_keys
 from annotate.labelstudio.pseudonyms import annotator_of, default_salt
 from annotate.text import plural
 
@@ -71,11 +71,12 @@ def task_extras(data: Any) -> list[str]:
     return list(extras) if isinstance(extras, list) else []
 
 
-def esa_label_config(systems: Sequence[str], extras: Sequence[str] = (), prefill: str = "") -> str:
+def esa_label_config(systems: Sequence[str], extras: Sequence[str] = (), prefill: str = "",
+                     languages: PageLanguages = PageLanguages()) -> str:
     """The labeling config of an ESA project showing ``systems`` (blind: "Translation 1 … n").
     ``extras``: also entities and claims on the whole source article (``"entities"``: the MQM
     page's buttons, above the segments) and post-edit boxes (``"post-edits"``, below them, starting
-    with ``prefill``'s output as on an MQM page, or empty)."""
+    with ``prefill``'s output as on an MQM page, or empty, and named in ``languages``)."""
     from html import escape
 
     from annotate.labelstudio import config as lsconfig
@@ -112,7 +113,7 @@ def esa_label_config(systems: Sequence[str], extras: Sequence[str] = (), prefill
                 "</View>"]
     out += ["</View>", "</Repeater>"]
     if POST_EDITS in extras:
-        out += lsconfig.post_edit_rows(prefill)
+        out += lsconfig.post_edit_rows(prefill, languages)
     out.append("</View>")
     return "\n".join(out)
 

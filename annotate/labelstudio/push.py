@@ -64,6 +64,7 @@ from annotate.labelstudio.push_steps import PushSteps
 from annotate.labelstudio.reconcile import settle_new_project
 from annotate.labelstudio.suggestions import Suggester, default_suggester
 from annotate.labelstudio.tasks import document_systems
+from annotate.languages import SPANISH_ENGLISH, LanguagePair
 from annotate.records import AnnotatedDocument
 
 MQM = "mqm"
@@ -149,7 +150,8 @@ def _dedupe(docs: Sequence[AnnotatedDocument], report: PushReport) -> list[Annot
 
 def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any = None,
                    post_edit_start: str = FIRST_SYSTEM, notes: list[str] | None = None,
-                   protocol: str = MQM, extras: Sequence[str] = ()) -> api.ProjectInfo:
+                   protocol: str = MQM, extras: Sequence[str] = (),
+                   languages: LanguagePair = SPANISH_ENGLISH) -> api.ProjectInfo:
     """Find the project by title (create it if missing) and make its config show every system in
     ``systems`` plus those it already had (systems are only ever added), with post-edit boxes
     that start as ``post_edit_start`` says (a ValueError, before any change, if it names no system).
@@ -157,14 +159,15 @@ def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any
     this call created loses to an older one created at the same time (see reconcile.py), which
     ``notes`` then mentions. ``protocol``: ``"mqm"`` or ``"esa"`` (:mod:`annotate.labelstudio.esa`);
     an existing project of the other protocol is a ValueError (its annotations would not read).
-    ``extras``: what an ESA page also asks for (entities and claims, post-edits); kept once added."""
+    ``extras``: what an ESA page also asks for (entities and claims, post-edits); kept once added.
+    ``languages``: the documents' pair, which the page and its guidelines name ("Spanish source")."""
     ls = ls or api.open_client(conn)
     if not 3 <= len(title) <= 50:
         raise ValueError(f"project title {title!r} has {len(title)} characters; Label Studio needs 3 to 50")
     project = api.find_project(ls, conn, title)
     if project is None:
-        xml = _label_config(list(systems), post_edit_start, protocol, extras)
-        created = api.create_project(ls, conn, title, xml, _instruction_html(protocol))
+        xml = _label_config(list(systems), post_edit_start, protocol, extras, languages)
+        created = api.create_project(ls, conn, title, xml, _instruction_html(protocol, languages))
         winner, settled = settle_new_project(ls, conn, created)
         if notes is not None:
             notes.extend(settled)
@@ -179,23 +182,40 @@ def ensure_project(conn: Connection, title: str, systems: Sequence[str], ls: Any
     # extras, like systems, are only ever added: Label Studio refuses a config without a control
     # that existing annotations use
     extras = tuple(sorted({*project.extras, *extras}))
-    api.update_project(ls, conn, project.id, label_config=_label_config(wanted, post_edit_start, protocol, extras),
-                       expert_instruction=_instruction_html(protocol))
+    api.update_project(ls, conn, project.id,
+                       label_config=_label_config(wanted, post_edit_start, protocol, extras, languages),
+                       expert_instruction=_instruction_html(protocol, languages))
     return api.ProjectInfo(id=project.id, title=project.title, systems=wanted, created_at=project.created_at,
                            protocol=protocol, extras=extras)
 
 
-def _label_config(systems: list[str], post_edit_start: str, protocol: str, extras: Sequence[str] = ()) -> str:
+def _label_config(systems: list[str], post_edit_start: str, protocol: str, extras: Sequence[str] = (),
+                  languages: LanguagePair = SPANISH_ENGLISH) -> str:
     """The labeling config of a project of ``protocol`` showing ``systems`` (with its systems
     marker); ``extras``: an ESA page's (:data:`annotate.labelstudio.esa.EXTRAS`)."""
+    names = lsconfig.PageLanguages.of(languages)
+    prefill = resolve_prefill(post_edit_start, systems)
     if protocol == esa.PROTOCOL:
-        prefill = resolve_prefill(post_edit_start, systems)
-        return api.config_with_marker(esa.esa_label_config(systems, extras, prefill), systems)
-    return api.config_with_marker(lsconfig.label_config(systems, resolve_prefill(post_edit_start, systems)), systems)
+        return api.config_with_marker(esa.esa_label_config(systems, extras, prefill, names), systems)
+    return api.config_with_marker(lsconfig.label_config(systems, prefill, names), systems)
 
 
-def _instruction_html(protocol: str) -> str:
-    return esa.esa_instruction_html() if protocol == esa.PROTOCOL else lsconfig.expert_instruction_html()
+def _instruction_html(protocol: str, languages: LanguagePair = SPANISH_ENGLISH) -> str:
+    if protocol == esa.PROTOCOL:
+        return esa.esa_instruction_html()
+    return lsconfig.expert_instruction_html(lsconfig.PageLanguages.of(languages))
+
+
+def page_languages(docs: Sequence[AnnotatedDocument]) -> LanguagePair:
+    """The one language pair of the documents a push brings (their tasks' page names it: "Spanish
+    source"); es-en when they state none; a ValueError naming the pairs when they differ (a
+    project's page, like a dataset, is in one pair: push each pair to a project of its own)."""
+    pairs = sorted({LanguagePair(d.source_language, d.target_language) for d in docs} - {LanguagePair("", "")},
+                   key=str)
+    if len(pairs) > 1:
+        raise ValueError(f"the documents are in {len(pairs)} language pairs ({', '.join(map(str, pairs))}): a "
+                         "project's pages name one; push each pair to a project of its own (--project)")
+    return pairs[0] if pairs and pairs[0].known else SPANISH_ENGLISH
 
 
 def push_documents(
@@ -258,7 +278,7 @@ def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: st
     if esa_with and protocol != esa.PROTOCOL:
         raise ValueError("--esa-with goes with --protocol esa (an MQM page has entities, claims and post-edits)")
     project, report = _begin(ls, conn, project_title, document_systems(docs), post_edit_start, suggester,
-                             model_version, overlap, protocol, esa_with)
+                             model_version, overlap, protocol, esa_with, page_languages(docs))
     if with_predictions and suggester is None:
         report.notes.append("no pre-annotations: annotate.suggest is not available")
     push = PushSteps(ls, conn, project, report, suggester, model_version, holdout_percent, protocol=protocol)
@@ -287,11 +307,12 @@ def _push(conn: Connection, docs: Sequence[AnnotatedDocument], project_title: st
 
 def _begin(ls: Any, conn: Connection, title: str, systems: list[str], post_edit_start: str,
            suggester: Suggester | None, model_version: str, overlap: api.Overlap | None, protocol: str,
-           esa_with: Sequence[str] = ()) -> tuple[api.ProjectInfo, PushReport]:
+           esa_with: Sequence[str] = (), languages: LanguagePair = SPANISH_ENGLISH
+           ) -> tuple[api.ProjectInfo, PushReport]:
     """The project found (or created) and configured for ``systems`` (and ``overlap``); the report begun."""
     notes: list[str] = []
     project = ensure_project(conn, title, systems, ls=ls, post_edit_start=post_edit_start, notes=notes,
-                             protocol=protocol, extras=esa_with)
+                             protocol=protocol, extras=esa_with, languages=languages)
     report = PushReport(project_id=project.id, project_url=conn.project_url(project.id), systems=project.systems,
                         model_version=model_version if suggester else "",
                         post_edit_prefill=resolve_prefill(post_edit_start, project.systems), notes=notes)
