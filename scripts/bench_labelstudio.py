@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from annotate.labelstudio import client as api
     from annotate.labelstudio.snapshot import export_snapshot
     from annotate.labelstudio import config as lsconfig
+    from annotate.labelstudio import guidelines
     from annotate.labelstudio.pull import pull
     from annotate.labelstudio.push import chunk_bounds, push_documents
     from annotate.labelstudio.server import ensure_server, init_data_dir, stop_server
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             # Baseline: the same task JSON our push sends, in one raw call, into a twin project.
             tasks = [build_task(doc, systems) for doc in docs]
             xml = api.config_with_marker(lsconfig.label_config(systems), systems)
-            twin = api.create_project(ls, conn, "bench raw import", xml, lsconfig.expert_instruction_html())
+            twin = api.create_project(ls, conn, "bench raw import", xml, guidelines.expert_instruction_html())
             raw_push, raw_serialise = raw_import(conn, twin.id, tasks)
 
             start = time.perf_counter()

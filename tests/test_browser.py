@@ -24,6 +24,8 @@ from annotate import schema
 from annotate.labelstudio import client as api
 from annotate.labelstudio.snapshot import export_snapshot
 from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio import keyboard
+from annotate.labelstudio import guidelines
 from annotate.labelstudio.browser import browser_page, chromium_available, login, open_task
 from annotate.labelstudio.export import parse_export
 from annotate.labelstudio.push import push_documents
@@ -98,7 +100,7 @@ def test_labeling_page_shows_the_article_translations_and_labels(ui_project, tmp
             [...doc.querySelectorAll('.lsf-richtext__line')].map(line => Math.round(line.getBoundingClientRect().top)))""")
         assert len(rows) == 3 and rows[0] == rows[1] == rows[2]
         buttons = page.locator(".lsf-label__text").all_inner_texts()
-        for value in (*schema.entity_values(), schema.CLAIM_LABEL, *lsconfig.mqm_display_names().values()):
+        for value in (*schema.entity_values(), schema.CLAIM_LABEL, *keyboard.mqm_display_names().values()):
             assert value in buttons
         assert buttons.count("Omission") == 2  # one MQM bar per system
         # The keyboard map of the config, as Label Studio shows it: the second system's column has
@@ -142,7 +144,7 @@ def test_annotator_work_in_the_ui_pulls_back_exactly(ui_project, tmp_path):
         choose(page, 0, "Major")
         write_note(page, 0, OMISSION_NOTE)
         page.locator(".ann-pe-row textarea").nth(1).fill(EDITED)
-        page.locator(".ann-pe-row").nth(2).locator(".lsf-choice", has_text=lsconfig.POST_EDIT_CONFIRM_CHOICE).click()
+        page.locator(".ann-pe-row").nth(2).locator(".lsf-choice", has_text=guidelines.POST_EDIT_CONFIRM_CHOICE).click()
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Annotation saved successfully", exact=True).first.wait_for(timeout=60_000)
         # 2. Skip the next task of the labeling stream (the gold task is already labeled).

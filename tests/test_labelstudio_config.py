@@ -8,6 +8,8 @@ import pytest
 
 from annotate import schema
 from annotate.labelstudio import config as lsconfig
+from annotate.labelstudio import keyboard
+from annotate.labelstudio import guidelines
 
 
 def _tree(systems):
@@ -73,24 +75,24 @@ def test_every_control_points_at_an_object_tag():
 
 
 def test_mqm_buttons_have_unique_short_names():
-    short = lsconfig.mqm_display_names()
+    short = keyboard.mqm_display_names()
     assert short["Accuracy/Omission"] == "Omission"
     assert short["Non-translation!"] == "Non-translation!"
     assert len(set(short.values())) == len(schema.MQM_CATEGORIES)
 
 
 def test_guidelines_cover_every_label_and_severity():
-    text = lsconfig.guidelines_markdown()
-    html = lsconfig.expert_instruction_html()
+    text = guidelines.guidelines_markdown()
+    html = guidelines.expert_instruction_html()
     for value in (*schema.entity_values(), *schema.claim_type_values(), *schema.mqm_category_names(),
                   *schema.severity_names()):
         assert value in text
     for severity in schema.SEVERITIES:
         assert severity.description in text
         assert severity.name in html
-    assert lsconfig.suggestions_guidance() in text and "Some tasks come without suggestions on purpose" in html
-    assert lsconfig.source_side_guidance() in text and "the &quot;Omission in …&quot; button" in html
-    assert lsconfig.SUBMITTING_GUIDANCE in text and "stays unrated until you mark its errors and press Update" in html
+    assert guidelines.suggestions_guidance() in text and "Some tasks come without suggestions on purpose" in html
+    assert guidelines.source_side_guidance() in text and "the &quot;Omission in …&quot; button" in html
+    assert guidelines.SUBMITTING_GUIDANCE in text and "stays unrated until you mark its errors and press Update" in html
 
 
 @pytest.mark.server
@@ -121,12 +123,12 @@ def test_post_edit_boxes_say_what_they_start_with_and_prefilled_ones_can_be_conf
     # where the boxes start empty
     (choices,) = repeater.iter("Choices")
     assert (choices.get("name"), choices.get("toName"), choices.get("choice")) == ("ok_{{idx}}", "seg_{{idx}}", "multiple")
-    assert [c.get("value") for c in choices] == [lsconfig.POST_EDIT_CONFIRM_CHOICE]
+    assert [c.get("value") for c in choices] == [guidelines.POST_EDIT_CONFIRM_CHOICE]
     (style,) = root.iter("Style")
     assert (".ann-pe-tick { display: none; }" in style.text) is not ticks
     assert any(header in (h.get("value") or "") for h in root.iter("Header"))
-    assert lsconfig.post_edit_guidance() in lsconfig.guidelines_markdown()
-    assert "tick &quot;Correct as is&quot;" in lsconfig.expert_instruction_html()
+    assert guidelines.post_edit_guidance() in guidelines.guidelines_markdown()
+    assert "tick &quot;Correct as is&quot;" in guidelines.expert_instruction_html()
 
 
 @pytest.mark.server
@@ -184,7 +186,7 @@ def test_keyboard_map_is_stable_and_never_shares_a_key(systems):
     if len(systems) > 2:
         assert not any(by_control["mqm_third"].values()) and not any(by_control["severity_third"].values())
     assert not any(by_control[lsconfig.SOURCE_ERROR_SEVERITY_CONTROL].values())
-    assert "`shift+q`" in lsconfig.guidelines_markdown()
+    assert "`shift+q`" in guidelines.guidelines_markdown()
 
 
 def test_the_review_control_lets_a_reviewer_tick_the_final_annotation():
@@ -197,6 +199,6 @@ def test_the_review_control_lets_a_reviewer_tick_the_final_annotation():
     assert review.get("toName") == lsconfig.SOURCE_TEXT and review.get("perRegion") is None
     assert review.get("required") is None and review.get("choice") == "multiple"
     assert [c.get("value") for c in review.iter("Choice")] == [FINAL_CHOICE]
-    for guidelines in (lsconfig.guidelines_markdown(), lsconfig.expert_instruction_html()):
-        assert "Review" in guidelines and "Final: this annotation is the adjudicated one" in guidelines
-        assert "star" not in guidelines.lower().replace("start", "")  # no button to star in Community's UI
+    for text in (guidelines.guidelines_markdown(), guidelines.expert_instruction_html()):
+        assert "Review" in text and "Final: this annotation is the adjudicated one" in text
+        assert "star" not in text.lower().replace("start", "")  # no button to star in Community's UI

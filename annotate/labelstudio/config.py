@@ -26,8 +26,10 @@ Design (why the interface looks the way it does):
 * **Per-region attributes** (claim type, MQM severity) are ``Choices perRegion`` shown when a
   region is selected; an MQM error also has an optional note (``TextArea perRegion``: why it is
   an error, what the right translation is). In the export they share the region's id.
-* Guidelines (label definitions, severity guidance) come from the schema and appear both in a
-  collapsible panel on the labeling page and as the project's ``expert_instruction``.
+* Guidelines (label definitions, severity guidance, the keyboard map) come from the schema
+  (:mod:`annotate.labelstudio.guidelines`, :mod:`annotate.labelstudio.keyboard`), name the
+  project's languages, and appear both in a collapsible panel on the labeling page and as the
+  project's ``expert_instruction``.
 * **A review control** under the title: a reviewer ticks "Final" in the annotation to keep
   (:mod:`annotate.labelstudio.review`: Community's UI cannot star one as ground truth).
 """
@@ -38,14 +40,21 @@ import html
 import re
 from collections.abc import Sequence
 
-from dataclasses import dataclass
-
 from annotate import schema
 from annotate.labelstudio import task_shape
-from annotate.labelstudio.review import REVIEW_GUIDANCE, review_control_xml
+from annotate.labelstudio.guidelines import POST_EDIT_CONFIRM_CHOICE, PageLanguages, guidelines_markdown
+from annotate.labelstudio.keyboard import (
+    CATEGORY_KEYS,
+    CLAIM_TYPE_KEYS,
+    SEVERITY_KEYS,
+    SOURCE_LABEL_KEYS,
+    SOURCE_SIDE_KEYS,
+    hotkeys,
+    mqm_display_names,
+)
+from annotate.labelstudio.review import review_control_xml
 # The task data fields the config shows (their names are task_shape's; kept here too, where callers found them)
 from annotate.labelstudio.task_shape import SEGMENTS_FIELD, SOURCE_FIELD
-from annotate.languages import SPANISH_ENGLISH, LanguagePair, language_name
 
 # Text tag of the Spanish article (display text with numbered sentences), showing data[SOURCE_FIELD]
 SOURCE_TEXT = "source"
@@ -55,7 +64,6 @@ CLAIM_TYPE_CONTROL = "claim_type"
 POST_EDIT_PREFIX = "pe_"  # pe_{index}: TextArea of segment index (0-based position in $segments)
 POST_EDIT_TEXT_PREFIX = "seg_"  # seg_{index}: the numbered source sentence the TextArea belongs to
 POST_EDIT_CONFIRM_PREFIX = "ok_"  # ok_{index}: the "Correct as is" tick of a prefilled post-edit box
-POST_EDIT_CONFIRM_CHOICE = "Correct as is"
 ERROR_NOTE_PREFIX = "note_"  # note_{system key}: per-region TextArea, the note of an MQM error
 # Errors marked in the SOURCE (omissions, source errors: schema.SOURCE_SIDE_CATEGORIES), one label
 # per category × system ("Omission in apertium"), with their own severity and note controls. The
@@ -145,160 +153,6 @@ def _label(label_value: str, hint: str, color: str, alias: str | None = None, ho
     return f"<Label {_attrs(value=label_value, alias=alias, background=color, hint=hint, hotkey=hotkey)}/>"
 
 
-# The keyboard map. Why explicit: Label Studio gives unkeyed labels and choices the next free key of
-# "1234567890qwetasdfgzxcvbyiopjklnm" in config order and runs out after 33, so an MT column's keys
-# shifted whenever a system was added, the second system got none and severities never had one.
-# Here every system gets the same letters, the second with Shift; keys are never shared between
-# controls (a choice's key also acts on a region of another control: measured in the UI).
-_SOURCE_LABEL_KEYS = "1234567"  # entities, then Claim
-_CLAIM_TYPE_KEYS = tuple(f"shift+{digit}" for digit in "12345")
-_CATEGORY_KEYS = "qwetasdfgzxcvbyiopjkl"  # MQM categories, schema order (u, r, h: Label Studio's own)
-_SOURCE_SIDE_KEYS = "nm"  # "Omission in …", "Source error in …"
-_SEVERITY_KEYS = "890"  # Major, Minor, Neutral
-_SYSTEM_MODIFIERS = ("", "shift+")  # the first and second MT system; later ones have no keys
-
-
-def _keys(keys: Sequence[str], count: int, system_index: int = 0) -> list[str | None]:
-    """``count`` hotkeys from ``keys`` for the system at ``system_index`` (None past either end)."""
-    if system_index >= len(_SYSTEM_MODIFIERS):
-        return [None] * count
-    modifier = _SYSTEM_MODIFIERS[system_index]
-    return [modifier + keys[i] if i < len(keys) else None for i in range(count)]
-
-
-def keyboard_markdown(n_systems: int = len(_SYSTEM_MODIFIERS)) -> str:
-    """The keyboard map, for the guidelines."""
-    def join(keys: Sequence[str | None], names: Sequence[str]) -> str:
-        return ", ".join(f"{name} `{key}`" for key, name in zip(keys, names) if key)
-
-    entities = [label.value for label in schema.ENTITY_LABELS] + [schema.CLAIM_LABEL]
-    lines = [f"- Source: {join(_keys(_SOURCE_LABEL_KEYS, len(entities)), entities)}; the claim's type: "
-             f"{join(_CLAIM_TYPE_KEYS, [label.value for label in schema.CLAIM_TYPES])}."]
-    short = mqm_display_names()
-    for index in range(min(n_systems, len(_SYSTEM_MODIFIERS))):
-        which = "first" if index == 0 else "second"
-        categories = [short[c.name] for c in schema.MQM_CATEGORIES]
-        severities = [s.name for s in schema.SEVERITIES]
-        sides = [mqm_display_names()[c.name] + " in …" for c in schema.SOURCE_SIDE_CATEGORIES]
-        lines.append(f"- The {which} translation column: "
-                     f"{join(_keys(_CATEGORY_KEYS, len(categories), index), categories)}; severity "
-                     f"{join(_keys(_SEVERITY_KEYS, len(severities), index), severities)}; in the source column "
-                     f"{join(_keys(_SOURCE_SIDE_KEYS, len(sides), index), sides)}.")
-    lines.append("- Press a label's key, then select the words; with a region selected, press a severity key "
-                 "of the region's own column (another column's key would attach that column's severity to it). "
-                 "Columns after the second, and the severity of errors marked in the source, are clicked.")
-    return "\n".join(lines)
-
-
-def mqm_display_names() -> dict[str, str]:
-    """MQM category → the short name on its button ("Accuracy/Omission" → "Omission"). Results
-    store the full category (the Label's ``alias``); colours and hints show the parent."""
-    short = {c.name: c.name.split("/", 1)[-1] for c in schema.MQM_CATEGORIES}
-    if len(set(short.values())) != len(short):  # two children with one name: keep full names
-        return {c.name: c.name for c in schema.MQM_CATEGORIES}
-    return short
-
-
-# Why: pre-annotations anchor annotators; the report measures how much (annotate.scoring.preannotation).
-SUBMITTING_GUIDANCE = (
-    "Submitting rates every translation on the page: a sentence of a system with no error marked counts as "
-    "translated without error, so look at every column before you submit. When a system is added to a task "
-    "you already submitted, its column appears and stays unrated until you mark its errors and press Update."
-)
-@dataclass(frozen=True)
-class PageLanguages:
-    """The languages' names on the labeling page and in its guidelines: "Spanish" and "English"
-    for our own articles, the pair's names for another project (``push --testset … --languages
-    en-de``: "English source", "the correct German of each sentence")."""
-
-    source: str = "Spanish"
-    target: str = "English"
-
-    @classmethod
-    def of(cls, pair: LanguagePair) -> PageLanguages:
-        """The names of ``pair``'s languages (spaCy's; the code where it has none)."""
-        return cls() if pair == SPANISH_ENGLISH else cls(language_name(pair.source), language_name(pair.target))
-
-
-def suggestions_guidance(languages: PageLanguages = PageLanguages()) -> str:
-    """What the pre-filled regions are, and that they are a draft."""
-    return (
-        "Some regions may be filled in when a task opens: suggested entities, and suggested errors (words the MT "
-        f"left untranslated, numbers left in {languages.source} format, names partly translated as common words). "
-        "They are a draft, not an answer: check every one "
-        "(delete it, fix its label, severity or boundaries) and add everything they miss, as if you had found it "
-        "yourself. Some tasks come without suggestions on purpose: label those fully."
-    )
-
-
-# Why: a box left as the machine translation would make that system's output the reference (and
-# favour it in BLEU, chrF++ and TER); only edited or explicitly confirmed boxes are post-edits.
-def post_edit_guidance(languages: PageLanguages = PageLanguages()) -> str:
-    """How to post-edit, and when a box counts as a reference."""
-    return (
-        f"Below the columns, write the correct {languages.target} of every sentence: a fluent, accurate "
-        f"translation of the {languages.source}. A box may start with a machine translation: correct it; if it "
-        f"is already correct, tick \"{POST_EDIT_CONFIRM_CHOICE}\". A box left as it started and not ticked is not "
-        "used as a reference."
-    )
-
-
-# Why: Google's MQM protocol marks an omission on the source words that were lost; an empty or
-# neighbouring MT span says neither what is missing nor how much.
-def source_side_guidance(languages: PageLanguages = PageLanguages()) -> str:
-    """Omissions and source errors are marked in the source column."""
-    return (
-        f"An omission is marked on the {languages.source} words the translation lost: select them in the source "
-        "column, pick the \"Omission in …\" button of the translation that dropped them (one button per MT system; "
-        f"mark it once per translation that drops them), then its severity. An error in the {languages.source} "
-        "itself is marked there too, with \"Source error in …\" (it does not count against the translation under "
-        "the `guidelines` weighting; Google's default MQM weights count it by severity)."
-    )
-
-
-def guidelines_markdown(languages: PageLanguages = PageLanguages()) -> str:
-    """Label definitions and severity guidance, from the schema, as Markdown."""
-    lines = [f"### Entities ({languages.source} source)", ""]
-    lines += [f"- **{label.value}**: {label.description}" for label in schema.ENTITY_LABELS]
-    lines += ["", f"### Claims ({languages.source} source): select the claim, label it **{schema.CLAIM_LABEL}**, "
-              "then pick its type", ""]
-    lines += [f"- **{label.value}**: {label.description}" for label in schema.CLAIM_TYPES]
-    lines += ["", "### Translation errors (each MT column): select the error span, pick the MQM "
-              "category, then its severity", ""]
-    lines += [f"- **{category.name}**: {category.description}" for category in schema.MQM_CATEGORIES]
-    lines += ["", "**Errors marked in the source.** " + source_side_guidance(languages)]
-    lines += ["", "Optionally, type a short note in the error's note box (why it is an error, what the "
-              "right translation is) and press Enter: evaluators read it in the reports.",
-              "", "### Severity", ""]
-    lines += [f"- **{severity.name}** (weight {severity.weight:g}): {severity.description}"
-              for severity in schema.SEVERITIES]
-    lines += ["", "### Post-edit", "", post_edit_guidance(languages),
-              "", "### Keyboard", "", keyboard_markdown(),
-              "", "### Submitting", "", SUBMITTING_GUIDANCE,
-              "", "### Suggestions", "", suggestions_guidance(languages),
-              "", "### Review", "", REVIEW_GUIDANCE]
-    return "\n".join(lines)
-
-
-def expert_instruction_html(languages: PageLanguages = PageLanguages()) -> str:
-    """The same guidelines as HTML, for the project's ``expert_instruction``."""
-    parts = [f"<h3>Entities ({html.escape(languages.source)} source)</h3><ul>"]
-    parts += [f"<li><b>{html.escape(l.value)}</b>: {html.escape(l.description)}</li>" for l in schema.ENTITY_LABELS]
-    parts += [f"</ul><h3>Claims: label the span <b>{html.escape(schema.CLAIM_LABEL)}</b>, then choose its type</h3><ul>"]
-    parts += [f"<li><b>{html.escape(l.value)}</b>: {html.escape(l.description)}</li>" for l in schema.CLAIM_TYPES]
-    parts += ["</ul><h3>Translation errors (MQM): category, then severity</h3><ul>"]
-    parts += [f"<li><b>{html.escape(c.name)}</b>: {html.escape(c.description)}</li>" for c in schema.MQM_CATEGORIES]
-    parts += [f"</ul><p><b>Errors marked in the source.</b> {html.escape(source_side_guidance(languages))}</p>",
-              "<h3>Severity</h3><ul>"]
-    parts += [f"<li><b>{html.escape(s.name)}</b> (weight {s.weight:g}): {html.escape(s.description)}</li>"
-              for s in schema.SEVERITIES]
-    parts += [f"</ul><h3>Post-edit</h3><p>{html.escape(post_edit_guidance(languages))}</p>",
-              f"<h3>Submitting</h3><p>{html.escape(SUBMITTING_GUIDANCE)}</p>",
-              f"<h3>Suggestions</h3><p>{html.escape(suggestions_guidance(languages))}</p>",
-              f"<h3>Review</h3><p>{html.escape(REVIEW_GUIDANCE)}</p>"]
-    return "".join(parts)
-
-
 _STYLE = """
 .ann-grid { display: grid; grid-auto-flow: row dense; column-gap: 16px; align-items: start; }
 .ann-bar { grid-row: 1; position: sticky; top: 0; z-index: 5; background: #fff; padding: 4px 0 2px;
@@ -366,7 +220,7 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None,
         out.append(f"<Labels {_attrs(name=SOURCE_ERROR_CONTROL, toName=SOURCE_TEXT, showInline='true')}>")
         side_keys = {(system, category.name): key for index, system in enumerate(keys)
                      for category, key in zip(schema.SOURCE_SIDE_CATEGORIES,
-                                              _keys(_SOURCE_SIDE_KEYS, len(schema.SOURCE_SIDE_CATEGORIES), index))}
+                                              hotkeys(SOURCE_SIDE_KEYS, len(schema.SOURCE_SIDE_CATEGORIES), index))}
         out += [_label(label, f"{category}, {system} translation, marked in the source. {descriptions[category]}",
                        colors[category], hotkey=side_keys[system, category])
                 for label, (system, category) in source_labels.items()]
@@ -385,11 +239,11 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None,
         out.append(f"<Header {_attrs(value=f'MT {system}: translation errors (MQM)', size='5')}/>")
         out.append(f"<Labels {_attrs(name=mqm_control_name(key), toName=text, showInline='true')}>")
         out += [_label(short[c.name], f"{c.name}: {c.description}", c.color, alias=c.name, hotkey=hotkey)
-                for c, hotkey in zip(schema.MQM_CATEGORIES, _keys(_CATEGORY_KEYS, len(schema.MQM_CATEGORIES), column - 2))]
+                for c, hotkey in zip(schema.MQM_CATEGORIES, hotkeys(CATEGORY_KEYS, len(schema.MQM_CATEGORIES), column - 2))]
         out.append("</Labels>")
         out.append(f"<Choices {_attrs(name=severity_control_name(key), toName=text, perRegion='true', required='true', visibleWhen='region-selected', showInline='true')}>")
         out += [f"<Choice {_attrs(value=s.name, hint=s.description, hotkey=hotkey)}/>"
-                for s, hotkey in zip(schema.SEVERITIES, _keys(_SEVERITY_KEYS, len(schema.SEVERITIES), column - 2))]
+                for s, hotkey in zip(schema.SEVERITIES, hotkeys(SEVERITY_KEYS, len(schema.SEVERITIES), column - 2))]
         out.append("</Choices>")
         out.append(f"<TextArea {_attrs(name=note_control_name(key), toName=text, perRegion='true', visibleWhen='region-selected', maxSubmissions='1', editable='true', rows='1', placeholder='Note (optional): why, and the right translation; Enter to add')}/>")
         out.append("</View>")
@@ -408,7 +262,7 @@ def label_config(systems: Sequence[str], post_edit_prefill: str | None = None,
 def entity_claim_controls() -> list[str]:
     """The entity and claim buttons (and the claim type asked per region) on the source Text:
     the MQM page's source bar, and an ESA page's when it asks for entities and claims too."""
-    source_keys = _keys(_SOURCE_LABEL_KEYS, len(schema.ENTITY_LABELS) + 1)
+    source_keys = hotkeys(SOURCE_LABEL_KEYS, len(schema.ENTITY_LABELS) + 1)
     out = [f"<Labels {_attrs(name=ENTITY_CONTROL, toName=SOURCE_TEXT, showInline='true')}>"]
     out += [_label(l.value, l.description, l.color, hotkey=key) for l, key in zip(schema.ENTITY_LABELS, source_keys)]
     out.append("</Labels>")
@@ -418,7 +272,7 @@ def entity_claim_controls() -> list[str]:
     out.append("</Labels>")
     out.append(f"<Choices {_attrs(name=CLAIM_TYPE_CONTROL, toName=SOURCE_TEXT, perRegion='true', required='true', visibleWhen='region-selected', whenLabelValue=schema.CLAIM_LABEL, showInline='true')}>")
     out += [f"<Choice {_attrs(value=l.value, hint=l.description, hotkey=key)}/>"
-            for l, key in zip(schema.CLAIM_TYPES, _keys(_CLAIM_TYPE_KEYS, len(schema.CLAIM_TYPES)))]
+            for l, key in zip(schema.CLAIM_TYPES, hotkeys(CLAIM_TYPE_KEYS, len(schema.CLAIM_TYPES)))]
     out.append("</Choices>")
     return out
 

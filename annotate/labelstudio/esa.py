@@ -31,7 +31,8 @@ from annotate import schema
 from annotate.esa.records import ESARating, ESASpan
 from annotate.languages import LanguagePair
 from annotate.labelstudio import task_shape as ts
-from annotate.labelstudio.config import PageLanguages, system_keys
+from annotate.labelstudio.config import system_keys
+from annotate.labelstudio.guidelines import PageLanguages
 from annotate.labelstudio.pseudonyms import annotator_of, default_salt
 from annotate.text import plural
 

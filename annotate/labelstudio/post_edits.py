@@ -27,6 +27,7 @@ from typing import Any
 
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio.errors import ExportError
+from annotate.labelstudio.guidelines import POST_EDIT_CONFIRM_CHOICE
 # the task meta key recording the prefill (re-exported: where callers found it)
 from annotate.labelstudio.task_shape import POST_EDIT_PREFILL
 from annotate.records import PostEdit, Segment
@@ -79,7 +80,7 @@ def confirmation_result(region_id: str, index: int) -> dict[str, Any]:
     """The "Correct as is" tick of box ``index``, as the UI stores it (a choice with its own id)."""
     return {"id": region_id, "from_name": f"{lsconfig.POST_EDIT_CONFIRM_PREFIX}{index}",
             "to_name": f"{lsconfig.POST_EDIT_TEXT_PREFIX}{index}", "type": "choices",
-            "value": {"choices": [lsconfig.POST_EDIT_CONFIRM_CHOICE]}, "origin": "manual"}
+            "value": {"choices": [POST_EDIT_CONFIRM_CHOICE]}, "origin": "manual"}
 
 
 def _box_index(control: str, prefix: str, segments: Sequence[Segment], where: str) -> int:
@@ -104,7 +105,7 @@ def read_boxes(answers: Sequence[Mapping[str, Any]], segments: Sequence[Segment]
             choices = value.get("choices")
             if not isinstance(choices, list):
                 raise ExportError(f"{where} {control}: 'choices' should be list, got {type(choices).__name__}")
-            if lsconfig.POST_EDIT_CONFIRM_CHOICE in choices:
+            if POST_EDIT_CONFIRM_CHOICE in choices:
                 confirmed.add(index)
             continue
         if not control.startswith(lsconfig.POST_EDIT_PREFIX):

@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 from annotate.labelstudio import client as api
 from annotate.labelstudio import config as lsconfig
 from annotate.labelstudio import esa
+from annotate.labelstudio import guidelines
 from annotate.labelstudio.bulk_import import DEFAULT_CHUNK_SIZE, chunk_bounds  # noqa: F401  (chunk_bounds re-exported)
 from annotate.labelstudio.connection import Connection, check_connection
 from annotate.labelstudio.errors import LabelStudioError, ServerUnavailable
@@ -193,7 +194,7 @@ def _label_config(systems: list[str], post_edit_start: str, protocol: str, extra
                   languages: LanguagePair = SPANISH_ENGLISH) -> str:
     """The labeling config of a project of ``protocol`` showing ``systems`` (with its systems
     marker); ``extras``: an ESA page's (:data:`annotate.labelstudio.esa.EXTRAS`)."""
-    names = lsconfig.PageLanguages.of(languages)
+    names = guidelines.PageLanguages.of(languages)
     prefill = resolve_prefill(post_edit_start, systems)
     if protocol == esa.PROTOCOL:
         return api.config_with_marker(esa.esa_label_config(systems, extras, prefill, names), systems)
@@ -203,7 +204,7 @@ def _label_config(systems: list[str], post_edit_start: str, protocol: str, extra
 def _instruction_html(protocol: str, languages: LanguagePair = SPANISH_ENGLISH) -> str:
     if protocol == esa.PROTOCOL:
         return esa.esa_instruction_html()
-    return lsconfig.expert_instruction_html(lsconfig.PageLanguages.of(languages))
+    return guidelines.expert_instruction_html(guidelines.PageLanguages.of(languages))
 
 
 def page_languages(docs: Sequence[AnnotatedDocument]) -> LanguagePair:
