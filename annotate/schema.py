@@ -85,9 +85,9 @@ MQM_CATEGORIES: tuple[MQMCategory, ...] = (
     MQMCategory("Terminology/Inconsistent use of terminology", "A term translated differently "
                 "within the document.", "#98df8a"),
     MQMCategory("Style/Awkward", "Grammatical but unidiomatic, awkward, or translationese.", "#ff7f0e"),
-    MQMCategory("Locale convention/Date format", "Wrong date format for English.", "#bcbd22"),
-    MQMCategory("Locale convention/Number format", "Wrong number format for English "
-                "(6.700 for 6,700; decimal comma). Extension of Google's typology.", "#dbdb8d"),
+    MQMCategory("Locale convention/Date format", "Wrong date format for the target language.", "#bcbd22"),
+    MQMCategory("Locale convention/Number format", "Wrong number format for the target language (the "
+                "source's separators kept: 6.700 for 6,700 in English). Extension of Google's typology.", "#dbdb8d"),
     MQMCategory("Locale convention/Currency format", "Wrong currency format.", "#c7c7c7"),
     MQMCategory("Locale convention/Name format", "Wrong name format.", "#7f7f7f"),
     MQMCategory("Non-translation!", "The segment is impossible to reliably characterise "
