@@ -231,7 +231,10 @@ def test_an_invalid_annotation_stops_the_command_unless_skipped(tmp_path):
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("missing.json", None, "missing.json: no such file"),
     ("object.json", '{"tasks": []}', "object.json: a Label Studio JSON export is a list of tasks, got dict"),
-    ("lines.jsonl", '{"a": 1}\n{"a": 2}\n', "lines.jsonl: not valid JSON"),
+    ("lines.jsonl", '{"a": 1}\n{"a": 2}\n', "lines.jsonl: an ESA file, not a Label Studio export"),
+    ("wave.csv", "u,A,1,TGT,eng,ces,90,d,False,[],1,2\n", "wave.csv: an ESA file, not a Label Studio export: its "
+     "own start and end times give each annotator's pace in `annotate esa-report"),
+    ("mqm_ted_ende.tsv", "system\tdoc\n", "mqm_ted_ende.tsv: a WMT MQM TSV file: it records no annotation time"),
     ("truncated.json", '[{"id": 1, "data": {', "truncated.json: not valid JSON"),
     ("records.json", '[{"doc_id": "d1", "annotator": "a"}]', "records.json: not a Label Studio JSON export"),
     ("numbers.json", "[1, 2]", "numbers.json: not a Label Studio JSON export"),

@@ -40,6 +40,8 @@ def read_exports(paths: list[Path], skip_invalid: bool) -> EffortComparison:
     for path in paths:
         if not path.is_file():
             raise fail(f"{path}: no such file", code=1)
+        if (other := _not_an_export(path)) is not None:
+            raise fail(f"{path}: {other}", code=1)
         problems: list = []
         try:
             tasks.extend(export_timing(path, problems, seen))
@@ -48,6 +50,19 @@ def read_exports(paths: list[Path], skip_invalid: bool) -> EffortComparison:
         settle_problems(problems, source=str(path), skip_invalid=skip_invalid, problems_file=None,
                         advice=INVALID_ADVICE)
     return compare_protocols(tasks)
+
+
+def _not_an_export(path: Path) -> str | None:
+    """Why a file of another format cannot be timed here (None for a .json file: read it)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return None
+    if suffix in (".csv", ".jsonl"):
+        return ("an ESA file, not a Label Studio export: its own start and end times give each annotator's "
+                f"pace in `annotate esa-report {path}`")
+    if suffix == ".tsv":
+        return "a WMT MQM TSV file: it records no annotation time (`annotate effort` reads Label Studio exports)"
+    return "not a Label Studio JSON export (`annotate pull` writes one)"
 
 
 def effort(
