@@ -161,6 +161,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="Keep the two exports in this folder (default: a temp folder).")
     args = parser.parse_args()
+    from annotate.labelstudio.browser import chromium_available
+
+    if not chromium_available():
+        sys.exit("needs Debian's chromium and pip's playwright: run scripts/setup.sh (or the README's test command)")
     out = args.out or Path(tempfile.mkdtemp(prefix="protocol-cost-"))
     out.mkdir(parents=True, exist_ok=True)
     actions = run(out)
