@@ -121,27 +121,39 @@ class PushSteps:
 
     def hold_back_drafts(self, plan: PushPlan, overwrite_annotated: bool) -> None:
         """A draft (saved, not submitted) is an annotator's work too: neither replaced nor left to
-        point at text that changed under it; its task is at most extended. Drafts are looked up
-        only for tasks the push would touch."""
+        point at text that changed under it; its task is at most extended. So is an annotation the
+        task list's counters did not show yet (submitted a moment ago): its task is treated as the
+        annotated task it is. Both are looked up only for tasks the push would touch."""
         report = self.report
         touched = [task_id for _, task_id, _ in plan.to_replace] + [task_id for _, task_id, _ in plan.to_update]
-        drafted = (api.tasks_with_drafts(self.ls, self.conn, self.project.id, touched)
-                   if touched and not overwrite_annotated else set())
+        drafted, annotated = (api.tasks_with_work(self.ls, self.conn, self.project.id, touched)
+                              if touched and not overwrite_annotated else (set(), set()))
         for doc, task_id, task_json in plan.to_replace:
-            if task_id in drafted:
+            if task_id in annotated:
+                self._keep_worked_on(plan, doc, task_id, task_json, report.skipped_annotated)
+            elif task_id in drafted:
                 report.skipped_drafts[doc.doc_id] = task_id
-                continue
-            plan.to_delete.append(task_id)
-            plan.to_import.append((doc, task_json))
-            report.replaced.append(doc.doc_id)
-        for doc, task_id, task_json in [change for change in plan.to_update if change[1] in drafted]:
-            if same_data(plan.existing_data[task_id], ts.data_of(task_json)):
-                report.unchanged.append(doc.doc_id)  # someone is labelling it: suggestions left as they were
-            elif extends_data(plan.existing_data[task_id], ts.data_of(task_json)):
-                plan.to_extend.append((doc, task_id, task_json))
             else:
-                report.skipped_drafts[doc.doc_id] = task_id
-        plan.to_update = [change for change in plan.to_update if change[1] not in drafted]
+                plan.to_delete.append(task_id)
+                plan.to_import.append((doc, task_json))
+                report.replaced.append(doc.doc_id)
+        for doc, task_id, task_json in plan.to_update:
+            if task_id in annotated:
+                self._keep_worked_on(plan, doc, task_id, task_json, report.skipped_annotated)
+            elif task_id in drafted:
+                self._keep_worked_on(plan, doc, task_id, task_json, report.skipped_drafts)
+        plan.to_update = [change for change in plan.to_update if change[1] not in drafted | annotated]
+
+    def _keep_worked_on(self, plan: PushPlan, doc: AnnotatedDocument, task_id: int, task_json: dict[str, Any],
+                        skipped: dict[str, int]) -> None:
+        """A task someone worked on: unchanged if its data is the same (its suggestions left as they
+        were), extended if the push only adds to it, else left alone and listed in ``skipped``."""
+        if same_data(plan.existing_data[task_id], ts.data_of(task_json)):
+            self.report.unchanged.append(doc.doc_id)
+        elif extends_data(plan.existing_data[task_id], ts.data_of(task_json)):
+            plan.to_extend.append((doc, task_id, task_json))
+        else:
+            skipped[doc.doc_id] = task_id
 
     def update_tasks(self, plan: PushPlan) -> None:
         """Tasks nobody worked on: new data and meta, predictions replaced."""
