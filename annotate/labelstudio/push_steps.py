@@ -104,12 +104,7 @@ class PushSteps:
                 report.duplicate_tasks[doc.doc_id] = [t.id for t in extra]
             report.task_ids[doc.doc_id] = current.id
             if current.annotations and not overwrite_annotated:
-                if same_data(current.data, ts.data_of(task_json)):
-                    report.unchanged.append(doc.doc_id)
-                elif extends_data(current.data, ts.data_of(task_json)):
-                    plan.to_extend.append((doc, current.id, task_json))
-                else:
-                    report.skipped_annotated[doc.doc_id] = current.id
+                self._keep_worked_on(plan, doc, current.id, task_json, report.skipped_annotated)
             elif task_json.get(ts.ANNOTATIONS) and not current.annotations:
                 plan.to_replace.append((doc, current.id, task_json))
             elif (not same_data(current.data, ts.data_of(task_json))
